@@ -1,0 +1,31 @@
+"""The FastAPI application: routes under /api/v1, docs at /docs."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from csms import __version__
+from csms.api import errors
+from csms.api.deps import require_admin
+from csms.api.routes import commands, events, health, id_tokens, stations, transactions
+from csms.services.admin import AdminToken
+from csms.services.container import Services
+
+PREFIX = "/api/v1"
+
+
+def create_app(services: Services, admin_token: AdminToken) -> FastAPI:
+    app = FastAPI(
+        title="csms",
+        version=__version__,
+        description="Green-first charging-station management (OCPP 1.6 and 2.0.1). "
+        "Authorize with the admin token: `Authorization: Bearer <token>`.",
+    )
+    app.state.services = services
+    app.state.admin_token = admin_token
+    errors.install(app)
+    app.include_router(health.router, prefix=PREFIX)
+    secured = [Depends(require_admin)]
+    for module in (stations, id_tokens, transactions, commands, events):
+        app.include_router(module.router, prefix=PREFIX, dependencies=secured)
+    return app

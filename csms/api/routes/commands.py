@@ -1,0 +1,66 @@
+"""Remote commands: one documented route per version-agnostic command, plus raw OCPP."""
+
+# No `from __future__ import annotations`: FastAPI must see each route's body model.
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel
+
+from csms.api.deps import Svc
+from csms.api.schemas import COMMAND_BODIES
+from csms.domain.errors import NotFound
+from csms.services.commands import COMMANDS
+
+router = APIRouter(tags=["commands"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "unknown station"},
+    409: {"description": "station offline"},
+    422: {"description": "invalid arguments for this station's OCPP version"},
+    502: {"description": "the station answered with a CALLERROR"},
+    504: {"description": "the station did not answer in time"},
+}
+
+
+def _command_route(name: str, model: type[BaseModel]) -> None:
+    optional = all(not f.is_required() for f in model.model_fields.values())
+
+    if optional:
+        async def run_optional(station_id: str, svc: Svc, body: model | None = None) -> Any:  # type: ignore[valid-type]
+            args = (body or model()).model_dump(exclude_none=True)
+            return await svc.commands.run(station_id, name, args)
+
+        endpoint = run_optional
+    else:
+        async def run_required(station_id: str, body: model, svc: Svc) -> Any:  # type: ignore[valid-type]
+            return await svc.commands.run(station_id, name, body.model_dump(exclude_none=True))
+
+        endpoint = run_required
+    router.post(
+        f"/stations/{{station_id}}/commands/{name}",
+        summary=f"{name} (waits for the station's reply)",
+        responses=_RESPONSES,
+        operation_id=f"command_{name.replace('-', '_')}",
+    )(endpoint)
+
+
+for _name, _model in COMMAND_BODIES.items():
+    _command_route(_name, _model)
+
+
+@router.post("/stations/{station_id}/commands/{command}", include_in_schema=False)
+async def unknown_command(station_id: str, command: str, svc: Svc) -> Any:
+    if command in COMMANDS:
+        raise NotFound(f"command {command!r} is not available yet")
+    raise NotFound(f"unknown command {command!r}; known: {', '.join(sorted(COMMAND_BODIES))}")
+
+
+@router.post("/stations/{station_id}/ocpp/{action}", responses=_RESPONSES)
+async def raw_ocpp(
+    station_id: str,
+    action: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,64}$")],
+    payload: Annotated[dict[str, Any], Body()],
+    svc: Svc,
+) -> dict[str, Any]:
+    """Send a raw OCPP call in the station's own version; the payload is schema-checked first."""
+    return await svc.commands.raw(station_id, action, payload)

@@ -1,0 +1,46 @@
+"""Id tokens: the RFID cards and app tokens stations authorize against."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from csms.api.deps import Svc
+from csms.api.schemas import IdTokenIn, IdTokenOut, IdTokenPatch
+from csms.domain.model import IdToken
+
+router = APIRouter(tags=["id-tokens"])
+
+
+def token_out(t: IdToken) -> IdTokenOut:
+    return IdTokenOut(id_token=t.id_token, status=t.status, expires_at=t.expires_at,
+                      group_id=t.group_id, member=t.member)
+
+
+@router.post("/id-tokens", status_code=201)
+async def add_token(body: IdTokenIn, svc: Svc) -> IdTokenOut:
+    token = IdToken(**body.model_dump())
+    return token_out(await svc.tokens.add(token))
+
+
+@router.get("/id-tokens")
+async def list_tokens(svc: Svc) -> list[IdTokenOut]:
+    return [token_out(t) for t in await svc.tokens.all()]
+
+
+@router.get("/id-tokens/{id_token}")
+async def get_token(id_token: str, svc: Svc) -> IdTokenOut:
+    return token_out(await svc.tokens.get(id_token))
+
+
+@router.patch("/id-tokens/{id_token}")
+async def patch_token(id_token: str, body: IdTokenPatch, svc: Svc) -> IdTokenOut:
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("status", "") is None:
+        changes.pop("status")
+    return token_out(await svc.tokens.update(id_token, changes))
+
+
+@router.delete("/id-tokens/{id_token}", status_code=204)
+async def delete_token(id_token: str, svc: Svc) -> Response:
+    await svc.tokens.delete(id_token)
+    return Response(status_code=204)

@@ -1,0 +1,92 @@
+"""Stations: register, list with live status, change, remove; plus their reports and frames."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from csms.api.deps import Svc
+from csms.api.schemas import (
+    ConnectorOut,
+    EvseOut,
+    MessageOut,
+    ReportOut,
+    StationIn,
+    StationOut,
+    StationPatch,
+)
+from csms.services.container import Services
+from csms.services.stations import StationView
+
+router = APIRouter(tags=["stations"])
+
+
+def station_out(view: StationView, svc: Services) -> StationOut:
+    s = view.station
+    evses: dict[int, list[ConnectorOut]] = {}
+    for c in view.connectors:
+        evses.setdefault(c.evse_id, []).append(
+            ConnectorOut(connector_id=c.connector_id, status=c.status, error_code=c.error_code,
+                         updated_at=c.updated_at))
+    connected = svc.gateway.is_connected(s.id)
+    return StationOut(
+        id=s.id, connected=connected,
+        protocol=svc.gateway.protocol_of(s.id) if connected else s.protocol,
+        vendor=s.vendor, model=s.model, serial_number=s.serial_number,
+        firmware_version=s.firmware_version,
+        last_seen=svc.presence.last_seen.get(s.id, s.last_seen),
+        last_boot_at=s.last_boot_at, site_id=s.site_id, description=s.description,
+        registration_status=s.registration_status,
+        evses=[EvseOut(evse_id=k, connectors=v) for k, v in sorted(evses.items())],
+    )
+
+
+@router.post("/stations", status_code=201)
+async def register_station(body: StationIn, svc: Svc) -> StationOut:
+    view = await svc.stations.register(body.id, body.password, body.site_id, body.description)
+    return station_out(view, svc)
+
+
+@router.get("/stations")
+async def list_stations(svc: Svc) -> list[StationOut]:
+    return [station_out(v, svc) for v in await svc.stations.all()]
+
+
+@router.get("/stations/{station_id}")
+async def get_station(station_id: str, svc: Svc) -> StationOut:
+    return station_out(await svc.stations.get(station_id), svc)
+
+
+@router.patch("/stations/{station_id}")
+async def patch_station(station_id: str, body: StationPatch, svc: Svc) -> StationOut:
+    view = await svc.stations.update(station_id, body.model_dump(exclude_unset=True))
+    return station_out(view, svc)
+
+
+@router.delete("/stations/{station_id}", status_code=204)
+async def delete_station(station_id: str, svc: Svc) -> Response:
+    await svc.stations.delete(station_id)
+    return Response(status_code=204)
+
+
+@router.get("/stations/{station_id}/reports")
+async def station_reports(
+    station_id: str,
+    svc: Svc,
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[ReportOut]:
+    """What the station reported: security events, firmware/diagnostics status, reports."""
+    rows = await svc.stations.reports(station_id, kind, limit)
+    return [ReportOut(kind=k, at=at, data=data) for k, at, data in rows]
+
+
+@router.get("/stations/{station_id}/messages")
+async def station_messages(
+    station_id: str, svc: Svc, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[MessageOut]:
+    """The newest OCPP frames exchanged with the station (flushed every few seconds)."""
+    await svc.message_log.flush(svc.db)
+    rows = await svc.stations.messages(station_id, limit)
+    return [MessageOut(at=at, direction=d, frame=f) for at, d, f in rows]  # type: ignore[arg-type]

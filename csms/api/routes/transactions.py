@@ -1,0 +1,49 @@
+"""Transactions with their energy; `id` is the station's transaction id, a string."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from csms.api.deps import Svc
+from csms.api.schemas import SampleOut, TransactionOut
+from csms.domain.model import Transaction
+
+router = APIRouter(tags=["transactions"])
+
+
+def tx_out(tx: Transaction) -> TransactionOut:
+    return TransactionOut(
+        id=tx.transaction_id, station_id=tx.station_id, evse_id=tx.evse_id,
+        connector_id=tx.connector_id, id_token=tx.id_token, started_at=tx.started_at,
+        stopped_at=tx.stopped_at, meter_start_wh=tx.meter_start_wh,
+        meter_stop_wh=tx.meter_stop_wh, energy_wh=tx.energy_wh,
+        green_energy_wh=tx.green_energy_wh, stop_reason=tx.stop_reason,
+        active=tx.active, offline=tx.offline,
+    )
+
+
+@router.get("/transactions")
+async def list_transactions(
+    svc: Svc,
+    station_id: str | None = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[TransactionOut]:
+    return [tx_out(t) for t in await svc.transactions.search(station_id, active, limit, offset)]
+
+
+@router.get("/transactions/{transaction_id}")
+async def get_transaction(transaction_id: str, svc: Svc) -> TransactionOut:
+    return tx_out(await svc.transactions.get(transaction_id))
+
+
+@router.get("/transactions/{transaction_id}/meter-values")
+async def transaction_meter_values(transaction_id: str, svc: Svc) -> list[SampleOut]:
+    return [SampleOut(**vars_of(s)) for s in await svc.transactions.samples(transaction_id)]
+
+
+def vars_of(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]

@@ -1,0 +1,191 @@
+"""Request and response bodies: the public shapes of CONTRACT.md (additions only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from csms.domain.model import AuthStatus, RegistrationStatus
+
+StationId = Field(min_length=1, max_length=48, pattern=r"^[^/\s]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StationIn(Strict):
+    id: str = StationId
+    password: str | None = Field(None, min_length=8, max_length=64)
+    site_id: str | None = Field(None, max_length=64)
+    description: str | None = Field(None, max_length=1000)
+
+
+class StationPatch(Strict):
+    password: str | None = Field(None, min_length=8, max_length=64,
+                                 description="null removes the password")
+    site_id: str | None = Field(None, max_length=64)
+    description: str | None = Field(None, max_length=1000)
+    registration_status: RegistrationStatus | None = Field(
+        None, description="what the next BootNotification is answered with")
+
+
+class ConnectorOut(BaseModel):
+    connector_id: int
+    status: str
+    error_code: str | None
+    updated_at: datetime | None = None
+
+
+class EvseOut(BaseModel):
+    evse_id: int
+    connectors: list[ConnectorOut]
+
+
+class StationOut(BaseModel):
+    id: str
+    connected: bool
+    protocol: str | None
+    vendor: str | None
+    model: str | None
+    serial_number: str | None
+    firmware_version: str | None
+    last_seen: datetime | None
+    last_boot_at: datetime | None
+    site_id: str | None
+    description: str | None
+    registration_status: RegistrationStatus
+    evses: list[EvseOut]
+
+
+class IdTokenIn(Strict):
+    id_token: str = Field(min_length=1, max_length=36)
+    status: AuthStatus = AuthStatus.ACCEPTED
+    expires_at: datetime | None = None
+    group_id: str | None = Field(None, max_length=36)
+    member: str | None = Field(None, max_length=255)
+
+
+class IdTokenPatch(Strict):
+    status: AuthStatus | None = None
+    expires_at: datetime | None = None
+    group_id: str | None = Field(None, max_length=36)
+    member: str | None = Field(None, max_length=255)
+
+
+class IdTokenOut(BaseModel):
+    id_token: str
+    status: AuthStatus
+    expires_at: datetime | None
+    group_id: str | None
+    member: str | None
+
+
+class TransactionOut(BaseModel):
+    id: str
+    station_id: str
+    evse_id: int
+    connector_id: int
+    id_token: str | None
+    started_at: datetime
+    stopped_at: datetime | None
+    meter_start_wh: float | None
+    meter_stop_wh: float | None
+    energy_wh: float
+    green_energy_wh: float
+    stop_reason: str | None
+    active: bool
+    offline: bool
+
+
+class SampleOut(BaseModel):
+    timestamp: datetime
+    measurand: str
+    value: float
+    unit: str | None
+    si_value: float | None
+    phase: str | None
+    location: str | None
+    context: str | None
+
+
+class ReportOut(BaseModel):
+    kind: str
+    at: datetime
+    data: dict[str, Any]
+
+
+class MessageOut(BaseModel):
+    at: datetime
+    direction: Literal["in", "out"]
+    frame: str
+
+
+# --- commands -------------------------------------------------------------------------
+
+class RemoteStart(Strict):
+    id_token: str = Field(min_length=1, max_length=36)
+    evse_id: int | None = Field(None, ge=0)
+    connector_id: int | None = Field(None, ge=0)
+    charging_profile: dict[str, Any] | None = Field(
+        None, description="the station's own ChargingProfile JSON, passed through")
+
+
+class RemoteStop(Strict):
+    transaction_id: str = Field(min_length=1, max_length=64)
+
+
+class Reset(Strict):
+    type: Literal["soft", "hard"] = "soft"
+
+
+class Unlock(Strict):
+    evse_id: int | None = Field(None, ge=0)
+    connector_id: int = Field(ge=0)
+
+
+class ChangeAvailability(Strict):
+    evse_id: int | None = Field(None, ge=0)
+    connector_id: int | None = Field(None, ge=0)
+    operative: bool
+
+
+class TriggerMessage(Strict):
+    message: str = Field(min_length=1, max_length=64,
+                         examples=["StatusNotification", "BootNotification", "MeterValues"])
+    evse_id: int | None = Field(None, ge=0)
+
+
+class GetConfiguration(Strict):
+    keys: list[str] | None = Field(None, description="1.6 keys, or 2.0.1 Component.Variable")
+
+
+class SetConfiguration(Strict):
+    key: str = Field(min_length=1, max_length=100)
+    value: str = Field(max_length=1000)
+
+
+class Empty(Strict):
+    pass
+
+
+class DataTransfer(Strict):
+    vendor_id: str = Field(min_length=1, max_length=255)
+    message_id: str | None = Field(None, max_length=50)
+    data: Any = None
+
+
+COMMAND_BODIES: dict[str, type[Strict]] = {
+    "remote-start": RemoteStart,
+    "remote-stop": RemoteStop,
+    "reset": Reset,
+    "unlock": Unlock,
+    "change-availability": ChangeAvailability,
+    "trigger-message": TriggerMessage,
+    "get-configuration": GetConfiguration,
+    "set-configuration": SetConfiguration,
+    "clear-cache": Empty,
+    "data-transfer": DataTransfer,
+}

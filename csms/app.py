@@ -1,0 +1,178 @@
+"""Composition root: the only module that wires every layer together.
+
+`CsmsServer` owns one process: the database writer, the OCPP websocket endpoint, the HTTP
+API on uvicorn and the background workers, all in one event loop. Tests start it in-process
+on port 0; `csms serve` runs it until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import ssl
+
+import uvicorn
+
+from csms.api.app import create_app
+from csms.clock import Clock, SystemClock
+from csms.ocpp.registry import Registry
+from csms.ocpp.server import OcppServer
+from csms.persistence.database import SqlDatabase
+from csms.persistence.engine import create_engine
+from csms.persistence.migrate import upgrade
+from csms.services.admin import ensure_admin_token
+from csms.services.commands import CommandService
+from csms.services.container import Services
+from csms.services.eventbus import EventBus
+from csms.services.message_log import MessageLog
+from csms.services.presence import Presence
+from csms.services.stations import StationService
+from csms.services.tokens import TokenService
+from csms.services.transactions import TransactionService
+from csms.settings import Settings
+from csms.workers.periodic import every
+
+log = logging.getLogger("csms")
+
+FLUSH_INTERVAL_S = 5.0
+
+
+class CsmsServer:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.ocpp_port = 0
+        self.ocpp_tls_port: int | None = None
+        self.api_port = 0
+        self.generated_admin_token: str | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, migrate: bool = True) -> None:
+        s = self.settings
+        if migrate:
+            await asyncio.to_thread(upgrade, s.database_url)
+        self.engine = create_engine(s.database_url)
+        bus = EventBus()
+        self.db = SqlDatabase(self.engine, sink=bus)
+        await self.db.start()
+        self.registry = Registry()
+        self.services = self._services(bus)
+        admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
+
+        self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
+                               s.ws_ping_interval, s.ws_ping_timeout)
+        self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
+        if s.ocpp_tls_port is not None:
+            self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port, self._tls())
+
+        api = create_app(self.services, admin)
+        sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((s.api_host, s.api_port))
+        self.api_port = sock.getsockname()[1]
+        config = uvicorn.Config(api, log_config=None, lifespan="off", access_log=False)
+        self._uvicorn = uvicorn.Server(config)
+        self._uvicorn.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._tasks.append(asyncio.create_task(self._uvicorn.serve(sockets=[sock]), name="api"))
+        self._tasks.append(asyncio.create_task(
+            every(FLUSH_INTERVAL_S, self._flush, "flush"), name="flush"))
+        while not self._uvicorn.started:
+            await asyncio.sleep(0.01)
+
+    def _services(self, bus: EventBus) -> Services:
+        s, db, clock = self.settings, self.db, self.clock
+        return Services(
+            db=db, clock=clock, events=bus,
+            stations=StationService(db, clock, bus, s.unknown_stations, s.heartbeat_interval),
+            tokens=TokenService(db, clock),
+            transactions=TransactionService(db, clock),
+            commands=CommandService(db, self.registry),
+            presence=Presence(db),
+            message_log=MessageLog(clock, s.message_log_size),
+            gateway=self.registry,
+        )
+
+    def _tls(self) -> ssl.SSLContext:
+        s = self.settings
+        if not (s.tls_cert and s.tls_key):
+            raise ValueError("CSMS_OCPP_TLS_PORT needs CSMS_TLS_CERT and CSMS_TLS_KEY")
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(s.tls_cert, s.tls_key)
+        if s.tls_client_ca:
+            ctx.load_verify_locations(s.tls_client_ca)
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+        return ctx
+
+    async def _flush(self) -> None:
+        await self.services.presence.flush()
+        await self.services.message_log.flush(self.db)
+
+    async def stop(self) -> None:
+        """Close sockets first, then drain what stations said into the database."""
+        self._uvicorn.should_exit = True
+        await self.ocpp.stop()
+        for task in self._tasks:
+            if task.get_name() != "api":
+                task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self._flush()
+        await self.db.stop()
+        await self.engine.dispose()
+
+    def banner(self) -> str:
+        s = self.settings
+        host = "127.0.0.1" if s.api_host in ("0.0.0.0", "::") else s.api_host
+        ocpp_host = "127.0.0.1" if s.ocpp_host in ("0.0.0.0", "::") else s.ocpp_host
+        lines = [
+            f"csms is running (database {redact(s.database_url)})",
+            f"  OCPP endpoint : ws://{ocpp_host}:{self.ocpp_port}/ocpp/{{station_id}}"
+            "  (subprotocols ocpp1.6, ocpp2.0.1)",
+        ]
+        if self.ocpp_tls_port is not None:
+            lines.append(f"  OCPP over TLS : wss://{ocpp_host}:{self.ocpp_tls_port}/ocpp/{{id}}")
+        lines += [
+            f"  HTTP API      : http://{host}:{self.api_port}/api/v1",
+            f"  API docs      : http://{host}:{self.api_port}/docs",
+        ]
+        if self.generated_admin_token:
+            lines.append(f"  admin token   : {self.generated_admin_token}"
+                         "   (generated now and shown only once: keep it)")
+        elif s.admin_token:
+            lines.append("  admin token   : the value of CSMS_ADMIN_TOKEN")
+        else:
+            lines.append("  admin token   : generated on first start (run "
+                         "`csms admin-token --rotate` for a new one)")
+        if s.unknown_stations == "accept":
+            lines.append("  WARNING: unknown stations are ACCEPTED and registered on first "
+                         "connect (development mode; CSMS_UNKNOWN_STATIONS=reject for production)")
+        return "\n".join(lines)
+
+
+def redact(url: str) -> str:
+    """Hide a password in a database URL."""
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, creds = head.partition("//")
+    return f"{scheme}//{creds.split(':', 1)[0]}:***@{tail}"
+
+
+async def serve(settings: Settings) -> None:
+    server = CsmsServer(settings)
+    await server.start()
+    print(server.banner(), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down")
+    await server.stop()

@@ -1,0 +1,108 @@
+"""`csms` command line: serve, db upgrade, admin-token. Builds Settings once, passes it down."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from csms import __version__, logs
+from csms.settings import Settings
+
+# flag -> settings field; every flag overrides its CSMS_ variable.
+_SERVE_FLAGS: dict[str, tuple[str, type]] = {
+    "--database-url": ("database_url", str),
+    "--ocpp-host": ("ocpp_host", str),
+    "--ocpp-port": ("ocpp_port", int),
+    "--ocpp-tls-port": ("ocpp_tls_port", int),
+    "--tls-cert": ("tls_cert", str),
+    "--tls-key": ("tls_key", str),
+    "--tls-client-ca": ("tls_client_ca", str),
+    "--api-host": ("api_host", str),
+    "--api-port": ("api_port", int),
+    "--admin-token": ("admin_token", str),
+    "--redis-url": ("redis_url", str),
+    "--call-timeout": ("call_timeout", float),
+    "--heartbeat-interval": ("heartbeat_interval", int),
+    "--log-level": ("log_level", str),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="csms", description=__doc__)
+    p.add_argument("--version", action="version", version=f"csms {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the OCPP endpoint and the HTTP API")
+    for flag, (field, kind) in _SERVE_FLAGS.items():
+        serve.add_argument(flag, dest=field, type=kind, default=None,
+                           help=f"overrides CSMS_{field.upper()}")
+    serve.add_argument("--unknown-stations", dest="unknown_stations",
+                       choices=["reject", "accept"], default=None,
+                       help="overrides CSMS_UNKNOWN_STATIONS")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply Alembic migrations")
+    up.add_argument("--database-url", dest="database_url", default=None)
+
+    tok = sub.add_parser("admin-token", help="generate a new admin token (old one stops working)")
+    tok.add_argument("--rotate", action="store_true", required=True)
+    tok.add_argument("--database-url", dest="database_url", default=None)
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    fields = set(Settings.model_fields)
+    overrides: dict[str, Any] = {
+        k: v for k, v in vars(args).items() if k in fields and v is not None
+    }
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ValidationError as e:
+        print(f"csms: invalid settings:\n{e}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    if args.command == "serve":
+        from csms.app import serve
+
+        try:
+            asyncio.run(serve(settings))
+        except OSError as e:
+            print(f"csms: cannot start: {e}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "db":
+        from csms.persistence.migrate import upgrade
+
+        upgrade(settings.database_url)
+        print("database is up to date")
+        return 0
+    if args.command == "admin-token":
+        return asyncio.run(_rotate(settings))
+    return 2
+
+
+async def _rotate(settings: Settings) -> int:
+    from csms.persistence.database import SqlDatabase
+    from csms.persistence.engine import create_engine
+    from csms.persistence.migrate import upgrade
+    from csms.services.admin import ensure_admin_token
+
+    await asyncio.to_thread(upgrade, settings.database_url)
+    engine = create_engine(settings.database_url)
+    db = SqlDatabase(engine)
+    await db.start()
+    _, plain = await ensure_admin_token(db, None, rotate=True)
+    await db.stop()
+    await engine.dispose()
+    print(f"new admin token: {plain}")
+    return 0

@@ -1,0 +1,35 @@
+"""Domain errors: raised by services, mapped to HTTP codes by the API and CALLERRORs by OCPP."""
+
+
+class DomainError(Exception):
+    """Base of every expected, user-facing failure."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class InvalidInput(DomainError):
+    pass
+
+
+class StationOffline(DomainError):
+    pass
+
+
+class StationTimeout(DomainError):
+    pass
+
+
+class StationCallError(DomainError):
+    """The station answered a call with a CALLERROR."""
+
+    def __init__(self, code: str, description: str, details: object = None) -> None:
+        super().__init__(f"{code}: {description}")
+        self.code = code
+        self.description = description
+        self.details = details

@@ -1,0 +1,129 @@
+"""Frozen value objects shared by every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class AuthStatus(StrEnum):
+    """Authorization outcomes; the union of what 1.6 and 2.0.1 can say."""
+
+    ACCEPTED = "Accepted"
+    BLOCKED = "Blocked"
+    EXPIRED = "Expired"
+    INVALID = "Invalid"
+    CONCURRENT_TX = "ConcurrentTx"
+    UNKNOWN = "Unknown"
+
+
+class RegistrationStatus(StrEnum):
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    id: str
+    password_hash: str | None = None
+    site_id: str | None = None
+    description: str | None = None
+    registration_status: RegistrationStatus = RegistrationStatus.ACCEPTED
+    protocol: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    firmware_version: str | None = None
+    last_seen: datetime | None = None
+    last_boot_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BootInfo:
+    """What a station says about itself in BootNotification, in either version."""
+
+    vendor: str
+    model: str
+    serial_number: str | None = None
+    firmware_version: str | None = None
+    reason: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BootDecision:
+    status: RegistrationStatus
+    interval_s: int
+    current_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorState:
+    station_id: str
+    evse_id: int
+    connector_id: int
+    status: str
+    error_code: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdToken:
+    id_token: str
+    status: AuthStatus = AuthStatus.ACCEPTED
+    expires_at: datetime | None = None
+    group_id: str | None = None
+    member: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthResult:
+    status: AuthStatus
+    expires_at: datetime | None = None
+    group_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One sampled value, as measured; `si_value` is normalised (Wh, W, A, V, %)."""
+
+    timestamp: datetime
+    measurand: str
+    value: float
+    unit: str | None = None
+    si_value: float | None = None
+    phase: str | None = None
+    location: str | None = None
+    context: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    pk: int
+    station_id: str
+    transaction_id: str
+    evse_id: int
+    connector_id: int
+    id_token: str | None
+    started_at: datetime
+    stopped_at: datetime | None = None
+    meter_start_wh: float | None = None
+    meter_stop_wh: float | None = None
+    energy_wh: float = 0.0
+    green_energy_wh: float = 0.0
+    stop_reason: str | None = None
+    first_register_wh: float | None = None
+    first_register_at: datetime | None = None
+    last_register_wh: float | None = None
+    last_register_at: datetime | None = None
+    interval_energy_wh: float = 0.0
+    seq_no: int | None = None
+    remote_start_id: int | None = None
+    offline: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.stopped_at is None

@@ -1,0 +1,143 @@
+"""The websocket endpoint: admits stations at the handshake and runs their sessions.
+
+Path `/ocpp/{station_id}` (last segment, percent-decoded, 1-48 characters); subprotocol the
+first of the client's list that we speak; HTTP Basic auth (security profile 1) checked before
+the upgrade, so a refused station never gets a socket.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import ssl
+from http import HTTPStatus
+from urllib.parse import unquote, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import NegotiationError
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from csms.ocpp.errors import V16, V201
+from csms.ocpp.registry import Registry
+from csms.ocpp.session import Session, SessionConfig
+from csms.ocpp.v16.session import V16Session
+from csms.ocpp.v201.session import V201Session
+from csms.services.container import Services
+from csms.services.stations import Admission
+
+log = logging.getLogger(__name__)
+
+SESSION_CLASSES: dict[str, type[Session]] = {"ocpp1.6": V16Session, "ocpp2.0.1": V201Session}
+SUBPROTOCOLS = [Subprotocol(p) for p in SESSION_CLASSES]
+assert {c.version for c in SESSION_CLASSES.values()} == {V16, V201}
+
+
+def station_id_from_path(path: str) -> str | None:
+    parts = urlsplit(path).path.split("/")
+    if len(parts) < 3 or parts[1] != "ocpp":
+        return None
+    station_id = unquote(parts[-1])
+    return station_id if 1 <= len(station_id) <= 48 else None
+
+
+def basic_password(headers: Headers, station_id: str) -> tuple[bool, str | None]:
+    """(well-formed, password). No header is well-formed with no password."""
+    header = headers.get("Authorization")
+    if header is None:
+        return True, None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False, None
+    try:
+        user, sep, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False, None
+    return (sep == ":" and user == station_id), password
+
+
+class OcppServer:
+    def __init__(self, services: Services, registry: Registry, call_timeout: float,
+                 ping_interval: float | None, ping_timeout: float) -> None:
+        self.services = services
+        self.registry = registry
+        self.config = SessionConfig(call_timeout=call_timeout)
+        self._ping_interval = ping_interval or None
+        self._ping_timeout = ping_timeout
+        self._servers: list[Server] = []
+
+    async def start(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
+        server = await serve(
+            self._handle,
+            host,
+            port,
+            subprotocols=SUBPROTOCOLS,
+            select_subprotocol=self._select_subprotocol,
+            process_request=self._process_request,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            max_size=4 * 1024 * 1024,
+            ssl=tls,
+        )
+        self._servers.append(server)
+        return int(next(iter(server.sockets)).getsockname()[1])
+
+    async def stop(self) -> None:
+        for server in self._servers:
+            server.close()
+            await server.wait_closed()
+        self._servers.clear()
+
+    @staticmethod
+    def _select_subprotocol(
+        _conn: ServerConnection, offered: list[Subprotocol]
+    ) -> Subprotocol | None:
+        for proto in offered:
+            if proto in SESSION_CLASSES:
+                return proto
+        raise NegotiationError(
+            "no supported OCPP subprotocol offered; expected one of " + ", ".join(SUBPROTOCOLS)
+        )
+
+    async def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        station_id = station_id_from_path(request.path)
+        if station_id is None:
+            return conn.respond(HTTPStatus.NOT_FOUND, "expected /ocpp/{station_id}\n")
+        well_formed, password = basic_password(request.headers, station_id)
+        if not well_formed:
+            log.warning("malformed credentials", extra={"station_id": station_id})
+            return self._unauthorized(conn)
+        admission = await self.services.stations.admit(station_id, password)
+        if admission == Admission.UNKNOWN:
+            log.warning("unknown station refused", extra={"station_id": station_id})
+            return conn.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
+        if admission == Admission.UNAUTHORIZED:
+            log.warning("bad credentials", extra={"station_id": station_id})
+            return self._unauthorized(conn)
+        conn.station_id = station_id  # type: ignore[attr-defined]
+        return None
+
+    @staticmethod
+    def _unauthorized(conn: ServerConnection) -> Response:
+        response = conn.respond(HTTPStatus.UNAUTHORIZED, "bad credentials\n")
+        response.headers["WWW-Authenticate"] = 'Basic realm="csms", charset="UTF-8"'
+        return response
+
+    async def _handle(self, conn: ServerConnection) -> None:
+        station_id: str = conn.station_id  # type: ignore[attr-defined]
+        session_class = SESSION_CLASSES[str(conn.subprotocol)]
+        stations = self.services.stations
+        registration = await stations.registration_status(station_id)
+        session = session_class(station_id, conn, self.services, self.config, registration)
+        await self.registry.attach(session)
+        log.info("connected (%s) from %s", session.version, conn.remote_address,
+                 extra={"station_id": station_id})
+        try:
+            await stations.connected(station_id, session.version)
+            await session.run()
+        finally:
+            if self.registry.detach(session):
+                stations.disconnected(station_id)
+            log.info("disconnected (code %s)", conn.close_code, extra={"station_id": station_id})

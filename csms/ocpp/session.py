@@ -1,0 +1,261 @@
+"""One station's OCPP-J conversation, whatever its version.
+
+Frames from the station are handled one at a time, in order: the handler's service call
+commits before the reply is written, so a reply never confirms what a crash could lose.
+Calls from the CSMS are serialised (one outstanding CALL per direction, OCPP-J §4.1.1),
+correlated by unique id, bounded by a timeout, and failed cleanly when the socket drops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from csms.domain.errors import (
+    DomainError,
+    InvalidInput,
+    StationCallError,
+    StationOffline,
+    StationTimeout,
+)
+from csms.domain.model import RegistrationStatus
+from csms.ocpp import schemas, timestamps
+from csms.ocpp.errors import OcppCallError
+from csms.services.container import Services
+
+log = logging.getLogger("csms.ocpp")
+
+Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+CommandBuilder = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+CALL, RESULT, ERROR = 2, 3, 4
+# What a station whose boot is not (yet) accepted may still send.
+_ALLOWED_BEFORE_ACCEPTED = {"BootNotification", "NotifyReport", "SecurityEventNotification"}
+
+
+def handles(action: str) -> Callable[[Handler], Handler]:
+    """Mark a session method as the handler of an incoming action."""
+
+    def mark(fn: Handler) -> Handler:
+        fn._ocpp_action = action  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    call_timeout: float
+
+
+class Session:
+    """Base of the per-version sessions; subclasses add `@handles` methods and commands."""
+
+    version: ClassVar[str]
+    handlers: ClassVar[dict[str, Handler]]
+    commands: ClassVar[dict[str, CommandBuilder]] = {}
+    stored: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {}
+        for klass in reversed(cls.__mro__):
+            for fn in vars(klass).values():
+                action = getattr(fn, "_ocpp_action", None)
+                if action:
+                    cls.handlers[action] = fn
+
+    def __init__(
+        self,
+        station_id: str,
+        ws: ServerConnection,
+        services: Services,
+        config: SessionConfig,
+        registration: RegistrationStatus | None,
+    ) -> None:
+        self.station_id = station_id
+        self.ws = ws
+        self.services = services
+        self.config = config
+        self.registration = registration or RegistrationStatus.ACCEPTED
+        self.log = logging.LoggerAdapter(log, {"station_id": station_id})
+        self._pending: dict[str, tuple[str, asyncio.Future[tuple[int, Any]]]] = {}
+        self._call_lock = asyncio.Lock()
+        self._closed = False
+
+    # --- receiving ----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            async for raw in self.ws:
+                await self.on_frame(raw if isinstance(raw, str) else raw.decode("utf-8", "replace"))
+        except ConnectionClosed:
+            pass
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._closed = True
+        for _, fut in self._pending.values():
+            if not fut.done():
+                fut.set_exception(StationOffline(f"station {self.station_id!r} disconnected"))
+
+    async def on_frame(self, raw: str) -> None:
+        self.services.message_log.record(self.station_id, "in", raw)
+        self.services.presence.seen(self.station_id, self.services.clock.now())
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            await self._send_error("-1", OcppCallError("RpcFrameworkError", "frame is not JSON"))
+            return
+        if not isinstance(msg, list) or not msg or not isinstance(msg[0], int):
+            uid = msg[1] if isinstance(msg, list) and len(msg) > 1 else "-1"
+            await self._send_error(
+                str(uid), OcppCallError("RpcFrameworkError", "frame is not an OCPP-J message")
+            )
+            return
+        kind = msg[0]
+        if kind == CALL:
+            await self._on_call(msg)
+        elif kind in (RESULT, ERROR):
+            self._on_reply(msg)
+        else:
+            uid = str(msg[1]) if len(msg) > 1 else "-1"
+            await self._send_error(
+                uid, OcppCallError("MessageTypeNotSupported", f"message type {kind} unknown")
+            )
+
+    async def _on_call(self, msg: list[Any]) -> None:
+        if len(msg) != 4 or not isinstance(msg[1], str) or not isinstance(msg[2], str):
+            uid = msg[1] if len(msg) > 1 and isinstance(msg[1], str) else "-1"
+            await self._send_error(uid, OcppCallError("ProtocolError", "CALL must have 4 elements"))
+            return
+        _, uid, action, payload = msg
+        try:
+            result = await self._dispatch(action, payload)
+        except OcppCallError as e:
+            self.log.info("%s rejected: %s %s", action, e.code, e.description)
+            await self._send_error(uid, e)
+            return
+        await self._send(json.dumps([RESULT, uid, result], separators=(",", ":")))
+
+    async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
+        handler = self.handlers.get(action)
+        stored = handler is None and action in self.stored
+        if handler is None and not stored:
+            if schemas.has_schema(self.version, action):
+                raise OcppCallError("NotSupported", f"{action} is not sent by a station")
+            raise OcppCallError("NotImplemented", f"unknown action {action!r}")
+        if not isinstance(payload, dict):
+            raise OcppCallError("FormatViolation", "payload must be a JSON object")
+        schemas.validate(self.version, CALL, action, payload)
+        if (
+            self.registration != RegistrationStatus.ACCEPTED
+            and action not in _ALLOWED_BEFORE_ACCEPTED
+        ):
+            raise OcppCallError("SecurityError", f"station is {self.registration.value}")
+        try:
+            if handler is None:
+                result = await self.store_report(action, payload)
+            else:
+                result = await handler(self, payload)
+        except OcppCallError:
+            raise
+        except DomainError as e:
+            raise OcppCallError("GenericError", str(e)) from e
+        except Exception as e:
+            self.log.exception("handler for %s failed", action)
+            raise OcppCallError("InternalError", "the CSMS could not process this message") from e
+        try:
+            schemas.validate(self.version, RESULT, action, result)
+        except OcppCallError as e:
+            self.log.error("our %s reply breaks the schema: %s", action, e.description)
+            raise OcppCallError("InternalError", "the CSMS built an invalid reply") from e
+        return result
+
+    async def store_report(self, kind: str, p: dict[str, Any]) -> dict[str, Any]:
+        """Keep a station's report (status notifications, security events, ...) for support."""
+        stamp = p.get("timestamp")
+        at = timestamps.parse(stamp) if isinstance(stamp, str) else None
+        await self.services.stations.report(self.station_id, kind, p, at)
+        return {}
+
+    def _on_reply(self, msg: list[Any]) -> None:
+        uid = str(msg[1]) if len(msg) > 1 else ""
+        entry = self._pending.get(uid)
+        if entry is None:
+            self.log.warning("reply to unknown or expired call %s ignored", uid)
+            return
+        _, fut = entry
+        if not fut.done():
+            fut.set_result((msg[0], msg[2:]))
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def _send(self, frame: str) -> None:
+        self.services.message_log.record(self.station_id, "out", frame)
+        try:
+            await self.ws.send(frame)
+        except ConnectionClosed:
+            self.log.info("reply not sent: connection closed")
+
+    async def _send_error(self, uid: str, e: OcppCallError) -> None:
+        frame = [ERROR, uid, e.wire_code(self.version), e.description[:255], e.details]
+        await self._send(json.dumps(frame, separators=(",", ":")))
+
+    async def call(
+        self, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send a CALL and return the station's payload; domain errors on every failure."""
+        try:
+            schemas.validate(self.version, CALL, action, payload)
+        except OcppCallError as e:
+            if e.code == "NotImplemented":
+                raise InvalidInput(f"{action} is not an OCPP {self.version} action") from e
+            raise InvalidInput(f"invalid {action} payload: {e.description}") from e
+        if self._closed:
+            raise StationOffline(f"station {self.station_id!r} disconnected")
+        uid = str(uuid.uuid4())
+        fut: asyncio.Future[tuple[int, Any]] = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(timeout or self.config.call_timeout):
+                async with self._call_lock:
+                    self._pending[uid] = (action, fut)
+                    frame = json.dumps([CALL, uid, action, payload], separators=(",", ":"))
+                    self.services.message_log.record(self.station_id, "out", frame)
+                    try:
+                        await self.ws.send(frame)
+                    except ConnectionClosed as e:
+                        raise StationOffline(f"station {self.station_id!r} disconnected") from e
+                    kind, body = await fut
+        except TimeoutError as e:
+            raise StationTimeout(f"{action}: no reply from {self.station_id!r} in time") from e
+        finally:
+            self._pending.pop(uid, None)
+        if kind == ERROR:
+            code, desc, details = (list(body) + ["", "", None])[:3]
+            raise StationCallError(str(code), str(desc), details)
+        result = body[0] if body else {}
+        try:
+            schemas.validate(self.version, RESULT, action, result)
+        except OcppCallError as e:
+            self.log.warning("%s reply breaks the schema: %s", action, e.description)
+        return result if isinstance(result, dict) else {"payload": result}
+
+    async def command(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        builder = self.commands.get(name)
+        if builder is None:
+            raise InvalidInput(f"command {name!r} is not available for OCPP {self.version}")
+        try:
+            return await builder(self, args)
+        except KeyError as e:
+            raise InvalidInput(f"{name}: missing argument {e.args[0]!r}") from e
+

@@ -1,0 +1,104 @@
+"""OCPP 1.6 handlers: translate, call one service, translate back. Nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms.domain.model import ConnectorState
+from csms.ocpp.errors import V16
+from csms.ocpp.session import Session, handles
+from csms.ocpp.timestamps import format_utc, parse
+from csms.ocpp.v16 import commands
+from csms.ocpp.v16 import translate as tr
+from csms.services.transactions import TxEvent, TxEventKind
+
+
+# Reports a station sends that the CSMS stores for support and answers with an empty reply
+# (the last three come from the 1.6 security extension).
+_STORED = (
+    "DiagnosticsStatusNotification", "FirmwareStatusNotification", "SecurityEventNotification",
+    "LogStatusNotification", "SignedFirmwareStatusNotification",
+)
+
+
+class V16Session(Session):
+    version = V16
+    commands = commands.COMMANDS
+    stored = frozenset(_STORED)
+
+    def _now(self) -> str:
+        return format_utc(self.services.clock.now())
+
+    @handles("BootNotification")
+    async def on_boot_notification(self, p: dict[str, Any]) -> dict[str, Any]:
+        decision = await self.services.stations.boot(self.station_id, tr.boot_info(p))
+        self.registration = decision.status
+        return {"status": decision.status.value, "currentTime": format_utc(decision.current_time),
+                "interval": decision.interval_s}
+
+    @handles("Heartbeat")
+    async def on_heartbeat(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"currentTime": self._now()}
+
+    @handles("StatusNotification")
+    async def on_status_notification(self, p: dict[str, Any]) -> dict[str, Any]:
+        evse_id, connector_id = tr.evse_connector(p["connectorId"])
+        at = parse(p["timestamp"]) if "timestamp" in p else None
+        error = None if p["errorCode"] == "NoError" else p["errorCode"]
+        await self.services.stations.status(ConnectorState(
+            self.station_id, evse_id, connector_id, p["status"], error, at))
+        return {}
+
+    @handles("Authorize")
+    async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
+        auth = await self.services.tokens.authorize(p["idTag"])
+        return {"idTagInfo": tr.id_tag_info(auth)}
+
+    @handles("StartTransaction")
+    async def on_start_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
+        evse_id, connector_id = tr.evse_connector(p["connectorId"])
+        outcome = await self.services.transactions.apply(TxEvent(
+            TxEventKind.STARTED, self.station_id, parse(p["timestamp"]),
+            evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"],
+            meter_wh=float(p["meterStart"]),
+        ))
+        assert outcome.auth is not None
+        return {"transactionId": int(outcome.transaction.transaction_id),
+                "idTagInfo": tr.id_tag_info(outcome.auth)}
+
+    @handles("StopTransaction")
+    async def on_stop_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
+        outcome = await self.services.transactions.apply(TxEvent(
+            TxEventKind.ENDED, self.station_id, parse(p["timestamp"]),
+            transaction_id=str(p["transactionId"]), id_token=p.get("idTag"),
+            meter_wh=float(p["meterStop"]), samples=tr.samples(p.get("transactionData", [])),
+            stop_reason=p.get("reason", "Local"),
+        ))
+        return {"idTagInfo": tr.id_tag_info(outcome.auth)} if outcome.auth else {}
+
+    @handles("MeterValues")
+    async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
+        evse_id, connector_id = tr.evse_connector(p["connectorId"])
+        samples = tr.samples(p["meterValue"])
+        if "transactionId" in p:
+            await self.services.transactions.apply(TxEvent(
+                TxEventKind.UPDATED, self.station_id, self.services.clock.now(),
+                transaction_id=str(p["transactionId"]), evse_id=evse_id,
+                connector_id=connector_id, samples=samples,
+            ))
+        else:
+            await self.services.transactions.meter_values(
+                self.station_id, evse_id, connector_id, samples, attach_to_active=evse_id > 0)
+        return {}
+
+    @handles("DataTransfer")
+    async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.report(self.station_id, "DataTransfer", p)
+        return {"status": "UnknownVendorId"}
+
+    @handles("SignCertificate")
+    async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
+        # No certificate authority yet: refuse clearly rather than pretend.
+        await self.services.stations.report(self.station_id, "SignCertificate", {"accepted": False})
+        return {"status": "Rejected"}
+

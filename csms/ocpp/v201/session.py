@@ -1,0 +1,106 @@
+"""OCPP 2.0.1 handlers: translate, call one service, translate back. Nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms.domain.model import ConnectorState
+from csms.ocpp.errors import V201
+from csms.ocpp.session import Session, handles
+from csms.ocpp.timestamps import format_utc, parse
+from csms.ocpp.v201 import commands
+from csms.ocpp.v201 import translate as tr
+from csms.services.transactions import TxEvent, TxEventKind
+
+_TX_KIND = {"Started": TxEventKind.STARTED, "Updated": TxEventKind.UPDATED,
+            "Ended": TxEventKind.ENDED}
+
+# Reports a station sends that the CSMS stores for support and answers with an empty reply.
+_STORED = (
+    "ClearedChargingLimit", "FirmwareStatusNotification", "LogStatusNotification",
+    "NotifyChargingLimit", "NotifyCustomerInformation", "NotifyDisplayMessages", "NotifyEvent",
+    "NotifyMonitoringReport", "NotifyReport", "PublishFirmwareStatusNotification",
+    "ReportChargingProfiles", "ReservationStatusUpdate", "SecurityEventNotification",
+)
+
+
+class V201Session(Session):
+    version = V201
+    commands = commands.COMMANDS
+    stored = frozenset(_STORED)
+
+    @handles("BootNotification")
+    async def on_boot_notification(self, p: dict[str, Any]) -> dict[str, Any]:
+        decision = await self.services.stations.boot(self.station_id, tr.boot_info(p))
+        self.registration = decision.status
+        return {"status": decision.status.value, "currentTime": format_utc(decision.current_time),
+                "interval": decision.interval_s}
+
+    @handles("Heartbeat")
+    async def on_heartbeat(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"currentTime": format_utc(self.services.clock.now())}
+
+    @handles("StatusNotification")
+    async def on_status_notification(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.status(ConnectorState(
+            self.station_id, p["evseId"], p["connectorId"], p["connectorStatus"], None,
+            parse(p["timestamp"])))
+        return {}
+
+    @handles("Authorize")
+    async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
+        auth = await self.services.tokens.authorize(p["idToken"]["idToken"])
+        return {"idTokenInfo": tr.id_token_info(auth)}
+
+    @handles("TransactionEvent")
+    async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
+        info = p["transactionInfo"]
+        evse = p.get("evse") or {}
+        token = (p.get("idToken") or {}).get("idToken") or None
+        outcome = await self.services.transactions.apply(TxEvent(
+            _TX_KIND[p["eventType"]], self.station_id, parse(p["timestamp"]),
+            transaction_id=info["transactionId"], evse_id=evse.get("id"),
+            connector_id=evse.get("connectorId"), id_token=token,
+            samples=tr.samples(p.get("meterValue", [])),
+            stop_reason=info.get("stoppedReason", "Local") if p["eventType"] == "Ended" else None,
+            seq_no=p["seqNo"], remote_start_id=info.get("remoteStartId"),
+            offline=bool(p.get("offline", False)),
+        ))
+        return {"idTokenInfo": tr.id_token_info(outcome.auth)} if outcome.auth else {}
+
+    @handles("MeterValues")
+    async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.transactions.meter_values(
+            self.station_id, p["evseId"], None, tr.samples(p["meterValue"]),
+            attach_to_active=False)
+        return {}
+
+    @handles("DataTransfer")
+    async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.report(self.station_id, "DataTransfer", p)
+        return {"status": "UnknownVendorId"}
+
+    @handles("SignCertificate")
+    async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.report(self.station_id, "SignCertificate", {"accepted": False})
+        return {"status": "Rejected"}
+
+    @handles("Get15118EVCertificate")
+    async def on_get_15118_ev_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.log.warning("Get15118EVCertificate refused: no V2G root configured")
+        return {"status": "Failed", "exiResponse": ""}
+
+    @handles("GetCertificateStatus")
+    async def on_get_certificate_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.log.warning("GetCertificateStatus refused: no OCSP responder configured")
+        return {"status": "Failed"}
+
+    @handles("NotifyEVChargingNeeds")
+    async def on_notify_ev_charging_needs(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.report(self.station_id, "NotifyEVChargingNeeds", p)
+        return {"status": "Rejected"}
+
+    @handles("NotifyEVChargingSchedule")
+    async def on_notify_ev_charging_schedule(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.stations.report(self.station_id, "NotifyEVChargingSchedule", p)
+        return {"status": "Accepted"}

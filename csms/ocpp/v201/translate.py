@@ -1,0 +1,53 @@
+"""OCPP 2.0.1 wire payloads <-> version-neutral domain values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms.domain.model import AuthResult, AuthStatus, BootInfo, Sample
+from csms.ocpp.meter import make_sample
+from csms.ocpp.timestamps import format_utc, parse
+
+_AUTH_201 = {
+    AuthStatus.ACCEPTED: "Accepted",
+    AuthStatus.BLOCKED: "Blocked",
+    AuthStatus.EXPIRED: "Expired",
+    AuthStatus.INVALID: "Invalid",
+    AuthStatus.CONCURRENT_TX: "ConcurrentTx",
+    AuthStatus.UNKNOWN: "Unknown",
+}
+
+# TransactionEvent stoppedReason / triggerReason values pass through unchanged.
+
+
+def boot_info(p: dict[str, Any]) -> BootInfo:
+    cs = p["chargingStation"]
+    extra = {k: str(v) for k, v in (cs.get("modem") or {}).items()}
+    return BootInfo(
+        vendor=cs["vendorName"], model=cs["model"], serial_number=cs.get("serialNumber"),
+        firmware_version=cs.get("firmwareVersion"), reason=p.get("reason"), extra=extra,
+    )
+
+
+def id_token_info(auth: AuthResult) -> dict[str, Any]:
+    info: dict[str, Any] = {"status": _AUTH_201[auth.status]}
+    if auth.expires_at is not None:
+        info["cacheExpiryDateTime"] = format_utc(auth.expires_at)
+    if auth.group_id:
+        info["groupIdToken"] = {"idToken": auth.group_id[:36], "type": "Central"}
+    return info
+
+
+def samples(meter_values: list[dict[str, Any]]) -> tuple[Sample, ...]:
+    """Flatten meterValue[].sampledValue[]; value scaled by unitOfMeasure.multiplier."""
+    out: list[Sample] = []
+    for mv in meter_values:
+        ts = parse(mv["timestamp"])
+        for sv in mv.get("sampledValue", []):
+            uom = sv.get("unitOfMeasure") or {}
+            value = float(sv["value"]) * (10.0 ** int(uom.get("multiplier", 0)))
+            out.append(make_sample(
+                ts, value, sv.get("measurand"), uom.get("unit"), sv.get("phase"),
+                sv.get("location"), sv.get("context"),
+            ))
+    return tuple(out)

@@ -1,0 +1,90 @@
+"""Row <-> domain object mapping, kept apart so repositories stay short."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row
+
+from csms.domain.model import (
+    AuthStatus,
+    ConnectorState,
+    IdToken,
+    RegistrationStatus,
+    Sample,
+    Station,
+    Transaction,
+)
+
+
+def station(r: Row[Any]) -> Station:
+    m = r._mapping
+    return Station(
+        id=m["id"],
+        password_hash=m["password_hash"],
+        site_id=m["site_id"],
+        description=m["description"],
+        registration_status=RegistrationStatus(m["registration_status"]),
+        protocol=m["protocol"],
+        vendor=m["vendor"],
+        model=m["model"],
+        serial_number=m["serial_number"],
+        firmware_version=m["firmware_version"],
+        last_seen=m["last_seen"],
+        last_boot_at=m["last_boot_at"],
+        created_at=m["created_at"],
+    )
+
+
+def connector(r: Row[Any]) -> ConnectorState:
+    m = r._mapping
+    return ConnectorState(
+        station_id=m["station_id"],
+        evse_id=m["evse_id"],
+        connector_id=m["connector_id"],
+        status=m["status"],
+        error_code=m["error_code"],
+        updated_at=m["updated_at"],
+    )
+
+
+def id_token(r: Row[Any]) -> IdToken:
+    m = r._mapping
+    return IdToken(
+        id_token=m["id_token"],
+        status=AuthStatus(m["status"]),
+        expires_at=m["expires_at"],
+        group_id=m["group_id"],
+        member=m["member"],
+    )
+
+
+TX_FIELDS = (
+    "station_id", "transaction_id", "evse_id", "connector_id", "id_token", "started_at",
+    "stopped_at", "meter_start_wh", "meter_stop_wh", "energy_wh", "green_energy_wh",
+    "stop_reason", "first_register_wh", "first_register_at", "last_register_wh",
+    "last_register_at", "interval_energy_wh", "seq_no", "remote_start_id", "offline",
+)
+
+
+def transaction(r: Row[Any]) -> Transaction:
+    m = r._mapping
+    return Transaction(pk=m["pk"], **{f: m[f] for f in TX_FIELDS})
+
+
+def transaction_values(tx: Transaction) -> dict[str, Any]:
+    return {f: getattr(tx, f) for f in TX_FIELDS}
+
+
+def sample(r: Row[Any]) -> Sample:
+    m = r._mapping
+    return Sample(
+        timestamp=m["timestamp"],
+        measurand=m["measurand"],
+        value=m["value"],
+        unit=m["unit"],
+        si_value=m["si_value"],
+        phase=m["phase"],
+        location=m["location"],
+        context=m["context"],
+    )

@@ -1,0 +1,180 @@
+"""Table definitions (SQLAlchemy Core). The first migration creates exactly these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from csms.persistence.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# A BIGINT primary key that SQLite still treats as its auto-incrementing rowid.
+BigPk = BigInteger().with_variant(Integer(), "sqlite")
+
+kv = Table(
+    "kv",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("password_hash", String(255)),
+    Column("site_id", String(64)),
+    Column("description", Text),
+    Column("registration_status", String(16), nullable=False, server_default="Accepted"),
+    Column("protocol", String(16)),
+    Column("vendor", String(64)),
+    Column("model", String(64)),
+    Column("serial_number", String(64)),
+    Column("firmware_version", String(64)),
+    Column("last_seen", UTCDateTime()),
+    Column("last_boot_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+connectors = Table(
+    "connectors",
+    metadata,
+    Column("station_id", String(48), ForeignKey("stations.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("evse_id", Integer, primary_key=True),
+    Column("connector_id", Integer, primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("error_code", String(64)),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+boot_history = Table(
+    "boot_history",
+    metadata,
+    Column("id", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), ForeignKey("stations.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", String(64)),
+    Column("vendor", String(64)),
+    Column("model", String(64)),
+    Column("serial_number", String(64)),
+    Column("firmware_version", String(64)),
+    Column("status", String(16), nullable=False),
+)
+
+status_history = Table(
+    "status_history",
+    metadata,
+    Column("id", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), ForeignKey("stations.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("error_code", String(64)),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_status_history_station_at", "station_id", "at"),
+)
+
+id_tokens = Table(
+    "id_tokens",
+    metadata,
+    Column("id_token", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("expires_at", UTCDateTime()),
+    Column("group_id", String(64)),
+    Column("member", String(255)),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("pk", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("transaction_id", String(64), nullable=False, index=True),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    Column("id_token", String(64)),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("stopped_at", UTCDateTime()),
+    Column("meter_start_wh", Float),
+    Column("meter_stop_wh", Float),
+    Column("energy_wh", Float, nullable=False, server_default="0"),
+    Column("green_energy_wh", Float, nullable=False, server_default="0"),
+    Column("stop_reason", String(32)),
+    Column("first_register_wh", Float),
+    Column("first_register_at", UTCDateTime()),
+    Column("last_register_wh", Float),
+    Column("last_register_at", UTCDateTime()),
+    Column("interval_energy_wh", Float, nullable=False, server_default="0"),
+    Column("seq_no", Integer),
+    Column("remote_start_id", Integer),
+    Column("offline", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("station_id", "transaction_id", name="uq_transactions_station_tx"),
+    Index("ix_transactions_station_active", "station_id", "stopped_at"),
+)
+
+meter_values = Table(
+    "meter_values",
+    metadata,
+    Column("id", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("transaction_pk", BigInteger, ForeignKey("transactions.pk", ondelete="CASCADE")),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer),
+    Column("timestamp", UTCDateTime(), nullable=False),
+    Column("measurand", String(64), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(16)),
+    Column("si_value", Float),
+    Column("phase", String(8)),
+    Column("location", String(16)),
+    Column("context", String(32)),
+    Index("ix_meter_values_tx", "transaction_pk", "timestamp"),
+    Index("ix_meter_values_station_ts", "station_id", "timestamp"),
+)
+
+station_events = Table(
+    "station_events",
+    metadata,
+    Column("id", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("kind", String(48), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_station_events_station_kind", "station_id", "kind", "at"),
+)
+
+ocpp_messages = Table(
+    "ocpp_messages",
+    metadata,
+    Column("id", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("frame", Text, nullable=False),
+    Index("ix_ocpp_messages_station", "station_id", "id"),
+)

@@ -1,0 +1,227 @@
+"""Station use cases: handshake admission, boot, status, registration and reports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from csms.clock import Clock
+from csms.domain import events as ev
+from csms.domain.errors import Conflict, InvalidInput, NotFound
+from csms.domain.model import (
+    BootDecision,
+    BootInfo,
+    ConnectorState,
+    RegistrationStatus,
+    Station,
+)
+from csms.services.passwords import hash_password, verify_password
+from csms.services.ports import Database, EventSink, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Admission(StrEnum):
+    OK = "ok"
+    UNKNOWN = "unknown"
+    UNAUTHORIZED = "unauthorized"
+
+
+@dataclass(frozen=True, slots=True)
+class StationView:
+    """A station with its connectors, for the API."""
+
+    station: Station
+    connectors: list[ConnectorState]
+
+
+class StationService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        sink: EventSink,
+        unknown_policy: str = "reject",
+        heartbeat_interval: int = 300,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._sink = sink
+        self._policy = unknown_policy
+        self._interval = heartbeat_interval
+
+    # --- the OCPP side ----------------------------------------------------------------
+
+    async def admit(self, station_id: str, password: str | None) -> Admission:
+        """Decide a websocket handshake: known station, right password (if it has one)."""
+        station = await self._db.read(lambda uow: uow.stations.get(station_id))
+        if station is None:
+            if self._policy != "accept":
+                return Admission.UNKNOWN
+            await self._register_on_connect(station_id)
+            return Admission.OK
+        if station.password_hash is None:
+            return Admission.OK
+        if password is None or not await verify_password(station.password_hash, password):
+            return Admission.UNAUTHORIZED
+        return Admission.OK
+
+    async def _register_on_connect(self, station_id: str) -> None:
+        now = self._clock.now()
+
+        async def work(uow: UnitOfWork) -> None:
+            if await uow.stations.get(station_id) is None:
+                await uow.stations.add(Station(id=station_id, created_at=now))
+                log.info("station registered on first connect", extra={"station_id": station_id})
+
+        await self._db.write(work)
+
+    async def connected(self, station_id: str, protocol: str) -> None:
+        now = self._clock.now()
+
+        async def work(uow: UnitOfWork) -> None:
+            await uow.stations.update(station_id, protocol=protocol, last_seen=now)
+            uow.publish(ev.Event(ev.STATION_CONNECTED, station_id, {"protocol": protocol}))
+
+        await self._db.write(work)
+
+    def disconnected(self, station_id: str) -> None:
+        self._sink.publish(ev.Event(ev.STATION_DISCONNECTED, station_id))
+
+    async def registration_status(self, station_id: str) -> RegistrationStatus | None:
+        station = await self._db.read(lambda uow: uow.stations.get(station_id))
+        return station.registration_status if station else None
+
+    async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
+        now = self._clock.now()
+
+        async def work(uow: UnitOfWork) -> BootDecision:
+            station = await uow.stations.get(station_id)
+            status = station.registration_status if station else RegistrationStatus.REJECTED
+            await uow.stations.update(
+                station_id,
+                vendor=info.vendor,
+                model=info.model,
+                serial_number=info.serial_number,
+                firmware_version=info.firmware_version,
+                last_boot_at=now,
+                last_seen=now,
+            )
+            if station is not None:
+                await uow.stations.record_boot(station_id, info, status.value, now)
+            uow.publish(ev.Event(ev.STATION_BOOTED, station_id, {
+                "status": status.value, "vendor": info.vendor, "model": info.model,
+                "firmware_version": info.firmware_version, "reason": info.reason,
+            }))
+            return BootDecision(status=status, interval_s=self._interval, current_time=now)
+
+        return await self._db.write(work)
+
+    async def status(self, state: ConnectorState) -> None:
+        if state.updated_at is None:
+            state = replace(state, updated_at=self._clock.now())
+
+        async def work(uow: UnitOfWork) -> None:
+            if await uow.stations.set_connector(state):
+                uow.publish(ev.Event(ev.STATUS_CHANGED, state.station_id, {
+                    "evse_id": state.evse_id, "connector_id": state.connector_id,
+                    "status": state.status, "error_code": state.error_code,
+                }))
+
+        await self._db.write(work)
+
+    async def report(
+        self, station_id: str, kind: str, data: dict[str, Any], at: datetime | None = None
+    ) -> None:
+        """Store something a station told us (security event, firmware status, report, ...)."""
+        when = at or self._clock.now()
+
+        async def work(uow: UnitOfWork) -> None:
+            await uow.station_events.add(station_id, kind, when, data)
+
+        await self._db.write(work)
+
+    # --- the API side -----------------------------------------------------------------
+
+    async def register(
+        self,
+        station_id: str,
+        password: str | None = None,
+        site_id: str | None = None,
+        description: str | None = None,
+    ) -> StationView:
+        pw_hash = await asyncio.to_thread(hash_password, password) if password else None
+        station = Station(
+            id=station_id, password_hash=pw_hash, site_id=site_id,
+            description=description, created_at=self._clock.now(),
+        )
+
+        async def work(uow: UnitOfWork) -> None:
+            if await uow.stations.get(station_id) is not None:
+                raise Conflict(f"station {station_id!r} already exists")
+            await uow.stations.add(station)
+
+        await self._db.write(work)
+        return await self.get(station_id)
+
+    async def get(self, station_id: str) -> StationView:
+        async def work(uow: UnitOfWork) -> StationView:
+            station = await uow.stations.get(station_id)
+            if station is None:
+                raise NotFound(f"station {station_id!r} not found")
+            return StationView(station, await uow.stations.connectors([station_id]))
+
+        return await self._db.read(work)
+
+    async def all(self) -> list[StationView]:
+        async def work(uow: UnitOfWork) -> list[StationView]:
+            stations = await uow.stations.all()
+            by_station: dict[str, list[ConnectorState]] = {s.id: [] for s in stations}
+            for c in await uow.stations.connectors(list(by_station)):
+                by_station[c.station_id].append(c)
+            return [StationView(s, by_station[s.id]) for s in stations]
+
+        return await self._db.read(work)
+
+    async def update(self, station_id: str, changes: dict[str, Any]) -> StationView:
+        """Apply a PATCH: password (None clears it), site_id, description, registration_status."""
+        fields: dict[str, Any] = {}
+        for key in ("site_id", "description"):
+            if key in changes:
+                fields[key] = changes[key]
+        if "password" in changes:
+            pw = changes["password"]
+            fields["password_hash"] = await asyncio.to_thread(hash_password, pw) if pw else None
+        if "registration_status" in changes:
+            try:
+                fields["registration_status"] = RegistrationStatus(changes["registration_status"])
+            except ValueError as e:
+                raise InvalidInput(str(e)) from e
+
+        async def work(uow: UnitOfWork) -> None:
+            if not await uow.stations.update(station_id, **fields):
+                raise NotFound(f"station {station_id!r} not found")
+
+        await self._db.write(work)
+        return await self.get(station_id)
+
+    async def delete(self, station_id: str) -> None:
+        async def work(uow: UnitOfWork) -> None:
+            if not await uow.stations.delete(station_id):
+                raise NotFound(f"station {station_id!r} not found")
+
+        await self._db.write(work)
+
+    async def reports(
+        self, station_id: str, kind: str | None = None, limit: int = 100
+    ) -> list[tuple[str, datetime, dict[str, Any]]]:
+        await self.get(station_id)
+        return await self._db.read(lambda uow: uow.station_events.recent(station_id, kind, limit))
+
+    async def messages(self, station_id: str, limit: int = 100) -> list[tuple[datetime, str, str]]:
+        await self.get(station_id)
+        return await self._db.read(lambda uow: uow.messages.recent(station_id, limit))

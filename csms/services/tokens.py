@@ -1,0 +1,58 @@
+"""Id tokens (RFID cards, app tokens): the table Authorize answers from, and its API."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from csms.clock import Clock
+from csms.domain.authorization import authorize
+from csms.domain.errors import Conflict, NotFound
+from csms.domain.model import AuthResult, IdToken
+from csms.services.ports import Database, UnitOfWork
+
+
+class TokenService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def authorize(self, id_token: str) -> AuthResult:
+        """Read-only: Authorize confirms nothing new, so it needs no commit."""
+        token = await self._db.read(lambda uow: uow.tokens.get(id_token))
+        return authorize(token, self._clock.now())
+
+    async def add(self, token: IdToken) -> IdToken:
+        async def work(uow: UnitOfWork) -> None:
+            if await uow.tokens.get(token.id_token) is not None:
+                raise Conflict(f"id token {token.id_token!r} already exists")
+            await uow.tokens.add(token)
+
+        await self._db.write(work)
+        return token
+
+    async def get(self, id_token: str) -> IdToken:
+        token = await self._db.read(lambda uow: uow.tokens.get(id_token))
+        if token is None:
+            raise NotFound(f"id token {id_token!r} not found")
+        return token
+
+    async def all(self) -> list[IdToken]:
+        return await self._db.read(lambda uow: uow.tokens.all())
+
+    async def update(self, id_token: str, changes: dict[str, Any]) -> IdToken:
+        async def work(uow: UnitOfWork) -> IdToken:
+            token = await uow.tokens.get(id_token)
+            if token is None:
+                raise NotFound(f"id token {id_token!r} not found")
+            await uow.tokens.update(id_token, **changes)
+            return replace(token, **changes)
+
+        return await self._db.write(work)
+
+    async def delete(self, id_token: str) -> None:
+        async def work(uow: UnitOfWork) -> None:
+            if not await uow.tokens.delete(id_token):
+                raise NotFound(f"id token {id_token!r} not found")
+
+        await self._db.write(work)

@@ -1,0 +1,196 @@
+"""Transaction use cases: one version-neutral event stream for 1.6 and 2.0.1 alike.
+
+1.6 StartTransaction / MeterValues / StopTransaction and 2.0.1 TransactionEvent
+Started / Updated / Ended all become a `TxEvent`. Applying one is idempotent: stations
+retry when a reply is lost, replay offline queues late and out of order, and report
+transactions the CSMS never saw start; none of that may lose or double-count energy.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from csms.clock import Clock
+from csms.domain import events as ev
+from csms.domain import transactions as rules
+from csms.domain.authorization import authorize
+from csms.domain.errors import NotFound
+from csms.domain.model import AuthResult, Sample, Transaction
+from csms.services.ports import Database, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class TxEventKind(StrEnum):
+    STARTED = "started"
+    UPDATED = "updated"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class TxEvent:
+    kind: TxEventKind
+    station_id: str
+    timestamp: datetime
+    transaction_id: str | None = None  # None: the CSMS allocates one (1.6 StartTransaction)
+    evse_id: int | None = None
+    connector_id: int | None = None
+    id_token: str | None = None
+    meter_wh: float | None = None  # 1.6 meterStart / meterStop
+    samples: tuple[Sample, ...] = ()
+    stop_reason: str | None = None
+    seq_no: int | None = None
+    remote_start_id: int | None = None
+    offline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TxOutcome:
+    transaction: Transaction
+    auth: AuthResult | None
+
+
+def tx_data(tx: Transaction) -> dict[str, object]:
+    return {
+        "id": tx.transaction_id, "evse_id": tx.evse_id, "connector_id": tx.connector_id,
+        "energy_wh": tx.energy_wh, "id_token": tx.id_token,
+        "stopped_at": tx.stopped_at.isoformat() if tx.stopped_at else None,
+        "stop_reason": tx.stop_reason,
+    }
+
+
+class TransactionService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def apply(self, event: TxEvent) -> TxOutcome:
+        """Apply one transaction event in one unit of work; returns after the commit."""
+
+        async def work(uow: UnitOfWork) -> TxOutcome:
+            return await self._apply(uow, event)
+
+        return await self._db.write(work)
+
+    async def _apply(self, uow: UnitOfWork, e: TxEvent) -> TxOutcome:
+        auth = None
+        if e.id_token:
+            auth = authorize(await uow.tokens.get(e.id_token), self._clock.now())
+        tx = await self._find(uow, e)
+        created = tx is None
+        if tx is None:
+            tx = await self._create(uow, e)
+        before = tx
+        tx = rules.apply_samples(tx, e.samples)
+        if e.id_token and tx.id_token is None:
+            tx = replace(tx, id_token=e.id_token)
+        if e.seq_no is not None and (tx.seq_no is None or e.seq_no > tx.seq_no):
+            tx = replace(tx, seq_no=e.seq_no)
+        if e.offline and not tx.offline:
+            tx = replace(tx, offline=True)
+        if e.kind == TxEventKind.ENDED:
+            tx = rules.stop(tx, e.timestamp, e.meter_wh, e.stop_reason)
+        if e.samples:
+            await uow.transactions.add_samples(
+                e.station_id, tx.evse_id, tx.connector_id, tx.pk, e.samples
+            )
+        if tx != before:
+            await uow.transactions.save(tx)
+        self._publish(uow, tx, before, created)
+        return TxOutcome(tx, auth)
+
+    async def _find(self, uow: UnitOfWork, e: TxEvent) -> Transaction | None:
+        if e.transaction_id is not None:
+            return await uow.transactions.find(e.station_id, e.transaction_id)
+        # 1.6 StartTransaction retried after a lost reply: same connector, time and tag.
+        for tx in await uow.transactions.active_on(e.station_id):
+            if (tx.connector_id, tx.started_at, tx.id_token) == (
+                e.connector_id, e.timestamp, e.id_token
+            ):
+                return tx
+        return None
+
+    async def _create(self, uow: UnitOfWork, e: TxEvent) -> Transaction:
+        evse_id = e.evse_id if e.evse_id is not None else (e.connector_id or 0)
+        connector_id = e.connector_id if e.connector_id is not None else 1
+        started_at = e.timestamp
+        if e.kind != TxEventKind.STARTED:
+            # A transaction we never saw start (offline start, lost Started): keep its energy.
+            log.warning("transaction %s unknown; recording it from a %s event",
+                        e.transaction_id, e.kind, extra={"station_id": e.station_id})
+            started_at = min([s.timestamp for s in e.samples] + [e.timestamp])
+        await self._close_zombies(uow, e.station_id, evse_id, connector_id, started_at)
+        tx = Transaction(
+            pk=0, station_id=e.station_id, transaction_id=e.transaction_id or "",
+            evse_id=evse_id, connector_id=connector_id, id_token=e.id_token,
+            started_at=started_at, remote_start_id=e.remote_start_id,
+            offline=e.offline or e.kind != TxEventKind.STARTED,
+        )
+        if e.kind == TxEventKind.STARTED:
+            tx = rules.start(tx, e.meter_wh, e.timestamp)
+        return await uow.transactions.add(tx, allocate_id=e.transaction_id is None)
+
+    async def _close_zombies(
+        self, uow: UnitOfWork, station_id: str, evse_id: int, connector_id: int, at: datetime
+    ) -> None:
+        """A new transaction on a connector ends any older one the station never stopped."""
+        for old in await uow.transactions.active_on(station_id, evse_id):
+            if old.connector_id == connector_id and old.started_at <= at:
+                log.warning("closing zombie transaction %s", old.transaction_id,
+                            extra={"station_id": station_id})
+                closed = rules.stop(old, at, None, "Other")
+                await uow.transactions.save(closed)
+                uow.publish(ev.Event(ev.TRANSACTION_STOPPED, station_id, tx_data(closed)))
+
+    @staticmethod
+    def _publish(uow: UnitOfWork, tx: Transaction, before: Transaction, created: bool) -> None:
+        if created:
+            uow.publish(ev.Event(ev.TRANSACTION_STARTED, tx.station_id, tx_data(tx)))
+        if tx.stopped_at is not None and before.stopped_at is None:
+            uow.publish(ev.Event(ev.TRANSACTION_STOPPED, tx.station_id, tx_data(tx)))
+        elif not created and tx != before:
+            uow.publish(ev.Event(ev.TRANSACTION_UPDATED, tx.station_id, tx_data(tx)))
+
+    async def meter_values(
+        self,
+        station_id: str,
+        evse_id: int,
+        connector_id: int | None,
+        samples: tuple[Sample, ...],
+        attach_to_active: bool,
+    ) -> None:
+        """Samples outside any known transaction; 1.6 chargers that omit transactionId get
+        theirs attached to the transaction running on that connector."""
+
+        async def work(uow: UnitOfWork) -> None:
+            if attach_to_active:
+                for tx in await uow.transactions.active_on(station_id):
+                    if tx.connector_id == connector_id or tx.evse_id == evse_id:
+                        await self._apply(uow, TxEvent(
+                            TxEventKind.UPDATED, station_id, self._clock.now(),
+                            transaction_id=tx.transaction_id, samples=samples,
+                        ))
+                        return
+            await uow.transactions.add_samples(station_id, evse_id, connector_id, None, samples)
+
+        await self._db.write(work)
+
+    async def get(self, transaction_id: str) -> Transaction:
+        tx = await self._db.read(lambda uow: uow.transactions.by_id(transaction_id))
+        if tx is None:
+            raise NotFound(f"transaction {transaction_id!r} not found")
+        return tx
+
+    async def search(
+        self, station_id: str | None, active: bool | None, limit: int, offset: int
+    ) -> list[Transaction]:
+        return await self._db.read(
+            lambda uow: uow.transactions.search(station_id, active, limit, offset)
+        )
+
+    async def samples(self, transaction_id: str) -> list[Sample]:
+        tx = await self.get(transaction_id)
+        return await self._db.read(lambda uow: uow.transactions.samples(tx.pk))

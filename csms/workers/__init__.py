@@ -1,0 +1,1 @@
+"""Background loops owned by the server: presence flushing, message-log flushing."""

@@ -1,0 +1,553 @@
+"""Version-neutral simulated charging station: connection life cycle and shared behaviour.
+
+``v16.Station16`` and ``v201.Station201`` add the protocol messages.  This base
+owns the websocket (reconnect with backoff, reboot on Reset), the boot and
+heartbeat cycle, the per-EVSE meters and the transaction bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, ClassVar
+
+from simulators.clock import SimClock
+from simulators.config import StationConfig, station_log
+from simulators.connection import StationConnectError, open_socket
+from simulators.ev import EV, EvseMeter
+from simulators.rpc import CallErrorReply, Handler, PeerClosed, RpcPeer
+from simulators.smart_charging import ProfileStore
+
+_RETRIED = frozenset({"MeterValues", "StartTransaction", "StopTransaction", "TransactionEvent"})
+_SOFT_ERRORS = (PeerClosed, TimeoutError, CallErrorReply)
+
+
+@dataclass
+class TxState:
+    """A running transaction on one EVSE."""
+
+    tx_id: str
+    evse_id: int
+    connector_id: int
+    id_token: str
+    started_at: datetime
+    start_wh: float
+    remote_start_id: int | None = None
+    reservation_id: int | None = None
+    token_type: str = "ISO14443"
+    seq_no: int = 0
+    charging_state: str = "Charging"
+    stopping: bool = False
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def next_seq(self) -> int:
+        """2.0.1 seqNo: 0, 1, 2... per transaction."""
+        seq, self.seq_no = self.seq_no, self.seq_no + 1
+        return seq
+
+
+@dataclass
+class Reservation:
+    """A reservation held on one EVSE until ``expires``."""
+
+    id: int
+    evse_id: int
+    id_token: str
+    expires: datetime
+
+
+class AuthorizationRejected(RuntimeError):
+    """charge() was refused because the CSMS did not accept the id token."""
+
+
+class SimStation:
+    """Shared behaviour of the simulated stations; see the module docstring."""
+
+    protocol: ClassVar[str] = ""
+    subprotocol: ClassVar[str] = ""
+    #: neutral state -> protocol status name
+    STATUS: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, url: str, cfg: StationConfig, *, clock: SimClock | None = None) -> None:
+        self.url = url
+        self.cfg = cfg
+        self.clock = clock or SimClock(cfg.speed)
+        self.log = station_log(f"simulators.{self.protocol or 'station'}", cfg.station_id)
+        self.rng = random.Random(cfg.seed)
+        self.meters = {
+            e: EvseMeter(cfg.max_power_w, energy_wh=cfg.meter_start_wh)
+            for e in range(1, cfg.evses + 1)
+        }
+        self.connectors = [
+            (e, c) for e in range(1, cfg.evses + 1) for c in range(1, cfg.connectors_per_evse + 1)
+        ]
+        self.profiles = ProfileStore()
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.transactions: dict[int, str] = {}
+        self.tx: dict[int, TxState] = {}
+        self.starting: set[int] = set()  # EVSEs reserved by an accepted remote start
+        self.connector_status: dict[tuple[int, int], str] = {}
+        self.operative: dict[tuple[int, int], bool] = {(0, 0): True} | dict.fromkeys(
+            self.connectors, True
+        )
+        self.pending_availability: dict[tuple[int, int], bool] = {}
+        self.reservations: dict[int, Reservation] = {}
+        self.schema_errors: list[str] = []
+        self.boot_status: str | None = None
+        self.boots = 0
+        self.heartbeat_interval = 300.0
+        self.boot_retry_s = 10.0
+        self.meter_interval_s = cfg.meter_interval_s
+        self.sessions_completed = 0
+        self.energy_delivered_wh = 0.0
+        self.auto_reconnect = cfg.auto_reconnect
+        self.handlers: dict[str, Handler] = self._handlers()
+        self._peer: RpcPeer | None = None
+        self._online = asyncio.Event()
+        self._closing = False
+        self._rebooting = False
+        self._establish_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._meter_tasks: dict[int, asyncio.Task[None]] = {}
+
+    # --------------------------------------------------------- version hooks
+    def _handlers(self) -> dict[str, Handler]:
+        return {}
+
+    def _boot_payload(self, reason: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _on_heartbeat_interval(self, interval: float) -> None:
+        """Reflect a new heartbeat interval into the version's configuration store."""
+
+    async def send_status(self, evse_id: int = 1, connector_id: int = 1,
+                          status: str = "Available") -> None:
+        raise NotImplementedError
+
+    async def authorize(self, id_token: str) -> str:
+        raise NotImplementedError
+
+    async def start_transaction(self, evse_id: int = 1, id_token: str | None = None, *,
+                                connector_id: int = 1, remote_start_id: int | None = None,
+                                ev: EV | None = None, tx_id: str | None = None) -> str:
+        raise NotImplementedError
+
+    async def send_meter_values(self, evse_id: int = 1, *, context: str = "Sample.Periodic"
+                                ) -> None:
+        raise NotImplementedError
+
+    async def stop_transaction(self, evse_id: int = 1, reason: str = "Local") -> None:
+        raise NotImplementedError
+
+    async def _on_charging_state(self, tx: TxState, state: str) -> None:
+        """The EV started/stopped drawing power (suspended by EV or by the EVSE limit)."""
+
+    # ------------------------------------------------------------ connection
+    @property
+    def station_id(self) -> str:
+        return self.cfg.station_id
+
+    @property
+    def connected(self) -> bool:
+        return self._peer is not None and not self._peer.closed.is_set()
+
+    async def connect(self) -> None:
+        """Open the websocket; CALLs may be sent right away (programmatic use)."""
+        self._closing = False
+        await self._attach(online=True)
+
+    async def _attach(self, *, online: bool) -> None:
+        ws = await open_socket(self.url, self.station_id, self.subprotocol,
+                               password=self.cfg.password)
+        peer = RpcPeer(ws, version=self.protocol, handlers=self.handlers, log=self.log,
+                       spawn=self.spawn, validate=self.cfg.validate,
+                       on_call=self._record_call, on_schema_error=self.schema_errors.append)
+        self._peer = peer
+        self.log.info("connected to %s", self.url)
+        self.spawn(self._read(peer))
+        if online:
+            self._online.set()
+
+    def _record_call(self, action: str, payload: dict[str, Any]) -> None:
+        self.received.append((action, payload))
+
+    async def _read(self, peer: RpcPeer) -> None:
+        await peer.run()
+        if peer is not self._peer:
+            return
+        self._online.clear()
+        if not (self._closing or self._rebooting):
+            self.log.warning("connection lost")
+            if self.auto_reconnect:
+                self.spawn(self._establish(boot=False))
+
+    async def _establish(self, *, boot: bool, fatal: bool = False,
+                         reason: str = "PowerUp") -> None:
+        """(Re)connect with backoff, boot until Accepted if asked, announce statuses."""
+        async with self._establish_lock:
+            delay = 1.0
+            while not self._closing:
+                try:
+                    await self._attach(online=False)
+                    if boot or self.boot_status != "Accepted":
+                        await self._boot_until_accepted(reason)
+                    self._online.set()
+                    await self.announce()
+                    return
+                except StationConnectError as exc:
+                    if fatal and self.boots == 0:
+                        raise
+                    self.log.warning("connect failed: %s; retry in %.1fs", exc, delay)
+                except ConnectionError as exc:
+                    self.log.warning("connection lost during boot: %s; retry in %.1fs", exc, delay)
+                except (TimeoutError, CallErrorReply) as exc:
+                    self.log.warning("boot failed: %s; retry in %.1fs", exc, delay)
+                if self._peer is not None:
+                    await self._peer.close()
+                await asyncio.sleep(delay * (0.8 + 0.4 * self.rng.random()))
+                delay = min(delay * 2, 30.0)
+
+    async def _boot_until_accepted(self, reason: str) -> None:
+        while await self.boot(reason) != "Accepted":
+            await self.clock.sleep(self.boot_retry_s)
+
+    async def reboot(self, tx_reason: str = "Reboot", boot_reason: str = "RemoteReset") -> None:
+        """What a Reset does: stop transactions, drop the socket, reconnect and boot again."""
+        for evse in list(self.tx):
+            with contextlib.suppress(*_SOFT_ERRORS):
+                await self.stop_transaction(evse, reason=tx_reason)
+        self._rebooting = True
+        try:
+            self._online.clear()
+            self._stop_heartbeat()
+            if self._peer is not None:
+                await self._peer.close()
+            self.log.info("rebooting")
+            for key, operative in self.pending_availability.items():
+                self.operative[key] = operative
+            self.pending_availability.clear()
+            await self._establish(boot=True, reason=boot_reason)
+        finally:
+            self._rebooting = False
+
+    def drop_connection(self) -> None:
+        """Abort the TCP connection without a close handshake (network loss)."""
+        if self._peer is not None:
+            self._peer.abort()
+
+    async def wait_online(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait until connected (and booted, when run() or a reboot manages the link)."""
+        await asyncio.wait_for(self._online.wait(), timeout)
+
+    # ------------------------------------------------------------------ calls
+    async def call(self, action: str, payload: dict[str, Any], *,
+                   timeout: float | None = None) -> dict[str, Any]:  # noqa: ASYNC109
+        """Send a raw CALL; returns the response payload or raises CallErrorReply."""
+        return await self._call(action, payload, timeout=timeout, wait_online=True)
+
+    async def _call(self, action: str, payload: dict[str, Any], *,
+                    timeout: float | None,  # noqa: ASYNC109
+                    wait_online: bool) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (timeout or self.cfg.call_timeout_s)
+        while True:
+            may_wait = self.auto_reconnect or self._rebooting
+            if wait_online and not self._online.is_set() and may_wait:
+                try:
+                    await asyncio.wait_for(self._online.wait(), deadline - loop.time())
+                except TimeoutError:
+                    raise PeerClosed(f"offline, could not send {action}") from None
+            peer = self._peer
+            if peer is None or (wait_online and not self._online.is_set()):
+                raise PeerClosed(f"not connected, cannot send {action}")
+            try:
+                return await peer.call(action, payload, max(0.1, deadline - loop.time()))
+            except PeerClosed:
+                if not (may_wait and action in _RETRIED and loop.time() < deadline):
+                    raise
+
+    async def send_raw(self, text: str) -> None:
+        """Send an arbitrary text frame (malformed-frame tests)."""
+        if self._peer is None:
+            raise PeerClosed("not connected")
+        await self._peer.send_raw(text)
+
+    async def next_raw_reply(self, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+        """The next received non-CALL frame that did not answer one of our CALLs."""
+        if self._peer is None:
+            raise PeerClosed("not connected")
+        return await self._peer.next_raw_reply(timeout)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background, owned (and cancelled on close) by the station."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            self.log.error("background task failed: %r", exc, exc_info=exc)
+
+    # ------------------------------------------------------- boot, heartbeat
+    async def boot(self, reason: str = "PowerUp") -> str:
+        """Send BootNotification; on Accepted start heartbeats at the returned interval."""
+        resp = await self._call("BootNotification", self._boot_payload(reason), timeout=None,
+                                wait_online=False)
+        status, interval = str(resp["status"]), float(resp["interval"])
+        self.boot_status = status
+        self.boots += 1
+        self.boot_retry_s = interval if interval > 0 else 10.0
+        self.log.info("boot %s interval=%g", status, interval)
+        if status == "Accepted":
+            if interval > 0:
+                self.set_heartbeat_interval(interval)
+            elif self.cfg.auto_heartbeat:
+                self._start_heartbeat()
+        return status
+
+    async def heartbeat(self) -> str:
+        """Send one Heartbeat; returns the CSMS currentTime."""
+        resp = await self.call("Heartbeat", {})
+        return str(resp.get("currentTime", ""))
+
+    def set_heartbeat_interval(self, interval: float) -> None:
+        """Apply a new heartbeat interval (boot reply or configuration change)."""
+        self.heartbeat_interval = interval
+        self._on_heartbeat_interval(interval)
+        if self.cfg.auto_heartbeat and self.boot_status == "Accepted":
+            self._start_heartbeat()
+
+    def _start_heartbeat(self) -> None:
+        self._stop_heartbeat()
+        if self.heartbeat_interval > 0:
+            self._heartbeat = self.spawn(self._heartbeat_loop())
+
+    def _stop_heartbeat(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await self.clock.sleep(self.heartbeat_interval)
+            if self._online.is_set():
+                try:
+                    await self.heartbeat()
+                except _SOFT_ERRORS as exc:
+                    self.log.warning("heartbeat failed: %s", exc)
+
+    # ---------------------------------------------------------- connectors
+    def state_of(self, evse_id: int, connector_id: int) -> str:
+        """Neutral state of a connector derived from transactions, reservations, availability."""
+        tx = self.tx.get(evse_id)
+        if tx is not None:
+            if tx.connector_id != connector_id:
+                return "unavailable"
+            return {"SuspendedEV": "suspended_ev", "SuspendedEVSE": "suspended_evse"}.get(
+                tx.charging_state, "charging")
+        if evse_id in self.starting:
+            return "preparing"
+        if any(r.evse_id == evse_id for r in self.reservations.values()):
+            return "reserved"
+        if not (self.operative[(0, 0)] and self.operative[(evse_id, connector_id)]):
+            return "unavailable"
+        return "available"
+
+    async def announce(self) -> None:
+        """Send the status of every connector (after boot or reconnect)."""
+        for evse, conn in self.connectors:
+            await self.send_status(evse, conn, self.STATUS[self.state_of(evse, conn)])
+
+    async def refresh_status(self, evse_id: int) -> None:
+        """Send StatusNotification for connectors of ``evse_id`` whose state changed."""
+        for evse, conn in self.connectors:
+            if evse == evse_id:
+                status = self.STATUS[self.state_of(evse, conn)]
+                if self.connector_status.get((evse, conn)) != status:
+                    await self.send_status(evse, conn, status)
+
+    def can_start(self, evse_id: int, connector_id: int, id_token: str) -> bool:
+        """True if a transaction for ``id_token`` may start on this connector now."""
+        state = self.state_of(evse_id, connector_id)
+        if state == "reserved":
+            return any(r.evse_id == evse_id and r.id_token == id_token
+                       for r in self.reservations.values())
+        return state == "available"
+
+    def free_evse(self, id_token: str = "") -> int | None:
+        """First EVSE where ``id_token`` could start a transaction now."""
+        for evse, conn in self.connectors:
+            if self.can_start(evse, conn, id_token):
+                return evse
+        return None
+
+    async def hold_reservation(self, res: Reservation) -> None:
+        """Follow-up of an accepted ReserveNow: show Reserved, expire it in time."""
+        await self.refresh_status(res.evse_id)
+        await self.clock.sleep((res.expires - self.clock.now()).total_seconds())
+        if self.reservations.get(res.id) is res:
+            del self.reservations[res.id]
+            self.log.info("reservation %d expired", res.id)
+            await self._on_reservation_expired(res)
+            await self.refresh_status(res.evse_id)
+
+    async def _on_reservation_expired(self, res: Reservation) -> None:
+        """2.0.1 reports expiries with ReservationStatusUpdate."""
+
+    # ------------------------------------------------------- transactions
+    def meter_wh(self, evse_id: int = 1) -> float:
+        """Energy register of ``evse_id`` in Wh, integrated up to now."""
+        return self.meters[evse_id].advance(self.clock.monotonic())
+
+    def update_meter(self, evse_id: int) -> EvseMeter:
+        """Integrate energy up to now, then apply the charging-profile limit in force."""
+        meter = self.meters[evse_id]
+        meter.advance(self.clock.monotonic())
+        tx = self.tx.get(evse_id)
+        meter.limit_w = self.profiles.limit_w(
+            evse_id, self.clock.now(), tx.tx_id if tx else None, tx.started_at if tx else None)
+        return meter
+
+    def apply_limits(self) -> None:
+        """Re-evaluate every EVSE's limit (after a profile change)."""
+        for evse in self.meters:
+            self.update_meter(evse)
+
+    def new_ev(self) -> EV:
+        """A random EV for a session (deterministic with ``seed``)."""
+        return EV(capacity_kwh=self.rng.choice([40.0, 60.0, 77.0, 100.0]),
+                  soc=self.rng.uniform(10.0, 70.0), max_power_w=self.cfg.max_power_w)
+
+    def plug(self, evse_id: int, ev: EV | None) -> None:
+        self.meters[evse_id].plug(ev or self.new_ev(), self.clock.monotonic())
+
+    def take_reservation(self, evse_id: int, id_token: str) -> int | None:
+        """Consume the reservation held for ``id_token`` on ``evse_id``, if any."""
+        for rid, res in list(self.reservations.items()):
+            if res.evse_id == evse_id and res.id_token == id_token:
+                del self.reservations[rid]
+                return rid
+        return None
+
+    def begin_tx(self, tx: TxState) -> None:
+        """Bookkeeping once the CSMS knows the transaction; starts periodic meter values."""
+        self.tx[tx.evse_id] = tx
+        self.transactions[tx.evse_id] = tx.tx_id
+        self.log.info("tx %s started evse=%d token=%s", tx.tx_id, tx.evse_id, tx.id_token)
+        self.apply_limits()
+        if self.meter_interval_s > 0:
+            self._meter_tasks[tx.evse_id] = self.spawn(self._meter_loop(tx))
+
+    def end_tx(self, tx: TxState) -> float:
+        """Bookkeeping after the stop message; returns the session energy in Wh."""
+        meter = self.meters[tx.evse_id]
+        meter.unplug(self.clock.monotonic())
+        meter.limit_w = None
+        energy = meter.energy_wh - tx.start_wh
+        self.tx.pop(tx.evse_id, None)
+        self.transactions.pop(tx.evse_id, None)
+        task = self._meter_tasks.pop(tx.evse_id, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        self.profiles.clear_tx(tx.tx_id)
+        self.sessions_completed += 1
+        self.energy_delivered_wh += energy
+        for key in [k for k in self.pending_availability if k[0] in (0, tx.evse_id)]:
+            self.operative[key] = self.pending_availability.pop(key)
+        tx.ended.set()
+        self.log.info("tx %s stopped energy=%.0f Wh", tx.tx_id, energy)
+        return energy
+
+    async def _meter_loop(self, tx: TxState) -> None:
+        while self.tx.get(tx.evse_id) is tx and self.meter_interval_s > 0:
+            await self.clock.sleep(self.meter_interval_s)
+            if self.tx.get(tx.evse_id) is not tx or tx.stopping:
+                return
+            try:
+                await self.send_meter_values(tx.evse_id)
+                state = self.update_meter(tx.evse_id).charging_state()
+                if state != tx.charging_state and not tx.stopping:
+                    tx.charging_state = state
+                    await self._on_charging_state(tx, state)
+            except _SOFT_ERRORS as exc:
+                self.log.warning("meter values failed: %s", exc)
+
+    async def charge(self, evse_id: int = 1, id_token: str | None = None,
+                     duration_s: float = 60.0, *, ev: EV | None = None) -> str:
+        """Authorize, start, let the EV charge ``duration_s`` simulated seconds, stop."""
+        token = id_token or self.cfg.id_token
+        status = await self.authorize(token)
+        if status != "Accepted":
+            raise AuthorizationRejected(f"{token} not accepted: {status}")
+        tx_id = await self.start_transaction(evse_id, token, ev=ev)
+        tx = self.tx.get(evse_id)
+        if tx is not None and tx.tx_id == tx_id:
+            await self.clock.wait(tx.ended, duration_s)
+            if not tx.ended.is_set():
+                await self.stop_transaction(evse_id, reason="Local")
+        return tx_id
+
+    # ------------------------------------------------------------- lifecycle
+    async def run(self, scenario: str = "idle", stop: asyncio.Event | None = None, *,
+                  sessions: int = 0) -> None:
+        """CLI path: connect (with backoff), boot, statuses, then the scenario until done/stop."""
+        from simulators.scenarios import get_scenario
+
+        behaviour = get_scenario(scenario)
+        stop = stop or asyncio.Event()
+        self.auto_reconnect = True
+        self._closing = False
+        try:
+            await self._establish(boot=True, fatal=True)
+            work = asyncio.ensure_future(behaviour(self, stop, sessions))
+            halt = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({work, halt}, return_when=asyncio.FIRST_COMPLETED)
+            halt.cancel()
+            if not work.done():
+                work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self, grace_s: float = 2.0) -> None:
+        """Stop running transactions politely (within ``grace_s`` wall seconds), then close."""
+        self.auto_reconnect = False
+        if self.tx and self.connected:
+            async def stop_all() -> None:
+                for evse in list(self.tx):
+                    with contextlib.suppress(*_SOFT_ERRORS):
+                        await self.stop_transaction(evse, reason="Local")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop_all(), grace_s)
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the socket and cancel every background task."""
+        self._closing = True
+        self.auto_reconnect = False
+        self._online.clear()
+        self._stop_heartbeat()
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current]
+        if self._peer is not None:
+            await self._peer.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def __aenter__(self) -> SimStation:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.close()
