@@ -75,11 +75,10 @@ class CsmsServer:
         self.api_port = sock.getsockname()[1]
         config = uvicorn.Config(api, log_config=None, lifespan="off", access_log=False)
         self._uvicorn = uvicorn.Server(config)
-        self._uvicorn.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._tasks.append(asyncio.create_task(self._uvicorn.serve(sockets=[sock]), name="api"))
         self._tasks.append(asyncio.create_task(
             every(FLUSH_INTERVAL_S, self._flush, "flush"), name="flush"))
-        while not self._uvicorn.started:
+        while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
     def _services(self, bus: EventBus) -> Services:

@@ -1,4 +1,4 @@
-"""Logging set-up: one line per record, with the station id when there is one.
+r"""Logging set-up: one line per record, with the station id when there is one.
 
 Records carry `station_id` via `extra=` or a LoggerAdapter, so `grep '\[CP-17\]'` follows one
 station's conversation through the OCPP edge, the services and the database writer.

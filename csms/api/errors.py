@@ -24,11 +24,7 @@ _STATUS: list[tuple[type[e.DomainError], int]] = [
 def install(app: FastAPI) -> None:
     @app.exception_handler(e.DomainError)
     async def domain_error(_req: Request, exc: e.DomainError) -> JSONResponse:
-        for kind, code in _STATUS:
-            if isinstance(exc, kind):
-                break
-        else:
-            code = 400
+        code = next((c for kind, c in _STATUS if isinstance(exc, kind)), 400)
         detail: object = str(exc)
         if isinstance(exc, e.StationCallError):
             detail = {"error_code": exc.code, "description": exc.description,

@@ -56,11 +56,7 @@ def apply_samples(tx: Transaction, samples: Iterable[Sample]) -> Transaction:
 
 def energy_of(tx: Transaction) -> float:
     start = tx.meter_start_wh if tx.meter_start_wh is not None else tx.first_register_wh
-    end: float | None
-    if tx.meter_stop_wh is not None:
-        end = tx.meter_stop_wh
-    else:
-        end = tx.last_register_wh
+    end = tx.meter_stop_wh if tx.meter_stop_wh is not None else tx.last_register_wh
     if start is not None and end is not None:
         return round(max(0.0, end - start), 3)
     return round(tx.interval_energy_wh, 3)

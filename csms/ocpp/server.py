@@ -11,6 +11,7 @@ import base64
 import binascii
 import logging
 import ssl
+from collections.abc import Sequence
 from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
@@ -92,7 +93,7 @@ class OcppServer:
 
     @staticmethod
     def _select_subprotocol(
-        _conn: ServerConnection, offered: list[Subprotocol]
+        _conn: ServerConnection, offered: Sequence[Subprotocol]
     ) -> Subprotocol | None:
         for proto in offered:
             if proto in SESSION_CLASSES:

@@ -74,8 +74,7 @@ class SqlDatabase:
         """Finish what is queued, then stop the writer."""
         if self._task is None:
             return
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
+        await self._queue.join()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -104,6 +103,9 @@ class SqlDatabase:
                     if not fut.done():
                         fut.set_exception(RuntimeError("database writer stopped"))
                 raise
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
 
     async def _process(self, batch: list[_Job]) -> None:
         """Commit the batch; a failing work gets its exception and the rest are re-run."""

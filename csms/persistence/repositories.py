@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -125,7 +125,8 @@ class TokenRepo:
         await self._c.execute(
             insert(t.id_tokens).values(
                 id_token=token.id_token, status=token.status.value, expires_at=token.expires_at,
-                group_id=token.group_id, member=token.member, created_at=datetime.now().astimezone(),
+                group_id=token.group_id, member=token.member,
+                created_at=datetime.now(UTC),
             )
         )
 
@@ -157,7 +158,9 @@ class TransactionRepo:
     async def by_id(self, transaction_id: str) -> Transaction | None:
         return await self._one(t.transactions.c.transaction_id == transaction_id)
 
-    async def active_on(self, station_id: str, evse_id: int | None = None) -> list[Transaction]:
+    async def active_on(
+        self, station_id: str, evse_id: int | None = None
+    ) -> list[Transaction]:
         c = t.transactions.c
         where = (c.station_id == station_id) & c.stopped_at.is_(None)
         if evse_id is not None:

@@ -94,12 +94,18 @@ class MessageRepo(Protocol):
 
 
 class UnitOfWork(Protocol):
-    stations: StationRepo
-    tokens: TokenRepo
-    transactions: TransactionRepo
-    station_events: StationEventRepo
-    kv: KeyValueRepo
-    messages: MessageRepo
+    @property
+    def stations(self) -> StationRepo: ...
+    @property
+    def tokens(self) -> TokenRepo: ...
+    @property
+    def transactions(self) -> TransactionRepo: ...
+    @property
+    def station_events(self) -> StationEventRepo: ...
+    @property
+    def kv(self) -> KeyValueRepo: ...
+    @property
+    def messages(self) -> MessageRepo: ...
 
     def publish(self, event: Event) -> None:
         """Queue an event; it is delivered only if this unit of work commits."""

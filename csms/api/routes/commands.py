@@ -1,6 +1,7 @@
 """Remote commands: one documented route per version-agnostic command, plus raw OCPP."""
 
 # No `from __future__ import annotations`: FastAPI must see each route's body model.
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
@@ -24,16 +25,18 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _command_route(name: str, model: type[BaseModel]) -> None:
     optional = all(not f.is_required() for f in model.model_fields.values())
+    endpoint: Callable[..., Awaitable[Any]]
 
     if optional:
         async def run_optional(station_id: str, svc: Svc, body: model | None = None) -> Any:  # type: ignore[valid-type]
-            args = (body or model()).model_dump(exclude_none=True)
+            args = (body or model()).model_dump(exclude_none=True)  # type: ignore[attr-defined]
             return await svc.commands.run(station_id, name, args)
 
         endpoint = run_optional
     else:
         async def run_required(station_id: str, body: model, svc: Svc) -> Any:  # type: ignore[valid-type]
-            return await svc.commands.run(station_id, name, body.model_dump(exclude_none=True))
+            args = body.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+            return await svc.commands.run(station_id, name, args)
 
         endpoint = run_required
     router.post(

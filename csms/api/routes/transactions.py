@@ -42,8 +42,8 @@ async def get_transaction(transaction_id: str, svc: Svc) -> TransactionOut:
 
 @router.get("/transactions/{transaction_id}/meter-values")
 async def transaction_meter_values(transaction_id: str, svc: Svc) -> list[SampleOut]:
-    return [SampleOut(**vars_of(s)) for s in await svc.transactions.samples(transaction_id)]
-
-
-def vars_of(obj: object) -> dict[str, object]:
-    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+    return [
+        SampleOut(timestamp=s.timestamp, measurand=s.measurand, value=s.value, unit=s.unit,
+                  si_value=s.si_value, phase=s.phase, location=s.location, context=s.context)
+        for s in await svc.transactions.samples(transaction_id)
+    ]

@@ -12,7 +12,6 @@ from csms.ocpp.v16 import commands
 from csms.ocpp.v16 import translate as tr
 from csms.services.transactions import TxEvent, TxEventKind
 
-
 # Reports a station sends that the CSMS stores for support and answers with an empty reply
 # (the last three come from the 1.6 security extension).
 _STORED = (

@@ -28,7 +28,8 @@ def evse_connector(connector_id: int) -> tuple[int, int]:
 
 def boot_info(p: dict[str, Any]) -> BootInfo:
     serial = p.get("chargePointSerialNumber") or p.get("chargeBoxSerialNumber")
-    extra = {k: str(p[k]) for k in ("iccid", "imsi", "meterType", "meterSerialNumber") if k in p}
+    keys = ("iccid", "imsi", "meterType", "meterSerialNumber")
+    extra: dict[str, str] = {k: str(p[k]) for k in keys if k in p}
     return BootInfo(
         vendor=p["chargePointVendor"], model=p["chargePointModel"],
         serial_number=serial, firmware_version=p.get("firmwareVersion"), extra=extra,

@@ -106,7 +106,8 @@ async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     if not keys:
         raise InvalidInput("OCPP 2.0.1 needs keys (Component.Variable); "
                            "send GetBaseReport through the raw route for everything")
-    reply = await s.call("GetVariables", {"getVariableData": [_component_variable(k) for k in keys]})
+    data = [_component_variable(k) for k in keys]
+    reply = await s.call("GetVariables", {"getVariableData": data})
     config, unknown = [], []
     for r in reply["getVariableResult"]:
         key = f"{r['component']['name']}.{r['variable']['name']}"

@@ -1,0 +1,128 @@
+"""Shared fixtures: a real csms server on ephemeral ports with a real, migrated database.
+
+Nothing of csms is mocked: tests talk to the server over real websockets and HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from csms.app import CsmsServer
+from csms.settings import Settings
+from tests.helpers import ADMIN_TOKEN
+
+ServerFactory = Callable[..., Awaitable[CsmsServer]]
+
+
+class _TaskErrorTripwire(logging.Handler):
+    """Fails a test whose event loop logged an exception nobody retrieved."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "never retrieved" in record.getMessage() or "Unhandled" in record.getMessage():
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def task_error_tripwire() -> Iterator[None]:
+    handler = _TaskErrorTripwire()
+    logging.getLogger("asyncio").addHandler(handler)
+    yield
+    logging.getLogger("asyncio").removeHandler(handler)
+    assert not handler.records, [r.getMessage() for r in handler.records]
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "ocpp_host": "127.0.0.1",
+        "ocpp_port": 0,
+        "api_host": "127.0.0.1",
+        "api_port": 0,
+        "admin_token": ADMIN_TOKEN,
+        "unknown_stations": "reject",
+        "call_timeout": 5.0,
+        "ws_ping_interval": 0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/csms.db"
+
+
+@pytest.fixture
+async def server_factory(database_url: str) -> AsyncIterator[ServerFactory]:
+    """Start servers (several, or one after another, on the same database); all stopped after."""
+    started: list[CsmsServer] = []
+
+    async def start(**overrides: Any) -> CsmsServer:
+        url = overrides.pop("database_url", database_url)
+        server = CsmsServer(make_settings(url, **overrides))
+        await server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if getattr(server, "_tasks", None):
+            await server.stop()
+
+
+@pytest.fixture
+async def server(server_factory: ServerFactory) -> CsmsServer:
+    return await server_factory()
+
+
+@pytest.fixture
+async def api(server: CsmsServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(server) as client:
+        yield client
+
+
+def api_client(server: CsmsServer, token: str | None = ADMIN_TOKEN) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{server.api_port}/api/v1", headers=headers, timeout=15
+    )
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database per test, dropped afterwards; skipped without a server."""
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    base = os.environ.get("CSMS_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("CSMS_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL runs)")
+    import asyncpg  # type: ignore[import-untyped]
+
+    plain = base.replace("postgresql+asyncpg://", "postgresql://")
+    name = f"csms_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(plain)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    head, _, _ = base.rpartition("/")
+    try:
+        yield f"{head}/{name}"
+    finally:
+        conn = await asyncpg.connect(plain)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()

@@ -1,0 +1,85 @@
+"""The group-commit writer: shared commits, isolation of a failing write, nothing half-written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from csms.domain.model import IdToken, Station
+from csms.persistence.database import SqlDatabase
+from csms.persistence.engine import create_engine
+from csms.persistence.migrate import upgrade
+from csms.services.ports import UnitOfWork
+from tests.conftest import fresh_postgres_database
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[SqlDatabase]:
+    if request.param == "sqlite":
+        async for database in _database(database_url):
+            yield database
+    else:
+        async with fresh_postgres_database() as url:
+            async for database in _database(url):
+                yield database
+
+
+async def _database(url: str) -> AsyncIterator[SqlDatabase]:
+    await asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    database = SqlDatabase(engine)
+    await database.start()
+    yield database
+    await database.stop()
+    await engine.dispose()
+
+
+def add_station(station_id: str):  # type: ignore[no-untyped-def]
+    async def work(uow: UnitOfWork) -> str:
+        await uow.stations.add(Station(id=station_id, created_at=NOW))
+        return station_id
+
+    return work
+
+
+async def test_concurrent_writes_share_commits_and_all_land(db: SqlDatabase) -> None:
+    ids = [f"S{i:03d}" for i in range(200)]
+    results = await asyncio.gather(*(db.write(add_station(i)) for i in ids))
+    assert results == ids
+    stored = await db.read(lambda uow: uow.stations.all())
+    assert sorted(s.id for s in stored) == ids
+    assert db.writes == 200
+    assert db.batches < 200  # group commit actually grouped
+
+
+async def test_failing_write_is_isolated_and_leaves_nothing(db: SqlDatabase) -> None:
+    class Boom(Exception):
+        pass
+
+    async def half_then_fail(uow: UnitOfWork) -> None:
+        await uow.tokens.add(IdToken("HALF"))
+        raise Boom("refused")
+
+    jobs = [db.write(add_station(f"OK{i}")) for i in range(10)]
+    jobs.insert(5, db.write(half_then_fail))
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    assert isinstance(results[5], Boom)
+    assert [r for i, r in enumerate(results) if i != 5] == [f"OK{i}" for i in range(10)]
+    assert await db.read(lambda uow: uow.tokens.get("HALF")) is None
+    assert len(await db.read(lambda uow: uow.stations.all())) == 10
+
+
+async def test_duplicate_key_fails_only_its_own_write(db: SqlDatabase) -> None:
+    await db.write(add_station("DUP"))
+    results = await asyncio.gather(
+        db.write(add_station("A1")), db.write(add_station("DUP")), db.write(add_station("A2")),
+        return_exceptions=True,
+    )
+    assert results[0] == "A1" and results[2] == "A2"
+    assert isinstance(results[1], Exception)
+    assert {s.id for s in await db.read(lambda uow: uow.stations.all())} == {"DUP", "A1", "A2"}
