@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Local development start: accepts unknown stations (so csms-sim works at once) and
-# says so loudly in its banner. `csms serve` alone keeps the secure `reject` default.
+# Local development start: accepts unknown stations and id tokens (so csms-sim works at
+# once) and says so loudly in its banner. `csms serve` alone keeps the secure defaults.
 run: $(STAMP)
-	CSMS_UNKNOWN_STATIONS=$${CSMS_UNKNOWN_STATIONS:-accept} $(BIN)/csms serve
+	CSMS_UNKNOWN_STATIONS=$${CSMS_UNKNOWN_STATIONS:-accept} \
+	CSMS_UNKNOWN_ID_TOKENS=$${CSMS_UNKNOWN_ID_TOKENS:-accept} $(BIN)/csms serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ import ssl
 
 import uvicorn
 
-from csms.api.app import create_app
+from csms.api.app import close_streams, create_app
 from csms.clock import Clock, SystemClock
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
@@ -68,7 +68,7 @@ class CsmsServer:
         if s.ocpp_tls_port is not None:
             self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port, self._tls())
 
-        api = create_app(self.services, admin)
+        self.api = api = create_app(self.services, admin)
         sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((s.api_host, s.api_port))
@@ -83,11 +83,12 @@ class CsmsServer:
 
     def _services(self, bus: EventBus) -> Services:
         s, db, clock = self.settings, self.db, self.clock
+        accept_tokens = s.unknown_id_tokens == "accept"
         return Services(
             db=db, clock=clock, events=bus,
             stations=StationService(db, clock, bus, s.unknown_stations, s.heartbeat_interval),
-            tokens=TokenService(db, clock),
-            transactions=TransactionService(db, clock),
+            tokens=TokenService(db, clock, accept_tokens),
+            transactions=TransactionService(db, clock, accept_tokens),
             commands=CommandService(db, self.registry),
             presence=Presence(db),
             message_log=MessageLog(clock, s.message_log_size),
@@ -112,6 +113,7 @@ class CsmsServer:
 
     async def stop(self) -> None:
         """Close sockets first, then drain what stations said into the database."""
+        close_streams(self.api)  # an open event stream would hold uvicorn's shutdown forever
         self._uvicorn.should_exit = True
         await self.ocpp.stop()
         for task in self._tasks:
@@ -152,6 +154,9 @@ class CsmsServer:
         if s.unknown_stations == "accept":
             lines.append("  WARNING: unknown stations are ACCEPTED and registered on first "
                          "connect (development mode; CSMS_UNKNOWN_STATIONS=reject for production)")
+        if s.unknown_id_tokens == "accept":
+            lines.append("  WARNING: unknown id tokens are AUTHORIZED (development mode; "
+                         "CSMS_UNKNOWN_ID_TOKENS=reject for production)")
         return "\n".join(lines)
 
 

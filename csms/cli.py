@@ -40,9 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     for flag, (field, kind) in _SERVE_FLAGS.items():
         serve.add_argument(flag, dest=field, type=kind, default=None,
                            help=f"overrides CSMS_{field.upper()}")
-    serve.add_argument("--unknown-stations", dest="unknown_stations",
-                       choices=["reject", "accept"], default=None,
-                       help="overrides CSMS_UNKNOWN_STATIONS")
+    for flag in ("--unknown-stations", "--unknown-id-tokens"):
+        field = flag[2:].replace("-", "_")
+        serve.add_argument(flag, dest=field, choices=["reject", "accept"], default=None,
+                           help=f"overrides CSMS_{field.upper()}")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)

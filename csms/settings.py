@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     api_port: int = Field(8000, ge=0, le=65535)
     admin_token: str | None = None
     unknown_stations: Literal["reject", "accept"] = "reject"
+    unknown_id_tokens: Literal["reject", "accept"] = Field(
+        "reject", description="accept: tokens not in the table are Accepted (development only)"
+    )
     redis_url: str | None = None
     call_timeout: float = Field(30.0, gt=0)
 

@@ -29,7 +29,8 @@ class EV:
             return 0.0
         if self.soc <= self.taper_soc:
             return self.max_power_w
-        return self.max_power_w * (100.0 - self.soc) / (100.0 - self.taper_soc)
+        power = self.max_power_w * (100.0 - self.soc) / (100.0 - self.taper_soc)
+        return power if power >= 0.01 * self.max_power_w else 0.0  # the EV ends the charge
 
     def absorb(self, energy_wh: float) -> None:
         """Store ``energy_wh`` in the battery (no losses)."""

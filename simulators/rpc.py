@@ -85,7 +85,7 @@ class RpcPeer:
 
     # ----------------------------------------------------------------- sending
     async def call(
-        self, action: str, payload: dict[str, Any], timeout: float = 30.0  # noqa: ASYNC109
+        self, action: str, payload: dict[str, Any], timeout: float = 30.0
     ) -> dict[str, Any]:
         """Send a CALL and return the CALLRESULT payload; raise CallErrorReply on CALLERROR."""
         if self._validate:
@@ -113,7 +113,7 @@ class RpcPeer:
         except ConnectionClosed as exc:
             raise PeerClosed("connection closed") from exc
 
-    async def next_raw_reply(self, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+    async def next_raw_reply(self, timeout: float = 5.0) -> str:
         """Next received non-CALL frame that did not answer one of our CALLs."""
         return await asyncio.wait_for(self._raw.get(), timeout)
 

@@ -50,13 +50,17 @@ async def charge(st: SimStation, stop: asyncio.Event, sessions: int) -> None:
             try:
                 await st.charge(evse, duration_s=st.rng.uniform(30.0, 120.0))
             except _RECOVERABLE as exc:
-                st.log.warning("session on evse %d failed: %s", evse, exc)
+                st.sessions_failed += 1
+                hint = ""
+                if isinstance(exc, AuthorizationRejected):
+                    hint = " (register the token with the CSMS, or use --id-token)"
+                st.log.warning("session on evse %d failed: %s%s", evse, exc, hint)
                 await st.clock.wait(stop, 10.0)
 
     await asyncio.gather(*(evse_loop(e) for e in sorted(st.meters)))
 
 
-async def probe_bad_frames(st: SimStation, timeout: float = 5.0) -> list[str]:  # noqa: ASYNC109
+async def probe_bad_frames(st: SimStation, timeout: float = 5.0) -> list[str]:
     """Send invalid JSON, an unknown action and a schema-violating payload; return the replies."""
     probes = [
         "this is not json",
@@ -92,7 +96,7 @@ async def flaky(st: SimStation, stop: asyncio.Event, sessions: int) -> None:
                 return
             st.log.info("dropping the connection mid-transaction")
             st.drop_connection()
-            await st.clock.wait(stop, 5.0)
+            await st.wait_offline(st.cfg.call_timeout_s)
             await st.wait_online(st.cfg.call_timeout_s)
             await st.send_meter_values(1)
             await st.stop_transaction(1, reason="Local")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp import messages as _messages  # type: ignore[import-untyped]
-from ocpp.exceptions import OCPPError  # type: ignore[import-untyped]
+from ocpp import messages as _messages
+from ocpp.exceptions import OCPPError
 
 
 class SchemaViolation(ValueError):
@@ -37,15 +37,6 @@ def validate_request(action: str, payload: dict[str, Any], version: str) -> None
 def validate_response(action: str, payload: dict[str, Any], version: str) -> None:
     """Raise SchemaViolation if ``payload`` is not a valid ``action`` response."""
     _check(_messages.CallResult("0", payload, action), version)
-
-
-def has_schema(action: str, version: str) -> bool:
-    """True if ``action`` is a request the schemas of ``version`` know about."""
-    try:
-        _messages.get_validator(2, action, version)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def _check(message: Any, version: str) -> None:

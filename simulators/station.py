@@ -1,30 +1,24 @@
-"""Version-neutral simulated charging station: connection life cycle and shared behaviour.
+"""Version-neutral simulated charging station: connectors, meters and transactions.
 
-``v16.Station16`` and ``v201.Station201`` add the protocol messages.  This base
-owns the websocket (reconnect with backoff, reboot on Reset), the boot and
-heartbeat cycle, the per-EVSE meters and the transaction bookkeeping.
+``v16.Station16`` and ``v201.Station201`` add the protocol messages; the link
+to the CSMS (reconnects, boot, heartbeats) is inherited from ``link.StationLink``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from simulators.clock import SimClock
-from simulators.config import StationConfig, station_log
-from simulators.connection import StationConnectError, open_socket
+from simulators.config import StationConfig
 from simulators.ev import EV, EvseMeter
-from simulators.rpc import CallErrorReply, Handler, PeerClosed, RpcPeer
+from simulators.link import SOFT_ERRORS, StationLink
+from simulators.rpc import Handler
 from simulators.smart_charging import ProfileStore
-
-_RETRIED = frozenset({"MeterValues", "StartTransaction", "StopTransaction", "TransactionEvent"})
-_SOFT_ERRORS = (PeerClosed, TimeoutError, CallErrorReply)
 
 
 @dataclass
@@ -65,20 +59,14 @@ class AuthorizationRejected(RuntimeError):
     """charge() was refused because the CSMS did not accept the id token."""
 
 
-class SimStation:
+class SimStation(StationLink):
     """Shared behaviour of the simulated stations; see the module docstring."""
 
-    protocol: ClassVar[str] = ""
-    subprotocol: ClassVar[str] = ""
     #: neutral state -> protocol status name
     STATUS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, url: str, cfg: StationConfig, *, clock: SimClock | None = None) -> None:
-        self.url = url
-        self.cfg = cfg
-        self.clock = clock or SimClock(cfg.speed)
-        self.log = station_log(f"simulators.{self.protocol or 'station'}", cfg.station_id)
-        self.rng = random.Random(cfg.seed)
+        super().__init__(url, cfg, clock=clock)
         self.meters = {
             e: EvseMeter(cfg.max_power_w, energy_wh=cfg.meter_start_wh)
             for e in range(1, cfg.evses + 1)
@@ -87,7 +75,6 @@ class SimStation:
             (e, c) for e in range(1, cfg.evses + 1) for c in range(1, cfg.connectors_per_evse + 1)
         ]
         self.profiles = ProfileStore()
-        self.received: list[tuple[str, dict[str, Any]]] = []
         self.transactions: dict[int, str] = {}
         self.tx: dict[int, TxState] = {}
         self.starting: set[int] = set()  # EVSEs reserved by an accepted remote start
@@ -97,34 +84,16 @@ class SimStation:
         )
         self.pending_availability: dict[tuple[int, int], bool] = {}
         self.reservations: dict[int, Reservation] = {}
-        self.schema_errors: list[str] = []
-        self.boot_status: str | None = None
-        self.boots = 0
-        self.heartbeat_interval = 300.0
-        self.boot_retry_s = 10.0
         self.meter_interval_s = cfg.meter_interval_s
         self.sessions_completed = 0
+        self.sessions_failed = 0
         self.energy_delivered_wh = 0.0
-        self.auto_reconnect = cfg.auto_reconnect
-        self.handlers: dict[str, Handler] = self._handlers()
-        self._peer: RpcPeer | None = None
-        self._online = asyncio.Event()
-        self._closing = False
-        self._rebooting = False
-        self._establish_lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._heartbeat: asyncio.Task[None] | None = None
+        self.handlers.update(self._handlers())
         self._meter_tasks: dict[int, asyncio.Task[None]] = {}
 
     # --------------------------------------------------------- version hooks
     def _handlers(self) -> dict[str, Handler]:
         return {}
-
-    def _boot_payload(self, reason: str) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _on_heartbeat_interval(self, interval: float) -> None:
-        """Reflect a new heartbeat interval into the version's configuration store."""
 
     async def send_status(self, evse_id: int = 1, connector_id: int = 1,
                           status: str = "Available") -> None:
@@ -147,202 +116,6 @@ class SimStation:
 
     async def _on_charging_state(self, tx: TxState, state: str) -> None:
         """The EV started/stopped drawing power (suspended by EV or by the EVSE limit)."""
-
-    # ------------------------------------------------------------ connection
-    @property
-    def station_id(self) -> str:
-        return self.cfg.station_id
-
-    @property
-    def connected(self) -> bool:
-        return self._peer is not None and not self._peer.closed.is_set()
-
-    async def connect(self) -> None:
-        """Open the websocket; CALLs may be sent right away (programmatic use)."""
-        self._closing = False
-        await self._attach(online=True)
-
-    async def _attach(self, *, online: bool) -> None:
-        ws = await open_socket(self.url, self.station_id, self.subprotocol,
-                               password=self.cfg.password)
-        peer = RpcPeer(ws, version=self.protocol, handlers=self.handlers, log=self.log,
-                       spawn=self.spawn, validate=self.cfg.validate,
-                       on_call=self._record_call, on_schema_error=self.schema_errors.append)
-        self._peer = peer
-        self.log.info("connected to %s", self.url)
-        self.spawn(self._read(peer))
-        if online:
-            self._online.set()
-
-    def _record_call(self, action: str, payload: dict[str, Any]) -> None:
-        self.received.append((action, payload))
-
-    async def _read(self, peer: RpcPeer) -> None:
-        await peer.run()
-        if peer is not self._peer:
-            return
-        self._online.clear()
-        if not (self._closing or self._rebooting):
-            self.log.warning("connection lost")
-            if self.auto_reconnect:
-                self.spawn(self._establish(boot=False))
-
-    async def _establish(self, *, boot: bool, fatal: bool = False,
-                         reason: str = "PowerUp") -> None:
-        """(Re)connect with backoff, boot until Accepted if asked, announce statuses."""
-        async with self._establish_lock:
-            delay = 1.0
-            while not self._closing:
-                try:
-                    await self._attach(online=False)
-                    if boot or self.boot_status != "Accepted":
-                        await self._boot_until_accepted(reason)
-                    self._online.set()
-                    await self.announce()
-                    return
-                except StationConnectError as exc:
-                    if fatal and self.boots == 0:
-                        raise
-                    self.log.warning("connect failed: %s; retry in %.1fs", exc, delay)
-                except ConnectionError as exc:
-                    self.log.warning("connection lost during boot: %s; retry in %.1fs", exc, delay)
-                except (TimeoutError, CallErrorReply) as exc:
-                    self.log.warning("boot failed: %s; retry in %.1fs", exc, delay)
-                if self._peer is not None:
-                    await self._peer.close()
-                await asyncio.sleep(delay * (0.8 + 0.4 * self.rng.random()))
-                delay = min(delay * 2, 30.0)
-
-    async def _boot_until_accepted(self, reason: str) -> None:
-        while await self.boot(reason) != "Accepted":
-            await self.clock.sleep(self.boot_retry_s)
-
-    async def reboot(self, tx_reason: str = "Reboot", boot_reason: str = "RemoteReset") -> None:
-        """What a Reset does: stop transactions, drop the socket, reconnect and boot again."""
-        for evse in list(self.tx):
-            with contextlib.suppress(*_SOFT_ERRORS):
-                await self.stop_transaction(evse, reason=tx_reason)
-        self._rebooting = True
-        try:
-            self._online.clear()
-            self._stop_heartbeat()
-            if self._peer is not None:
-                await self._peer.close()
-            self.log.info("rebooting")
-            for key, operative in self.pending_availability.items():
-                self.operative[key] = operative
-            self.pending_availability.clear()
-            await self._establish(boot=True, reason=boot_reason)
-        finally:
-            self._rebooting = False
-
-    def drop_connection(self) -> None:
-        """Abort the TCP connection without a close handshake (network loss)."""
-        if self._peer is not None:
-            self._peer.abort()
-
-    async def wait_online(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        """Wait until connected (and booted, when run() or a reboot manages the link)."""
-        await asyncio.wait_for(self._online.wait(), timeout)
-
-    # ------------------------------------------------------------------ calls
-    async def call(self, action: str, payload: dict[str, Any], *,
-                   timeout: float | None = None) -> dict[str, Any]:  # noqa: ASYNC109
-        """Send a raw CALL; returns the response payload or raises CallErrorReply."""
-        return await self._call(action, payload, timeout=timeout, wait_online=True)
-
-    async def _call(self, action: str, payload: dict[str, Any], *,
-                    timeout: float | None,  # noqa: ASYNC109
-                    wait_online: bool) -> dict[str, Any]:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (timeout or self.cfg.call_timeout_s)
-        while True:
-            may_wait = self.auto_reconnect or self._rebooting
-            if wait_online and not self._online.is_set() and may_wait:
-                try:
-                    await asyncio.wait_for(self._online.wait(), deadline - loop.time())
-                except TimeoutError:
-                    raise PeerClosed(f"offline, could not send {action}") from None
-            peer = self._peer
-            if peer is None or (wait_online and not self._online.is_set()):
-                raise PeerClosed(f"not connected, cannot send {action}")
-            try:
-                return await peer.call(action, payload, max(0.1, deadline - loop.time()))
-            except PeerClosed:
-                if not (may_wait and action in _RETRIED and loop.time() < deadline):
-                    raise
-
-    async def send_raw(self, text: str) -> None:
-        """Send an arbitrary text frame (malformed-frame tests)."""
-        if self._peer is None:
-            raise PeerClosed("not connected")
-        await self._peer.send_raw(text)
-
-    async def next_raw_reply(self, timeout: float = 5.0) -> str:  # noqa: ASYNC109
-        """The next received non-CALL frame that did not answer one of our CALLs."""
-        if self._peer is None:
-            raise PeerClosed("not connected")
-        return await self._peer.next_raw_reply(timeout)
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run ``coro`` in the background, owned (and cancelled on close) by the station."""
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            self.log.error("background task failed: %r", exc, exc_info=exc)
-
-    # ------------------------------------------------------- boot, heartbeat
-    async def boot(self, reason: str = "PowerUp") -> str:
-        """Send BootNotification; on Accepted start heartbeats at the returned interval."""
-        resp = await self._call("BootNotification", self._boot_payload(reason), timeout=None,
-                                wait_online=False)
-        status, interval = str(resp["status"]), float(resp["interval"])
-        self.boot_status = status
-        self.boots += 1
-        self.boot_retry_s = interval if interval > 0 else 10.0
-        self.log.info("boot %s interval=%g", status, interval)
-        if status == "Accepted":
-            if interval > 0:
-                self.set_heartbeat_interval(interval)
-            elif self.cfg.auto_heartbeat:
-                self._start_heartbeat()
-        return status
-
-    async def heartbeat(self) -> str:
-        """Send one Heartbeat; returns the CSMS currentTime."""
-        resp = await self.call("Heartbeat", {})
-        return str(resp.get("currentTime", ""))
-
-    def set_heartbeat_interval(self, interval: float) -> None:
-        """Apply a new heartbeat interval (boot reply or configuration change)."""
-        self.heartbeat_interval = interval
-        self._on_heartbeat_interval(interval)
-        if self.cfg.auto_heartbeat and self.boot_status == "Accepted":
-            self._start_heartbeat()
-
-    def _start_heartbeat(self) -> None:
-        self._stop_heartbeat()
-        if self.heartbeat_interval > 0:
-            self._heartbeat = self.spawn(self._heartbeat_loop())
-
-    def _stop_heartbeat(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            self._heartbeat = None
-
-    async def _heartbeat_loop(self) -> None:
-        while True:
-            await self.clock.sleep(self.heartbeat_interval)
-            if self._online.is_set():
-                try:
-                    await self.heartbeat()
-                except _SOFT_ERRORS as exc:
-                    self.log.warning("heartbeat failed: %s", exc)
 
     # ---------------------------------------------------------- connectors
     def state_of(self, evse_id: int, connector_id: int) -> str:
@@ -477,7 +250,7 @@ class SimStation:
                 if state != tx.charging_state and not tx.stopping:
                     tx.charging_state = state
                     await self._on_charging_state(tx, state)
-            except _SOFT_ERRORS as exc:
+            except SOFT_ERRORS as exc:
                 self.log.warning("meter values failed: %s", exc)
 
     async def charge(self, evse_id: int = 1, id_token: str | None = None,
@@ -496,6 +269,16 @@ class SimStation:
         return tx_id
 
     # ------------------------------------------------------------- lifecycle
+    async def reboot(self, tx_reason: str = "Reboot", boot_reason: str = "RemoteReset") -> None:
+        """What a Reset does: stop transactions, drop the socket, reconnect and boot again."""
+        for evse in list(self.tx):
+            with contextlib.suppress(*SOFT_ERRORS):
+                await self.stop_transaction(evse, reason=tx_reason)
+        for key, operative in self.pending_availability.items():
+            self.operative[key] = operative
+        self.pending_availability.clear()
+        await self.restart(boot_reason)
+
     async def run(self, scenario: str = "idle", stop: asyncio.Event | None = None, *,
                   sessions: int = 0) -> None:
         """CLI path: connect (with backoff), boot, statuses, then the scenario until done/stop."""
@@ -524,25 +307,11 @@ class SimStation:
         if self.tx and self.connected:
             async def stop_all() -> None:
                 for evse in list(self.tx):
-                    with contextlib.suppress(*_SOFT_ERRORS):
+                    with contextlib.suppress(*SOFT_ERRORS):
                         await self.stop_transaction(evse, reason="Local")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop_all(), grace_s)
         await self.close()
-
-    async def close(self) -> None:
-        """Close the socket and cancel every background task."""
-        self._closing = True
-        self.auto_reconnect = False
-        self._online.clear()
-        self._stop_heartbeat()
-        current = asyncio.current_task()
-        tasks = [t for t in self._tasks if t is not current]
-        if self._peer is not None:
-            await self._peer.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def __aenter__(self) -> SimStation:
         await self.connect()

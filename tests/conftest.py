@@ -21,6 +21,8 @@ from tests.helpers import ADMIN_TOKEN
 
 ServerFactory = Callable[..., Awaitable[CsmsServer]]
 
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
 
 class _TaskErrorTripwire(logging.Handler):
     """Fails a test whose event loop logged an exception nobody retrieved."""

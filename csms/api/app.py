@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import Depends, FastAPI
 
 from csms import __version__
@@ -23,9 +25,15 @@ def create_app(services: Services, admin_token: AdminToken) -> FastAPI:
     )
     app.state.services = services
     app.state.admin_token = admin_token
+    app.state.closing = asyncio.Event()  # set by close_streams(): long-lived responses end
     errors.install(app)
     app.include_router(health.router, prefix=PREFIX)
     secured = [Depends(require_admin)]
     for module in (stations, id_tokens, transactions, commands, events):
         app.include_router(module.router, prefix=PREFIX, dependencies=secured)
     return app
+
+
+def close_streams(app: FastAPI) -> None:
+    """End the long-lived responses (the SSE stream), so that the server can shut down."""
+    app.state.closing.set()

@@ -18,6 +18,7 @@ _STATUS: list[tuple[type[e.DomainError], int]] = [
     (e.StationOffline, 409),
     (e.StationTimeout, 504),
     (e.StationCallError, 502),
+    (e.StationBadReply, 502),
 ]
 
 

@@ -25,6 +25,10 @@ class StationTimeout(DomainError):
     pass
 
 
+class StationBadReply(DomainError):
+    """The station answered, but with a reply the CSMS cannot use (a required field missing)."""
+
+
 class StationCallError(DomainError):
     """The station answered a call with a CALLERROR."""
 

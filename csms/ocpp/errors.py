@@ -7,15 +7,23 @@ from typing import Any
 V16 = "1.6"
 V201 = "2.0.1"
 
-# Canonical name -> spelling on the wire, per version (OCPP-J 1.6 §4.2.3, 2.0.1 §4.3).
+# Canonical name -> spelling on the wire, per version (OCPP-J 1.6 §4.2.3, 2.0.1 Part 4 §4.3).
+# Canonical names are the 2.0.1 codes, plus "MalformedCall": a CALL with the wrong number of
+# elements or an unreadable action. 2.0.1 calls that RpcFrameworkError ("not a valid RPC
+# request"); 1.6, which has no such code, ProtocolError ("payload for Action is incomplete").
+# 1.6 has no RpcFrameworkError nor MessageTypeNotSupported either: a frame that is not OCPP-J
+# at all is a FormationViolation there, an unknown message type a ProtocolError.
 _SPELLING: dict[str, dict[str, str]] = {
     V16: {
         "FormatViolation": "FormationViolation",
         "OccurrenceConstraintViolation": "OccurenceConstraintViolation",
         "RpcFrameworkError": "FormationViolation",
         "MessageTypeNotSupported": "ProtocolError",
+        "MalformedCall": "ProtocolError",
     },
-    V201: {},
+    V201: {
+        "MalformedCall": "RpcFrameworkError",
+    },
 }
 
 

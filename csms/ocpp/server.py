@@ -41,7 +41,10 @@ def station_id_from_path(path: str) -> str | None:
     if len(parts) < 3 or parts[1] != "ocpp":
         return None
     station_id = unquote(parts[-1])
-    return station_id if 1 <= len(station_id) <= 48 else None
+    # A decoded "/" ("CP%2F1") is refused: the API could never address such a station.
+    if not 1 <= len(station_id) <= 48 or "/" in station_id:
+        return None
+    return station_id
 
 
 def basic_password(headers: Headers, station_id: str) -> tuple[bool, str | None]:

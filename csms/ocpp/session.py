@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from csms.domain.errors import (
     DomainError,
     InvalidInput,
+    StationBadReply,
     StationCallError,
     StationOffline,
     StationTimeout,
@@ -96,7 +97,12 @@ class Session:
     async def run(self) -> None:
         try:
             async for raw in self.ws:
-                await self.on_frame(raw if isinstance(raw, str) else raw.decode("utf-8", "replace"))
+                if isinstance(raw, str):
+                    await self.on_frame(raw)
+                else:
+                    # OCPP-J is carried in text frames only; a binary frame has no message id
+                    # we could answer, so it is logged and dropped.
+                    self.log.warning("binary frame of %d bytes ignored", len(raw))
         except ConnectionClosed:
             pass
         finally:
@@ -116,29 +122,30 @@ class Session:
         except ValueError:
             await self._send_error("-1", OcppCallError("RpcFrameworkError", "frame is not JSON"))
             return
-        if not isinstance(msg, list) or not msg or not isinstance(msg[0], int):
-            uid = msg[1] if isinstance(msg, list) and len(msg) > 1 else "-1"
+        # A message id that cannot be read is answered with "-1" (2.0.1 Part 4 §4.2.3).
+        uid = msg[1] if isinstance(msg, list) and len(msg) > 1 and isinstance(msg[1], str) else "-1"
+        kind = msg[0] if isinstance(msg, list) and msg else None
+        if kind in (RESULT, ERROR) and not isinstance(kind, bool):
+            self._on_reply(msg)  # never answered, even when malformed
+            return
+        if not isinstance(kind, int) or isinstance(kind, bool) or uid == "-1":
             await self._send_error(
-                str(uid), OcppCallError("RpcFrameworkError", "frame is not an OCPP-J message")
+                uid, OcppCallError("RpcFrameworkError", "frame is not an OCPP-J message")
             )
             return
-        kind = msg[0]
         if kind == CALL:
-            await self._on_call(msg)
-        elif kind in (RESULT, ERROR):
-            self._on_reply(msg)
+            await self._on_call(uid, msg)
         else:
-            uid = str(msg[1]) if len(msg) > 1 else "-1"
             await self._send_error(
                 uid, OcppCallError("MessageTypeNotSupported", f"message type {kind} unknown")
             )
 
-    async def _on_call(self, msg: list[Any]) -> None:
-        if len(msg) != 4 or not isinstance(msg[1], str) or not isinstance(msg[2], str):
-            uid = msg[1] if len(msg) > 1 and isinstance(msg[1], str) else "-1"
-            await self._send_error(uid, OcppCallError("ProtocolError", "CALL must have 4 elements"))
+    async def _on_call(self, uid: str, msg: list[Any]) -> None:
+        if len(msg) != 4 or not isinstance(msg[2], str):
+            await self._send_error(uid, OcppCallError(
+                "MalformedCall", "a CALL is [2, messageId, action, payload]"))
             return
-        _, uid, action, payload = msg
+        action, payload = msg[2], msg[3]
         try:
             result = await self._dispatch(action, payload)
         except OcppCallError as e:
@@ -154,14 +161,15 @@ class Session:
             if schemas.has_schema(self.version, action):
                 raise OcppCallError("NotSupported", f"{action} is not sent by a station")
             raise OcppCallError("NotImplemented", f"unknown action {action!r}")
-        if not isinstance(payload, dict):
-            raise OcppCallError("FormatViolation", "payload must be a JSON object")
-        schemas.validate(self.version, CALL, action, payload)
         if (
             self.registration != RegistrationStatus.ACCEPTED
             and action not in _ALLOWED_BEFORE_ACCEPTED
         ):
+            # 2.0.1 B02.FR.09 / B03: checked before the payload, which is not ours to parse yet.
             raise OcppCallError("SecurityError", f"station is {self.registration.value}")
+        if not isinstance(payload, dict):
+            raise OcppCallError("FormatViolation", "payload must be a JSON object")
+        schemas.validate(self.version, CALL, action, payload)
         try:
             if handler is None:
                 result = await self.store_report(action, payload)
@@ -255,7 +263,16 @@ class Session:
         if builder is None:
             raise InvalidInput(f"command {name!r} is not available for OCPP {self.version}")
         try:
-            return await builder(self, args)
-        except KeyError as e:
-            raise InvalidInput(f"{name}: missing argument {e.args[0]!r}") from e
+            return await builder(self, _Args(args))
+        except (KeyError, IndexError, TypeError, AttributeError) as e:
+            # Missing arguments raise InvalidInput (see _Args): this is the station's reply.
+            self.log.warning("%s: unusable reply: %r", name, e)
+            raise StationBadReply(f"{name}: the station's reply is unusable ({e!r})") from e
+
+
+class _Args(dict[str, Any]):
+    """Command arguments: a missing one is the caller's error, not the station's."""
+
+    def __missing__(self, key: str) -> Any:
+        raise InvalidInput(f"missing argument {key!r}")
 

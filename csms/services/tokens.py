@@ -13,14 +13,15 @@ from csms.services.ports import Database, UnitOfWork
 
 
 class TokenService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, accept_unknown: bool = False) -> None:
         self._db = db
         self._clock = clock
+        self.accept_unknown = accept_unknown
 
     async def authorize(self, id_token: str) -> AuthResult:
         """Read-only: Authorize confirms nothing new, so it needs no commit."""
         token = await self._db.read(lambda uow: uow.tokens.get(id_token))
-        return authorize(token, self._clock.now())
+        return authorize(token, self._clock.now(), self.accept_unknown)
 
     async def add(self, token: IdToken) -> IdToken:
         async def work(uow: UnitOfWork) -> None:

@@ -63,9 +63,10 @@ def tx_data(tx: Transaction) -> dict[str, object]:
 
 
 class TransactionService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, accept_unknown_tokens: bool = False) -> None:
         self._db = db
         self._clock = clock
+        self._accept_unknown = accept_unknown_tokens
 
     async def apply(self, event: TxEvent) -> TxOutcome:
         """Apply one transaction event in one unit of work; returns after the commit."""
@@ -78,7 +79,8 @@ class TransactionService:
     async def _apply(self, uow: UnitOfWork, e: TxEvent) -> TxOutcome:
         auth = None
         if e.id_token:
-            auth = authorize(await uow.tokens.get(e.id_token), self._clock.now())
+            token = await uow.tokens.get(e.id_token)
+            auth = authorize(token, self._clock.now(), self._accept_unknown)
         tx = await self._find(uow, e)
         created = tx is None
         if tx is None:
@@ -105,10 +107,10 @@ class TransactionService:
     async def _find(self, uow: UnitOfWork, e: TxEvent) -> Transaction | None:
         if e.transaction_id is not None:
             return await uow.transactions.find(e.station_id, e.transaction_id)
-        # 1.6 StartTransaction retried after a lost reply: same connector, time and tag.
+        # 1.6 StartTransaction retried after a lost reply: same EVSE, connector, time and tag.
         for tx in await uow.transactions.active_on(e.station_id):
-            if (tx.connector_id, tx.started_at, tx.id_token) == (
-                e.connector_id, e.timestamp, e.id_token
+            if (tx.evse_id, tx.connector_id, tx.started_at, tx.id_token) == (
+                e.evse_id, e.connector_id, e.timestamp, e.id_token
             ):
                 return tx
         return None
@@ -168,7 +170,8 @@ class TransactionService:
         async def work(uow: UnitOfWork) -> None:
             if attach_to_active:
                 for tx in await uow.transactions.active_on(station_id):
-                    if tx.connector_id == connector_id or tx.evse_id == evse_id:
+                    # 1.6 connector N is EVSE N, connector 1: the EVSE decides.
+                    if tx.evse_id == evse_id and connector_id in (None, tx.connector_id):
                         await self._apply(uow, TxEvent(
                             TxEventKind.UPDATED, station_id, self._clock.now(),
                             transaction_id=tx.transaction_id, samples=samples,

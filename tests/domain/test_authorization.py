@@ -15,7 +15,8 @@ def test_unknown_token_is_unknown() -> None:
 def test_accepted_token_keeps_group_and_expiry() -> None:
     later = NOW + timedelta(days=1)
     result = authorize(IdToken("A", expires_at=later, group_id="coop"), NOW)
-    assert (result.status, result.group_id, result.expires_at) == (AuthStatus.ACCEPTED, "coop", later)
+    expected = (AuthStatus.ACCEPTED, "coop", later)
+    assert (result.status, result.group_id, result.expires_at) == expected
 
 
 def test_expired_token_is_expired_and_blocked_stays_blocked() -> None:
@@ -23,3 +24,9 @@ def test_expired_token_is_expired_and_blocked_stays_blocked() -> None:
     assert authorize(IdToken("A", expires_at=past), NOW).status == AuthStatus.EXPIRED
     blocked = IdToken("B", status=AuthStatus.BLOCKED, expires_at=past)
     assert authorize(blocked, NOW).status == AuthStatus.BLOCKED
+
+
+def test_accept_unknown_only_changes_unknown_tokens() -> None:
+    assert authorize(None, NOW, accept_unknown=True).status == AuthStatus.ACCEPTED
+    blocked = IdToken("B", status=AuthStatus.BLOCKED)
+    assert authorize(blocked, NOW, accept_unknown=True).status == AuthStatus.BLOCKED
