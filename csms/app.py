@@ -21,7 +21,6 @@ from csms.clock import Clock, SystemClock
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.database import SqlDatabase
-from csms.persistence.engine import create_engine
 from csms.persistence.migrate import upgrade
 from csms.services.admin import ensure_admin_token
 from csms.services.commands import CommandService
@@ -29,6 +28,7 @@ from csms.services.container import Services
 from csms.services.eventbus import EventBus
 from csms.services.message_log import MessageLog
 from csms.services.presence import Presence
+from csms.services.sites import SiteService
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -54,9 +54,8 @@ class CsmsServer:
         s = self.settings
         if migrate:
             await asyncio.to_thread(upgrade, s.database_url)
-        self.engine = create_engine(s.database_url)
         bus = EventBus()
-        self.db = SqlDatabase(self.engine, sink=bus)
+        self.db = SqlDatabase(s.database_url, sink=bus)
         await self.db.start()
         self.registry = Registry()
         self.services = self._services(bus)
@@ -69,7 +68,10 @@ class CsmsServer:
             self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port, self._tls())
 
         self.api = api = create_app(self.services, admin)
-        sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET)
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
+        # without it every response waits ~40 ms for a delayed ACK (headers, then body).
+        sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET,
+                             socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((s.api_host, s.api_port))
         self.api_port = sock.getsockname()[1]
@@ -93,6 +95,7 @@ class CsmsServer:
             presence=Presence(db),
             message_log=MessageLog(clock, s.message_log_size),
             gateway=self.registry,
+            sites=SiteService(db, clock),
         )
 
     def _tls(self) -> ssl.SSLContext:
@@ -126,7 +129,6 @@ class CsmsServer:
         with contextlib.suppress(Exception):
             await self._flush()
         await self.db.stop()
-        await self.engine.dispose()
 
     def banner(self) -> str:
         s = self.settings

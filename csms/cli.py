@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     tok = sub.add_parser("admin-token", help="generate a new admin token (old one stops working)")
     tok.add_argument("--rotate", action="store_true", required=True)
     tok.add_argument("--database-url", dest="database_url", default=None)
+
+    pd = sub.add_parser("plan-day", help="simulate one day of a site with the planner (what-if)")
+    pd.add_argument("scenario", help="scenario JSON file (see CONTRACT.md)")
+    pd.add_argument("--policy", default="green", help="green (default) or immediate")
+    pd.add_argument("--out", default=None, help="write the result JSON here (default: stdout)")
     return p
 
 
@@ -66,6 +71,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "plan-day":
+        return _plan_day(args)
     try:
         settings = _settings(args)
     except ValidationError as e:
@@ -94,16 +101,41 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _rotate(settings: Settings) -> int:
     from csms.persistence.database import SqlDatabase
-    from csms.persistence.engine import create_engine
     from csms.persistence.migrate import upgrade
     from csms.services.admin import ensure_admin_token
 
     await asyncio.to_thread(upgrade, settings.database_url)
-    engine = create_engine(settings.database_url)
-    db = SqlDatabase(engine)
+    db = SqlDatabase(settings.database_url)
     await db.start()
     _, plain = await ensure_admin_token(db, None, rotate=True)
     await db.stop()
-    await engine.dispose()
     print(f"new admin token: {plain}")
+    return 0
+
+
+def _plan_day(args: argparse.Namespace) -> int:
+    """`csms plan-day`: bad input is one line on stderr and exit code 2, never a traceback."""
+    import json
+
+    from csms import whatif
+
+    if args.policy not in whatif.POLICIES:
+        print(f"csms plan-day: unknown policy {args.policy!r} (choose green or immediate)",
+              file=sys.stderr)
+        return 2
+    try:
+        scenario = whatif.load(args.scenario)
+    except whatif.ScenarioError as e:
+        print(f"csms plan-day: {e}", file=sys.stderr)
+        return 2
+    text = json.dumps(whatif.run(scenario, args.policy).result(), indent=1)
+    if args.out is None:
+        print(text)
+        return 0
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    except OSError as e:
+        print(f"csms plan-day: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 2
     return 0

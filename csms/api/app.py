@@ -8,8 +8,8 @@ from fastapi import Depends, FastAPI
 
 from csms import __version__
 from csms.api import errors
-from csms.api.deps import require_admin
-from csms.api.routes import commands, events, health, id_tokens, stations, transactions
+from csms.api.deps import no_nul, require_admin
+from csms.api.routes import commands, events, health, id_tokens, sites, stations, transactions
 from csms.services.admin import AdminToken
 from csms.services.container import Services
 
@@ -28,8 +28,8 @@ def create_app(services: Services, admin_token: AdminToken) -> FastAPI:
     app.state.closing = asyncio.Event()  # set by close_streams(): long-lived responses end
     errors.install(app)
     app.include_router(health.router, prefix=PREFIX)
-    secured = [Depends(require_admin)]
-    for module in (stations, id_tokens, transactions, commands, events):
+    secured = [Depends(require_admin), Depends(no_nul)]
+    for module in (stations, id_tokens, transactions, commands, events, sites):
         app.include_router(module.router, prefix=PREFIX, dependencies=secured)
     return app
 

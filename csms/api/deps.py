@@ -27,4 +27,11 @@ def require_admin(
                             headers={"WWW-Authenticate": "Bearer"})
 
 
+def no_nul(request: Request) -> None:
+    """Path and query values with NUL characters are refused (PostgreSQL cannot compare them)."""
+    values = [*request.path_params.values(), *request.query_params.values()]
+    if any("\x00" in str(v) for v in values):
+        raise HTTPException(422, "NUL characters are not allowed in the path or query")
+
+
 Svc = Annotated[Services, Depends(services)]

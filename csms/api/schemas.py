@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from csms.domain.model import AuthStatus, RegistrationStatus
 
-StationId = Field(min_length=1, max_length=48, pattern=r"^[^/\s]+$")
+# Printable, no '/' (it is a path segment in the API and the OCPP URL), no whitespace.
+StationId = Field(min_length=1, max_length=48, pattern=r"^[^/\s\x00-\x1f\x7f]+$")
+# An id token has no surrounding whitespace and no control characters.
+TOKEN_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+
+
+def _utc(value: datetime) -> datetime:
+    """A time without a zone is UTC (CONTRACT.md: all times UTC); with one, it is converted."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.year < 1970:
+        raise ValueError("times before 1970 are not supported")
+    return value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Strict(BaseModel):
+    """Request bodies: unknown fields are refused, and so are NUL characters (PostgreSQL
+    cannot store them)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("NUL characters are not allowed")
+        return value
 
 
 class StationIn(Strict):
@@ -60,17 +94,21 @@ class StationOut(BaseModel):
     evses: list[EvseOut]
 
 
+# What a stored token can say (CONTRACT.md); Unknown and ConcurrentTx are answers, not records.
+StoredAuthStatus = Literal["Accepted", "Blocked", "Expired", "Invalid"]
+
+
 class IdTokenIn(Strict):
-    id_token: str = Field(min_length=1, max_length=36)
-    status: AuthStatus = AuthStatus.ACCEPTED
-    expires_at: datetime | None = None
+    id_token: str = Field(min_length=1, max_length=36, pattern=TOKEN_PATTERN)
+    status: StoredAuthStatus = "Accepted"
+    expires_at: UtcDateTime | None = None
     group_id: str | None = Field(None, max_length=36)
     member: str | None = Field(None, max_length=255)
 
 
 class IdTokenPatch(Strict):
-    status: AuthStatus | None = None
-    expires_at: datetime | None = None
+    status: StoredAuthStatus | None = None
+    expires_at: UtcDateTime | None = None
     group_id: str | None = Field(None, max_length=36)
     member: str | None = Field(None, max_length=255)
 
@@ -126,7 +164,7 @@ class MessageOut(BaseModel):
 # --- commands -------------------------------------------------------------------------
 
 class RemoteStart(Strict):
-    id_token: str = Field(min_length=1, max_length=36)
+    id_token: str = Field(min_length=1, max_length=36, pattern=TOKEN_PATTERN)
     evse_id: int | None = Field(None, ge=0)
     connector_id: int | None = Field(None, ge=0)
     charging_profile: dict[str, Any] | None = Field(

@@ -127,3 +127,46 @@ class Transaction:
     @property
     def active(self) -> bool:
         return self.stopped_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A grid connection point with its limit; stations and green sources belong to it."""
+
+    id: str
+    name: str
+    grid_limit_kw: float
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GreenSource:
+    """A solar park feeding a site: behind its meter (`on_site`) or elsewhere on the grid."""
+
+    site_id: str
+    id: str
+    kind: str
+    peak_kw: float
+    tilt_deg: float = 30.0
+    azimuth_deg: float = 180.0
+    on_site: bool = True
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    timestamp: datetime
+    power_kw: float
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What the driver wants from a session; `defaulted` when csms assumed it."""
+
+    departure_at: datetime | None = None
+    energy_wh: float | None = None
+    mode: str = "green"
+    defaulted: bool = False

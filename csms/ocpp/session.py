@@ -40,6 +40,21 @@ CommandBuilder = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 CALL, RESULT, ERROR = 2, 3, 4
 # What a station whose boot is not (yet) accepted may still send.
 _ALLOWED_BEFORE_ACCEPTED = {"BootNotification", "NotifyReport", "SecurityEventNotification"}
+# TriggerMessage's requestedMessage -> the action the station then sends, where they differ.
+_TRIGGERED_AS = {
+    "SignChargePointCertificate": "SignCertificate",
+    "SignChargingStationCertificate": "SignCertificate",
+    "SignV2GCertificate": "SignCertificate",
+    "SignCombinedCertificate": "SignCertificate",
+}
+
+
+def triggered_action(action: str, payload: dict[str, Any]) -> str | None:
+    """The action a (Extended)TriggerMessage asks the station to send, if this is one."""
+    requested = payload.get("requestedMessage")
+    if action not in ("TriggerMessage", "ExtendedTriggerMessage") or not isinstance(requested, str):
+        return None
+    return _TRIGGERED_AS.get(requested, requested)
 
 
 def handles(action: str) -> Callable[[Handler], Handler]:
@@ -91,6 +106,8 @@ class Session:
         self._pending: dict[str, tuple[str, asyncio.Future[tuple[int, Any]]]] = {}
         self._call_lock = asyncio.Lock()
         self._closed = False
+        # Messages a station that is not Accepted may send because we asked (B02.FR.09).
+        self._triggered: set[str] = set()
 
     # --- receiving ----------------------------------------------------------------------
 
@@ -164,9 +181,11 @@ class Session:
         if (
             self.registration != RegistrationStatus.ACCEPTED
             and action not in _ALLOWED_BEFORE_ACCEPTED
+            and action not in self._triggered
         ):
             # 2.0.1 B02.FR.09 / B03: checked before the payload, which is not ours to parse yet.
             raise OcppCallError("SecurityError", f"station is {self.registration.value}")
+        self._triggered.discard(action)
         if not isinstance(payload, dict):
             raise OcppCallError("FormatViolation", "payload must be a JSON object")
         schemas.validate(self.version, CALL, action, payload)
@@ -223,6 +242,23 @@ class Session:
         self, action: str, payload: dict[str, Any], timeout: float | None = None
     ) -> dict[str, Any]:
         """Send a CALL and return the station's payload; domain errors on every failure."""
+        triggered = triggered_action(action, payload)
+        if triggered is None:
+            return await self._call(action, payload, timeout)
+        # Allowed from before the reply: some stations send the message before answering.
+        self._triggered.add(triggered)
+        try:
+            result = await self._call(action, payload, timeout)
+        except BaseException:
+            self._triggered.discard(triggered)
+            raise
+        if result.get("status") != "Accepted":
+            self._triggered.discard(triggered)
+        return result
+
+    async def _call(
+        self, action: str, payload: dict[str, Any], timeout: float | None
+    ) -> dict[str, Any]:
         try:
             schemas.validate(self.version, CALL, action, payload)
         except OcppCallError as e:

@@ -1,13 +1,22 @@
-"""Engine creation: one place that knows SQLite's and PostgreSQL's quirks."""
+"""Engine creation: one place that knows SQLite's and PostgreSQL's quirks.
+
+SQLite runs on the stdlib driver in threads owned by the database layer (see database.py);
+the `sqlite+aiosqlite://` URL of the settings is accepted and mapped. PostgreSQL runs on asyncpg.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
 
 
 def ensure_sqlite_dir(url: str) -> None:
@@ -17,21 +26,18 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, full fsync, foreign keys and real savepoints."""
+def create_sync(url: str) -> Engine:
+    """A stdlib-sqlite3 engine with WAL, full fsync on commit and foreign keys."""
     ensure_sqlite_dir(url)
-    if make_url(url).get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(url, **kwargs)
+    sync_url = make_url(url).set(drivername="sqlite+pysqlite")
+    engine = create_sync_engine(
+        sync_url, connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=8, max_overflow=8,
+    )
 
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (needed for
-        # SAVEPOINT and for BEGIN IMMEDIATE below).
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -40,8 +46,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def create_async(url: str) -> AsyncEngine:
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

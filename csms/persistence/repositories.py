@@ -1,4 +1,4 @@
-"""Repositories over one AsyncConnection; they return domain objects, never rows."""
+"""Repositories over one Connection; they return domain objects, never rows."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, delete, insert, select, update
 
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
 from csms.persistence import rows
@@ -15,19 +14,19 @@ from csms.persistence import tables as t
 
 
 class StationRepo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    async def get(self, station_id: str) -> Station | None:
-        r = (await self._c.execute(select(t.stations).where(t.stations.c.id == station_id))).first()
+    def get(self, station_id: str) -> Station | None:
+        r = (self._c.execute(select(t.stations).where(t.stations.c.id == station_id))).first()
         return rows.station(r) if r else None
 
-    async def all(self) -> list[Station]:
-        res = await self._c.execute(select(t.stations).order_by(t.stations.c.id))
+    def all(self) -> list[Station]:
+        res = self._c.execute(select(t.stations).order_by(t.stations.c.id))
         return [rows.station(r) for r in res]
 
-    async def add(self, station: Station) -> None:
-        await self._c.execute(
+    def add(self, station: Station) -> None:
+        self._c.execute(
             insert(t.stations).values(
                 id=station.id,
                 password_hash=station.password_hash,
@@ -38,20 +37,20 @@ class StationRepo:
             )
         )
 
-    async def update(self, station_id: str, **fields: Any) -> bool:
+    def update(self, station_id: str, **fields: Any) -> bool:
         if not fields:
-            return await self.get(station_id) is not None
-        res = await self._c.execute(
+            return self.get(station_id) is not None
+        res = self._c.execute(
             update(t.stations).where(t.stations.c.id == station_id).values(**fields)
         )
         return bool(res.rowcount)
 
-    async def delete(self, station_id: str) -> bool:
-        res = await self._c.execute(delete(t.stations).where(t.stations.c.id == station_id))
+    def delete(self, station_id: str) -> bool:
+        res = self._c.execute(delete(t.stations).where(t.stations.c.id == station_id))
         return bool(res.rowcount)
 
-    async def record_boot(self, station_id: str, info: BootInfo, status: str, at: datetime) -> None:
-        await self._c.execute(
+    def record_boot(self, station_id: str, info: BootInfo, status: str, at: datetime) -> None:
+        self._c.execute(
             insert(t.boot_history).values(
                 station_id=station_id,
                 at=at,
@@ -64,26 +63,26 @@ class StationRepo:
             )
         )
 
-    async def set_connector(self, state: ConnectorState) -> bool:
+    def set_connector(self, state: ConnectorState) -> bool:
         c = t.connectors.c
         key = (
             (c.station_id == state.station_id)
             & (c.evse_id == state.evse_id)
             & (c.connector_id == state.connector_id)
         )
-        old = (await self._c.execute(select(c.status, c.error_code).where(key))).first()
+        old = (self._c.execute(select(c.status, c.error_code).where(key))).first()
         values = {"status": state.status, "error_code": state.error_code,
                   "updated_at": state.updated_at}
         if old is None:
-            await self._c.execute(
+            self._c.execute(
                 insert(t.connectors).values(
                     station_id=state.station_id, evse_id=state.evse_id,
                     connector_id=state.connector_id, **values,
                 )
             )
         else:
-            await self._c.execute(update(t.connectors).where(key).values(**values))
-        await self._c.execute(
+            self._c.execute(update(t.connectors).where(key).values(**values))
+        self._c.execute(
             insert(t.status_history).values(
                 station_id=state.station_id, evse_id=state.evse_id,
                 connector_id=state.connector_id, status=state.status,
@@ -92,37 +91,37 @@ class StationRepo:
         )
         return old is None or (old.status, old.error_code) != (state.status, state.error_code)
 
-    async def connectors(self, station_ids: Sequence[str]) -> list[ConnectorState]:
+    def connectors(self, station_ids: Sequence[str]) -> list[ConnectorState]:
         c = t.connectors.c
-        res = await self._c.execute(
+        res = self._c.execute(
             select(t.connectors)
             .where(c.station_id.in_(list(station_ids)))
             .order_by(c.station_id, c.evse_id, c.connector_id)
         )
         return [rows.connector(r) for r in res]
 
-    async def touch(self, seen: dict[str, datetime]) -> None:
+    def touch(self, seen: dict[str, datetime]) -> None:
         for station_id, at in seen.items():
-            await self._c.execute(
+            self._c.execute(
                 update(t.stations).where(t.stations.c.id == station_id).values(last_seen=at)
             )
 
 
 class TokenRepo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    async def get(self, id_token: str) -> IdToken | None:
+    def get(self, id_token: str) -> IdToken | None:
         q = select(t.id_tokens).where(t.id_tokens.c.id_token == id_token)
-        r = (await self._c.execute(q)).first()
+        r = (self._c.execute(q)).first()
         return rows.id_token(r) if r else None
 
-    async def all(self) -> list[IdToken]:
-        res = await self._c.execute(select(t.id_tokens).order_by(t.id_tokens.c.id_token))
+    def all(self) -> list[IdToken]:
+        res = self._c.execute(select(t.id_tokens).order_by(t.id_tokens.c.id_token))
         return [rows.id_token(r) for r in res]
 
-    async def add(self, token: IdToken) -> None:
-        await self._c.execute(
+    def add(self, token: IdToken) -> None:
+        self._c.execute(
             insert(t.id_tokens).values(
                 id_token=token.id_token, status=token.status.value, expires_at=token.expires_at,
                 group_id=token.group_id, member=token.member,
@@ -130,45 +129,45 @@ class TokenRepo:
             )
         )
 
-    async def update(self, id_token: str, **fields: Any) -> bool:
+    def update(self, id_token: str, **fields: Any) -> bool:
         q = update(t.id_tokens).where(t.id_tokens.c.id_token == id_token).values(**fields)
-        return bool((await self._c.execute(q)).rowcount)
+        return bool((self._c.execute(q)).rowcount)
 
-    async def delete(self, id_token: str) -> bool:
+    def delete(self, id_token: str) -> bool:
         q = delete(t.id_tokens).where(t.id_tokens.c.id_token == id_token)
-        return bool((await self._c.execute(q)).rowcount)
+        return bool((self._c.execute(q)).rowcount)
 
 
 class TransactionRepo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    async def _one(self, where: Any) -> Transaction | None:
+    def _one(self, where: Any) -> Transaction | None:
         q = select(t.transactions).where(where).order_by(t.transactions.c.pk.desc()).limit(1)
-        r = (await self._c.execute(q)).first()
+        r = (self._c.execute(q)).first()
         return rows.transaction(r) if r else None
 
-    async def find(self, station_id: str, transaction_id: str) -> Transaction | None:
+    def find(self, station_id: str, transaction_id: str) -> Transaction | None:
         c = t.transactions.c
-        return await self._one((c.station_id == station_id) & (c.transaction_id == transaction_id))
+        return self._one((c.station_id == station_id) & (c.transaction_id == transaction_id))
 
-    async def by_pk(self, pk: int) -> Transaction | None:
-        return await self._one(t.transactions.c.pk == pk)
+    def by_pk(self, pk: int) -> Transaction | None:
+        return self._one(t.transactions.c.pk == pk)
 
-    async def by_id(self, transaction_id: str) -> Transaction | None:
-        return await self._one(t.transactions.c.transaction_id == transaction_id)
+    def by_id(self, transaction_id: str) -> Transaction | None:
+        return self._one(t.transactions.c.transaction_id == transaction_id)
 
-    async def active_on(
+    def active_on(
         self, station_id: str, evse_id: int | None = None
     ) -> list[Transaction]:
         c = t.transactions.c
         where = (c.station_id == station_id) & c.stopped_at.is_(None)
         if evse_id is not None:
             where &= c.evse_id == evse_id
-        res = await self._c.execute(select(t.transactions).where(where).order_by(c.pk))
+        res = self._c.execute(select(t.transactions).where(where).order_by(c.pk))
         return [rows.transaction(r) for r in res]
 
-    async def search(
+    def search(
         self,
         station_id: str | None = None,
         active: bool | None = None,
@@ -184,30 +183,30 @@ class TransactionRepo:
         elif active is False:
             q = q.where(c.stopped_at.is_not(None))
         q = q.order_by(c.pk.desc()).limit(limit).offset(offset)
-        return [rows.transaction(r) for r in await self._c.execute(q)]
+        return [rows.transaction(r) for r in self._c.execute(q)]
 
-    async def add(self, tx: Transaction, allocate_id: bool) -> Transaction:
+    def add(self, tx: Transaction, allocate_id: bool) -> Transaction:
         values = rows.transaction_values(tx)
         if allocate_id:
             values["transaction_id"] = f"pending-{tx.station_id}-{tx.started_at.timestamp()}"
-        res = await self._c.execute(insert(t.transactions).values(**values).returning(
+        res = self._c.execute(insert(t.transactions).values(**values).returning(
             t.transactions.c.pk))
         pk = int(res.scalar_one())
         if allocate_id:
-            await self._c.execute(
+            self._c.execute(
                 update(t.transactions).where(t.transactions.c.pk == pk)
                 .values(transaction_id=str(pk))
             )
             values["transaction_id"] = str(pk)
         return Transaction(pk=pk, **values)
 
-    async def save(self, tx: Transaction) -> None:
-        await self._c.execute(
+    def save(self, tx: Transaction) -> None:
+        self._c.execute(
             update(t.transactions).where(t.transactions.c.pk == tx.pk)
             .values(**rows.transaction_values(tx))
         )
 
-    async def add_samples(
+    def add_samples(
         self,
         station_id: str,
         evse_id: int,
@@ -217,7 +216,7 @@ class TransactionRepo:
     ) -> None:
         if not samples:
             return
-        await self._c.execute(
+        self._c.execute(
             insert(t.meter_values),
             [
                 {
@@ -231,23 +230,23 @@ class TransactionRepo:
             ],
         )
 
-    async def samples(self, transaction_pk: int) -> list[Sample]:
+    def samples(self, transaction_pk: int) -> list[Sample]:
         c = t.meter_values.c
         q = select(t.meter_values).where(c.transaction_pk == transaction_pk).order_by(
             c.timestamp, c.id)
-        return [rows.sample(r) for r in await self._c.execute(q)]
+        return [rows.sample(r) for r in self._c.execute(q)]
 
 
 class StationEventRepo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    async def add(self, station_id: str, kind: str, at: datetime, data: dict[str, Any]) -> None:
-        await self._c.execute(
+    def add(self, station_id: str, kind: str, at: datetime, data: dict[str, Any]) -> None:
+        self._c.execute(
             insert(t.station_events).values(station_id=station_id, kind=kind, at=at, data=data)
         )
 
-    async def recent(
+    def recent(
         self, station_id: str, kind: str | None = None, limit: int = 100
     ) -> list[tuple[str, datetime, dict[str, Any]]]:
         c = t.station_events.c
@@ -255,32 +254,32 @@ class StationEventRepo:
         if kind is not None:
             q = q.where(c.kind == kind)
         q = q.order_by(c.id.desc()).limit(limit)
-        return [(r.kind, r.at, r.data) for r in await self._c.execute(q)]
+        return [(r.kind, r.at, r.data) for r in self._c.execute(q)]
 
 
 class KeyValueRepo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    async def get(self, key: str) -> str | None:
-        r = (await self._c.execute(select(t.kv.c.value).where(t.kv.c.key == key))).first()
+    def get(self, key: str) -> str | None:
+        r = (self._c.execute(select(t.kv.c.value).where(t.kv.c.key == key))).first()
         return str(r.value) if r else None
 
-    async def put(self, key: str, value: str) -> None:
-        if await self.get(key) is None:
-            await self._c.execute(insert(t.kv).values(key=key, value=value))
+    def put(self, key: str, value: str) -> None:
+        if self.get(key) is None:
+            self._c.execute(insert(t.kv).values(key=key, value=value))
         else:
-            await self._c.execute(update(t.kv).where(t.kv.c.key == key).values(value=value))
+            self._c.execute(update(t.kv).where(t.kv.c.key == key).values(value=value))
 
 
 class MessageRepo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    async def append(self, entries: list[tuple[str, datetime, str, str]], keep: int) -> None:
+    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int) -> None:
         if not entries:
             return
-        await self._c.execute(
+        self._c.execute(
             insert(t.ocpp_messages),
             [{"station_id": s, "at": at, "direction": d, "frame": f} for s, at, d, f in entries],
         )
@@ -290,12 +289,12 @@ class MessageRepo:
                 select(c.id).where(c.station_id == station_id)
                 .order_by(c.id.desc()).offset(keep).limit(1).scalar_subquery()
             )
-            await self._c.execute(
+            self._c.execute(
                 delete(t.ocpp_messages).where((c.station_id == station_id) & (c.id <= cutoff))
             )
 
-    async def recent(self, station_id: str, limit: int = 100) -> list[tuple[datetime, str, str]]:
+    def recent(self, station_id: str, limit: int = 100) -> list[tuple[datetime, str, str]]:
         c = t.ocpp_messages.c
         q = select(c.at, c.direction, c.frame).where(c.station_id == station_id)
-        res = await self._c.execute(q.order_by(c.id.desc()).limit(limit))
+        res = self._c.execute(q.order_by(c.id.desc()).limit(limit))
         return [(r.at, r.direction, r.frame) for r in res]

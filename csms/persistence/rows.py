@@ -9,9 +9,11 @@ from sqlalchemy import Row
 from csms.domain.model import (
     AuthStatus,
     ConnectorState,
+    GreenSource,
     IdToken,
     RegistrationStatus,
     Sample,
+    Site,
     Station,
     Transaction,
 )
@@ -88,3 +90,17 @@ def sample(r: Row[Any]) -> Sample:
         location=m["location"],
         context=m["context"],
     )
+
+
+def site(r: Row[Any]) -> Site:
+    m = r._mapping
+    return Site(id=m["id"], name=m["name"], grid_limit_kw=m["grid_limit_kw"],
+                latitude=m["latitude"], longitude=m["longitude"], timezone=m["timezone"],
+                created_at=m["created_at"])
+
+
+def green_source(r: Row[Any]) -> GreenSource:
+    m = r._mapping
+    return GreenSource(site_id=m["site_id"], id=m["id"], kind=m["kind"], name=m["name"],
+                       peak_kw=m["peak_kw"], tilt_deg=m["tilt_deg"],
+                       azimuth_deg=m["azimuth_deg"], on_site=m["on_site"])

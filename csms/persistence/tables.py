@@ -178,3 +178,49 @@ ocpp_messages = Table(
     Column("frame", Text, nullable=False),
     Index("ix_ocpp_messages_station", "station_id", "id"),
 )
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("grid_limit_kw", Float, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("timezone", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+green_sources = Table(
+    "green_sources",
+    metadata,
+    Column("site_id", String(64), ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(255)),
+    Column("peak_kw", Float, nullable=False),
+    Column("tilt_deg", Float, nullable=False),
+    Column("azimuth_deg", Float, nullable=False),
+    Column("on_site", Boolean, nullable=False),
+)
+
+source_readings = Table(
+    "source_readings",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("source_id", String(64), primary_key=True),
+    Column("timestamp", UTCDateTime(), primary_key=True),
+    Column("power_kw", Float, nullable=False),
+)
+
+transaction_preferences = Table(
+    "transaction_preferences",
+    metadata,
+    Column("transaction_pk", BigInteger, ForeignKey("transactions.pk", ondelete="CASCADE"),
+           primary_key=True),
+    Column("departure_at", UTCDateTime()),
+    Column("energy_wh", Float),
+    Column("mode", String(8), nullable=False),
+    Column("defaulted", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -30,12 +30,12 @@ async def ensure_admin_token(
     if configured:
         return AdminToken(digest(configured)), None
 
-    async def work(uow: UnitOfWork) -> tuple[str, str | None]:
-        stored = await uow.kv.get(_KEY)
+    def work(uow: UnitOfWork) -> tuple[str, str | None]:
+        stored = uow.kv.get(_KEY)
         if stored is not None and not rotate:
             return stored, None
         plain = secrets.token_urlsafe(32)
-        await uow.kv.put(_KEY, digest(plain))
+        uow.kv.put(_KEY, digest(plain))
         return digest(plain), plain
 
     token_hash, plain = await db.write(work)

@@ -10,6 +10,7 @@ from csms.services.eventbus import EventBus
 from csms.services.message_log import MessageLog
 from csms.services.ports import Database, StationGateway
 from csms.services.presence import Presence
+from csms.services.sites import SiteService
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -27,3 +28,4 @@ class Services:
     presence: Presence
     message_log: MessageLog
     gateway: StationGateway
+    sites: SiteService

@@ -34,7 +34,7 @@ class MessageLog:
         if not entries:
             return
 
-        async def work(uow: UnitOfWork) -> None:
-            await uow.messages.append(entries, keep=self.size)
+        def work(uow: UnitOfWork) -> None:
+            uow.messages.append(entries, keep=self.size)
 
         await db.write(work)

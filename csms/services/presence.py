@@ -27,7 +27,7 @@ class Presence:
             return
         batch, self._pending = self._pending, {}
 
-        async def work(uow: UnitOfWork) -> None:
-            await uow.stations.touch(batch)
+        def work(uow: UnitOfWork) -> None:
+            uow.stations.touch(batch)
 
         await self._db.write(work)

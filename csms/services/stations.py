@@ -73,9 +73,9 @@ class StationService:
     async def _register_on_connect(self, station_id: str) -> None:
         now = self._clock.now()
 
-        async def work(uow: UnitOfWork) -> None:
-            if await uow.stations.get(station_id) is None:
-                await uow.stations.add(Station(id=station_id, created_at=now))
+        def work(uow: UnitOfWork) -> None:
+            if uow.stations.get(station_id) is None:
+                uow.stations.add(Station(id=station_id, created_at=now))
                 log.info("station registered on first connect", extra={"station_id": station_id})
 
         await self._db.write(work)
@@ -83,8 +83,8 @@ class StationService:
     async def connected(self, station_id: str, protocol: str) -> None:
         now = self._clock.now()
 
-        async def work(uow: UnitOfWork) -> None:
-            await uow.stations.update(station_id, protocol=protocol, last_seen=now)
+        def work(uow: UnitOfWork) -> None:
+            uow.stations.update(station_id, protocol=protocol, last_seen=now)
             uow.publish(ev.Event(ev.STATION_CONNECTED, station_id, {"protocol": protocol}))
 
         await self._db.write(work)
@@ -99,10 +99,10 @@ class StationService:
     async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
         now = self._clock.now()
 
-        async def work(uow: UnitOfWork) -> BootDecision:
-            station = await uow.stations.get(station_id)
+        def work(uow: UnitOfWork) -> BootDecision:
+            station = uow.stations.get(station_id)
             status = station.registration_status if station else RegistrationStatus.REJECTED
-            await uow.stations.update(
+            uow.stations.update(
                 station_id,
                 vendor=info.vendor,
                 model=info.model,
@@ -112,7 +112,7 @@ class StationService:
                 last_seen=now,
             )
             if station is not None:
-                await uow.stations.record_boot(station_id, info, status.value, now)
+                uow.stations.record_boot(station_id, info, status.value, now)
             uow.publish(ev.Event(ev.STATION_BOOTED, station_id, {
                 "status": status.value, "vendor": info.vendor, "model": info.model,
                 "firmware_version": info.firmware_version, "reason": info.reason,
@@ -125,8 +125,8 @@ class StationService:
         if state.updated_at is None:
             state = replace(state, updated_at=self._clock.now())
 
-        async def work(uow: UnitOfWork) -> None:
-            if await uow.stations.set_connector(state):
+        def work(uow: UnitOfWork) -> None:
+            if uow.stations.set_connector(state):
                 uow.publish(ev.Event(ev.STATUS_CHANGED, state.station_id, {
                     "evse_id": state.evse_id, "connector_id": state.connector_id,
                     "status": state.status, "error_code": state.error_code,
@@ -140,8 +140,8 @@ class StationService:
         """Store something a station told us (security event, firmware status, report, ...)."""
         when = at or self._clock.now()
 
-        async def work(uow: UnitOfWork) -> None:
-            await uow.station_events.add(station_id, kind, when, data)
+        def work(uow: UnitOfWork) -> None:
+            uow.station_events.add(station_id, kind, when, data)
 
         await self._db.write(work)
 
@@ -160,28 +160,28 @@ class StationService:
             description=description, created_at=self._clock.now(),
         )
 
-        async def work(uow: UnitOfWork) -> None:
-            if await uow.stations.get(station_id) is not None:
+        def work(uow: UnitOfWork) -> None:
+            if uow.stations.get(station_id) is not None:
                 raise Conflict(f"station {station_id!r} already exists")
-            await uow.stations.add(station)
+            uow.stations.add(station)
 
         await self._db.write(work)
         return await self.get(station_id)
 
     async def get(self, station_id: str) -> StationView:
-        async def work(uow: UnitOfWork) -> StationView:
-            station = await uow.stations.get(station_id)
+        def work(uow: UnitOfWork) -> StationView:
+            station = uow.stations.get(station_id)
             if station is None:
                 raise NotFound(f"station {station_id!r} not found")
-            return StationView(station, await uow.stations.connectors([station_id]))
+            return StationView(station, uow.stations.connectors([station_id]))
 
         return await self._db.read(work)
 
     async def all(self) -> list[StationView]:
-        async def work(uow: UnitOfWork) -> list[StationView]:
-            stations = await uow.stations.all()
+        def work(uow: UnitOfWork) -> list[StationView]:
+            stations = uow.stations.all()
             by_station: dict[str, list[ConnectorState]] = {s.id: [] for s in stations}
-            for c in await uow.stations.connectors(list(by_station)):
+            for c in uow.stations.connectors(list(by_station)):
                 by_station[c.station_id].append(c)
             return [StationView(s, by_station[s.id]) for s in stations]
 
@@ -202,16 +202,16 @@ class StationService:
             except ValueError as e:
                 raise InvalidInput(str(e)) from e
 
-        async def work(uow: UnitOfWork) -> None:
-            if not await uow.stations.update(station_id, **fields):
+        def work(uow: UnitOfWork) -> None:
+            if not uow.stations.update(station_id, **fields):
                 raise NotFound(f"station {station_id!r} not found")
 
         await self._db.write(work)
         return await self.get(station_id)
 
     async def delete(self, station_id: str) -> None:
-        async def work(uow: UnitOfWork) -> None:
-            if not await uow.stations.delete(station_id):
+        def work(uow: UnitOfWork) -> None:
+            if not uow.stations.delete(station_id):
                 raise NotFound(f"station {station_id!r} not found")
 
         await self._db.write(work)

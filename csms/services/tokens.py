@@ -24,10 +24,10 @@ class TokenService:
         return authorize(token, self._clock.now(), self.accept_unknown)
 
     async def add(self, token: IdToken) -> IdToken:
-        async def work(uow: UnitOfWork) -> None:
-            if await uow.tokens.get(token.id_token) is not None:
+        def work(uow: UnitOfWork) -> None:
+            if uow.tokens.get(token.id_token) is not None:
                 raise Conflict(f"id token {token.id_token!r} already exists")
-            await uow.tokens.add(token)
+            uow.tokens.add(token)
 
         await self._db.write(work)
         return token
@@ -42,18 +42,18 @@ class TokenService:
         return await self._db.read(lambda uow: uow.tokens.all())
 
     async def update(self, id_token: str, changes: dict[str, Any]) -> IdToken:
-        async def work(uow: UnitOfWork) -> IdToken:
-            token = await uow.tokens.get(id_token)
+        def work(uow: UnitOfWork) -> IdToken:
+            token = uow.tokens.get(id_token)
             if token is None:
                 raise NotFound(f"id token {id_token!r} not found")
-            await uow.tokens.update(id_token, **changes)
+            uow.tokens.update(id_token, **changes)
             return replace(token, **changes)
 
         return await self._db.write(work)
 
     async def delete(self, id_token: str) -> None:
-        async def work(uow: UnitOfWork) -> None:
-            if not await uow.tokens.delete(id_token):
+        def work(uow: UnitOfWork) -> None:
+            if not uow.tokens.delete(id_token):
                 raise NotFound(f"id token {id_token!r} not found")
 
         await self._db.write(work)

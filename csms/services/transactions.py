@@ -71,20 +71,20 @@ class TransactionService:
     async def apply(self, event: TxEvent) -> TxOutcome:
         """Apply one transaction event in one unit of work; returns after the commit."""
 
-        async def work(uow: UnitOfWork) -> TxOutcome:
-            return await self._apply(uow, event)
+        def work(uow: UnitOfWork) -> TxOutcome:
+            return self._apply(uow, event)
 
         return await self._db.write(work)
 
-    async def _apply(self, uow: UnitOfWork, e: TxEvent) -> TxOutcome:
+    def _apply(self, uow: UnitOfWork, e: TxEvent) -> TxOutcome:
         auth = None
         if e.id_token:
-            token = await uow.tokens.get(e.id_token)
+            token = uow.tokens.get(e.id_token)
             auth = authorize(token, self._clock.now(), self._accept_unknown)
-        tx = await self._find(uow, e)
+        tx = self._find(uow, e)
         created = tx is None
         if tx is None:
-            tx = await self._create(uow, e)
+            tx = self._create(uow, e)
         before = tx
         tx = rules.apply_samples(tx, e.samples)
         if e.id_token and tx.id_token is None:
@@ -96,26 +96,26 @@ class TransactionService:
         if e.kind == TxEventKind.ENDED:
             tx = rules.stop(tx, e.timestamp, e.meter_wh, e.stop_reason)
         if e.samples:
-            await uow.transactions.add_samples(
+            uow.transactions.add_samples(
                 e.station_id, tx.evse_id, tx.connector_id, tx.pk, e.samples
             )
         if tx != before:
-            await uow.transactions.save(tx)
+            uow.transactions.save(tx)
         self._publish(uow, tx, before, created)
         return TxOutcome(tx, auth)
 
-    async def _find(self, uow: UnitOfWork, e: TxEvent) -> Transaction | None:
+    def _find(self, uow: UnitOfWork, e: TxEvent) -> Transaction | None:
         if e.transaction_id is not None:
-            return await uow.transactions.find(e.station_id, e.transaction_id)
+            return uow.transactions.find(e.station_id, e.transaction_id)
         # 1.6 StartTransaction retried after a lost reply: same EVSE, connector, time and tag.
-        for tx in await uow.transactions.active_on(e.station_id):
+        for tx in uow.transactions.active_on(e.station_id):
             if (tx.evse_id, tx.connector_id, tx.started_at, tx.id_token) == (
                 e.evse_id, e.connector_id, e.timestamp, e.id_token
             ):
                 return tx
         return None
 
-    async def _create(self, uow: UnitOfWork, e: TxEvent) -> Transaction:
+    def _create(self, uow: UnitOfWork, e: TxEvent) -> Transaction:
         evse_id = e.evse_id if e.evse_id is not None else (e.connector_id or 0)
         connector_id = e.connector_id if e.connector_id is not None else 1
         started_at = e.timestamp
@@ -124,7 +124,7 @@ class TransactionService:
             log.warning("transaction %s unknown; recording it from a %s event",
                         e.transaction_id, e.kind, extra={"station_id": e.station_id})
             started_at = min([s.timestamp for s in e.samples] + [e.timestamp])
-        await self._close_zombies(uow, e.station_id, evse_id, connector_id, started_at)
+        self._close_zombies(uow, e.station_id, evse_id, connector_id, started_at)
         tx = Transaction(
             pk=0, station_id=e.station_id, transaction_id=e.transaction_id or "",
             evse_id=evse_id, connector_id=connector_id, id_token=e.id_token,
@@ -133,18 +133,18 @@ class TransactionService:
         )
         if e.kind == TxEventKind.STARTED:
             tx = rules.start(tx, e.meter_wh, e.timestamp)
-        return await uow.transactions.add(tx, allocate_id=e.transaction_id is None)
+        return uow.transactions.add(tx, allocate_id=e.transaction_id is None)
 
-    async def _close_zombies(
+    def _close_zombies(
         self, uow: UnitOfWork, station_id: str, evse_id: int, connector_id: int, at: datetime
     ) -> None:
         """A new transaction on a connector ends any older one the station never stopped."""
-        for old in await uow.transactions.active_on(station_id, evse_id):
+        for old in uow.transactions.active_on(station_id, evse_id):
             if old.connector_id == connector_id and old.started_at <= at:
                 log.warning("closing zombie transaction %s", old.transaction_id,
                             extra={"station_id": station_id})
                 closed = rules.stop(old, at, None, "Other")
-                await uow.transactions.save(closed)
+                uow.transactions.save(closed)
                 uow.publish(ev.Event(ev.TRANSACTION_STOPPED, station_id, tx_data(closed)))
 
     @staticmethod
@@ -167,17 +167,17 @@ class TransactionService:
         """Samples outside any known transaction; 1.6 chargers that omit transactionId get
         theirs attached to the transaction running on that connector."""
 
-        async def work(uow: UnitOfWork) -> None:
+        def work(uow: UnitOfWork) -> None:
             if attach_to_active:
-                for tx in await uow.transactions.active_on(station_id):
+                for tx in uow.transactions.active_on(station_id):
                     # 1.6 connector N is EVSE N, connector 1: the EVSE decides.
                     if tx.evse_id == evse_id and connector_id in (None, tx.connector_id):
-                        await self._apply(uow, TxEvent(
+                        self._apply(uow, TxEvent(
                             TxEventKind.UPDATED, station_id, self._clock.now(),
                             transaction_id=tx.transaction_id, samples=samples,
                         ))
                         return
-            await uow.transactions.add_samples(station_id, evse_id, connector_id, None, samples)
+            uow.transactions.add_samples(station_id, evse_id, connector_id, None, samples)
 
         await self._db.write(work)
 

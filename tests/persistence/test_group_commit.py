@@ -10,7 +10,6 @@ import pytest
 
 from csms.domain.model import IdToken, Station
 from csms.persistence.database import SqlDatabase
-from csms.persistence.engine import create_engine
 from csms.persistence.migrate import upgrade
 from csms.services.ports import UnitOfWork
 from tests.conftest import fresh_postgres_database
@@ -31,17 +30,15 @@ async def db(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator
 
 async def _database(url: str) -> AsyncIterator[SqlDatabase]:
     await asyncio.to_thread(upgrade, url)
-    engine = create_engine(url)
-    database = SqlDatabase(engine)
+    database = SqlDatabase(url)
     await database.start()
     yield database
     await database.stop()
-    await engine.dispose()
 
 
 def add_station(station_id: str):  # type: ignore[no-untyped-def]
-    async def work(uow: UnitOfWork) -> str:
-        await uow.stations.add(Station(id=station_id, created_at=NOW))
+    def work(uow: UnitOfWork) -> str:
+        uow.stations.add(Station(id=station_id, created_at=NOW))
         return station_id
 
     return work
@@ -61,8 +58,8 @@ async def test_failing_write_is_isolated_and_leaves_nothing(db: SqlDatabase) -> 
     class Boom(Exception):
         pass
 
-    async def half_then_fail(uow: UnitOfWork) -> None:
-        await uow.tokens.add(IdToken("HALF"))
+    def half_then_fail(uow: UnitOfWork) -> None:
+        uow.tokens.add(IdToken("HALF"))
         raise Boom("refused")
 
     jobs = [db.write(add_station(f"OK{i}")) for i in range(10)]

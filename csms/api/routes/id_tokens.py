@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from csms.api.deps import Svc
 from csms.api.schemas import IdTokenIn, IdTokenOut, IdTokenPatch
-from csms.domain.model import IdToken
+from csms.domain.model import AuthStatus, IdToken
 
 router = APIRouter(tags=["id-tokens"])
 
@@ -18,7 +18,7 @@ def token_out(t: IdToken) -> IdTokenOut:
 
 @router.post("/id-tokens", status_code=201)
 async def add_token(body: IdTokenIn, svc: Svc) -> IdTokenOut:
-    token = IdToken(**body.model_dump())
+    token = IdToken(**(body.model_dump() | {"status": AuthStatus(body.status)}))
     return token_out(await svc.tokens.add(token))
 
 
@@ -27,20 +27,23 @@ async def list_tokens(svc: Svc) -> list[IdTokenOut]:
     return [token_out(t) for t in await svc.tokens.all()]
 
 
-@router.get("/id-tokens/{id_token}")
+@router.get("/id-tokens/{id_token:path}")
 async def get_token(id_token: str, svc: Svc) -> IdTokenOut:
     return token_out(await svc.tokens.get(id_token))
 
 
-@router.patch("/id-tokens/{id_token}")
+@router.patch("/id-tokens/{id_token:path}")
 async def patch_token(id_token: str, body: IdTokenPatch, svc: Svc) -> IdTokenOut:
     changes = body.model_dump(exclude_unset=True)
-    if changes.get("status", "") is None:
-        changes.pop("status")
+    if "status" in changes:
+        if changes["status"] is None:  # not nullable: null leaves it as it is
+            changes.pop("status")
+        else:
+            changes["status"] = AuthStatus(changes["status"])
     return token_out(await svc.tokens.update(id_token, changes))
 
 
-@router.delete("/id-tokens/{id_token}", status_code=204)
+@router.delete("/id-tokens/{id_token:path}", status_code=204)
 async def delete_token(id_token: str, svc: Svc) -> Response:
     await svc.tokens.delete(id_token)
     return Response(status_code=204)

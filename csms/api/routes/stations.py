@@ -60,7 +60,10 @@ async def get_station(station_id: str, svc: Svc) -> StationOut:
 
 @router.patch("/stations/{station_id}")
 async def patch_station(station_id: str, body: StationPatch, svc: Svc) -> StationOut:
-    view = await svc.stations.update(station_id, body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True)
+    if "registration_status" in changes and changes["registration_status"] is None:
+        del changes["registration_status"]  # not nullable: null leaves it as it is
+    view = await svc.stations.update(station_id, changes)
     return station_out(view, svc)
 
 

@@ -67,9 +67,11 @@ class V16Session(Session):
 
     @handles("StopTransaction")
     async def on_stop_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
+        stopped_at = parse(p["timestamp"])
         outcome = await self.services.transactions.apply(TxEvent(
-            TxEventKind.ENDED, self.station_id, parse(p["timestamp"]),
-            transaction_id=str(p["transactionId"]), id_token=p.get("idTag"),
+            TxEventKind.ENDED, self.station_id, stopped_at,
+            transaction_id=tr.stop_transaction_id(p["transactionId"], stopped_at),
+            id_token=p.get("idTag"),
             meter_wh=float(p["meterStop"]), samples=tr.samples(p.get("transactionData", [])),
             stop_reason=p.get("reason", "Local"),
         ))
@@ -79,10 +81,11 @@ class V16Session(Session):
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
         evse_id, connector_id = tr.evse_connector(p["connectorId"])
         samples = tr.samples(p["meterValue"])
-        if "transactionId" in p:
+        transaction_id = tr.known_transaction_id(p)
+        if transaction_id is not None:
             await self.services.transactions.apply(TxEvent(
                 TxEventKind.UPDATED, self.station_id, self.services.clock.now(),
-                transaction_id=str(p["transactionId"]), evse_id=evse_id,
+                transaction_id=transaction_id, evse_id=evse_id,
                 connector_id=connector_id, samples=samples,
             ))
         else:

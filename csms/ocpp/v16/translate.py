@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from csms.domain.model import AuthResult, AuthStatus, BootInfo, Sample
@@ -24,6 +25,21 @@ _AUTH_16 = {
 def evse_connector(connector_id: int) -> tuple[int, int]:
     """1.6 connectorId -> (evse_id, connector_id)."""
     return (0, 0) if connector_id == 0 else (connector_id, 1)
+
+
+def stop_transaction_id(transaction_id: int, stopped_at: datetime) -> str:
+    """The CSMS hands out ids from 1; a stop with -1 or 0 is a session that started offline and
+    never got one. Each such stop is its own transaction, named by its stop time, so sessions
+    stay apart and a retried stop (same time) is still counted once."""
+    if transaction_id > 0:
+        return str(transaction_id)
+    return f"{transaction_id}@{format_utc(stopped_at)}"
+
+
+def known_transaction_id(p: dict[str, Any]) -> str | None:
+    """MeterValues' transactionId, unless it is one the CSMS never hands out (-1, 0)."""
+    tx_id = p.get("transactionId")
+    return str(tx_id) if isinstance(tx_id, int) and tx_id > 0 else None
 
 
 def boot_info(p: dict[str, Any]) -> BootInfo:

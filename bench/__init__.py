@@ -1,0 +1,1 @@
+"""Benchmarks for csms: figures, not assertions (see bench/README.md)."""

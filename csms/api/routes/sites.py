@@ -1,0 +1,77 @@
+"""Sites, their green sources and measured production."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from csms.api.deps import Svc
+from csms.api.site_schemas import (
+    ReadingIn,
+    ReadingsAccepted,
+    SiteIn,
+    SiteOut,
+    SitePatch,
+    SourceIn,
+    SourceOut,
+)
+from csms.domain.model import GreenSource, Reading, Site
+
+router = APIRouter(tags=["sites"])
+
+
+def site_out(s: Site) -> SiteOut:
+    return SiteOut(id=s.id, name=s.name, grid_limit_kw=s.grid_limit_kw, latitude=s.latitude,
+                   longitude=s.longitude, timezone=s.timezone, created_at=s.created_at)
+
+
+def source_out(s: GreenSource) -> SourceOut:
+    return SourceOut(site_id=s.site_id, id=s.id, kind="solar", name=s.name, peak_kw=s.peak_kw,
+                     tilt_deg=s.tilt_deg, azimuth_deg=s.azimuth_deg, on_site=s.on_site)
+
+
+@router.post("/sites", status_code=201)
+async def add_site(body: SiteIn, svc: Svc) -> SiteOut:
+    return site_out(await svc.sites.add(Site(**body.model_dump())))
+
+
+@router.get("/sites")
+async def list_sites(svc: Svc) -> list[SiteOut]:
+    return [site_out(s) for s in await svc.sites.all()]
+
+
+@router.get("/sites/{site_id}")
+async def get_site(site_id: str, svc: Svc) -> SiteOut:
+    return site_out(await svc.sites.get(site_id))
+
+
+@router.patch("/sites/{site_id}")
+async def patch_site(site_id: str, body: SitePatch, svc: Svc) -> SiteOut:
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
+               if v is not None or k in ("latitude", "longitude", "timezone")}
+    return site_out(await svc.sites.update(site_id, changes))
+
+
+@router.post("/sites/{site_id}/sources", status_code=201)
+async def add_source(site_id: str, body: SourceIn, svc: Svc) -> SourceOut:
+    source = GreenSource(site_id=site_id, **body.model_dump())
+    return source_out(await svc.sites.add_source(source))
+
+
+@router.get("/sites/{site_id}/sources")
+async def list_sources(site_id: str, svc: Svc) -> list[SourceOut]:
+    return [source_out(s) for s in await svc.sites.sources(site_id)]
+
+
+@router.delete("/sites/{site_id}/sources/{source_id}", status_code=204)
+async def delete_source(site_id: str, source_id: str, svc: Svc) -> Response:
+    await svc.sites.delete_source(site_id, source_id)
+    return Response(status_code=204)
+
+
+@router.post("/sites/{site_id}/sources/{source_id}/readings", status_code=201)
+async def add_readings(
+    site_id: str, source_id: str, body: list[ReadingIn], svc: Svc
+) -> ReadingsAccepted:
+    """Measured production `[{timestamp, power_kw}]`; a repeated timestamp replaces the value."""
+    readings = [Reading(r.timestamp, r.power_kw) for r in body]
+    return ReadingsAccepted(stored=await svc.sites.add_readings(site_id, source_id, readings))

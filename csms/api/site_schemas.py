@@ -1,0 +1,85 @@
+"""Bodies of the green-energy routes: sites, sources, readings, preferences, plan, energy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Identifier = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def known_zone(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {value!r}") from e
+    return value
+
+
+class SiteIn(Strict):
+    id: str = Identifier
+    name: str = Field(min_length=1, max_length=255)
+    grid_limit_kw: float = Field(gt=0, le=100_000, description="import limit at the connection")
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    timezone: str | None = Field(None, max_length=64, examples=["Europe/Sofia"])
+
+    _zone = field_validator("timezone")(known_zone)
+
+
+class SitePatch(Strict):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    grid_limit_kw: float | None = Field(None, gt=0, le=100_000)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    timezone: str | None = Field(None, max_length=64)
+
+    _zone = field_validator("timezone")(known_zone)
+
+
+class SiteOut(BaseModel):
+    id: str
+    name: str
+    grid_limit_kw: float
+    latitude: float | None
+    longitude: float | None
+    timezone: str | None
+    created_at: datetime | None
+
+
+class SourceIn(Strict):
+    id: str = Identifier
+    kind: Literal["solar"] = "solar"
+    name: str | None = Field(None, max_length=255)
+    peak_kw: float = Field(gt=0, le=1_000_000)
+    tilt_deg: float = Field(30.0, ge=0, le=90)
+    azimuth_deg: float = Field(180.0, ge=0, lt=360, description="180 = facing south")
+    on_site: bool = Field(True, description="behind the site's meter (false: a remote park)")
+
+
+class SourceOut(SourceIn):
+    site_id: str
+
+
+class ReadingIn(Strict):
+    timestamp: datetime
+    power_kw: float = Field(ge=0, le=1_000_000)
+
+    @field_validator("timestamp")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("timestamp needs a time zone (e.g. a trailing Z)")
+        return value
+
+
+class ReadingsAccepted(BaseModel):
+    stored: int

@@ -1,0 +1,93 @@
+"""Sites, their green sources and measured production: what the planner plans around."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from csms.clock import Clock
+from csms.domain.errors import Conflict, InvalidInput, NotFound
+from csms.domain.model import GreenSource, Reading, Site
+from csms.services.ports import Database, UnitOfWork
+
+
+class SiteService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def add(self, site: Site) -> Site:
+        site = replace(site, created_at=self._clock.now())
+
+        def work(uow: UnitOfWork) -> None:
+            if uow.sites.get(site.id) is not None:
+                raise Conflict(f"site {site.id!r} already exists")
+            uow.sites.add(site)
+
+        await self._db.write(work)
+        return site
+
+    async def get(self, site_id: str) -> Site:
+        site = await self._db.read(lambda uow: uow.sites.get(site_id))
+        if site is None:
+            raise NotFound(f"site {site_id!r} not found")
+        return site
+
+    async def all(self) -> list[Site]:
+        return await self._db.read(lambda uow: uow.sites.all())
+
+    async def update(self, site_id: str, changes: dict[str, Any]) -> Site:
+        def work(uow: UnitOfWork) -> None:
+            if not uow.sites.update(site_id, **changes):
+                raise NotFound(f"site {site_id!r} not found")
+
+        await self._db.write(work)
+        return await self.get(site_id)
+
+    async def add_source(self, source: GreenSource) -> GreenSource:
+        def work(uow: UnitOfWork) -> None:
+            if uow.sites.get(source.site_id) is None:
+                raise NotFound(f"site {source.site_id!r} not found")
+            if any(s.id == source.id for s in uow.sites.sources(source.site_id)):
+                raise Conflict(f"source {source.id!r} already exists on this site")
+            uow.sites.add_source(source)
+
+        await self._db.write(work)
+        return source
+
+    async def sources(self, site_id: str) -> list[GreenSource]:
+        await self.get(site_id)
+        return await self._db.read(lambda uow: uow.sites.sources(site_id))
+
+    async def delete_source(self, site_id: str, source_id: str) -> None:
+        def work(uow: UnitOfWork) -> None:
+            if not uow.sites.delete_source(site_id, source_id):
+                raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
+
+        await self._db.write(work)
+
+    async def add_readings(self, site_id: str, source_id: str, readings: list[Reading]) -> int:
+        """Store measured production; readings from the future are refused."""
+        now = self._clock.now()
+        late = [r for r in readings if r.timestamp > now]
+        if late:
+            raise InvalidInput(f"reading at {late[0].timestamp.isoformat()} is in the future")
+        seen: set[datetime] = set()
+        unique = []
+        for r in sorted(readings, key=lambda r: r.timestamp, reverse=True):
+            if r.timestamp not in seen:  # the last value given for a timestamp wins
+                seen.add(r.timestamp)
+                unique.append(r)
+
+        def work(uow: UnitOfWork) -> int:
+            if not any(s.id == source_id for s in uow.sites.sources(site_id)):
+                raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
+            return uow.sites.add_readings(site_id, source_id, unique)
+
+        return await self._db.write(work)
+
+    async def readings(
+        self, site_id: str, start: datetime, end: datetime, source_id: str | None = None
+    ) -> list[tuple[str, Reading]]:
+        return await self._db.read(lambda uow: uow.sites.readings(site_id, start, end, source_id))
