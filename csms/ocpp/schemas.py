@@ -1,16 +1,21 @@
 """Payload validation against the official JSON schemas shipped with the `ocpp` package.
 
-We use the library's cached Draft-4 validators but call them synchronously (the library's
-own path hops to a thread per message, which costs more than the validation) and map each
-schema failure to the CALLERROR the specification names.
+Every payload first meets a compiled validator (fastjsonschema, ~25x faster than jsonschema:
+the load benchmark showed validation to be the largest cost per message). Only a payload that
+fails it is validated again by the library's own Draft-4 validator, called synchronously
+(the library's path hops to a thread per message), whose detailed error we map to the
+CALLERROR the specification names. Both read the same schema files.
 """
 
 from __future__ import annotations
 
 import decimal
 import json
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
+import fastjsonschema
 from jsonschema.exceptions import ValidationError as SchemaError
 from ocpp.messages import get_validator
 
@@ -41,8 +46,24 @@ def has_schema(version: str, action: str) -> bool:
     return True
 
 
+@cache
+def _compiled(version: str, message_type: int, action: str) -> Callable[[Any], Any] | None:
+    try:
+        schema = get_validator(message_type, action, version).schema
+    except (OSError, ValueError):
+        return None
+    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
+
+
 def validate(version: str, message_type: int, action: str, payload: Any) -> None:
     """Raise OcppCallError with the spec's code when `payload` breaks the schema."""
+    fast = _compiled(version, message_type, action)
+    if fast is not None:
+        try:
+            fast(payload)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass  # find out exactly what is wrong below
     try:
         if version == V16 and (message_type, action) in _DECIMAL_ACTIONS_16:
             validator = get_validator(message_type, action, version, parse_float=decimal.Decimal)
