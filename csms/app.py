@@ -88,7 +88,8 @@ class CsmsServer:
         accept_tokens = s.unknown_id_tokens == "accept"
         return Services(
             db=db, clock=clock, events=bus,
-            stations=StationService(db, clock, bus, s.unknown_stations, s.heartbeat_interval),
+            stations=StationService(db, clock, bus, self.registry, s.unknown_stations,
+                                    s.heartbeat_interval),
             tokens=TokenService(db, clock, accept_tokens),
             transactions=TransactionService(db, clock, accept_tokens),
             commands=CommandService(db, self.registry),

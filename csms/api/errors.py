@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from csms.domain import errors as e
@@ -22,7 +26,34 @@ _STATUS: list[tuple[type[e.DomainError], int]] = [
 ]
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with NaN and infinities (which Python's JSON parser lets in) as strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def has_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(has_non_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_non_finite(v) for v in value)
+    return False
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        # The input is echoed back: a NaN in it must not turn a 422 into a 500.
+        detail = json_safe(jsonable_encoder(exc.errors()))
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(e.DomainError)
     async def domain_error(_req: Request, exc: e.DomainError) -> JSONResponse:
         code = next((c for kind, c in _STATUS if isinstance(exc, kind)), 400)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from csms.api.errors import has_non_finite
 from csms.domain.model import AuthStatus, RegistrationStatus
 
 # Printable, no '/' (it is a path segment in the API and the OCPP URL), no whitespace.
@@ -29,6 +30,8 @@ UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
+    if isinstance(value, float):
+        return False
     if isinstance(value, dict):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -38,7 +41,7 @@ def _has_nul(value: Any) -> bool:
 
 class Strict(BaseModel):
     """Request bodies: unknown fields are refused, and so are NUL characters (PostgreSQL
-    cannot store them)."""
+    cannot store them) and NaN or infinities (Python's JSON parser lets them in)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +50,8 @@ class Strict(BaseModel):
     def _no_nul(cls, value: Any) -> Any:
         if _has_nul(value):
             raise ValueError("NUL characters are not allowed")
+        if has_non_finite(value):
+            raise ValueError("NaN and infinite numbers are not JSON")
         return value
 
 

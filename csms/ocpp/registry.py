@@ -49,6 +49,13 @@ class Registry:
         session = self._sessions.get(station_id)
         return session.version if session else None
 
+    async def disconnect(self, station_id: str, reason: str) -> None:
+        session = self._sessions.pop(station_id, None)
+        if session is not None:
+            log.info("closing connection: %s", reason, extra={"station_id": station_id})
+            session.close()
+            await session.ws.close(code=1008, reason=reason[:120])
+
     async def call(
         self, station_id: str, action: str, payload: dict[str, Any], timeout: float | None = None
     ) -> dict[str, Any]:

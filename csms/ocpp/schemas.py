@@ -13,13 +13,15 @@ import decimal
 import json
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import fastjsonschema
+import ocpp
 from jsonschema.exceptions import ValidationError as SchemaError
 from ocpp.messages import get_validator
 
-from csms.ocpp.errors import V16, OcppCallError
+from csms.ocpp.errors import V16, V201, OcppCallError
 
 CALL, RESULT = 2, 3
 
@@ -39,18 +41,24 @@ _CODE_BY_KEYWORD = {
 
 
 def has_schema(version: str, action: str) -> bool:
-    try:
-        get_validator(CALL, action, version)
-    except (OSError, ValueError):
-        return False
-    return True
+    return _compiled(version, CALL, action) is not None
+
+
+_SCHEMA_DIRS = {V16: "v16", V201: "v201"}
 
 
 @cache
 def _compiled(version: str, message_type: int, action: str) -> Callable[[Any], Any] | None:
+    """Compile the schema file itself: the library caches one validator per action whatever
+    its float parser, so asking it for the plain one would break its Decimal variant."""
+    suffix = "Response" if message_type == RESULT else ("" if version == V16 else "Request")
+    folder = _SCHEMA_DIRS.get(version)
+    if folder is None or not action.isalnum():
+        return None
+    path = Path(ocpp.__file__).parent / folder / "schemas" / f"{action}{suffix}.json"
     try:
-        schema = get_validator(message_type, action, version).schema
-    except (OSError, ValueError):
+        schema = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError:
         return None
     return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
 

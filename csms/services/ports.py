@@ -158,6 +158,9 @@ class StationGateway(Protocol):
 
     def is_connected(self, station_id: str) -> bool: ...
     def protocol_of(self, station_id: str) -> str | None: ...
+    async def disconnect(self, station_id: str, reason: str) -> None:
+        """Close the station's connection, if it has one."""
+        ...
     async def call(
         self, station_id: str, action: str, payload: dict[str, Any], timeout: float | None = None
     ) -> dict[str, Any]:

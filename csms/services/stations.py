@@ -20,7 +20,7 @@ from csms.domain.model import (
     Station,
 )
 from csms.services.passwords import hash_password, verify_password
-from csms.services.ports import Database, EventSink, UnitOfWork
+from csms.services.ports import Database, EventSink, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,11 @@ class StationService:
         db: Database,
         clock: Clock,
         sink: EventSink,
+        gateway: StationGateway,
         unknown_policy: str = "reject",
         heartbeat_interval: int = 300,
     ) -> None:
+        self._gateway = gateway
         self._db = db
         self._clock = clock
         self._sink = sink
@@ -215,6 +217,7 @@ class StationService:
                 raise NotFound(f"station {station_id!r} not found")
 
         await self._db.write(work)
+        await self._gateway.disconnect(station_id, "station removed")
 
     async def reports(
         self, station_id: str, kind: str | None = None, limit: int = 100

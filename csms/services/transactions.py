@@ -181,8 +181,16 @@ class TransactionService:
 
         await self._db.write(work)
 
-    async def get(self, transaction_id: str) -> Transaction:
-        tx = await self._db.read(lambda uow: uow.transactions.by_id(transaction_id))
+    async def get(self, transaction_id: str, station_id: str | None = None) -> Transaction:
+        """By the station's id; ids are unique per station, so `station_id` disambiguates
+        (without it the newest transaction with that id is meant)."""
+
+        def work(uow: UnitOfWork) -> Transaction | None:
+            if station_id is not None:
+                return uow.transactions.find(station_id, transaction_id)
+            return uow.transactions.by_id(transaction_id)
+
+        tx = await self._db.read(work)
         if tx is None:
             raise NotFound(f"transaction {transaction_id!r} not found")
         return tx
@@ -194,6 +202,6 @@ class TransactionService:
             lambda uow: uow.transactions.search(station_id, active, limit, offset)
         )
 
-    async def samples(self, transaction_id: str) -> list[Sample]:
-        tx = await self.get(transaction_id)
+    async def samples(self, transaction_id: str, station_id: str | None = None) -> list[Sample]:
+        tx = await self.get(transaction_id, station_id)
         return await self._db.read(lambda uow: uow.transactions.samples(tx.pk))

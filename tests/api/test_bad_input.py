@@ -74,6 +74,21 @@ async def test_register_malformed_json(api: httpx.AsyncClient) -> None:
     assert await _ids(api, "/stations", "id") == before
 
 
+@pytest.mark.parametrize(("path", "raw"), [
+    ("/stations", b'{"id": NaN}'),
+    ("/stations", b'{"id": "NANST", "description": Infinity}'),
+    ("/id-tokens", b'{"id_token": "NANTOK", "member": NaN}'),
+    ("/id-tokens", b'{"id_token": -Infinity}'),
+])
+async def test_nan_in_a_body_is_422_not_500(api: httpx.AsyncClient, path: str,
+                                            raw: bytes) -> None:
+    """The 422 echoes the input: a NaN in it must not make the error response itself fail."""
+    assert_detail(await api.post(path, content=raw, headers=JSON), 422)
+    assert_detail(await api.patch("/stations/ANY", content=raw, headers=JSON), 404, 422)
+    assert_detail(await api.get("/stations/NANST"), 404)
+    assert_detail(await api.get("/id-tokens/NANTOK"), 404)
+
+
 async def test_register_limits_are_inclusive(api: httpx.AsyncClient) -> None:
     long_id = "L" * 48
     r = await api.post("/stations", json={"id": long_id, "password": "p" * 64,

@@ -127,3 +127,17 @@ async def test_reply_breaking_the_schema_is_passed_through(api: httpx.AsyncClien
                          {"status": "Maybe", "vendorExtra": 1})
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "Maybe", "vendorExtra": 1}
+
+
+@pytest.mark.parametrize(("path", "raw"), [
+    ("/stations/C201/ocpp/DataTransfer", b'{"vendorId": "v", "data": Infinity}'),
+    ("/stations/C201/ocpp/DataTransfer", b'{"vendorId": "v", "data": {"x": [NaN]}}'),
+    ("/stations/C201/commands/data-transfer", b'{"vendor_id": "v", "data": {"x": NaN}}'),
+    ("/stations/C201/commands/data-transfer", b'{"vendor_id": "v", "data": -Infinity}'),
+])
+async def test_nan_is_not_sent_to_stations(api: httpx.AsyncClient, st201: RawStation, path: str,
+                                           raw: bytes) -> None:
+    """Python's JSON parser accepts NaN; a station must never get a frame that is not JSON."""
+    r = await api.post(path, content=raw, headers={"content-type": "application/json"})
+    assert_detail(r, 422)
+    await _nothing_sent(api, st201, "C201")

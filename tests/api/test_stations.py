@@ -178,10 +178,6 @@ async def test_delete_then_404_and_station_refused(server: Any, api: httpx.Async
     await register(api, "CS-del")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DELETE of a connected station leaves its websocket open: its later messages fail with "
-    "InternalError (FK) and commands still reach it; the registry needs a disconnect for the "
-    "StationGateway (services/ports.py, ocpp/registry.py)"))
 async def test_delete_disconnects_a_connected_station(server_factory: ServerFactory) -> None:
     server = await server_factory(call_timeout=0.5)
     async with api_client(server) as api:

@@ -125,8 +125,16 @@ async def test_201_numeric_looking_id_stays_a_string(server: Any, api: httpx.Asy
     async with raw_station(server, "TXNUM", "ocpp2.0.1") as st:
         await st.ok("TransactionEvent", tx_event("Started", "00042", 0, 0, 10,
                                                  evse={"id": 1, "connectorId": 1}))
+        await st.ok("TransactionEvent", tx_event("Started", "site/7:tx 1", 0, 0, 10,
+                                                 evse={"id": 2, "connectorId": 1}))
     tx = (await api.get("/transactions/00042")).json()
     assert tx["id"] == "00042"
+    # 2.0.1 ids are free text: one with '/' is still addressable
+    tx = (await api.get("/transactions/site%2F7%3Atx%201")).json()
+    assert (tx["id"], tx["evse_id"]) == ("site/7:tx 1", 2)
+    assert (await api.get("/transactions/site/7:tx 1")).json()["id"] == "site/7:tx 1"
+    samples = (await api.get("/transactions/site/7:tx 1/meter-values")).json()
+    assert [s["si_value"] for s in samples] == [10]
 
 
 async def test_filters_and_pagination(server: Any, api: httpx.AsyncClient) -> None:
@@ -166,3 +174,29 @@ async def test_filters_and_pagination(server: Any, api: httpx.AsyncClient) -> No
 async def test_unknown_transaction_is_404(api: httpx.AsyncClient) -> None:
     assert "nope" in assert_detail(await api.get("/transactions/nope"), 404)
     assert_detail(await api.get("/transactions/nope/meter-values"), 404)
+
+
+async def test_same_id_on_two_stations_is_told_apart_by_station_id(
+    server: Any, api: httpx.AsyncClient
+) -> None:
+    """2.0.1 ids are unique per station only; `?station_id=` picks the right one."""
+    for sid in ("SAME-A", "SAME-B"):
+        assert (await api.post("/stations", json={"id": sid})).status_code == 201
+    for sid, kwh in (("SAME-A", 2.0), ("SAME-B", 5.0)):
+        async with raw_station(server, sid, "ocpp2.0.1") as st:
+            await st.ok("BootNotification", BOOT_201)
+            for kind, seq, value in (("Started", 0, 0.0), ("Ended", 1, kwh)):
+                await st.ok("TransactionEvent", {
+                    "eventType": kind, "timestamp": f"2026-11-27T1{seq}:00:00Z", "seqNo": seq,
+                    "triggerReason": "Authorized" if seq == 0 else "EVDeparted",
+                    "transactionInfo": {"transactionId": "shared-1"},
+                    "evse": {"id": 1, "connectorId": 1},
+                    "meterValue": [{"timestamp": f"2026-11-27T1{seq}:00:00Z",
+                                    "sampledValue": [{"value": value,
+                                                      "unitOfMeasure": {"unit": "kWh"}}]}]})
+    a = (await api.get("/transactions/shared-1", params={"station_id": "SAME-A"})).json()
+    b = (await api.get("/transactions/shared-1", params={"station_id": "SAME-B"})).json()
+    assert (a["station_id"], a["energy_wh"]) == ("SAME-A", 2000.0)
+    assert (b["station_id"], b["energy_wh"]) == ("SAME-B", 5000.0)
+    missing = await api.get("/transactions/shared-1", params={"station_id": "NOPE"})
+    assert missing.status_code == 404

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel
 
 from csms.api.deps import Svc
+from csms.api.errors import has_non_finite
 from csms.api.schemas import COMMAND_BODIES
-from csms.domain.errors import NotFound
+from csms.domain.errors import InvalidInput, NotFound
 from csms.services.commands import COMMANDS
 
 router = APIRouter(tags=["commands"])
@@ -66,4 +67,6 @@ async def raw_ocpp(
     svc: Svc,
 ) -> dict[str, Any]:
     """Send a raw OCPP call in the station's own version; the payload is schema-checked first."""
+    if has_non_finite(payload):
+        raise InvalidInput("NaN and infinite numbers are not JSON")
     return await svc.commands.raw(station_id, action, payload)

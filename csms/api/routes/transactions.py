@@ -37,14 +37,19 @@ async def list_transactions(
 
 # Before the detail route: a 2.0.1 transaction id may contain '/'.
 @router.get("/transactions/{transaction_id:path}/meter-values")
-async def transaction_meter_values(transaction_id: str, svc: Svc) -> list[SampleOut]:
+async def transaction_meter_values(
+    transaction_id: str, svc: Svc, station_id: str | None = None
+) -> list[SampleOut]:
     return [
         SampleOut(timestamp=s.timestamp, measurand=s.measurand, value=s.value, unit=s.unit,
                   si_value=s.si_value, phase=s.phase, location=s.location, context=s.context)
-        for s in await svc.transactions.samples(transaction_id)
+        for s in await svc.transactions.samples(transaction_id, station_id)
     ]
 
 
 @router.get("/transactions/{transaction_id:path}")
-async def get_transaction(transaction_id: str, svc: Svc) -> TransactionOut:
-    return tx_out(await svc.transactions.get(transaction_id))
+async def get_transaction(
+    transaction_id: str, svc: Svc, station_id: str | None = None
+) -> TransactionOut:
+    """`station_id` picks among stations that use the same id (ids are unique per station)."""
+    return tx_out(await svc.transactions.get(transaction_id, station_id))

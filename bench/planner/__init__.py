@@ -1,0 +1,1 @@
+"""Planner benchmark: seeded scenarios, csms's planner against three references."""

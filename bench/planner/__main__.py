@@ -1,0 +1,70 @@
+"""`python -m bench.planner [--seed N] [--seeds K] [--family NAME] [--jobs J]`: the planner table.
+
+Figures, not assertions: docs/planner.md records a run and the targets it is read against.
+"""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from bench.planner.run import Score, gain, merge, run_one, step_timing
+from bench.planner.scenarios import FAMILIES
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:6.1f}"
+
+
+def _row(name: str, s: dict[str, Score]) -> str:
+    c, o = s["csms"], s["oracle"]
+    ms = np.asarray(c.ms) if c.ms else np.zeros(1)
+    delivered = c.energy / o.energy if o.energy else 1.0
+    return (
+        f"{name:<20}|{_pct(s['immediate'].green / max(s['immediate'].energy, 1e-9))}"
+        f"{_pct(c.green / max(c.energy, 1e-9))}{_pct(o.green / max(o.energy, 1e-9))} |"
+        f"{_pct(gain(s, 'csms'))}{_pct(gain(s, 'surplus'))}{_pct(gain(s, 'csms-pf'))}"
+        f"{_pct(gain(s, 'csms', 'oracle-safe'))} |{_pct(delivered)}"
+        f"{_pct(c.met / c.sessions)}{_pct(o.met / o.sessions)}{_pct(s['surplus'].met / c.sessions)}"
+        f" |{c.over_kwh:6.2f}{s['oracle'].over_kwh:6.2f}{s['surplus'].over_kwh:6.2f}"
+        f" |{c.sends / max(c.plugged_5min, 1e-9):6.3f}"
+        f"{np.percentile(ms, 50):7.1f}{np.percentile(ms, 95):7.1f}"
+    )
+
+
+HEADER = (
+    f"{'family':<20}|{'green share %':^18} |{'gain captured % of oracle':^24} |"
+    f"{'energy / sessions met %':^24} |{'kWh over limit':^18} |{'prof/5m':>6}{'step ms':^14}\n"
+    f"{'':<20}|{'imm':>6}{'csms':>6}{'orac':>6} |{'csms':>6}{'surpl':>6}{'pf':>6}{'safe':>6} |"
+    f"{'E/orc':>6}{'csms':>6}{'orac':>6}{'surpl':>6} |{'csms':>6}{'orac':>6}{'surpl':>6} |"
+    f"{'csms':>6}{'p50':>7}{'p95':>7}"
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.planner", description=__doc__)
+    ap.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
+    ap.add_argument("--seeds", type=int, default=None, help="seeds per family (default: family's)")
+    ap.add_argument("--family", default=None, help="only families whose name contains this")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-timing", action="store_true", help="skip the 200/1000-car step timing")
+    args = ap.parse_args()
+    fams = [f for f in FAMILIES if args.family is None or args.family in f.name]
+    tasks = [(f, args.seed + k) for f in fams for k in range(args.seeds or f.seeds)]
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(run_one, [f for f, _ in tasks], [s for _, s in tasks]))
+    print(HEADER)
+    for f in fams:
+        parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
+        print(_row(f"{f.name} ({len(parts)})", merge(parts)))
+    if not args.no_timing:
+        for cars in (200, 1000):
+            p50, p95 = step_timing(cars, 10 if cars == 200 else 6, args.seed)
+            print(f"planner step, {cars} cars plugged in, up to 36 h: p50 {p50:.0f} ms, "
+                  f"p95 {p95:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

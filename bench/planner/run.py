@@ -1,0 +1,98 @@
+"""Score every policy on every scenario of every family; aggregate per family."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from bench.planner.references import oracle_day, surplus_day
+from bench.planner.scenarios import Family, generate
+from csms.planning import PlanInputs, SessionNeed, plan
+from csms.whatif import parse
+from csms.whatif.ledger import Ledger
+from csms.whatif.simulate import green_day, immediate_day
+
+POLICIES = ("immediate", "surplus", "csms", "oracle", "csms-pf", "oracle-safe")
+
+
+@dataclass
+class Score:
+    green: float = 0.0
+    energy: float = 0.0
+    requested: float = 0.0
+    met: int = 0
+    sessions: int = 0
+    over_kwh: float = 0.0
+    sends: int = 0
+    plugged_5min: float = 0.0
+    ms: list[float] = field(default_factory=list)
+
+    def add(self, book: Ledger) -> None:
+        s = book.summary()
+        self.green += float(s["green_kwh"])
+        self.energy += float(s["energy_kwh"])
+        self.requested += float(s["requested_kwh"])
+        self.met += int(s["sessions_met"])
+        self.sessions += len(book.sc.sessions)
+        self.over_kwh += book.over_limit_kwh()
+        self.sends += book.profile_sends
+        self.plugged_5min += float(book.frac.sum()) * book.sc.slot_minutes / 5.0
+        self.ms += book.planner_ms
+
+
+def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> dict[str, Score]:
+    sc = parse(generate(family, seed))
+    runners = {
+        "immediate": lambda: immediate_day(sc),
+        "surplus": lambda: surplus_day(sc),
+        "csms": lambda: green_day(sc),
+        "oracle": lambda: oracle_day(sc),
+        "csms-pf": lambda: green_day(sc, perfect_forecast=True),
+        "oracle-safe": lambda: oracle_day(sc, safe=True),
+    }
+    out: dict[str, Score] = {}
+    for name in policies:
+        out[name] = Score()
+        out[name].add(runners[name]())
+    return out
+
+
+def merge(parts: list[dict[str, Score]]) -> dict[str, Score]:
+    total: dict[str, Score] = {}
+    for part in parts:
+        for name, s in part.items():
+            t = total.setdefault(name, Score())
+            for f in ("green", "energy", "requested", "met", "sessions", "over_kwh", "sends",
+                      "plugged_5min"):
+                setattr(t, f, getattr(t, f) + getattr(s, f))
+            t.ms += s.ms
+    return total
+
+
+def gain(scores: dict[str, Score], who: str, upper: str = "oracle") -> float:
+    lo, hi = scores["immediate"].green, scores[upper].green
+    return (scores[who].green - lo) / (hi - lo) if hi - lo > 1e-9 else 1.0
+
+
+def step_timing(cars: int, repeats: int, seed: int) -> tuple[float, float]:
+    """p50/p95 ms of one planner step with `cars` plugged in, departures up to 36 h ahead."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2026, 6, 21, 6, tzinfo=UTC)
+    slots = np.arange(144)
+    sun = np.clip(np.sin(np.pi * (slots / 4 + 6 - 4) / 16), 0, None)
+    ms = []
+    for _ in range(repeats):
+        sessions = []
+        for k in range(cars):
+            dep = start + timedelta(hours=float(rng.uniform(2, 36)))
+            sessions.append(SessionNeed(f"c{k}", start, dep, float(rng.uniform(5, 60)),
+                                        float(rng.choice([7.4, 11.0, 22.0])), 4.1 * (k % 2),
+                                        mode="fast" if k % 10 == 0 else "green"))
+        t = time.perf_counter()
+        plan(PlanInputs(start=start, grid_limit_kw=cars * 4.0, green_on_site=False,
+                        sessions=sessions, green_kw=(sun * cars * 5).tolist()))
+        ms.append((time.perf_counter() - t) * 1000)
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))

@@ -1,0 +1,137 @@
+"""Seeded plan-day scenarios: pvlib clear-sky output for Sofia times a cloud process, a forecast
+that is right on average but wrong in detail (or plainly wrong), and cars of workplaces, depots
+and visitors. Each family stresses one thing the planner must get right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pvlib
+
+LAT, LON, ALT = 42.7, 23.3, 550.0  # Sofia
+SLOT_MIN = 15
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    day: str  # UTC date
+    utc_offset_h: int  # local time = UTC + offset (cars follow local habits)
+    pv_peak_kw: float
+    grid_limit_kw: float
+    green_on_site: bool
+    sky: str  # actual sky: clear | broken | overcast
+    forecast_sky: str | None  # None: a noisy forecast of the actual sky; else a wrong one
+    workplace: int
+    visitors: int
+    depot: int
+    slots: int = 96
+    seeds: int = 5
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("pv-rich summer", "2026-06-21", 3, 160, 150, True, "clear", None, 30, 10, 0),
+    Family("pv-rich broken", "2026-06-24", 3, 160, 150, True, "broken", None, 30, 10, 0),
+    Family("tight grid (park)", "2026-05-12", 3, 120, 60, False, "broken", None, 30, 8, 0),
+    Family("tight grid on-site", "2026-05-12", 3, 120, 45, True, "clear", None, 30, 8, 0),
+    Family("winter", "2026-12-15", 2, 160, 100, True, "broken", None, 30, 10, 0),
+    Family("wrong: sunny fc", "2026-07-08", 3, 160, 150, True, "overcast", "clear", 30, 10, 0),
+    Family("wrong: cloudy fc", "2026-07-09", 3, 160, 150, True, "clear", "overcast", 30, 10, 0),
+    Family("depot + workplace", "2026-04-20", 3, 200, 120, False, "broken", None, 25, 5, 20,
+           slots=128),
+    Family("1000 cars", "2026-06-10", 3, 4000, 2500, False, "broken", None, 700, 150, 150,
+           slots=128, seeds=1),
+)
+
+
+def clear_sky_kw(day: str, slots: int, peak_kw: float) -> np.ndarray:
+    """Clear-sky output of a south-facing 30-degree array, per slot (slot mid-points)."""
+    loc = pvlib.location.Location(LAT, LON, tz="UTC", altitude=ALT)
+    times = pd.date_range(day, periods=slots, freq=f"{SLOT_MIN}min", tz="UTC")
+    times = times + pd.Timedelta(minutes=SLOT_MIN / 2)
+    cs = loc.get_clearsky(times, model="ineichen")
+    sun = loc.get_solarposition(times)
+    poa = pvlib.irradiance.get_total_irradiance(
+        30, 180, sun["apparent_zenith"], sun["azimuth"], cs["dni"], cs["ghi"], cs["dhi"])
+    poa_kw = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float)) / 1000.0
+    return np.asarray(np.clip(poa_kw * 0.9, 0, 1) * peak_kw, dtype=float)
+
+
+def cloud_index(sky: str, slots: int, rng: np.random.Generator) -> np.ndarray:
+    """Clear-sky index per slot: a two-state (sun/cloud) Markov chain, smoothed."""
+    p_stay, sun_k, cloud_k = {
+        "clear": (0.99, 0.97, 0.75), "broken": (0.85, 0.95, 0.35), "overcast": (0.9, 0.45, 0.2),
+    }[sky]
+    state, k = bool(rng.random() < 0.6), np.empty(slots)
+    for i in range(slots):
+        if rng.random() > p_stay:
+            state = not state
+        base = sun_k if state else cloud_k
+        k[i] = base + rng.normal(0, 0.04)
+    k = np.convolve(k, np.ones(2) / 2, mode="same")
+    return np.clip(k, 0.08, 1.05)
+
+
+def forecast_index(actual_k: np.ndarray, sky: str | None, rng: np.random.Generator) -> np.ndarray:
+    """A day-ahead forecast: the actual index smoothed over 3 h with a daily bias and hourly
+    noise; or, for the wrong-forecast families, the index of another sky altogether."""
+    if sky is not None:
+        return cloud_index(sky, len(actual_k), rng)
+    smooth = np.convolve(actual_k, np.ones(12) / 12, mode="same")
+    hourly = np.repeat(rng.normal(0, 0.08, len(actual_k) // 4 + 1), 4)[: len(actual_k)]
+    return np.clip(smooth * (1 + rng.normal(0, 0.12)) + hourly, 0.05, 1.05)
+
+
+def _car(rng: np.random.Generator) -> tuple[float, float]:
+    max_kw = float(rng.choice([7.4, 11.0, 11.0, 11.0, 22.0]))
+    return (max_kw, 1.4 if max_kw < 8 else 4.1)
+
+
+def _sessions(f: Family, start: datetime, rng: np.random.Generator) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    end = start + timedelta(minutes=SLOT_MIN * f.slots)
+
+    def add(kind: str, arr_h: float, dwell_h: float, energy: float) -> None:
+        arrival = start + timedelta(hours=arr_h - f.utc_offset_h)
+        departure = min(arrival + timedelta(hours=dwell_h), end)
+        if departure <= arrival + timedelta(minutes=20) or arrival < start:
+            return
+        max_kw, min_kw = _car(rng)
+        out.append({"id": f"{kind}{len(out)}", "arrival": arrival, "departure": departure,
+                    "energy_kwh": round(float(energy), 2), "max_kw": max_kw, "min_kw": min_kw})
+
+    for _ in range(f.workplace):
+        add("w", rng.normal(8.3, 0.8), rng.normal(8.5, 1.0), rng.uniform(6, 28))
+    for _ in range(f.visitors):
+        add("v", rng.uniform(9, 17), rng.uniform(0.75, 3.0), rng.uniform(4, 15))
+    for _ in range(f.depot):
+        add("d", rng.normal(15.5, 1.0), rng.uniform(14, 16), rng.uniform(20, 60))
+    return out
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def generate(f: Family, seed: int) -> dict[str, Any]:
+    """One scenario of the family as plan-day JSON (a dict)."""
+    rng = np.random.default_rng(seed)
+    start = datetime.fromisoformat(f.day).replace(tzinfo=UTC)
+    clear = clear_sky_kw(f.day, f.slots, f.pv_peak_kw)
+    k = cloud_index(f.sky, f.slots, rng)
+    k_fc = forecast_index(k, f.forecast_sky, rng)
+    sessions = _sessions(f, start, rng)
+    for s in sessions:
+        s["arrival"], s["departure"] = _iso(s["arrival"]), _iso(s["departure"])
+    return {
+        "site": {"grid_limit_kw": f.grid_limit_kw, "green_on_site": f.green_on_site},
+        "start": _iso(start), "slot_minutes": SLOT_MIN, "slots": f.slots,
+        "green": {"forecast_kw": np.round(clear * k_fc, 2).tolist(),
+                  "actual_kw": np.round(clear * k, 2).tolist()},
+        "sessions": sessions,
+    }

@@ -1,0 +1,34 @@
+"""Green-first smart-charging planner: pure, stateless, no I/O.
+
+`plan(PlanInputs) -> Plan` schedules every session of a site over 15-minute slots with a linear
+program (HiGHS); `diff(old, new)` says which sessions changed materially; `forecast.correct`
+adjusts a green forecast by measured output; `arrivals.ArrivalModel` estimates the capacity to
+reserve for cars likely to arrive. README.md states the policy as a table of cases.
+"""
+
+from csms.planning.diff import PlanDiff, diff
+from csms.planning.model import (
+    Diagnostics,
+    Mode,
+    Plan,
+    PlanInputs,
+    PlanningError,
+    SessionNeed,
+    SessionPlan,
+)
+from csms.planning.planner import plan, slot_floor, validate
+
+__all__ = [
+    "Diagnostics",
+    "Mode",
+    "Plan",
+    "PlanDiff",
+    "PlanInputs",
+    "PlanningError",
+    "SessionNeed",
+    "SessionPlan",
+    "diff",
+    "plan",
+    "slot_floor",
+    "validate",
+]

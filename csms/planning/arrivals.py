@@ -1,0 +1,73 @@
+"""How much capacity to hold back for cars likely to arrive.
+
+A car that is not plugged in yet cannot be planned, but the cars that are should not take every
+kW of a slot where newcomers will need it. The model estimates, per future slot, the average
+power that cars arriving after now will want: arrivals per slot (from a history of days, or from
+today's arrivals so far, or a prior) times the chance they are still plugged in, times their
+mean power need (energy / dwell, at most their maximum). The planner treats the reserve as soft:
+sessions already present may use it to meet their needs, never to shift towards green.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ArrivalModel:
+    """Expected arrivals per slot ahead, and what an arriving car typically wants."""
+
+    arrivals_per_slot: tuple[float, ...]  # index 0 = the slot after now
+    mean_energy_kwh: float
+    mean_dwell_h: float
+    mean_max_kw: float
+
+    @classmethod
+    def from_recent(
+        cls,
+        seen: Sequence[tuple[datetime, datetime, float, float]],
+        now: datetime,
+        *,
+        slot_minutes: int = 15,
+        window_h: float = 2.0,
+        fade_h: float = 2.0,
+        horizon_slots: int = 144,
+    ) -> ArrivalModel:
+        """From today's sessions so far, `(arrival, departure, energy_kwh, max_kw)`.
+
+        The arrival rate of the last `window_h` hours is assumed to continue, fading out over
+        `fade_h` (arrival waves end); with no recent arrival nothing is reserved.
+        """
+        recent = [s for s in seen if 0 <= (now - s[0]).total_seconds() <= window_h * 3600]
+        if not recent:
+            return cls((), 0.0, 1.0, 0.0)
+        rate = len(recent) * slot_minutes / (window_h * 60.0)
+        lead_h = (np.arange(horizon_slots) + 1) * slot_minutes / 60.0
+        per_slot = rate * np.exp(-lead_h / fade_h)
+        dwell = float(np.mean([(d - a).total_seconds() / 3600.0 for a, d, _, _ in seen]))
+        return cls(
+            arrivals_per_slot=tuple(per_slot.tolist()),
+            mean_energy_kwh=float(np.mean([e for _, _, e, _ in seen])),
+            mean_dwell_h=max(dwell, 0.25),
+            mean_max_kw=float(np.mean([m for _, _, _, m in seen])),
+        )
+
+    def reserve_kw(self, n_slots: int, slot_minutes: int = 15) -> FloatArray:
+        """Reserve per slot from now (slot 0, the current one, gets none)."""
+        out = np.zeros(n_slots)
+        lam = np.zeros(n_slots)
+        k = min(len(self.arrivals_per_slot), n_slots - 1)
+        lam[1 : 1 + k] = self.arrivals_per_slot[:k]
+        if not lam.any():
+            return out
+        dt = slot_minutes / 60.0
+        power = min(self.mean_max_kw, self.mean_energy_kwh / self.mean_dwell_h)
+        stay = np.exp(-np.arange(n_slots) * dt / self.mean_dwell_h)  # P(still plugged in)
+        return np.convolve(lam, stay)[:n_slots] * power

@@ -1,0 +1,62 @@
+"""The 0-or-at-least-min rule, applied after the LP (which cannot express it without integers).
+
+Slot by slot, a session the LP gives less than its minimum is either raised to the minimum or
+set to 0. Raising is allowed only within the slot's capacity, so the site limit survives rounding;
+what a session loses or gains is carried to its next slots (rotation), so over a window sessions
+take turns instead of one being starved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+_EPS = 1e-6
+
+
+def round_to_minimum(
+    power: FloatArray,
+    frac: FloatArray,
+    min_kw: FloatArray,
+    ub_kw: FloatArray,
+    need_kwh: FloatArray,
+    cap_kw: FloatArray,
+    dt_h: float,
+) -> FloatArray:
+    """Return a copy of `power` (sessions x slots) where every entry is 0 or in [min, ub]."""
+    n_s, n_t = power.shape
+    out = np.zeros_like(power)
+    carry = np.zeros(n_s)  # kWh the rounded plan owes each session relative to the LP
+    left = need_kwh.astype(np.float64).copy()
+    for t in range(n_t):
+        f = frac[:, t]
+        on = f > 0
+        if not on.any():
+            continue
+        e_per_kw = np.where(on, f * dt_h, 1.0)
+        want = np.where(on, power[:, t] + carry / e_per_kw, 0.0)
+        want = np.clip(want, 0.0, np.minimum(ub_kw, np.maximum(left, 0.0) / e_per_kw))
+        extra = np.clip(want - power[:, t], 0.0, None)
+        over = want.sum() - cap_kw[t]
+        if over > _EPS and extra.sum() > _EPS:
+            want -= extra * min(1.0, over / extra.sum())
+        low = on & (want > _EPS) & (want < min_kw - _EPS)
+        row = np.where(low | (want <= _EPS), 0.0, want)
+        headroom = cap_kw[t] - row.sum()
+        target = want[low].sum()
+        last = frac[:, t + 1] <= 0 if t + 1 < n_t else np.ones(n_s, dtype=bool)
+        given = 0.0
+        for s in np.argsort(-want * low):
+            if not low[s]:
+                break
+            m = min_kw[s]
+            if headroom + _EPS >= m and (given + m <= target + 0.5 * m or last[s]):
+                row[s] = m
+                headroom -= m
+                given += m
+        out[:, t] = row
+        delivered = row * f * dt_h
+        carry += power[:, t] * f * dt_h - delivered
+        left -= delivered
+    return out

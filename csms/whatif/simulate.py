@@ -1,0 +1,139 @@
+"""`csms plan-day`: one simulated day, slot by slot, under the information rules of the contract.
+
+At the start of slot i the planner knows the sessions plugged in by then (departure and
+remaining need), the forecast, and the measured green of slots before i only. It plans; the
+first slot of the plan is applied. Cars arriving during slot i trigger a second plan at once (as
+a plug-in does in the server): the cars already charging keep their slot-i power, which is
+passed as uncontrolled load, and the newcomers share what is left of the slot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from csms.planning import Plan, PlanInputs, SessionNeed, plan
+from csms.planning.arrivals import ArrivalModel
+from csms.planning.diff import session_changed
+from csms.planning.forecast import correct, spread
+from csms.whatif.ledger import Ledger
+from csms.whatif.scenario import Scenario, ScenarioSession
+
+POLICIES = ("green", "immediate")
+_EPS_KWH = 1e-6
+
+
+def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
+    return SessionNeed(
+        id=s.id, arrival=max(s.arrival, not_before), departure=s.departure, energy_kwh=left,
+        max_kw=s.max_kw, min_kw=s.min_kw, mode=s.mode,
+    )
+
+
+def green_day(sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool = False) -> Ledger:
+    """Run csms's planner over the day. `perfect_forecast` (benchmark only) plans on actual_kw."""
+    book = Ledger(sc)
+    forecast = np.asarray(sc.actual_kw if perfect_forecast else sc.forecast_kw, dtype=float)
+    for i in range(sc.slots):
+        t0, t1 = sc.slot_start(i), sc.slot_start(i + 1)
+        measured = sc.actual_kw[:i]  # the information rule: only slots that have passed
+        green = correct(forecast, measured, i, slot_minutes=sc.slot_minutes)
+        unsure = (np.zeros(sc.slots - i) if perfect_forecast
+                  else spread(forecast, measured, i, sc.slots - i, slot_minutes=sc.slot_minutes))
+        seen = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
+                for s in sc.sessions if s.arrival <= t0]
+        n_ahead = sc.slots - i
+        reserve = (ArrivalModel.from_recent(seen, t0, slot_minutes=sc.slot_minutes)
+                   .reserve_kw(n_ahead, sc.slot_minutes) if use_reserve else np.zeros(n_ahead))
+        present = [s for s in sc.sessions
+                   if s.arrival <= t0 < s.departure and book.left(s) > _EPS_KWH]
+        arriving = [s for s in sc.sessions
+                    if t0 < s.arrival < t1 and book.left(s) > _EPS_KWH]
+        first = _run(book, sc, t0, [_need(s, book.left(s), t0) for s in present], green, unsure,
+                     reserve)
+        book.apply(i, first)
+        if arriving:
+            needs = [_need(s, book.left(s), t1) for s in present
+                     if book.left(s) > _EPS_KWH and s.departure > t1]
+            needs += [_need(s, book.left(s), t0) for s in arriving]
+            base = np.zeros(n_ahead)
+            base[0] = sum(first.values())
+            second = _run(book, sc, t0, needs, green, unsure, reserve, base)
+            book.apply(i, {s.id: second.get(s.id, 0.0) for s in arriving})
+    return book
+
+
+def _run(
+    book: Ledger, sc: Scenario, t0: datetime, needs: list[SessionNeed], green: np.ndarray,
+    unsure: np.ndarray, reserve: np.ndarray, base: np.ndarray | None = None,
+) -> dict[str, float]:
+    if not needs:
+        return {}
+    p = plan(PlanInputs(
+        start=t0, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
+        sessions=needs, green_kw=green, green_spread=unsure, slot_minutes=sc.slot_minutes,
+        reserve_kw=reserve,
+        base_load_kw=() if base is None else base,
+    ))
+    book.planner_ms.append(p.diagnostics.total_ms)
+    _count_sends(book, p, [n.id for n in needs if n.arrival < t0 + p.slot_length])
+    return {sid: sp.power_at(0) for sid, sp in p.sessions.items()}
+
+
+def _count_sends(book: Ledger, p: Plan, ids: list[str]) -> None:
+    """Count the profiles the server would send: a session's first plan, then only material
+    changes against the plan it last sent (`planning.diff`)."""
+    for sid in ids:
+        last = book.sent.get(sid)
+        if last is None or session_changed(last, p, sid):
+            book.sent[sid] = p
+            book.profile_sends += 1
+
+
+def share(caps: list[float], mins: list[float], limit: float) -> list[float]:
+    """Split `limit` kW: everyone up to their cap, equal shares when it binds (water-filling);
+    when a share would fall below a car's minimum, the latest in the list waits (gets 0)."""
+    active = list(range(len(caps)))
+    out = [0.0] * len(caps)
+    while active:
+        c = np.array([caps[k] for k in active])
+        if c.sum() <= limit:
+            level = float(c.max(initial=0.0))
+        else:
+            lo, hi = 0.0, float(c.max())
+            for _ in range(60):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if np.minimum(c, mid).sum() <= limit else (lo, mid)
+            level = lo
+        alloc = np.minimum(c, level)
+        if all(alloc[j] >= mins[k] - 1e-9 for j, k in enumerate(active)):
+            for j, k in enumerate(active):
+                out[k] = float(alloc[j])
+            return out
+        active.pop()
+    return out
+
+
+def immediate_day(sc: Scenario) -> Ledger:
+    """Full power from arrival; cars plugged in during a slot share the limit (first come first)."""
+    book = Ledger(sc)
+    order = sorted(sc.sessions, key=lambda s: s.arrival)
+    for i in range(sc.slots):
+        cars = [s for s in order if book.frac[book.index[s.id], i] > 0 and book.left(s) > _EPS_KWH]
+        if not cars:
+            continue
+        span = [book.frac[book.index[s.id], i] * book.dt_h for s in cars]
+        caps = [min(s.max_kw, max(s.min_kw, book.left(s) / h))
+                for s, h in zip(cars, span, strict=True)]
+        kw = share(caps, [s.min_kw for s in cars], sc.grid_limit_kw)
+        book.apply(i, {s.id: p for s, p in zip(cars, kw, strict=True)})
+    return book
+
+
+def run(sc: Scenario, policy: str = "green") -> Ledger:
+    if policy == "green":
+        return green_day(sc)
+    if policy == "immediate":
+        return immediate_day(sc)
+    raise ValueError(f"unknown policy {policy!r} (choose {', '.join(POLICIES)})")

@@ -1,0 +1,78 @@
+"""diff (material change), forecast correction and spread, the arrival model."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from csms.planning import PlanInputs, SessionNeed, diff, plan
+from csms.planning.arrivals import ArrivalModel
+from csms.planning.forecast import correct, ratio, spread
+from tests.planning.conftest import T0, at
+
+
+def _plan(energy: float, limit: float = 22.0, ids: tuple[str, ...] = ("a",)) -> object:
+    return plan(PlanInputs(start=T0, grid_limit_kw=limit, green_on_site=False,
+                           sessions=[SessionNeed(i, at(0), at(4), energy, 11.0) for i in ids]))
+
+
+def test_diff_sees_added_removed_and_material_changes_only() -> None:
+    old = _plan(20.0, ids=("a", "b"))
+    same = _plan(20.0, ids=("a", "c"))
+    d = diff(old, same)  # type: ignore[arg-type]
+    assert d.added == {"c"} and d.removed == {"b"} and d.changed == frozenset()
+    assert d.to_send == {"c"}
+    bigger = _plan(40.0, ids=("a", "b"), limit=22.0)
+    assert diff(old, bigger).changed == {"a", "b"}  # type: ignore[arg-type]
+    assert diff(None, old).to_send == {"a", "b"}  # type: ignore[arg-type]
+
+
+def test_diff_ignores_small_steps_and_far_changes() -> None:
+    old = _plan(20.0)
+    sp = old.sessions["a"]  # type: ignore[attr-defined]
+    nudged = dataclasses.replace(sp, power_kw=tuple(x + 0.3 if x else 0.0 for x in sp.power_kw))
+    new = dataclasses.replace(old, sessions={"a": nudged})  # type: ignore[type-var]
+    assert diff(old, new).changed == frozenset()  # type: ignore[arg-type]
+    late = list(sp.power_kw)
+    late[12] = 11.0 if late[12] == 0 else 0.0  # 3 h ahead, beyond the 2 h window
+    far = dataclasses.replace(old, sessions={"a": dataclasses.replace(sp, power_kw=tuple(late))})  # type: ignore[type-var]
+    assert diff(old, far).changed == frozenset()  # type: ignore[arg-type]
+    assert diff(old, far, horizon_h=4).changed == {"a"}  # type: ignore[arg-type]
+
+
+def test_forecast_correction_follows_measured_output_and_fades() -> None:
+    fc = np.full(40, 100.0)
+    act = np.full(20, 50.0)  # half of what was forecast
+    out = correct(fc, act, 20)
+    assert len(out) == 20
+    assert out[0] == pytest.approx(50.0, rel=0.01)
+    assert 50.0 < out[-1] < 100.0 and np.all(np.diff(out) >= 0)
+
+
+def test_forecast_correction_reads_only_the_past() -> None:
+    fc = np.full(40, 100.0)
+    a = np.concatenate([np.full(20, 50.0), np.full(20, 0.0)])
+    b = np.concatenate([np.full(20, 50.0), np.full(20, 999.0)])
+    assert np.array_equal(correct(fc, a, 20), correct(fc, b, 20))
+
+
+def test_forecast_correction_without_data_returns_the_forecast() -> None:
+    fc = np.linspace(0, 10, 8)
+    assert np.array_equal(correct(fc, [], 0), fc)
+    assert ratio(fc, [np.nan, np.nan], 2) is None
+
+
+def test_spread_is_small_for_a_steady_sky_and_large_for_broken_clouds() -> None:
+    fc = np.full(40, 100.0)
+    steady = spread(fc, np.full(20, 90.0), 20, 4)
+    broken = spread(fc, np.tile([30.0, 100.0], 10), 20, 4)
+    assert steady[0] < 0.1 < 0.3 < broken[0]
+
+
+def test_arrival_model_reserves_for_a_wave_in_progress_only() -> None:
+    seen = [(at(7 + k * 0.1), at(15), 20.0, 11.0) for k in range(10)]
+    r = ArrivalModel.from_recent(seen, at(8)).reserve_kw(24)
+    assert r[0] == 0 and r[1] > 0 and r.max() > r[-1]
+    assert not ArrivalModel.from_recent(seen, at(12)).reserve_kw(24).any()

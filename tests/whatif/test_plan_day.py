@@ -1,0 +1,151 @@
+"""`csms plan-day`: the information rule, the summary arithmetic, and bad input."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from csms.cli import main
+from csms.whatif import parse, run
+
+START = "2026-06-21T00:00:00Z"
+
+
+def _t(h: int, m: int = 0) -> str:
+    return f"2026-06-21T{h:02d}:{m:02d}:00Z"
+
+
+def scenario(**site: Any) -> dict[str, Any]:
+    """96 quarter-hours; 40 kW of sun 10:00-14:00 (forecast: 30 kW); a 22 kW on-site limit."""
+    fc = [30.0 if 40 <= k < 56 else 0.0 for k in range(96)]
+    act = [40.0 if 40 <= k < 56 else 0.0 for k in range(96)]
+    return {
+        "site": {"grid_limit_kw": 22.0, "green_on_site": True, **site},
+        "start": START, "slot_minutes": 15, "slots": 96,
+        "green": {"forecast_kw": fc, "actual_kw": act},
+        "sessions": [
+            {"id": "ev1", "arrival": _t(7, 10), "departure": _t(16, 40), "energy_kwh": 24.0,
+             "max_kw": 11.0, "min_kw": 4.1},
+            {"id": "ev2", "arrival": _t(5), "departure": _t(8), "energy_kwh": 10.0,
+             "max_kw": 7.4, "min_kw": 1.4},
+        ],
+    }
+
+
+def _write(tmp_path: Path, data: Any, name: str = "s.json") -> Path:
+    p = tmp_path / name
+    p.write_text(data if isinstance(data, str) else json.dumps(data))
+    return p
+
+
+def test_plan_day_writes_the_contract_result(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert main(["plan-day", str(_write(tmp_path, scenario())), "--out", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert r["slot_minutes"] == 15 and set(r["sessions"]) == {"ev1", "ev2"}
+    assert all(len(v) == 96 for v in r["sessions"].values())
+    s = r["summary"]
+    assert set(s) == {"energy_kwh", "green_kwh", "green_share", "requested_kwh",
+                      "delivered_share", "sessions_met", "max_grid_kw", "planner_ms_p95"}
+    # summary arithmetic, recomputed from the per-slot powers
+    frac = {"ev1": _plugged(7 * 60 + 10, 16 * 60 + 40), "ev2": _plugged(300, 480)}
+    energy = {k: sum(kw * f * 0.25 for kw, f in zip(v, frac[k], strict=True))
+              for k, v in r["sessions"].items()}
+    act = scenario()["green"]["actual_kw"]
+    load = [sum(r["sessions"][k][i] * frac[k][i] for k in frac) for i in range(96)]
+    green = sum(min(load[i], act[i]) * 0.25 for i in range(96))
+    assert s["energy_kwh"] == pytest.approx(sum(energy.values()), abs=0.01)
+    assert s["green_kwh"] == pytest.approx(green, abs=0.01)
+    assert s["requested_kwh"] == 34.0 and s["sessions_met"] == 2
+    assert s["delivered_share"] == pytest.approx(s["energy_kwh"] / 34.0, abs=1e-3)
+    assert s["green_share"] == pytest.approx(s["green_kwh"] / s["energy_kwh"], abs=1e-3)
+    assert s["max_grid_kw"] <= 22.0 + 1e-6
+    assert s["green_kwh"] > 20  # ev1 waits for the sun
+    assert r["sessions"]["ev1"][4 * 8] == 0.0  # not charging at 08:00
+
+
+def _plugged(a_min: int, d_min: int) -> list[float]:
+    return [max(0, min(d_min, 15 * (i + 1)) - max(a_min, 15 * i)) / 15 for i in range(96)]
+
+
+def test_immediate_policy_charges_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan-day", str(_write(tmp_path, scenario())), "--policy", "immediate"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["sessions"]["ev1"][28] == pytest.approx(11.0 * 1, abs=0.01)  # 07:00 slot, avg
+    assert r["summary"]["sessions_met"] == 2
+
+
+def test_future_actuals_do_not_change_earlier_decisions() -> None:
+    """A planner that read actual_kw ahead would decide differently before slot 44."""
+    a, b = scenario(), scenario()
+    b["green"]["actual_kw"] = a["green"]["actual_kw"][:44] + [0.0] * 52
+    ra, rb = run(parse(a)).result(), run(parse(b)).result()
+    for sid in ("ev1", "ev2"):
+        assert ra["sessions"][sid][:45] == rb["sessions"][sid][:45]
+    assert ra["sessions"]["ev1"] != rb["sessions"]["ev1"]  # later slots do react
+
+
+def test_off_site_green_keeps_the_load_itself_within_the_limit() -> None:
+    sc = scenario(green_on_site=False, grid_limit_kw=10.0)
+    book = run(parse(sc))
+    assert book.summary()["max_grid_kw"] <= 10.0 + 1e-6
+    assert book.over_limit_kwh() == 0.0
+
+
+def test_arrival_slot_delivers_for_the_plugged_in_part() -> None:
+    sc = scenario()
+    sc["sessions"] = [{"id": "x", "arrival": _t(12, 10), "departure": _t(13), "energy_kwh": 50,
+                       "max_kw": 11.0}]
+    book = run(parse(sc), "immediate")
+    assert book.energy[0, 48] == pytest.approx(11.0 * 5 / 60, abs=1e-6)
+
+
+def _bad(**change: Any) -> dict[str, Any]:
+    sc = copy.deepcopy(scenario())
+    for path, value in change.items():
+        node = sc
+        *keys, last = path.split("__")
+        for k in keys:
+            node = node[int(k)] if isinstance(node, list) else node[k]
+        node[last] = value
+    return sc
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (_bad(site__grid_limit_kw=-5), "site.grid_limit_kw must be non-negative"),
+        (_bad(sessions__0__departure=_t(7)), "departure is not after arrival"),
+        (_bad(sessions__1__arrival="2026-06-20T01:00:00Z",
+              sessions__1__departure="2026-06-20T03:00:00Z"), "outside the simulated day"),
+        (_bad(green__actual_kw=[0.0] * 95), "green.actual_kw has 95 values"),
+        (_bad(slots=0), "slots must be a positive integer"),
+        (_bad(start="yesterday"), "start is not an ISO 8601 time"),
+        (_bad(sessions__0__max_kw="fast"), "max_kw must be a number"),
+        ({"site": {"grid_limit_kw": 1}}, "site.green_on_site"),
+        ([], "must be an object"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any, message: str
+) -> None:
+    assert main(["plan-day", str(_write(tmp_path, data))]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_unknown_policy_and_missing_file_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(_write(tmp_path, scenario()))
+    assert main(["plan-day", path, "--policy", "cheapest"]) == 2
+    assert "unknown policy" in capsys.readouterr().err
+    assert main(["plan-day", str(tmp_path / "nope.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
