@@ -13,6 +13,7 @@ import logging
 import signal
 import socket
 import ssl
+from datetime import timedelta
 
 import uvicorn
 
@@ -22,22 +23,28 @@ from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.database import SqlDatabase
 from csms.persistence.migrate import upgrade
+from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
 from csms.services.commands import CommandService
 from csms.services.container import Services
 from csms.services.eventbus import EventBus
+from csms.services.forecast import ForecastService
 from csms.services.message_log import MessageLog
+from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
 from csms.services.sites import SiteService
+from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
 from csms.services.stations import StationService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
 from csms.workers.periodic import every
+from csms.workers.planner import PlannerWorker
 
 log = logging.getLogger("csms")
 
 FLUSH_INTERVAL_S = 5.0
+ACCOUNTING_INTERVAL_S = 60.0
 
 
 class CsmsServer:
@@ -80,12 +87,25 @@ class CsmsServer:
         self._tasks.append(asyncio.create_task(self._uvicorn.serve(sockets=[sock]), name="api"))
         self._tasks.append(asyncio.create_task(
             every(FLUSH_INTERVAL_S, self._flush, "flush"), name="flush"))
+        accounting = self.services.accounting
+        self._tasks.append(asyncio.create_task(every(
+            ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"), name="accounting"))
+        self._tasks.append(asyncio.create_task(accounting.follow(bus), name="accounting-stops"))
+        planner = PlannerWorker(self.services.smart_charging, self.db, bus, s.plan_interval_s)
+        self._tasks.append(asyncio.create_task(planner.run(), name="planner"))
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
     def _services(self, bus: EventBus) -> Services:
         s, db, clock = self.settings, self.db, self.clock
         accept_tokens = s.unknown_id_tokens == "accept"
+        preferences = PreferenceService(db, clock, Defaults(s.default_dwell_h,
+                                                            s.default_energy_kwh))
+        forecasts = ForecastService(db, clock)
+        smart = SmartChargingService(db, clock, self.registry, preferences, outlook(forecasts),
+                                     config=ChargingConfig(
+            evse_max_kw=s.evse_max_kw, car_max_kw=s.car_max_kw, unit=s.charging_rate_unit,
+            min_interval=timedelta(seconds=s.profile_min_interval_s)))
         return Services(
             db=db, clock=clock, events=bus,
             stations=StationService(db, clock, bus, self.registry, s.unknown_stations,
@@ -97,6 +117,10 @@ class CsmsServer:
             message_log=MessageLog(clock, s.message_log_size),
             gateway=self.registry,
             sites=SiteService(db, clock),
+            preferences=preferences,
+            smart_charging=smart,
+            forecasts=forecasts,
+            accounting=AccountingService(db, clock),
         )
 
     def _tls(self) -> ssl.SSLContext:

@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     message_log_size: int = Field(200, ge=0, description="OCPP frames kept per station")
     log_level: str = "INFO"
 
+    # Smart charging (issue 3)
+    plan_interval_s: float = Field(900.0, gt=0, description="re-plan every site this often")
+    default_dwell_h: float = Field(8.0, gt=0, description="assumed stay without preferences")
+    default_energy_kwh: float = Field(20.0, gt=0, description="assumed need without preferences")
+    evse_max_kw: float = Field(22.0, gt=0, description="assumed EVSE maximum")
+    car_max_kw: float = Field(11.0, gt=0, description="assumed car maximum")
+    charging_rate_unit: Literal["A", "W"] = "A"
+    profile_min_interval_s: float = Field(
+        300.0, ge=0, description="at most one profile change per charger this often, but cuts"
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

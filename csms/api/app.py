@@ -9,7 +9,17 @@ from fastapi import Depends, FastAPI
 from csms import __version__
 from csms.api import errors
 from csms.api.deps import no_nul, require_admin
-from csms.api.routes import commands, events, health, id_tokens, sites, stations, transactions
+from csms.api.routes import (
+    commands,
+    energy,
+    events,
+    health,
+    id_tokens,
+    sites,
+    smart,
+    stations,
+    transactions,
+)
 from csms.services.admin import AdminToken
 from csms.services.container import Services
 
@@ -29,7 +39,8 @@ def create_app(services: Services, admin_token: AdminToken) -> FastAPI:
     errors.install(app)
     app.include_router(health.router, prefix=PREFIX)
     secured = [Depends(require_admin), Depends(no_nul)]
-    for module in (stations, id_tokens, transactions, commands, events, sites):
+    for module in (stations, id_tokens, smart, transactions, commands, events, sites,
+                   energy):
         app.include_router(module.router, prefix=PREFIX, dependencies=secured)
     return app
 

@@ -96,6 +96,10 @@ class StationOut(BaseModel):
     site_id: str | None
     description: str | None
     registration_status: RegistrationStatus
+    charging_control: str = Field(
+        "managed", description="managed: csms plans its power; unmanaged: it refused or ignored "
+        "profiles, so its maximum is reserved in the site budget")
+    charging_control_reason: str | None = None
     evses: list[EvseOut]
 
 
@@ -220,6 +224,109 @@ class DataTransfer(Strict):
     data: Any = None
 
 
+class ProfilePeriod(Strict):
+    start_s: int = Field(ge=0, description="seconds from the schedule's start; 0 first, ascending")
+    limit: float = Field(ge=0, le=1e9, description="in the profile's unit; cut to one decimal")
+    phases: int | None = Field(None, ge=1, le=3)
+
+
+class Profile(Strict):
+    """A version-agnostic charging profile; csms builds the station's own ChargingProfile."""
+
+    purpose: Literal["tx", "tx_default", "station_max"]
+    stack_level: int = Field(ge=0, le=999)
+    unit: Literal["A", "W"]
+    periods: list[ProfilePeriod] = Field(min_length=1, max_length=1024)
+    transaction_id: str | None = Field(
+        None, min_length=1, max_length=36,
+        description="required for tx (an integer for OCPP 1.6), refused for the others")
+    valid_from: UtcDateTime | None = Field(
+        None, description="also the start of the schedule; default now - 60 s "
+                          "(recurring: 00:00 UTC today/this Monday; tx_default: Relative)")
+    valid_to: UtcDateTime | None = None
+    recurrency: Literal["daily", "weekly"] | None = None
+    duration_s: int | None = Field(None, gt=0)
+    min_rate: float | None = Field(None, ge=0, le=1e9)
+
+
+class SetChargingProfile(Strict):
+    evse_id: int | None = Field(
+        None, ge=0, description="required for tx; station_max and tx_default default to 0")
+    profile: Profile
+
+
+class ClearChargingProfile(Strict):
+    id: int | None = Field(None, ge=0, description="as returned by set-charging-profile")
+    evse_id: int | None = Field(None, ge=0)
+    purpose: Literal["tx", "tx_default", "station_max"] | None = None
+    stack_level: int | None = Field(None, ge=0)
+
+
+class GetCompositeSchedule(Strict):
+    evse_id: int = Field(ge=0)
+    duration_s: int = Field(gt=0, le=31 * 86_400)
+    unit: Literal["A", "W"] | None = None
+
+
+IdToken = Field(min_length=1, max_length=36, pattern=TOKEN_PATTERN)
+IdTokenType = Literal["Central", "eMAID", "ISO14443", "ISO15693", "KeyCode", "Local",
+                      "MacAddress", "NoAuthorization"]
+
+
+class ReserveNow(Strict):
+    evse_id: int | None = Field(None, ge=0, description="none or 0: any EVSE")
+    connector_id: int | None = Field(None, ge=0, description="OCPP 1.6 only")
+    id_token: str = IdToken
+    id_token_type: IdTokenType | None = Field(None, description="OCPP 2.0.1; default ISO14443")
+    expires_at: UtcDateTime
+    reservation_id: int | None = Field(None, ge=0, le=2**31 - 1,
+                                       description="default: a fresh one, returned")
+    group_id: str | None = Field(None, min_length=1, max_length=36, pattern=TOKEN_PATTERN)
+
+
+class CancelReservation(Strict):
+    reservation_id: int = Field(ge=0, le=2**31 - 1)
+
+
+class LocalListEntry(Strict):
+    id_token: str = IdToken
+    id_token_type: IdTokenType | None = Field(None, description="OCPP 2.0.1; default ISO14443")
+    status: Literal["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"] | None = Field(
+        None, description="default Accepted; in a differential update an entry with neither "
+                          "status, expires_at nor group_id removes the token")
+    expires_at: UtcDateTime | None = None
+    group_id: str | None = Field(None, min_length=1, max_length=36, pattern=TOKEN_PATTERN)
+
+
+class SendLocalList(Strict):
+    version: int = Field(ge=0, le=2**31 - 1)
+    update: Literal["full", "differential"]
+    entries: list[LocalListEntry] = Field(default_factory=list, max_length=10_000)
+
+
+Location = Field(min_length=1, max_length=512, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$",
+                 examples=["ftp://user:pass@files.example.com/fw.bin"])
+
+
+class UpdateFirmware(Strict):
+    location: str = Location
+    retrieve_at: UtcDateTime
+    retries: int | None = Field(None, ge=0)
+    retry_interval_s: int | None = Field(None, ge=0)
+    signature: str | None = Field(None, min_length=1, max_length=800,
+                                  description="OCPP 2.0.1 only")
+    signing_certificate: str | None = Field(None, min_length=1, max_length=5500,
+                                            description="OCPP 2.0.1 only")
+
+
+class GetDiagnostics(Strict):
+    location: str = Location
+    start: UtcDateTime | None = Field(None, description="oldest entries to include")
+    stop: UtcDateTime | None = Field(None, description="latest entries to include")
+    retries: int | None = Field(None, ge=0)
+    retry_interval_s: int | None = Field(None, ge=0)
+
+
 COMMAND_BODIES: dict[str, type[Strict]] = {
     "remote-start": RemoteStart,
     "remote-stop": RemoteStop,
@@ -231,4 +338,12 @@ COMMAND_BODIES: dict[str, type[Strict]] = {
     "set-configuration": SetConfiguration,
     "clear-cache": Empty,
     "data-transfer": DataTransfer,
+    "set-charging-profile": SetChargingProfile,
+    "clear-charging-profile": ClearChargingProfile,
+    "get-composite-schedule": GetCompositeSchedule,
+    "reserve-now": ReserveNow,
+    "cancel-reservation": CancelReservation,
+    "send-local-list": SendLocalList,
+    "update-firmware": UpdateFirmware,
+    "get-diagnostics": GetDiagnostics,
 }

@@ -39,6 +39,8 @@ class Station:
     last_seen: datetime | None = None
     last_boot_at: datetime | None = None
     created_at: datetime | None = None
+    charging_control: str = "managed"
+    charging_control_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

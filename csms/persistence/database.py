@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain.events import Event
+from csms.persistence.accounting_repos import AccountingRepo
 from csms.persistence.engine import create_async, create_sync, is_sqlite
 from csms.persistence.repositories import (
     KeyValueRepo,
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.messages = MessageRepo(conn)
         self.sites = SiteRepo(conn)
         self.preferences = PreferenceRepo(conn)
+        self.accounting = AccountingRepo(conn)
         self.events: list[Event] = []
 
     def publish(self, event: Event) -> None:

@@ -25,6 +25,10 @@ class StationRepo:
         res = self._c.execute(select(t.stations).order_by(t.stations.c.id))
         return [rows.station(r) for r in res]
 
+    def on_site(self, site_id: str) -> list[Station]:
+        q = select(t.stations).where(t.stations.c.site_id == site_id).order_by(t.stations.c.id)
+        return [rows.station(r) for r in self._c.execute(q)]
+
     def add(self, station: Station) -> None:
         self._c.execute(
             insert(t.stations).values(
@@ -166,6 +170,21 @@ class TransactionRepo:
             where &= c.evse_id == evse_id
         res = self._c.execute(select(t.transactions).where(where).order_by(c.pk))
         return [rows.transaction(r) for r in res]
+
+    def active_for(self, station_ids: Sequence[str]) -> list[Transaction]:
+        c = t.transactions.c
+        q = select(t.transactions).where(
+            c.station_id.in_(list(station_ids)) & c.stopped_at.is_(None)).order_by(c.pk)
+        return [rows.transaction(r) for r in self._c.execute(q)]
+
+    def latest_sample(self, transaction_pk: int, measurand: str) -> Sample | None:
+        c = t.meter_values.c
+        q = (select(t.meter_values)
+             .where((c.transaction_pk == transaction_pk) & (c.measurand == measurand)
+                    & (c.phase.is_(None)))
+             .order_by(c.timestamp.desc()).limit(1))
+        r = self._c.execute(q).first()
+        return rows.sample(r) if r else None
 
     def search(
         self,

@@ -35,6 +35,8 @@ def station(r: Row[Any]) -> Station:
         last_seen=m["last_seen"],
         last_boot_at=m["last_boot_at"],
         created_at=m["created_at"],
+        charging_control=m["charging_control"],
+        charging_control_reason=m["charging_control_reason"],
     )
 
 

@@ -91,6 +91,15 @@ class PreferenceRepo:
         return Preferences(departure_at=r.departure_at, energy_wh=r.energy_wh, mode=r.mode,
                            defaulted=r.defaulted)
 
+    def get_many(self, transaction_pks: list[int]) -> dict[int, Preferences]:
+        c = t.transaction_preferences.c
+        q = select(t.transaction_preferences).where(c.transaction_pk.in_(transaction_pks))
+        return {
+            r.transaction_pk: Preferences(departure_at=r.departure_at, energy_wh=r.energy_wh,
+                                          mode=r.mode, defaulted=r.defaulted)
+            for r in self._c.execute(q)
+        }
+
     def put(self, transaction_pk: int, prefs: Preferences, at: datetime) -> None:
         c = t.transaction_preferences.c
         self._c.execute(delete(t.transaction_preferences).where(c.transaction_pk == transaction_pk))

@@ -55,6 +55,9 @@ stations = Table(
     Column("last_seen", UTCDateTime()),
     Column("last_boot_at", UTCDateTime()),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("charging_control", String(16), nullable=False, server_default="managed"),
+    Column("charging_control_reason", Text),
+    Index("ix_stations_site", "site_id"),
 )
 
 connectors = Table(

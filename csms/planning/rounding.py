@@ -3,7 +3,9 @@
 Slot by slot, a session the LP gives less than its minimum is either raised to the minimum or
 set to 0. Raising is allowed only within the slot's capacity, so the site limit survives rounding;
 what a session loses or gains is carried to its next slots (rotation), so over a window sessions
-take turns instead of one being starved.
+take turns instead of one being starved. When the slot has no headroom left for a minimum,
+sessions above their own minimum give up a little (never below it), so a slot is not left
+partly unused for want of a fraction of a kW.
 """
 
 from __future__ import annotations
@@ -51,10 +53,18 @@ def round_to_minimum(
             if not low[s]:
                 break
             m = min_kw[s]
-            if headroom + _EPS >= m and (given + m <= target + 0.5 * m or last[s]):
-                row[s] = m
-                headroom -= m
-                given += m
+            if not (given + m <= target + 0.5 * m or last[s]):
+                continue
+            if headroom + _EPS < m:
+                spare = np.where(row > min_kw, row - min_kw, 0.0)
+                spare[s] = 0.0
+                if headroom + spare.sum() + _EPS < m:
+                    continue
+                row -= spare * ((m - headroom) / spare.sum())
+                headroom = m
+            row[s] = m
+            headroom -= m
+            given += m
         out[:, t] = row
         delivered = row * f * dt_h
         carry += power[:, t] * f * dt_h - delivered

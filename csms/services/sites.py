@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from csms.clock import Clock
+from csms.domain import events as ev
 from csms.domain.errors import Conflict, InvalidInput, NotFound
 from csms.domain.model import GreenSource, Reading, Site
 from csms.services.ports import Database, UnitOfWork
+
+READINGS_ADDED = "site.readings_added"
 
 
 class SiteService:
@@ -83,6 +86,7 @@ class SiteService:
         def work(uow: UnitOfWork) -> int:
             if not any(s.id == source_id for s in uow.sites.sources(site_id)):
                 raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
+            uow.publish(ev.Event(READINGS_ADDED, "", {"site_id": site_id, "source_id": source_id}))
             return uow.sites.add_readings(site_id, source_id, unique)
 
         return await self._db.write(work)

@@ -11,7 +11,6 @@ from csms.api.deps import Svc
 from csms.api.errors import has_non_finite
 from csms.api.schemas import COMMAND_BODIES
 from csms.domain.errors import InvalidInput, NotFound
-from csms.services.commands import COMMANDS
 
 router = APIRouter(tags=["commands"])
 
@@ -54,8 +53,6 @@ for _name, _model in COMMAND_BODIES.items():
 
 @router.post("/stations/{station_id}/commands/{command}", include_in_schema=False)
 async def unknown_command(station_id: str, command: str, svc: Svc) -> Any:
-    if command in COMMANDS:
-        raise NotFound(f"command {command!r} is not available yet")
     raise NotFound(f"unknown command {command!r}; known: {', '.join(sorted(COMMAND_BODIES))}")
 
 

@@ -38,6 +38,7 @@ def station_out(view: StationView, svc: Services) -> StationOut:
         last_seen=svc.presence.last_seen.get(s.id, s.last_seen),
         last_boot_at=s.last_boot_at, site_id=s.site_id, description=s.description,
         registration_status=s.registration_status,
+        charging_control=s.charging_control, charging_control_reason=s.charging_control_reason,
         evses=[EvseOut(evse_id=k, connectors=v) for k, v in sorted(evses.items())],
     )
 

@@ -7,10 +7,23 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from csms.clock import Clock
+from csms.domain.charging_profiles import parse_time
 from csms.domain.errors import InvalidInput
+from csms.ocpp.request_ids import TimeIds
+from csms.ocpp.timestamps import format_utc
+from csms.ocpp.v201 import profiles
+
+
+class _HasClock(Protocol):
+    @property
+    def clock(self) -> Clock: ...
 
 
 class Caller(Protocol):
+    @property
+    def services(self) -> _HasClock: ...
+
     async def call(
         self, action: str, payload: dict[str, Any], timeout: float | None = None
     ) -> dict[str, Any]: ...
@@ -140,6 +153,112 @@ async def data_transfer(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     return _status(reply) | {"data": reply.get("data")}
 
 
+# reservation and request ids: growing with time, so a restart does not reuse them.
+_reservation_ids = TimeIds()
+_request_ids = TimeIds()
+# The type of tokens drivers present (RFID cards), unless the caller names another.
+_CARD = "ISO14443"
+
+
+def _time(a: dict[str, Any], key: str) -> str:
+    return format_utc(parse_time(a[key], key))
+
+
+def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    if a.get("retries") is not None:
+        payload["retries"] = int(a["retries"])
+    if a.get("retry_interval_s") is not None:
+        payload["retryInterval"] = int(a["retry_interval_s"])
+    return payload
+
+
+async def set_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    payload = profiles.to_wire(a["profile"], a.get("evse_id"), s.services.clock.now())
+    reply = await s.call("SetChargingProfile", payload)
+    return _status(reply) | {"profile_id": payload["chargingProfile"]["id"]}
+
+
+async def clear_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    return _status(await s.call("ClearChargingProfile", profiles.clear_request(a)))
+
+
+async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {"evseId": int(a["evse_id"]), "duration": int(a["duration_s"])}
+    if a.get("unit") is not None:
+        payload["chargingRateUnit"] = a["unit"]
+    reply = await s.call("GetCompositeSchedule", payload)
+    return _status(reply) | {"schedule": profiles.composite_schedule(reply)}
+
+
+async def reserve_now(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    if a.get("connector_id") is not None:
+        raise InvalidInput("OCPP 2.0.1 reserves an EVSE, not a connector: use evse_id")
+    reservation_id = a.get("reservation_id")
+    if reservation_id is None:
+        reservation_id = _reservation_ids.next(s.services.clock.now())
+    payload: dict[str, Any] = {
+        "id": int(reservation_id), "expiryDateTime": _time(a, "expires_at"),
+        "idToken": {"idToken": a["id_token"], "type": a.get("id_token_type") or _CARD}}
+    if a.get("evse_id"):  # 0 or none: any EVSE
+        payload["evseId"] = int(a["evse_id"])
+    if a.get("group_id") is not None:
+        payload["groupIdToken"] = {"idToken": a["group_id"], "type": "Central"}
+    return _status(await s.call("ReserveNow", payload)) | {"reservation_id": payload["id"]}
+
+
+async def cancel_reservation(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    return _status(await s.call("CancelReservation",
+                                {"reservationId": int(a["reservation_id"])}))
+
+
+def _local_entry(entry: dict[str, Any], full: bool) -> dict[str, Any]:
+    """An entry without status, expiry or group is a removal in a differential update
+    (2.0.1 D01: no idTokenInfo); in a full list it is an Accepted token."""
+    out: dict[str, Any] = {"idToken": {"idToken": entry["id_token"],
+                                       "type": entry.get("id_token_type") or _CARD}}
+    if full or any(entry.get(k) is not None for k in ("status", "expires_at", "group_id")):
+        info: dict[str, Any] = {"status": entry.get("status") or "Accepted"}
+        if entry.get("expires_at") is not None:
+            info["cacheExpiryDateTime"] = _time(entry, "expires_at")
+        if entry.get("group_id") is not None:
+            info["groupIdToken"] = {"idToken": entry["group_id"], "type": "Central"}
+        out["idTokenInfo"] = info
+    return out
+
+
+async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    full = a["update"] == "full"
+    payload: dict[str, Any] = {"versionNumber": int(a["version"]),
+                               "updateType": "Full" if full else "Differential"}
+    entries = [_local_entry(e, full) for e in a.get("entries") or []]
+    if entries:  # the schema wants at least one item when the list is present
+        payload["localAuthorizationList"] = entries
+    return _status(await s.call("SendLocalList", payload))
+
+
+async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    firmware: dict[str, Any] = {"location": a["location"],
+                                "retrieveDateTime": _time(a, "retrieve_at")}
+    if a.get("signature") is not None:
+        firmware["signature"] = a["signature"]
+    if a.get("signing_certificate") is not None:
+        firmware["signingCertificate"] = a["signing_certificate"]
+    request_id = _request_ids.next(s.services.clock.now())
+    payload = _retries(a, {"requestId": request_id, "firmware": firmware})
+    return _status(await s.call("UpdateFirmware", payload)) | {"request_id": request_id}
+
+
+async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    log: dict[str, Any] = {"remoteLocation": a["location"]}
+    for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
+        if a.get(key) is not None:
+            log[wire] = _time(a, key)
+    request_id = _request_ids.next(s.services.clock.now())
+    payload = _retries(a, {"logType": "DiagnosticsLog", "requestId": request_id, "log": log})
+    reply = await s.call("GetLog", payload)
+    return _status(reply) | {"file_name": reply.get("filename"), "request_id": request_id}
+
+
 COMMANDS: dict[str, Command] = {
     "remote-start": remote_start,
     "remote-stop": remote_stop,
@@ -151,4 +270,12 @@ COMMANDS: dict[str, Command] = {
     "set-configuration": set_configuration,
     "clear-cache": clear_cache,
     "data-transfer": data_transfer,
+    "set-charging-profile": set_charging_profile,
+    "clear-charging-profile": clear_charging_profile,
+    "get-composite-schedule": get_composite_schedule,
+    "reserve-now": reserve_now,
+    "cancel-reservation": cancel_reservation,
+    "send-local-list": send_local_list,
+    "update-firmware": update_firmware,
+    "get-diagnostics": get_diagnostics,
 }

@@ -97,8 +97,13 @@ class V201Session(Session):
 
     @handles("NotifyEVChargingNeeds")
     async def on_notify_ev_charging_needs(self, p: dict[str, Any]) -> dict[str, Any]:
+        """An ISO 15118 car's departure and energy feed the planner (K17); Accepted means a
+        schedule follows, Rejected that no session runs on that EVSE."""
         await self.services.stations.report(self.station_id, "NotifyEVChargingNeeds", p)
-        return {"status": "Rejected"}
+        departure, energy_wh = tr.charging_needs(p["chargingNeeds"])
+        planned = await self.services.preferences.from_station(
+            self.station_id, p["evseId"], departure, energy_wh)
+        return {"status": "Accepted" if planned else "Rejected"}
 
     @handles("NotifyEVChargingSchedule")
     async def on_notify_ev_charging_schedule(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from csms.domain.model import AuthResult, AuthStatus, BootInfo, Sample
@@ -51,3 +52,11 @@ def samples(meter_values: list[dict[str, Any]]) -> tuple[Sample, ...]:
                 sv.get("location"), sv.get("context"),
             ))
     return tuple(out)
+
+
+def charging_needs(needs: dict[str, Any]) -> tuple[datetime | None, float | None]:
+    """(departure, energy Wh) from NotifyEVChargingNeeds' chargingNeeds (AC or DC)."""
+    departure = parse(needs["departureTime"]) if "departureTime" in needs else None
+    params = needs.get("acChargingParameters") or needs.get("dcChargingParameters") or {}
+    energy = params.get("energyAmount")
+    return departure, float(energy) if energy is not None else None

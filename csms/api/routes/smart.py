@@ -1,0 +1,109 @@
+"""Smart charging: drivers' preferences per transaction, and each site's current plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from csms.api.deps import Svc
+from csms.domain.model import Preferences, Transaction
+from csms.services.smart_charging import SiteState
+
+router = APIRouter(tags=["smart charging"])
+
+
+class PreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    departure_at: datetime | None = Field(None, description="when the car leaves (with zone)")
+    energy_wh: float | None = Field(None, gt=0, le=500_000, description="energy wanted")
+    mode: Literal["green", "fast"] = "green"
+
+    @field_validator("departure_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("departure_at needs a time zone (e.g. a trailing Z)")
+        return value
+
+
+class PreferencesOut(BaseModel):
+    transaction_id: str
+    station_id: str
+    departure_at: datetime | None
+    energy_wh: float | None
+    mode: str
+    defaulted: bool
+
+
+def prefs_out(tx: Transaction, p: Preferences) -> PreferencesOut:
+    return PreferencesOut(transaction_id=tx.transaction_id, station_id=tx.station_id,
+                          departure_at=p.departure_at, energy_wh=p.energy_wh, mode=p.mode,
+                          defaulted=p.defaulted)
+
+
+@router.put("/transactions/{transaction_id:path}/preferences")
+async def put_preferences(
+    transaction_id: str, body: PreferencesIn, svc: Svc, station_id: str | None = None
+) -> PreferencesOut:
+    """Set the driver's departure, energy and mode; the site is re-planned at once."""
+    tx, prefs = await svc.preferences.set(transaction_id, station_id, body.departure_at,
+                                          body.energy_wh, body.mode)
+    return prefs_out(tx, prefs)
+
+
+@router.get("/transactions/{transaction_id:path}/preferences")
+async def get_preferences(
+    transaction_id: str, svc: Svc, station_id: str | None = None
+) -> PreferencesOut:
+    """The preferences in force; `defaulted` when csms assumed them."""
+    tx, prefs = await svc.preferences.get(transaction_id, station_id)
+    return prefs_out(tx, prefs)
+
+
+@router.get("/sites/{site_id}/plan")
+async def site_plan(site_id: str, svc: Svc, refresh: bool = False) -> dict[str, Any]:
+    """Per transaction the power schedule sent to the station, and the forecast it rests on."""
+    await svc.sites.get(site_id)
+    state = svc.smart_charging.state(site_id)
+    if state is None or refresh:
+        state = await svc.smart_charging.replan(site_id)
+    return plan_out(state)
+
+
+def plan_out(state: SiteState) -> dict[str, Any]:
+    p = state.plan
+    return {
+        "site_id": state.site.id,
+        "computed_at": state.computed_at,
+        "start": p.start if p else None,
+        "slot_minutes": p.slot_minutes if p else 15,
+        "grid_limit_kw": state.site.grid_limit_kw,
+        "load_kw": list(p.load_kw) if p else [],
+        "forecast": {
+            "green_kw": [round(x, 3) for x in state.outlook.green_kw],
+            "measured_kw": state.outlook.measured_kw,
+            "source": state.outlook.source,
+            "stale": state.outlook.stale,
+            "note": state.outlook.note,
+        },
+        "sessions": [
+            {
+                "transaction_id": v.tx.transaction_id, "station_id": v.tx.station_id,
+                "evse_id": v.tx.evse_id, "managed": v.managed,
+                "departure_at": v.prefs.departure_at, "energy_wh": v.prefs.energy_wh,
+                "delivered_wh": v.tx.energy_wh, "mode": v.prefs.mode,
+                "defaulted": v.prefs.defaulted, "power_kw": [round(x, 3) for x in v.plan],
+                "shortfall_kwh": round(v.shortfall_kwh, 3), "last_profile": v.last_profile,
+            }
+            for v in state.sessions
+        ],
+        "unmanaged_stations": [{"station_id": k, "reason": r}
+                               for k, r in sorted(state.unmanaged.items())],
+        "notes": state.notes,
+        "diagnostics": ({"status": p.diagnostics.status, "solve_ms": p.diagnostics.solve_ms}
+                        if p else None),
+    }

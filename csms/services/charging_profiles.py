@@ -1,0 +1,96 @@
+"""From a session's planned power to the version-agnostic charging profile, and when to send.
+
+Profiles are written to the charger's flash, so csms sends one only when it matters: a new
+session, a cut in the current slot's power (the grid limit depends on it, so at once), or a
+material change (`planning.diff`) no sooner than `min_interval` after the last one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from csms.domain.units import DEFAULT_VOLTAGE
+from csms.planning import Plan, SessionPlan
+from csms.planning.diff import session_changed
+
+MAX_PERIODS = 24
+PHASES = 3
+
+
+def kw_to_limit(kw: float, unit: str, phases: int = PHASES) -> float:
+    """kW as the profile's unit; amps rounded down to 0.1 A so the limit is never exceeded."""
+    if unit == "W":
+        return float(int(kw * 1000))
+    amps = Decimal(kw * 1000 / (DEFAULT_VOLTAGE * phases))
+    return float(amps.quantize(Decimal("0.1"), rounding=ROUND_DOWN))
+
+
+def limit_to_kw(limit: float, unit: str, phases: int = PHASES) -> float:
+    return limit / 1000 if unit == "W" else limit * DEFAULT_VOLTAGE * phases / 1000
+
+
+def periods_from(plan: Plan, sp: SessionPlan, start: datetime, until: datetime | None,
+                 unit: str) -> list[dict[str, Any]]:
+    """Profile periods from `start`: one per change of power, at most MAX_PERIODS."""
+    periods: list[dict[str, Any]] = []
+    first = max(0, int((start - plan.start).total_seconds() // (plan.slot_minutes * 60)))
+    for k in range(first, plan.slots):
+        slot_start = plan.slot_start(k)
+        if until is not None and slot_start >= until:
+            break
+        offset = 0 if k == first else int((slot_start - start).total_seconds())
+        limit = kw_to_limit(sp.power_at(k), unit)
+        if periods and periods[-1]["limit"] == limit:
+            continue
+        periods.append({"start_s": offset, "limit": limit, "phases": PHASES})
+        if len(periods) == MAX_PERIODS:
+            break
+    return periods or [{"start_s": 0, "limit": 0.0, "phases": PHASES}]
+
+
+def tx_profile(plan: Plan, sp: SessionPlan, transaction_id: str, start: datetime,
+               departure: datetime | None, unit: str) -> dict[str, Any]:
+    return {
+        "purpose": "tx", "stack_level": 1, "unit": unit, "transaction_id": transaction_id,
+        "periods": periods_from(plan, sp, start, departure, unit),
+    }
+
+
+def default_profile(kw: float, unit: str) -> dict[str, Any]:
+    """The safe share of the site a charger keeps when csms cannot reach it."""
+    return {"purpose": "tx_default", "stack_level": 0, "unit": unit,
+            "periods": [{"start_s": 0, "limit": kw_to_limit(kw, unit), "phases": PHASES}]}
+
+
+@dataclass
+class Sent:
+    """What a session's charger was last told, and when."""
+
+    plan: Plan
+    at: datetime
+    accepted: bool
+    status: str
+
+
+def should_send(last: Sent | None, plan: Plan, session_id: str, now: datetime,
+                min_interval: timedelta) -> bool:
+    if last is None or not last.accepted:
+        return last is None or now - last.at >= min_interval
+    old_now = last.plan.sessions[session_id].power_at(
+        int((now - last.plan.start).total_seconds() // (last.plan.slot_minutes * 60)))
+    new_now = plan.sessions[session_id].power_at(
+        int((now - plan.start).total_seconds() // (plan.slot_minutes * 60)))
+    if new_now < old_now - 0.1:
+        return True  # a cut keeps the site within its limit: never wait
+    if now - last.at < min_interval:
+        return False
+    return session_changed(last.plan, plan, session_id)
+
+
+def planned_kw(sent: Sent, session_id: str, at: datetime) -> float:
+    p = sent.plan
+    return p.sessions[session_id].power_at(
+        int((at - p.start).total_seconds() // (p.slot_minutes * 60)))

@@ -1,0 +1,313 @@
+"""Green-first smart charging of a site: gather, plan, send the difference, check it holds.
+
+One cycle for a site (`replan`) reads everything it needs in one unit of work, asks the forecast
+for green power, runs the pure planner off the event loop, and sends each charger whose
+schedule changed materially a TxProfile in its own version (through the gateway's
+`set-charging-profile` command). Chargers that refuse profiles, or draw more than they were
+allowed, are marked unmanaged: they keep charging, but their maximum is reserved in the site
+budget and the API says why. Each connected managed charger also gets a TxDefaultProfile with
+its safe share of the site, so the grid limit holds if csms becomes unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from csms.clock import Clock
+from csms.domain.errors import DomainError, StationCallError
+from csms.domain.model import Preferences, Site, Station, Transaction
+from csms.planning import Plan, PlanInputs, PlanningError, SessionNeed, plan, slot_floor
+from csms.services import charging_profiles as cp
+from csms.services.forecast import ForecastService
+from csms.services.ports import Database, StationGateway, UnitOfWork
+from csms.services.preferences import PreferenceService
+
+log = logging.getLogger(__name__)
+
+SLOT_MINUTES = 15
+UNMANAGED = "unmanaged"
+MANAGED = "managed"
+
+
+@dataclass(frozen=True)
+class GreenOutlook:
+    """Expected green power per slot from the plan's start, and how much to trust it."""
+
+    green_kw: list[float]
+    spread: list[float] | None = None
+    on_site: bool = True
+    stale: bool = False
+    source: str = "none"
+    note: str | None = None
+    measured_kw: list[float | None] = field(default_factory=list)
+
+
+ForecastFn = Callable[[str, datetime, int], Awaitable[GreenOutlook]]
+
+
+async def no_forecast(site_id: str, start: datetime, slots: int) -> GreenOutlook:
+    return GreenOutlook([0.0] * slots, note="no forecast service")
+
+
+def outlook(forecasts: ForecastService) -> ForecastFn:
+    """The forecast service as the planner loop sees it."""
+
+    async def fn(site_id: str, start: datetime, slots: int) -> GreenOutlook:
+        f = await forecasts.site_forecast(site_id, start, slots, SLOT_MINUTES)
+        return GreenOutlook(list(f.expected_kw), list(f.spread), f.green_on_site, f.stale,
+                            f.source, f.note, list(f.measured_kw))
+
+    return fn
+
+
+@dataclass(frozen=True)
+class ChargingConfig:
+    evse_max_kw: float = 22.0
+    car_max_kw: float = 11.0
+    min_amps: float = 6.0
+    unit: str = "A"
+    min_interval: timedelta = timedelta(minutes=5)
+    verify_grace: timedelta = timedelta(minutes=2)
+
+
+@dataclass
+class SessionView:
+    """One planned session as the plan route shows it."""
+
+    tx: Transaction
+    prefs: Preferences
+    managed: bool
+    plan: list[float] = field(default_factory=list)
+    shortfall_kwh: float = 0.0
+    last_profile: dict[str, Any] | None = None
+
+
+@dataclass
+class SiteState:
+    site: Site
+    computed_at: datetime
+    plan: Plan | None
+    outlook: GreenOutlook
+    sessions: list[SessionView]
+    unmanaged: dict[str, str]
+    notes: list[str]
+
+
+@dataclass
+class _Inputs:
+    site: Site
+    stations: list[Station]
+    txs: list[Transaction]
+    prefs: dict[int, Preferences]
+    power_kw: dict[int, tuple[datetime, float]]
+
+
+class SmartChargingService:
+    def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
+                 preferences: PreferenceService, forecast: ForecastFn = no_forecast,
+                 config: ChargingConfig | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._gateway = gateway
+        self._prefs = preferences
+        self._forecast = forecast
+        self.config = config or ChargingConfig()
+        self._sent: dict[tuple[str, str], cp.Sent] = {}  # by (station, transaction id)
+        self._strikes: dict[tuple[str, str], int] = {}
+        self._defaults_sent: set[str] = set()  # stations given a TxDefaultProfile this connection
+        self._states: dict[str, SiteState] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def station_connected(self, station_id: str) -> None:
+        """A (re)connected charger may have lost its profiles: send them again."""
+        self._defaults_sent.discard(station_id)
+
+    def wishes_changed(self, station_id: str, transaction_id: str) -> None:
+        """The driver changed preferences: the next plan may be sent without waiting."""
+        last = self._sent.get((station_id, transaction_id))
+        if last is not None:
+            last.at = datetime.min.replace(tzinfo=last.at.tzinfo)
+
+    def state(self, site_id: str) -> SiteState | None:
+        return self._states.get(site_id)
+
+    async def replan(self, site_id: str) -> SiteState:
+        lock = self._locks.setdefault(site_id, asyncio.Lock())
+        async with lock:
+            return await self._cycle(site_id)
+
+    async def _cycle(self, site_id: str) -> SiteState:
+        now = self._clock.now()
+        inputs = await self._db.read(lambda uow: _gather(uow, site_id))
+        start = slot_floor(now, SLOT_MINUTES)
+        stations = {s.id: s for s in inputs.stations}
+        managed = {sid for sid, s in stations.items()
+                   if s.charging_control == MANAGED and self._gateway.is_connected(sid)}
+        views, needs, base = self._sessions(inputs, managed, now)
+        horizon = self._horizon(now, start, views)
+        outlook = await self._forecast(site_id, start, horizon)
+        notes = [outlook.note] if outlook.note else []
+        result: Plan | None = None
+        if needs:
+            try:
+                result = await asyncio.to_thread(plan, PlanInputs(
+                    start=start, grid_limit_kw=inputs.site.grid_limit_kw,
+                    green_on_site=outlook.on_site, sessions=needs, green_kw=outlook.green_kw,
+                    green_spread=outlook.spread or (), base_load_kw=[base] * horizon,
+                    slot_minutes=SLOT_MINUTES))
+                notes += list(result.diagnostics.notes)
+            except PlanningError as e:
+                notes.append(f"planning failed: {e}")
+                log.warning("site %s: planning failed: %s", site_id, e)
+        if result is not None:
+            await self._send(result, views, now)
+        await self._verify(views, inputs, now)
+        await self._send_defaults(inputs, managed)
+        unmanaged = {s.id: s.charging_control_reason or "unmanaged"
+                     for s in inputs.stations if s.charging_control != MANAGED}
+        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes)
+        self._states[site_id] = state
+        return state
+
+    def _sessions(self, inputs: _Inputs, managed: set[str], now: datetime
+                  ) -> tuple[list[SessionView], list[SessionNeed], float]:
+        cfg = self.config
+        min_kw = cp.limit_to_kw(cfg.min_amps, "A")
+        views, needs, base = [], [], 0.0
+        for tx in inputs.txs:
+            prefs = self._prefs.effective(tx, inputs.prefs.get(tx.pk))
+            is_managed = tx.station_id in managed
+            views.append(SessionView(tx, prefs, is_managed))
+            if not is_managed:
+                base += cfg.evse_max_kw  # it may draw its maximum at any time
+                continue
+            assert prefs.departure_at is not None and prefs.energy_wh is not None
+            remaining = max(0.0, prefs.energy_wh - tx.energy_wh) / 1000
+            needs.append(SessionNeed(
+                id=str(tx.pk), arrival=max(tx.started_at, now),
+                departure=max(prefs.departure_at, now + timedelta(minutes=1)),
+                energy_kwh=remaining, max_kw=cfg.car_max_kw, min_kw=min_kw,
+                mode="fast" if prefs.mode == "fast" else "green", defaulted=prefs.defaulted,
+                evse_max_kw=cfg.evse_max_kw))
+        return views, needs, base
+
+    @staticmethod
+    def _horizon(now: datetime, start: datetime, views: list[SessionView]) -> int:
+        last = max([v.prefs.departure_at or now for v in views] + [now + timedelta(hours=2)])
+        last = min(last, start + timedelta(hours=36))
+        return max(1, int((last - start).total_seconds() // (SLOT_MINUTES * 60)) + 1)
+
+    async def _send(self, result: Plan, views: list[SessionView], now: datetime) -> None:
+        jobs = []
+        for view in views:
+            key = str(view.tx.pk)
+            sp = result.sessions.get(key)
+            if sp is None:
+                continue
+            view.plan = list(sp.power_kw)
+            view.shortfall_kwh = sp.shortfall_kwh
+            last = self._sent.get(_key(view.tx))
+            if cp.should_send(last, result, key, now, self.config.min_interval):
+                jobs.append(self._send_one(result, view, now))
+            elif last is not None:
+                view.last_profile = _describe(last)
+        await asyncio.gather(*jobs)
+
+    async def _send_one(self, result: Plan, view: SessionView, now: datetime) -> None:
+        tx, unit = view.tx, self.config.unit
+        profile = cp.tx_profile(result, result.sessions[str(tx.pk)], tx.transaction_id, now,
+                                view.prefs.departure_at, unit)
+        status = await self._command(tx.station_id, {"evse_id": tx.evse_id, "profile": profile})
+        accepted = status == "Accepted"
+        sent = cp.Sent(result, now, accepted, status)
+        self._sent[_key(tx)] = sent
+        view.last_profile = _describe(sent)
+        if not accepted:
+            await self._mark_unmanaged(tx.station_id, f"rejected a charging profile: {status}")
+
+    async def _command(self, station_id: str, args: dict[str, Any]) -> str:
+        try:
+            reply = await self._gateway.command(station_id, "set-charging-profile", args)
+        except StationCallError as e:
+            return f"CALLERROR {e.code}"
+        except DomainError as e:
+            log.info("profile not sent to %s: %s", station_id, e)
+            return f"not sent: {e}"
+        return str(reply.get("status", "unknown"))
+
+    async def _verify(self, views: list[SessionView], inputs: _Inputs, now: datetime) -> None:
+        """A charger drawing well above its limit twice in a row ignores profiles."""
+        for view in views:
+            sent = self._sent.get(_key(view.tx))
+            sample = inputs.power_kw.get(view.tx.pk)
+            if sent is None or not sent.accepted or sample is None or not view.managed:
+                continue
+            sampled_at, measured = sample
+            if sampled_at < sent.at + self.config.verify_grace:
+                continue  # measured before the charger had time to follow
+            allowed = cp.planned_kw(sent, str(view.tx.pk), now)
+            if measured > allowed * 1.15 + 1.0:
+                strikes = self._strikes[_key(view.tx)] = self._strikes.get(_key(view.tx), 0) + 1
+                if strikes >= 2:
+                    await self._mark_unmanaged(view.tx.station_id, (
+                        f"ignores charging profiles: draws {measured:.1f} kW, "
+                        f"allowed {allowed:.1f} kW"))
+            else:
+                self._strikes.pop(_key(view.tx), None)
+
+    async def _send_defaults(self, inputs: _Inputs, managed: set[str]) -> None:
+        todo = [s for s in inputs.stations if s.id in managed and s.id not in self._defaults_sent]
+        if not todo:
+            return
+        share = inputs.site.grid_limit_kw / max(1, len(inputs.stations))
+        profile = cp.default_profile(min(share, self.config.evse_max_kw), self.config.unit)
+        for station in todo:
+            status = await self._command(station.id, {"evse_id": 0, "profile": profile})
+            if status == "Accepted":
+                self._defaults_sent.add(station.id)
+            else:
+                log.info("TxDefaultProfile for %s: %s", station.id, status)
+
+    async def _mark_unmanaged(self, station_id: str, reason: str) -> None:
+        log.warning("charging control lost: %s", reason, extra={"station_id": station_id})
+
+        def work(uow: UnitOfWork) -> None:
+            uow.stations.update(station_id, charging_control=UNMANAGED,
+                                charging_control_reason=reason)
+
+        await self._db.write(work)
+
+    def forget(self, station_id: str, transaction_id: str) -> None:
+        """The session ended: its charger needs no more profiles."""
+        self._sent.pop((station_id, transaction_id), None)
+        self._strikes.pop((station_id, transaction_id), None)
+
+
+def _gather(uow: UnitOfWork, site_id: str) -> _Inputs:
+    from csms.domain.errors import NotFound
+
+    site = uow.sites.get(site_id)
+    if site is None:
+        raise NotFound(f"site {site_id!r} not found")
+    stations = uow.stations.on_site(site_id)
+    txs = uow.transactions.active_for([s.id for s in stations]) if stations else []
+    prefs = uow.preferences.get_many([t.pk for t in txs]) if txs else {}
+    power: dict[int, tuple[datetime, float]] = {}
+    for tx in txs:
+        sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
+        if sample is not None and sample.si_value is not None:
+            power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
+    return _Inputs(site, stations, txs, prefs, power)
+
+
+def _key(tx: Transaction) -> tuple[str, str]:
+    return tx.station_id, tx.transaction_id
+
+
+def _describe(sent: cp.Sent) -> dict[str, Any]:
+    return {"sent_at": sent.at.isoformat(), "status": sent.status, "accepted": sent.accepted}

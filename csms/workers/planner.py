@@ -1,0 +1,88 @@
+"""The smart-charging loop: re-plan a site when something changes, and every 15 minutes.
+
+Committed events (plug-in, plug-out, preferences, a charger reconnecting, new readings) mark
+their site dirty; dirty sites are re-planned after a short debounce, so a burst of events costs
+one cycle. Every `interval` seconds all sites with sessions are re-planned anyway, as the sun
+and the clock move on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from csms.domain import events as ev
+from csms.services.eventbus import EventBus
+from csms.services.ports import Database, UnitOfWork
+from csms.services.preferences import PREFERENCES_CHANGED
+from csms.services.sites import READINGS_ADDED
+from csms.services.smart_charging import SmartChargingService
+
+log = logging.getLogger(__name__)
+
+_TRIGGERS = {ev.TRANSACTION_STARTED, ev.TRANSACTION_STOPPED, ev.STATION_CONNECTED,
+             PREFERENCES_CHANGED, READINGS_ADDED}
+
+
+class PlannerWorker:
+    def __init__(self, service: SmartChargingService, db: Database, bus: EventBus,
+                 interval_s: float = 900.0, debounce_s: float = 0.5) -> None:
+        self._service = service
+        self._db = db
+        self._bus = bus
+        self._interval = interval_s
+        self._debounce = debounce_s
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._listen())
+            tg.create_task(self._loop())
+
+    async def _listen(self) -> None:
+        async with self._bus.subscribe() as queue:
+            while True:
+                event = await queue.get()
+                if event.type not in _TRIGGERS:
+                    continue
+                if event.type == ev.STATION_CONNECTED:
+                    self._service.station_connected(event.station_id)
+                elif event.type == PREFERENCES_CHANGED:
+                    self._service.wishes_changed(event.station_id, str(event.data.get("id")))
+                elif event.type == ev.TRANSACTION_STOPPED:
+                    self._service.forget(event.station_id, str(event.data.get("id")))
+                site_id = event.data.get("site_id") or await self._site_of(event.station_id)
+                if site_id:
+                    self._dirty.add(str(site_id))
+                    self._wake.set()
+
+    async def _site_of(self, station_id: str) -> str | None:
+        station = await self._db.read(lambda uow: uow.stations.get(station_id))
+        return station.site_id if station else None
+
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_full = loop.time()
+        while True:
+            timeout = max(0.0, next_full - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            await asyncio.sleep(self._debounce)
+            self._wake.clear()
+            sites, self._dirty = self._dirty, set()
+            if loop.time() >= next_full:
+                sites |= set(await self._db.read(_sites_with_stations))
+                next_full = loop.time() + self._interval
+            for site_id in sorted(sites):
+                try:
+                    await self._service.replan(site_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("re-planning site %s failed", site_id)
+
+
+def _sites_with_stations(uow: UnitOfWork) -> list[str]:
+    return sorted({s.site_id for s in uow.stations.all() if s.site_id})

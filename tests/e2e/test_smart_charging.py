@@ -1,0 +1,162 @@
+"""Green-first smart charging end to end: a site, solar readings, two stations of both
+versions with simulated cars, preferences; the stations get TxProfiles within the site limit,
+the cars follow them, and the transactions end with green energy from the readings."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from simulators import StationConfig, make_station
+from tests.conftest import ServerFactory, api_client
+from tests.helpers import BOOT_16, raw_station
+
+GRID_KW = 15.0
+SITE = {"id": "coop", "name": "Co-op yard", "grid_limit_kw": GRID_KW, "latitude": 42.7,
+        "longitude": 23.3, "timezone": "Europe/Sofia"}
+
+
+async def eventually(check: Any, timeout: float = 15.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+def profile_kw(payload: dict[str, Any]) -> float:
+    """The first period's limit of a SetChargingProfile in kW (A at 230 V x phases, or W)."""
+    prof = payload.get("csChargingProfiles") or payload["chargingProfile"]
+    sched = prof["chargingSchedule"]
+    sched = sched[0] if isinstance(sched, list) else sched
+    period = sched["chargingSchedulePeriod"][0]
+    limit = float(period["limit"])
+    if sched["chargingRateUnit"] == "W":
+        return limit / 1000
+    return limit * 230 * int(period.get("numberPhases", 3)) / 1000
+
+
+def tx_profiles(received: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    out = []
+    for action, payload in received:
+        if action != "SetChargingProfile":
+            continue
+        prof = payload.get("csChargingProfiles") or payload["chargingProfile"]
+        if prof["chargingProfilePurpose"] == "TxProfile":
+            out.append(payload)
+    return out
+
+
+async def setup_site(api: httpx.AsyncClient, green_kw: float) -> None:
+    assert (await api.post("/sites", json=SITE)).status_code == 201
+    assert (await api.post("/sites/coop/sources",
+                           json={"id": "pv", "peak_kw": 60})).status_code == 201
+    now = datetime.now(UTC)
+    readings = [{"timestamp": (now - timedelta(minutes=m)).isoformat(), "power_kw": green_kw}
+                for m in (40, 30, 20, 10, 0)]
+    assert (await api.post("/sites/coop/sources/pv/readings", json=readings)).status_code == 201
+    for sid in ("SC-16", "SC-201"):
+        r = await api.post("/stations", json={"id": sid, "site_id": "coop"})
+        assert r.status_code == 201, r.text
+    assert (await api.post("/id-tokens", json={"id_token": "CAR"})).status_code == 201
+
+
+async def test_two_cars_share_the_site_limit_and_charge_green(
+    server_factory: ServerFactory,
+) -> None:
+    server = await server_factory(plan_interval_s=1.0)
+    url = f"ws://127.0.0.1:{server.ocpp_port}/ocpp"
+    async with api_client(server) as api:
+        await setup_site(api, green_kw=40.0)  # more sun than the cars can take
+        cfgs = [StationConfig(station_id=sid, protocol=proto, id_token="CAR",
+                              meter_interval_s=2.0, max_power_w=11000.0)
+                for sid, proto in (("SC-16", "1.6"), ("SC-201", "2.0.1"))]
+        stations = [make_station(url, c) for c in cfgs]
+        for st in stations:
+            await st.connect()
+            await st.boot()
+        tx_ids = [await st.start_transaction(evse_id=1, id_token="CAR") for st in stations]
+        departure = (datetime.now(UTC) + timedelta(minutes=45)).isoformat()
+        for st, tx_id in zip(stations, tx_ids, strict=True):
+            r = await api.put(f"/transactions/{tx_id}/preferences",
+                              params={"station_id": st.cfg.station_id},
+                              json={"departure_at": departure, "energy_wh": 30000,
+                                    "mode": "green"})
+            assert r.status_code == 200, r.text
+            assert r.json()["defaulted"] is False
+
+        async def both_charging() -> list[float]:
+            """The latest TxProfile of each station, once the urgent need has both charging."""
+            if not all(tx_profiles(st.received) for st in stations):
+                return []
+            latest = [profile_kw(tx_profiles(st.received)[-1]) for st in stations]
+            assert sum(latest) <= GRID_KW + 1e-6, latest  # at every moment we look
+            return latest if all(kw > 0 for kw in latest) else []
+
+        limits = await eventually(both_charging)
+
+        for _ in range(3):  # the cars follow: sampled power within the limit
+            for st in stations:
+                await st.send_meter_values(evse_id=1)
+            await asyncio.sleep(1.0)
+        for st, limit in zip(stations, limits, strict=True):
+            assert st.meters[1].limit_w is not None
+            assert st.meters[1].limit_w <= limit * 1000 + 1
+
+        plan = (await api.get("/sites/coop/plan")).json()
+        assert plan["grid_limit_kw"] == GRID_KW
+        assert {s["transaction_id"] for s in plan["sessions"]} == set(tx_ids)
+        assert all(s["managed"] and s["power_kw"] for s in plan["sessions"])
+        assert max(plan["load_kw"][:4]) <= GRID_KW + 1e-6
+        assert plan["forecast"]["green_kw"], plan["forecast"]
+
+        for st in stations:
+            await st.stop_transaction(evse_id=1)
+            await st.close()
+
+        async def accounted() -> list[dict[str, Any]]:
+            rows = [(await api.get(f"/transactions/{tx}",
+                                   params={"station_id": st.cfg.station_id})).json()
+                    for st, tx in zip(stations, tx_ids, strict=True)]
+            ok = all(r["energy_wh"] > 0 and r["green_energy_wh"] > 0 for r in rows)
+            return rows if ok else []
+
+        rows = await eventually(accounted, timeout=30)
+        for r in rows:  # the sun covered every kWh
+            assert abs(r["green_energy_wh"] - r["energy_wh"]) <= 0.01 * r["energy_wh"] + 1, r
+
+
+async def test_a_charger_that_rejects_profiles_is_unmanaged(
+    server_factory: ServerFactory,
+) -> None:
+    server = await server_factory(plan_interval_s=1.0)
+    async with api_client(server) as api:
+        await setup_site(api, green_kw=5.0)
+        async with raw_station(server, "SC-16") as st:
+            await st.ok("BootNotification", BOOT_16)
+            started = await st.ok("StartTransaction", {
+                "connectorId": 1, "idTag": "CAR", "meterStart": 0,
+                "timestamp": datetime.now(UTC).isoformat()})
+            tx = started["transactionId"]
+            while True:  # refuse every profile the server sends
+                call = await st.recv(timeout=15)
+                if call[0] == 2 and call[2] == "SetChargingProfile":
+                    await st.send([3, call[1], {"status": "Rejected"}])
+                    break
+
+            async def unmanaged() -> dict[str, Any] | None:
+                station = (await api.get("/stations/SC-16")).json()
+                return station if station["charging_control"] == "unmanaged" else None
+
+            station = await eventually(unmanaged)
+            assert "rejected" in station["charging_control_reason"]
+            plan = (await api.get("/sites/coop/plan", params={"refresh": True})).json()
+            assert [u["station_id"] for u in plan["unmanaged_stations"]] == ["SC-16"]
+            session = next(s for s in plan["sessions"] if s["transaction_id"] == str(tx))
+            assert session["managed"] is False

@@ -1,0 +1,215 @@
+"""Solar forecast: pvlib clear sky per array, corrected by measured readings, stale readings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import numpy as np
+import pytest
+
+from csms.app import CsmsServer
+from csms.domain.errors import InvalidInput, NotFound
+from csms.planning import solar
+from csms.services.forecast import ForecastService
+
+SOFIA = (42.7, 23.3)
+JUNE = datetime(2026, 6, 21, tzinfo=UTC)
+SOLAR_NOON_UTC = 10.48  # Sofia, 21 June: 12:00 - 23.3 deg / 15 deg per h + equation of time
+SITE = {"id": "sofia", "name": "Sofia co-op", "grid_limit_kw": 50, "latitude": SOFIA[0],
+        "longitude": SOFIA[1], "timezone": "Europe/Sofia"}
+SOUTH = solar.PvArray(40.0, 30.0, 180.0, True)
+
+
+def day(*arrays: solar.PvArray, start: datetime = JUNE) -> solar.ClearSky:
+    return solar.clear_sky_kw(*SOFIA, list(arrays), start, 96)
+
+
+def peak_hour(kw: tuple[float, ...]) -> float:
+    return (int(np.argmax(kw)) + 0.5) / 4  # slot centre, hours after midnight UTC
+
+
+def test_clear_sky_peaks_near_solar_noon_in_sofia_in_june() -> None:
+    cs = day(SOUTH)
+    assert abs(peak_hour(cs.on_site_kw) - SOLAR_NOON_UTC) <= 0.5
+    assert 0.7 * 40 < max(cs.on_site_kw) <= 0.9 * 40  # derated, never above peak
+    assert cs.off_site_kw == (0.0,) * 96
+    assert cs.total_kw == cs.on_site_kw
+
+
+def test_night_is_zero() -> None:
+    cs = day(SOUTH)
+    night = [kw for i, kw in enumerate(cs.on_site_kw) if i < 2 * 4 or i >= 19 * 4]  # UTC
+    assert max(night) == 0.0
+    assert not solar.sun_is_up(*SOFIA, JUNE.replace(hour=23))
+    assert solar.sun_is_up(*SOFIA, JUNE.replace(hour=10))
+
+
+def test_tilt_and_azimuth_shape_the_day() -> None:
+    east = day(solar.PvArray(10, 30, 90, True))
+    west = day(solar.PvArray(10, 30, 270, True))
+    assert peak_hour(east.on_site_kw) < SOLAR_NOON_UTC - 1.5
+    assert peak_hour(west.on_site_kw) > SOLAR_NOON_UTC + 1.5
+    # in June a facade (90 deg) catches far less than a 30 deg roof
+    facade = day(solar.PvArray(10, 90, 180, True))
+    roof = day(solar.PvArray(10, 30, 180, True))
+    assert sum(facade.on_site_kw) < 0.6 * sum(roof.on_site_kw)
+    # in December the steep array beats the flat one at noon
+    december = datetime(2026, 12, 21, tzinfo=UTC)
+    steep = day(solar.PvArray(10, 60, 180, True), start=december)
+    flat = day(solar.PvArray(10, 0, 180, True), start=december)
+    assert max(steep.on_site_kw) > max(flat.on_site_kw)
+
+
+def test_on_and_off_site_are_kept_apart() -> None:
+    park = solar.PvArray(100, 20, 180, on_site=False)
+    cs = day(SOUTH, park)
+    assert max(cs.off_site_kw) > 2 * max(cs.on_site_kw)
+    assert cs.per_array_kw[0] == cs.on_site_kw and cs.per_array_kw[1] == cs.off_site_kw
+
+
+def test_no_coordinates_no_forecast() -> None:
+    cs = solar.clear_sky_kw(None, None, [SOUTH], JUNE, 8)
+    assert cs.on_site_kw == (0.0,) * 8
+    assert cs.note is not None and "coordinates" in cs.note
+    assert not solar.sun_is_up(None, None, JUNE)
+
+
+def test_correction_blends_from_measured_ratio_to_baseline() -> None:
+    clear = [10.0] * 25
+    base = [6.0] * 25
+    lead = [i / 4 for i in range(25)]
+    out = solar.corrected_kw(clear, base, 0.3, lead)
+    assert out[0] == pytest.approx(3.0)
+    assert 3.0 < out[4] < out[12] < out[24] < 6.0
+    assert solar.corrected_kw(clear, base, None, lead) == tuple(base)
+    assert solar.measured_ratio([10.0, 10.0], [None, 4.0]) == pytest.approx(0.4)
+    assert solar.measured_ratio([0.0, 0.0], [1.0, 1.0]) is None  # night: nothing to learn
+
+
+# --- the service, on a real database --------------------------------------------------------
+
+
+@dataclass
+class FixedClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+async def make_site(api: httpx.AsyncClient, **site: object) -> None:
+    assert (await api.post("/sites", json={**SITE, **site})).status_code == 201
+    r = await api.post(f"/sites/{SITE['id']}/sources", json={"id": "roof", "peak_kw": 40})
+    assert r.status_code == 201, r.text
+
+
+async def post_readings(api: httpx.AsyncClient, start: datetime, end: datetime,
+                        factor: float) -> None:
+    """A reading every 5 minutes at `factor` times the clear-sky output."""
+    slots = int((end - start) / timedelta(minutes=15))
+    clear = solar.clear_sky_kw(*SOFIA, [SOUTH], start, slots).on_site_kw
+    body = [{"timestamp": (start + timedelta(minutes=5 * k)).isoformat(),
+             "power_kw": round(factor * clear[k // 3], 4)} for k in range(slots * 3)]
+    r = await api.post(f"/sites/{SITE['id']}/sources/roof/readings", json=body)
+    assert r.status_code == 201, r.text
+
+
+NOW = JUNE.replace(hour=9)  # 12:00 in Sofia
+
+
+async def test_cloudy_readings_pull_the_forecast_down(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=5), NOW, 0.4)
+    svc = ForecastService(server.db, FixedClock(NOW))
+    f = await svc.site_forecast("sofia", NOW, 48)
+    clear = solar.clear_sky_kw(*SOFIA, [SOUTH], NOW, 48).on_site_kw
+    assert f.correction == pytest.approx(0.4, abs=0.01)
+    assert not f.stale and f.last_reading_at == NOW - timedelta(minutes=5)
+    assert f.on_site_kw[0] == pytest.approx(0.4 * clear[0], rel=0.05)
+    assert f.clear_sky_kw == pytest.approx(clear, abs=1e-3)
+    # far ahead the correction has faded to the seasonal guess
+    seasonal = solar.seasonal_factor(SOFIA[0], NOW)
+    assert f.on_site_kw[16] == pytest.approx(seasonal * clear[16], rel=0.15)
+    assert all(a <= b + 1e-3 for a, b in zip(f.on_site_kw, clear, strict=True))
+    assert f.off_site_kw == (0.0,) * 48
+    assert f.measured_start == JUNE.replace(hour=21) - timedelta(days=1)  # Sofia midnight
+    measured = [v for v in f.measured_kw if v is not None]
+    assert len(f.measured_kw) == 48 and len(measured) == 16  # 05:00 to 09:00 UTC
+    last_clear = solar.clear_sky_kw(*SOFIA, [SOUTH], NOW - timedelta(minutes=15), 1).on_site_kw
+    assert f.measured_kw[-1] == pytest.approx(0.4 * last_clear[0], rel=1e-3)
+    assert any("40% of clear sky" in n for n in f.notes), f.notes
+    assert len(f.spread) == 48 and all(0 < s <= 1 for s in f.spread)
+    assert (f.source, f.green_on_site) == ("measured", True)
+    assert f.note is not None and "40% of clear sky" in f.note
+
+
+async def test_sunny_readings_raise_it(server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=6), NOW, 0.95)
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
+    seasonal = solar.seasonal_factor(SOFIA[0], NOW)
+    assert f.correction == pytest.approx(0.95, abs=0.01)
+    assert f.on_site_kw[0] > f.clear_sky_kw[0] * (seasonal + 0.1)
+
+
+async def test_stale_readings_are_flagged_and_ignored(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=5), JUNE.replace(hour=8), 0.2)
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
+    seasonal = solar.seasonal_factor(SOFIA[0], NOW)
+    assert f.stale
+    assert f.correction is None
+    assert f.on_site_kw == pytest.approx([seasonal * c for c in f.clear_sky_kw], rel=1e-3)
+    assert any("no reading since" in n and "roof" in n for n in f.notes), f.notes
+    assert f.source == "clear-sky"
+
+
+async def test_no_readings_at_night_is_not_stale(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api)
+    night = JUNE.replace(hour=22)
+    f = await ForecastService(server.db, FixedClock(night)).site_forecast("sofia", night, 4)
+    assert not f.stale and f.last_reading_at is None
+    assert f.expected_kw == (0.0,) * 4
+    day_time = ForecastService(server.db, FixedClock(NOW))
+    assert (await day_time.site_forecast("sofia", NOW, 4)).stale  # nothing at noon: stale
+
+
+async def test_site_without_coordinates_has_no_forecast(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api, latitude=None, longitude=None, timezone=None)
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
+    assert f.expected_kw == (0.0,) * 8 and not f.stale
+    assert any("no coordinates" in n for n in f.notes)
+    assert f.source == "none"
+    assert f.measured_start == JUNE  # UTC midnight without a time zone
+
+
+async def test_cache_and_invalidation_by_new_readings(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=7), NOW - timedelta(minutes=15), 0.5)
+    svc = ForecastService(server.db, FixedClock(NOW))
+    first = await svc.site_forecast("sofia", NOW, 8)
+    assert await svc.site_forecast("sofia", NOW, 8) is first
+    await post_readings(api, NOW - timedelta(minutes=15), NOW, 0.9)
+    second = await svc.site_forecast("sofia", NOW, 8)
+    assert second is not first and second.correction is not None
+    assert second.correction > first.correction  # type: ignore[operator]
+    svc.invalidate("sofia")
+    assert await svc.site_forecast("sofia", NOW, 8) is not second
+
+
+async def test_bad_requests(server: CsmsServer, api: httpx.AsyncClient) -> None:
+    await make_site(api)
+    svc = ForecastService(server.db, FixedClock(NOW))
+    with pytest.raises(NotFound):
+        await svc.site_forecast("nope", NOW, 4)
+    for start, slots, minutes in [(NOW.replace(tzinfo=None), 4, 15), (NOW, 0, 15),
+                                  (NOW, 10_000, 15), (NOW, 4, 0), (NOW, 4, 90)]:
+        with pytest.raises(InvalidInput):
+            await svc.site_forecast("sofia", start, slots, minutes)
