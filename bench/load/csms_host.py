@@ -29,13 +29,13 @@ def _install_counting_database() -> bool:
     import csms.app as app
     from csms.persistence.database import SqlDatabase
 
-    if not hasattr(SqlDatabase, "_commit_together"):
+    if not hasattr(SqlDatabase, "_commit"):
         return False
 
     class CountingDatabase(SqlDatabase):
-        async def _commit_together(self, batch: list[Any]) -> None:
+        async def _commit(self, batch: list[Any]) -> Any:
             t0 = time.perf_counter()
-            await super()._commit_together(batch)
+            done = await super()._commit(batch)
             elapsed = time.perf_counter() - t0
             _stats["batches"] += 1
             _stats["writes"] += len(batch)
@@ -43,6 +43,7 @@ def _install_counting_database() -> bool:
             _stats["max_commit_s"] = max(_stats["max_commit_s"], elapsed)
             _stats["max_batch"] = max(_stats["max_batch"], len(batch))
             _sizes[len(batch)] += 1
+            return done
 
     setattr(app, "SqlDatabase", CountingDatabase)  # noqa: B010 (csms.app does not re-export it)
     return True
