@@ -22,22 +22,36 @@ from csms.clock import Clock, SystemClock
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.database import SqlDatabase
+from csms.persistence.file_store import DiskStore  # firmware and log jobs, uploads
 from csms.persistence.migrate import upgrade
 from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
+from csms.services.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.certificates import CaConfig, CertificateService
 from csms.services.commands import CommandService
 from csms.services.container import Services
+from csms.services.costs import CostConfig, CostService  # tariffs and cost, charging state
+from csms.services.data_transfer import DataTransferService
+from csms.services.device_model import DeviceModelService
+from csms.services.diagnostics import DiagnosticsService, UploadConfig
 from csms.services.eventbus import EventBus
+from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
+from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
+from csms.services.profiles_state import ProfileStateService, TrackingGateway
+from csms.services.reservations import ReservationService
+from csms.services.security import SecurityService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
 from csms.services.stations import StationService
+from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
+from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
 
@@ -71,8 +85,13 @@ class CsmsServer:
         self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
                                s.ws_ping_interval, s.ws_ping_timeout)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
+        # security: a configured CA is checked now; profile 3 also trusts the CA csms issues from
+        if s.ca_cert or s.ca_key:
+            await self.services.certificates.authority()
         if s.ocpp_tls_port is not None:
-            self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port, self._tls())
+            issuing = await self.services.certificates.root_pem() if s.tls_client_ca else None
+            self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port,
+                                                       self._tls(issuing))
 
         self.api = api = create_app(self.services, admin)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
@@ -93,6 +112,15 @@ class CsmsServer:
         self._tasks.append(asyncio.create_task(accounting.follow(bus), name="accounting-stops"))
         planner = PlannerWorker(self.services.smart_charging, self.db, bus, s.plan_interval_s)
         self._tasks.append(asyncio.create_task(planner.run(), name="planner"))
+        # reservations and local lists (issue 4 items 3, 4)
+        self._tasks.append(asyncio.create_task(
+            expire_reservations(self.services.reservations), name="reservation-expiry"))
+        self._tasks.append(asyncio.create_task(
+            LocalListWorker(self.services.local_lists, bus).run(), name="local-lists"))
+        # running and final costs; TxProfiles dropped when transactions end (issue 4 10, 12)
+        self._tasks.append(asyncio.create_task(self.services.costs.run(bus), name="costs"))
+        self._tasks.append(asyncio.create_task(
+            self.services.profiles_state.follow(bus), name="profiles-state"))
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
@@ -102,28 +130,83 @@ class CsmsServer:
         preferences = PreferenceService(db, clock, Defaults(s.default_dwell_h,
                                                             s.default_energy_kwh))
         forecasts = ForecastService(db, clock)
-        smart = SmartChargingService(db, clock, self.registry, preferences, outlook(forecasts),
+        accounting = AccountingService(db, clock)
+        # tariffs and cost, charging state (issue 4 items 10, 12): profile commands pass
+        # through `gateway`, which tracks what each station holds
+        profiles_state, gateway, costs = self._charging_state(accounting)
+        smart = SmartChargingService(db, clock, gateway, preferences, outlook(forecasts),
                                      config=ChargingConfig(
             evse_max_kw=s.evse_max_kw, car_max_kw=s.car_max_kw, unit=s.charging_rate_unit,
-            min_interval=timedelta(seconds=s.profile_min_interval_s)))
+            min_interval=timedelta(seconds=s.profile_min_interval_s),
+            check_delay=timedelta(seconds=s.profile_check_delay_s)
+            if s.profile_check_delay_s else None))
+        device_model = DeviceModelService(db, clock, self.registry)
+        availability = AvailabilityService(db, clock)  # requested availability (issue 4 7)
+        firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)
+        certificates = CertificateService(db, clock, self.registry, CaConfig(  # security
+            s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         return Services(
             db=db, clock=clock, events=bus,
             stations=StationService(db, clock, bus, self.registry, s.unknown_stations,
                                     s.heartbeat_interval),
             tokens=TokenService(db, clock, accept_tokens),
-            transactions=TransactionService(db, clock, accept_tokens),
-            commands=CommandService(db, self.registry),
+            transactions=TransactionService(db, clock, accept_tokens, pricing=costs.price),
+            commands=(commands := CommandService(db, gateway, hooks=[
+                device_model, availability], around={
+                "update-firmware": firmware.around_update,  # firmware and log jobs
+                "get-diagnostics": diagnostics.around_request})),
             presence=Presence(db),
             message_log=MessageLog(clock, s.message_log_size),
-            gateway=self.registry,
+            gateway=gateway,
             sites=SiteService(db, clock),
             preferences=preferences,
             smart_charging=smart,
             forecasts=forecasts,
-            accounting=AccountingService(db, clock),
+            accounting=accounting,
+            device_model=device_model,
+            data_transfer=DataTransferService(db, clock),
+            certificates=certificates,
+            security=SecurityService(db, clock, self.registry, certificates),
+            firmware=firmware,
+            diagnostics=diagnostics,
+            # reservations, local lists, availability (issue 4 items 3, 4, 7)
+            reservations=ReservationService(db, clock, commands),
+            local_lists=LocalListService(db, clock, commands, self.registry),
+            availability=availability,
+            # tariffs and cost, charging state (issue 4 items 10, 12)
+            tariffs=TariffService(db, clock),
+            costs=costs,
+            profiles_state=profiles_state,
         )
 
-    def _tls(self) -> ssl.SSLContext:
+    # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
+    def _charging_state(
+        self, accounting: AccountingService
+    ) -> tuple[ProfileStateService, TrackingGateway, CostService]:
+        s = self.settings
+        profiles_state = ProfileStateService(self.db, self.clock)
+        gateway = TrackingGateway(self.registry, profiles_state)
+        costs = CostService(self.db, self.clock, gateway, accounting, CostConfig(
+            s.cost_update_interval_s, s.cost_datatransfer_vendor))
+        return profiles_state, gateway, costs
+
+    # --- firmware and log jobs, uploads (issue 4 items 1, 2) -------------------------------
+    def _file_services(self) -> tuple[FirmwareService, DiagnosticsService]:
+        s = self.settings
+        config = UploadConfig(s.upload_max_bytes, s.upload_token_ttl_s, self.public_api_url)
+        return (FirmwareService(self.db, self.clock),
+                DiagnosticsService(self.db, self.clock, DiskStore(s.upload_dir), config))
+
+    def public_api_url(self) -> str:
+        """Where stations reach the API (upload URLs); the port is known once bound."""
+        s = self.settings
+        if s.public_api_url:
+            return s.public_api_url.rstrip("/")
+        host = socket.gethostname() if s.api_host in ("0.0.0.0", "::", "") else s.api_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.api_port}"
+
+    def _tls(self, issuing_ca_pem: str | None = None) -> ssl.SSLContext:
         s = self.settings
         if not (s.tls_cert and s.tls_key):
             raise ValueError("CSMS_OCPP_TLS_PORT needs CSMS_TLS_CERT and CSMS_TLS_KEY")
@@ -132,6 +215,8 @@ class CsmsServer:
         ctx.load_cert_chain(s.tls_cert, s.tls_key)
         if s.tls_client_ca:
             ctx.load_verify_locations(s.tls_client_ca)
+            if issuing_ca_pem:  # certificates csms signed (SignCertificate) are good too
+                ctx.load_verify_locations(cadata=issuing_ca_pem)
             ctx.verify_mode = ssl.CERT_OPTIONAL
         return ctx
 
@@ -151,6 +236,8 @@ class CsmsServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self.services.certificates.close()  # certificate deliveries in flight
+        await self.services.smart_charging.close()  # capability probes, profile checks
         with contextlib.suppress(Exception):
             await self._flush()
         await self.db.stop()

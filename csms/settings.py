@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     message_log_size: int = Field(200, ge=0, description="OCPP frames kept per station")
     log_level: str = "INFO"
 
+    # Firmware and diagnostics uploads (issue 4 items 1, 2)
+    public_api_url: str | None = Field(
+        None, description="base URL stations use to reach the HTTP API (upload URLs are built "
+        "from it), e.g. https://csms.example.org; default http://API_HOST:API_PORT, with "
+        "0.0.0.0/:: replaced by this machine's host name")
+    upload_dir: str = Field("./var/uploads", description="where uploaded diagnostics are kept")
+    upload_max_bytes: int = Field(50 * 1024 * 1024, ge=1, description="largest upload accepted")
+    upload_token_ttl_s: float = Field(
+        86400.0, gt=0, description="how long a one-time upload URL stays valid")
+
     # Smart charging (issue 3)
     plan_interval_s: float = Field(900.0, gt=0, description="re-plan every site this often")
     default_dwell_h: float = Field(8.0, gt=0, description="assumed stay without preferences")
@@ -52,6 +62,27 @@ class Settings(BaseSettings):
     profile_min_interval_s: float = Field(
         300.0, ge=0, description="at most one profile change per charger this often, but cuts"
     )
+    profile_check_delay_s: float = Field(
+        30.0, ge=0, description="GetCompositeSchedule this long after a TxProfile; 0: never"
+    )
+
+    # Security and certificates (issue 4 items 8 and 13)
+    ca_cert: str | None = Field(
+        None, description="PEM file of the CA that signs station certificates (with CA_KEY); "
+        "unset: a built-in CA is generated on first use and kept in the database")
+    ca_key: str | None = Field(None, description="PEM file of that CA's private key")
+    cert_validity_days: int = Field(365, ge=1, le=3650, description="issued station certificates")
+    v2g_root: Literal["none", "builtin"] = Field(
+        "none", description="builtin: the CA above also acts as a private V2G root (signs "
+        "V2GCertificate CSRs, answers GetCertificateStatus for what it issued)")
+
+    # Tariffs and cost (issue 4 item 10)
+    cost_update_interval_s: float = Field(
+        300.0, ge=0, description="send running transactions their cost (2.0.1 CostUpdated, 1.6 "
+        "DataTransfer RunningCost) this often; 0: only in TransactionEvent replies")
+    cost_datatransfer_vendor: str | None = Field(
+        None, min_length=1, max_length=255, description="OCPP 1.6 stations get running and "
+        "final cost in DataTransfer with this vendorId; unset: 1.6 stations get no cost")
 
     @property
     def is_sqlite(self) -> bool:

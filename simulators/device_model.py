@@ -30,6 +30,7 @@ class Variable:
     connector: int | None = None
     instance: str | None = None  # variable instance
     getter: Callable[[], str] | None = None  # dynamic read-only values
+    reboot: bool = False  # a write is answered RebootRequired (it applies after a reboot)
 
     def actual(self) -> str:
         return self.getter() if self.getter else self.value
@@ -123,7 +124,7 @@ class DeviceModel:
             return out | {"attributeStatus": "Rejected"}
         found.value = value.lower() if found.data_type == "boolean" else value
         self._on_change(found)
-        return out | {"attributeStatus": "Accepted"}
+        return out | {"attributeStatus": "RebootRequired" if found.reboot else "Accepted"}
 
     def report(self, variables: Iterable[Variable]) -> list[dict[str, Any]]:
         """reportData entries for NotifyReport."""
@@ -200,6 +201,9 @@ def default_variables(*, model: str, vendor: str, station_id: str, meter_interva
         v("SecurityCtrlr", "BasicAuthPassword", "", WO),
         v("SecurityCtrlr", "OrganizationName", "csms-sim"),
     ]
+    # the network connection order is read at boot: a change needs a reboot (B09)
+    for var in out:
+        var.reboot = (var.component, var.name) == ("OCPPCommCtrlr", "NetworkConfigurationPriority")
     out.append(Variable("ClockCtrlr", "DateTime", "", RO, "dateTime", getter=now))
     for e in range(1, evses + 1):
         out.append(Variable("EVSE", "AvailabilityState", "", RO, "OptionList", evse=e,

@@ -69,6 +69,17 @@ class StationLink:
     def connected(self) -> bool:
         return self._peer is not None and not self._peer.closed.is_set()
 
+    @property
+    def online(self) -> bool:
+        """Connected and (when booting) accepted: messages may go out now."""
+        return self._online.is_set()
+
+    async def reconnect(self) -> None:
+        """Connect again after a drop: boot only if never accepted, then replay what was
+        queued offline and announce the connector statuses."""
+        self._closing = False
+        await self._establish(boot=False)
+
     async def connect(self) -> None:
         """Open the websocket; CALLs may be sent right away (programmatic use)."""
         self._closing = False

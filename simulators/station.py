@@ -11,9 +11,9 @@ import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from simulators.clock import SimClock
+from simulators.clock import SimClock, parse_iso
 from simulators.config import StationConfig
 from simulators.ev import EV, EvseMeter
 from simulators.link import SOFT_ERRORS, StationLink
@@ -84,6 +84,10 @@ class SimStation(StationLink):
         )
         self.pending_availability: dict[tuple[int, int], bool] = {}
         self.reservations: dict[int, Reservation] = {}
+        # local list (filled by SendLocalList) and transaction messages queued while offline
+        self.local_list: dict[str, dict[str, Any]] = {}
+        self.local_list_version = 0
+        self.offline_queue: list[tuple[str, dict[str, Any], TxState | None]] = []
         self.meter_interval_s = cfg.meter_interval_s
         self.sessions_completed = 0
         self.sessions_failed = 0
@@ -135,7 +139,9 @@ class SimStation(StationLink):
         return "available"
 
     async def announce(self) -> None:
-        """Send the status of every connector (after boot or reconnect)."""
+        """Replay what was queued offline, then send the status of every connector (after
+        boot or reconnect)."""
+        await self.replay_queue()
         for evse, conn in self.connectors:
             await self.send_status(evse, conn, self.STATUS[self.state_of(evse, conn)])
 
@@ -174,6 +180,52 @@ class SimStation(StationLink):
 
     async def _on_reservation_expired(self, res: Reservation) -> None:
         """2.0.1 reports expiries with ReservationStatusUpdate."""
+
+    # -------------------------------- local authorization list, offline transactions
+    def _local_auth_flags(self) -> tuple[bool, bool, bool]:
+        """(local list enabled, use it offline, use it online before asking the CSMS)."""
+        return (False, False, False)
+
+    def local_status(self, id_token: str) -> str | None:
+        """The local list's answer for ``id_token`` when the station may rely on it now
+        (offline with LocalAuthorizeOffline, online with LocalPreAuthorize); None: ask the
+        CSMS. Offline, a token not on the list is Invalid (AllowOfflineTxForUnknownId off)."""
+        enabled, offline_ok, pre = self._local_auth_flags()
+        online = self.online
+        if not enabled or not (pre if online else offline_ok):
+            return None
+        info = self.local_list.get(id_token)
+        if not info:
+            return None if online else "Invalid"
+        expiry = info.get("expiryDate") or info.get("cacheExpiryDateTime")
+        if expiry and parse_iso(expiry) <= self.clock.now():
+            return "Expired"
+        return str(info.get("status", "Accepted"))
+
+    async def send_tx_message(self, action: str, payload: dict[str, Any],
+                              tx: TxState | None) -> dict[str, Any] | None:
+        """A transaction message goes out now, or, offline, waits in order in the queue until
+        the link is back (then ``replay_queue``); None when queued."""
+        if self.online and not self.offline_queue:
+            return await self.call(action, payload)
+        self.log.info("offline: %s queued", action)
+        self.offline_queue.append((action, payload, tx))
+        return None
+
+    async def replay_queue(self) -> None:
+        """Send the queued transaction messages, oldest first; one that fails stays queued."""
+        while self.offline_queue and self.online:
+            action, payload, tx = self.offline_queue[0]
+            self._before_replay(action, payload, tx)
+            resp = await self.call(action, payload)
+            self.offline_queue.pop(0)
+            self._after_replay(action, resp, tx)
+
+    def _before_replay(self, action: str, payload: dict[str, Any], tx: TxState | None) -> None:
+        """Version hook: fix up a queued payload (1.6: the transaction id the CSMS gave)."""
+
+    def _after_replay(self, action: str, resp: dict[str, Any], tx: TxState | None) -> None:
+        """Version hook: learn from the reply to a replayed message."""
 
     # ------------------------------------------------------- transactions
     def meter_wh(self, evse_id: int = 1) -> float:
@@ -257,7 +309,7 @@ class SimStation(StationLink):
                      duration_s: float = 60.0, *, ev: EV | None = None) -> str:
         """Authorize, start, let the EV charge ``duration_s`` simulated seconds, stop."""
         token = id_token or self.cfg.id_token
-        status = await self.authorize(token)
+        status = self.local_status(token) or await self.authorize(token)
         if status != "Accepted":
             raise AuthorizationRejected(f"{token} not accepted: {status}")
         tx_id = await self.start_transaction(evse_id, token, ev=ev)

@@ -32,6 +32,9 @@ class Station16(SimStation):
     }
 
     def _handlers(self) -> dict[str, Handler]:
+        from simulators.certificates import CertStore
+        from simulators.security_handlers import SecurityHandlers
+        from simulators.v16_extended import V16Extended
         from simulators.v16_handlers import V16Handlers
 
         self.config = ConfigStore(
@@ -41,7 +44,12 @@ class Station16(SimStation):
         self.local_list: dict[str, dict[str, Any]] = {}
         self.firmware_status = "Idle"
         self.diagnostics_status = "Idle"
-        return V16Handlers(self).table()
+        core = V16Handlers(self)
+        # certificates, AuthorizationKey, SecurityProfile (security_handlers)
+        self.certs = CertStore(self.cfg.station_id)
+        self.security = SecurityHandlers(self.certs, self.cfg, "1.6")
+        return (core.table() | V16Extended(self, core).table()  # + ExtendedTriggerMessage
+                | self.security.table())
 
     # ------------------------------------------------------------ id mapping
     def connector_id(self, evse_id: int, connector_id: int = 1) -> int:
@@ -68,6 +76,22 @@ class Station16(SimStation):
     def _on_heartbeat_interval(self, interval: float) -> None:
         self.config.keys["HeartbeatInterval"].value = str(int(interval))
 
+    # ------------------------------------------- local list, offline transactions
+    def _local_auth_flags(self) -> tuple[bool, bool, bool]:
+        flag = self.config.flag
+        return (flag("LocalAuthListEnabled"), flag("LocalAuthorizeOffline"),
+                flag("LocalPreAuthorize"))
+
+    def _before_replay(self, action: str, payload: dict[str, Any], tx: TxState | None) -> None:
+        if tx is not None and action in ("MeterValues", "StopTransaction"):
+            payload["transactionId"] = int(tx.tx_id)
+
+    def _after_replay(self, action: str, resp: dict[str, Any], tx: TxState | None) -> None:
+        if tx is not None and action == "StartTransaction":
+            tx.tx_id = str(resp["transactionId"])
+            if self.tx.get(tx.evse_id) is tx:
+                self.transactions[tx.evse_id] = tx.tx_id
+
     # -------------------------------------------------------------- messages
     def _boot_payload(self, reason: str) -> dict[str, Any]:
         c = self.cfg
@@ -79,6 +103,8 @@ class Station16(SimStation):
         """StatusNotification for a connector (evse_id 0 = connectorId 0)."""
         key = (evse_id, connector_id) if evse_id else (0, 0)
         self.connector_status[key] = status
+        if not self.online:  # announced on reconnect
+            return
         await self.call("StatusNotification", {
             "connectorId": self.connector_id(evse_id, connector_id), "status": status,
             "errorCode": "NoError", "timestamp": self.clock.iso_now()})
@@ -117,12 +143,17 @@ class Station16(SimStation):
         if reservation is not None:
             payload["reservationId"] = reservation
         try:
-            resp = await self.call("StartTransaction", payload)
+            resp = await self.send_tx_message("StartTransaction", payload, None)
         except BaseException:
             self.meters[evse_id].unplug(self.clock.monotonic())
             raise
+        queued = resp is None  # offline: a placeholder id until the CSMS gives one
+        if resp is None:
+            resp = {"transactionId": -len(self.offline_queue), "idTagInfo": {"status": "Accepted"}}
         tx = TxState(str(resp["transactionId"]), evse_id, connector_id, token,
                      self.clock.now(), float(int(start_wh)), reservation_id=reservation)
+        if queued:
+            self.offline_queue[-1] = ("StartTransaction", payload, tx)
         self.begin_tx(tx)
         await self.send_status(evse_id, connector_id, "Charging")
         status = resp["idTagInfo"]["status"]
@@ -139,6 +170,8 @@ class Station16(SimStation):
                                    "meterValue": [self._meter_value(evse_id, context)]}
         if tx is not None:
             payload["transactionId"] = int(tx.tx_id)
+            await self.send_tx_message("MeterValues", payload, tx)
+            return
         await self.call("MeterValues", payload)
 
     async def stop_transaction(self, evse_id: int = 1, reason: str = "Local") -> None:
@@ -159,7 +192,7 @@ class Station16(SimStation):
             "transactionData": [self._meter_value(evse_id, "Transaction.End",
                                                   "StopTxnSampledData")]}
         try:
-            await self.call("StopTransaction", payload)
+            await self.send_tx_message("StopTransaction", payload, tx)
         finally:
             self.end_tx(tx)
         await self.send_status(evse_id, tx.connector_id, "Finishing")

@@ -19,6 +19,7 @@ class Key:
     value: str
     readonly: bool = False
     kind: str = "str"  # str | int | bool | measurands
+    reboot: bool = False  # a change is answered RebootRequired (it applies after a reboot)
 
 
 def default_keys(connectors: int, meter_interval_s: float) -> dict[str, Key]:
@@ -41,7 +42,7 @@ def default_keys(connectors: int, meter_interval_s: float) -> dict[str, Key]:
     keys = {k: Key(v, kind="bool") for k, v in rw_bool.items()}
     keys |= {k: Key(v, kind="int") for k, v in rw_int.items()}
     keys |= {k: Key(v, readonly=True) for k, v in ro.items()}
-    keys["ConnectorPhaseRotation"] = Key("Unknown")
+    keys["ConnectorPhaseRotation"] = Key("Unknown", reboot=True)  # wiring: needs a reboot
     keys["MeterValuesSampledData"] = Key(",".join(DEFAULT_MEASURANDS), kind="measurands")
     keys["MeterValuesAlignedData"] = Key("Energy.Active.Import.Register", kind="measurands")
     keys["StopTxnSampledData"] = Key("Energy.Active.Import.Register", kind="measurands")
@@ -78,7 +79,7 @@ class ConfigStore:
             return "Rejected"
         key.value = value.strip().lower() if key.kind == "bool" else value.strip()
         self._on_change(name, key.value)
-        return "Accepted"
+        return "RebootRequired" if key.reboot else "Accepted"
 
     def flag(self, name: str) -> bool:
         return self.keys[name].value.lower() == "true" if name in self.keys else False

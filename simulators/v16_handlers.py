@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from simulators import transfer  # firmware download, log upload
 from simulators.clock import parse_iso
 from simulators.ev import NOMINAL_VOLTAGE
 from simulators.rpc import Handler, Reply
+from simulators.security_handlers import SECURITY_KEYS_16
 from simulators.smart_charging import from_v16
 from simulators.station import Reservation
 
@@ -15,7 +17,6 @@ if TYPE_CHECKING:
     from simulators.v16 import Station16
 
 Payload = dict[str, Any]
-_STEP_S = 2.0  # simulated seconds between firmware/diagnostics progress notifications
 
 
 class V16Handlers:
@@ -31,7 +32,8 @@ class V16Handlers:
                  "ChangeConfiguration", "ClearCache", "DataTransfer", "SetChargingProfile",
                  "ClearChargingProfile", "GetCompositeSchedule", "ReserveNow",
                  "CancelReservation", "SendLocalList", "GetLocalListVersion", "UpdateFirmware",
-                 "GetDiagnostics"]
+                 "GetDiagnostics",
+                 "SignedUpdateFirmware", "GetLog"]  # security extension: signed firmware, logs
         return {name: getattr(self, "on_" + name) for name in names}
 
     def _evse(self, cid: int) -> tuple[int, int] | None:
@@ -148,6 +150,8 @@ class V16Handlers:
         return self.st.config.get(p.get("key"))
 
     async def on_ChangeConfiguration(self, p: Payload) -> Payload:
+        if p["key"] in SECURITY_KEYS_16:  # security extension: write-only, not in config
+            return {"status": self.st.security.change_key(p["key"], p["value"])}
         return {"status": self.st.config.change(p["key"], p["value"])}
 
     async def on_ClearCache(self, p: Payload) -> Payload:
@@ -240,28 +244,56 @@ class V16Handlers:
         return {"listVersion": self.st.local_list_version}
 
     # ------------------------------------------------------------ firmware, diagnostics
+    # The firmware is really fetched from `location` and the log really uploaded (transfer).
     async def on_UpdateFirmware(self, p: Payload) -> Reply:
         st = self.st
 
         async def update() -> None:
             wait = (parse_iso(p["retrieveDate"]) - st.clock.now()).total_seconds()
             await st.clock.sleep(min(wait, 3600.0))
-            for status in ("Downloading", "Downloaded", "Installing", "Installed"):
-                await st.notify_firmware(status)
-                await st.clock.sleep(_STEP_S)
+            await transfer.update_firmware(st, p["location"], p.get("retries", 0),
+                                           p.get("retryInterval", 30), st.notify_firmware)
             st.firmware_status = "Idle"
         return Reply({}, update)
 
+    async def on_SignedUpdateFirmware(self, p: Payload) -> Reply:
+        st, fw, request_id = self.st, p["firmware"], p["requestId"]
+
+        async def notify(status: str) -> None:
+            st.firmware_status = status
+            await st.call("SignedFirmwareStatusNotification",
+                          {"status": status, "requestId": request_id})
+
+        async def update() -> None:
+            wait = (parse_iso(fw["retrieveDateTime"]) - st.clock.now()).total_seconds()
+            await st.clock.sleep(min(wait, 3600.0))
+            await transfer.update_firmware(st, fw["location"], p.get("retries", 0),
+                                           p.get("retryInterval", 30), notify, signed=True)
+            st.firmware_status = "Idle"
+        return Reply({"status": "Accepted"}, update)
+
     async def on_GetDiagnostics(self, p: Payload) -> Reply:
         st = self.st
-        name = f"diagnostics-{st.station_id}-{st.clock.now():%Y%m%dT%H%M%SZ}.log"
+        name = f"diagnostics-{st.station_id}-{st.clock.now():%Y%m%dT%H%M%SZ}.log"[:255]
 
         async def upload() -> None:
-            for status in ("Uploading", "Uploaded"):
-                await st.notify_diagnostics(status)
-                await st.clock.sleep(_STEP_S)
+            await transfer.upload_log(st, p["location"], name, "diagnostics",
+                                      st.notify_diagnostics, multipart=True,
+                                      failed="UploadFailed")
             st.diagnostics_status = "Idle"
-        return Reply({"fileName": name[:255]}, upload)
+        return Reply({"fileName": name}, upload)
+
+    async def on_GetLog(self, p: Payload) -> Reply:
+        st, request_id = self.st, p["requestId"]
+        name = f"{p['logType']}-{st.station_id}-{st.clock.now():%Y%m%dT%H%M%SZ}.log"[:255]
+
+        async def notify(status: str) -> None:
+            await st.call("LogStatusNotification", {"status": status, "requestId": request_id})
+
+        async def upload() -> None:
+            await transfer.upload_log(st, p["log"]["remoteLocation"], name, p["logType"],
+                                      notify, multipart=True, failed="UploadFailure")
+        return Reply({"status": "Accepted", "filename": name}, upload)
 
 
 async def _ignore(coro: Awaitable[Any]) -> None:

@@ -40,6 +40,9 @@ class Station201(SimStation):
     }
 
     def _handlers(self) -> dict[str, Handler]:
+        from simulators.certificates import CertStore
+        from simulators.security_handlers import SecurityHandlers
+        from simulators.v201_device import V201Device
         from simulators.v201_handlers import V201Handlers
         from simulators.v201_manage import V201Manage
 
@@ -55,11 +58,23 @@ class Station201(SimStation):
         self.display_messages: dict[int, dict[str, Any]] = {}
         self.firmware_status = "Idle"
         self.log_status = "Idle"
-        self.total_cost: dict[str, float] = {}
-        return V201Handlers(self).table() | V201Manage(self).table()
+        self.total_cost: dict[str, float] = {}  # running cost (CostUpdated, TransactionEvent)
+        self.final_cost: dict[str, float] = {}  # totalCost in the reply to Ended
+        # device model extras: monitors, monitoring level, network profiles (v201_device)
+        self.monitors: dict[int, dict[str, Any]] = {}
+        self.monitoring_level = 9
+        self.network_profiles: dict[int, dict[str, Any]] = {}
+        self.device_extras = V201Device(self)
+        # certificates (security_handlers); BasicAuthPassword is a device-model variable
+        self.certs = CertStore(c.station_id)
+        security = SecurityHandlers(self.certs, c, "2.0.1")
+        return (V201Handlers(self).table() | V201Manage(self).table()
+                | self.device_extras.table() | security.table())
 
     # ---------------------------------------------------------------- config
     def _variable_changed(self, var: Variable) -> None:
+        if self.monitors:  # a monitored variable changed: NotifyEvent (v201_device)
+            self.spawn(self.device_extras.changed(var))
         if (var.component, var.name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
             self.set_heartbeat_interval(float(var.value))
         elif (var.component, var.name) == ("SampledDataCtrlr", "TxUpdatedInterval"):
@@ -74,6 +89,11 @@ class Station201(SimStation):
         value = self.device.value("SampledDataCtrlr", name)
         return parse_measurands(value) or list(DEFAULT_MEASURANDS)
 
+    def _local_auth_flags(self) -> tuple[bool, bool, bool]:
+        flag = self.device.flag
+        return (flag("LocalAuthListCtrlr", "Enabled"), flag("AuthCtrlr", "LocalAuthorizeOffline"),
+                flag("AuthCtrlr", "LocalPreAuthorize"))
+
     # -------------------------------------------------------------- messages
     def _boot_payload(self, reason: str) -> dict[str, Any]:
         c = self.cfg
@@ -85,6 +105,8 @@ class Station201(SimStation):
                           status: str = "Available") -> None:
         """StatusNotification (connectorStatus, evseId, connectorId, timestamp)."""
         self.connector_status[(evse_id, connector_id)] = status
+        if not self.online:  # announced on reconnect
+            return
         await self.call("StatusNotification", {
             "timestamp": self.clock.iso_now(), "connectorStatus": status,
             "evseId": evse_id, "connectorId": connector_id})
@@ -132,7 +154,7 @@ class Station201(SimStation):
         if tx.reservation_id is not None:
             payload["reservationId"] = tx.reservation_id
         try:
-            resp = await self.call("TransactionEvent", payload)
+            resp = await self.send_tx_message("TransactionEvent", payload, tx) or {}
         except BaseException:
             self.meters[evse_id].unplug(self.clock.monotonic())
             raise
@@ -151,8 +173,8 @@ class Station201(SimStation):
             await self.send_plain_meter_values(evse_id, context=context)
             return
         trigger = "Trigger" if context == "Trigger" else "MeterValuePeriodic"
-        await self.call("TransactionEvent", self.tx_event(
-            tx, "Updated", trigger, context=context, measurands="TxUpdatedMeasurands"))
+        await self.send_tx_message("TransactionEvent", self.tx_event(
+            tx, "Updated", trigger, context=context, measurands="TxUpdatedMeasurands"), tx)
 
     async def send_plain_meter_values(self, evse_id: int = 1, *, context: str = "Trigger"
                                       ) -> None:
@@ -182,15 +204,26 @@ class Station201(SimStation):
         if trigger == "StopAuthorized":
             payload["idToken"] = {"idToken": tx.id_token, "type": tx.token_type}
         try:
-            await self.call("TransactionEvent", payload)
+            await self.send_tx_message("TransactionEvent", payload, tx)
         finally:
             self.end_tx(tx)
         await self.refresh_status(evse_id)
 
+    async def send_tx_message(self, action: str, payload: dict[str, Any],
+                              tx: TxState | None) -> dict[str, Any] | None:
+        """As the base, and keeps the cost the CSMS tells in TransactionEventResponse."""
+        resp = await super().send_tx_message(action, payload, tx)
+        if resp and "totalCost" in resp and action == "TransactionEvent":
+            tx_id = payload["transactionInfo"]["transactionId"]
+            self.total_cost[tx_id] = float(resp["totalCost"])
+            if payload["eventType"] == "Ended":
+                self.final_cost[tx_id] = float(resp["totalCost"])
+        return resp
+
     async def _on_charging_state(self, tx: TxState, state: str) -> None:
-        await self.call("TransactionEvent", self.tx_event(
+        await self.send_tx_message("TransactionEvent", self.tx_event(
             tx, "Updated", "ChargingStateChanged", context="Sample.Periodic",
-            measurands="TxUpdatedMeasurands"))
+            measurands="TxUpdatedMeasurands"), tx)
 
     async def _on_reservation_expired(self, res: Reservation) -> None:
         await self.call("ReservationStatusUpdate", {"reservationId": res.id,

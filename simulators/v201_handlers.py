@@ -87,7 +87,8 @@ class V201Handlers:
         return out
 
     async def on_CostUpdated(self, p: Payload) -> Payload:
-        self.st.total_cost[p["transactionId"]] = float(p["totalCost"])
+        if p["transactionId"] not in self.st.final_cost:  # a late update keeps the final cost
+            self.st.total_cost[p["transactionId"]] = float(p["totalCost"])
         return {}
 
     # ------------------------------------------------------------ reset, availability
@@ -156,6 +157,15 @@ class V201Handlers:
             "MeterValues": lambda: _each(evses, st.send_plain_meter_values),
             "FirmwareStatusNotification": lambda: st.notify_firmware(st.firmware_status, None),
             "LogStatusNotification": lambda: st.notify_log(st.log_status, None),
+            # certificates and publishing (v201_device)
+            "SignChargingStationCertificate": lambda: st.device_extras.sign_certificate(
+                "ChargingStationCertificate"),
+            "SignV2GCertificate": lambda: st.device_extras.sign_certificate("V2GCertificate"),
+            "SignCombinedCertificate": lambda: _each([0, 1], lambda i: (
+                st.device_extras.sign_certificate(
+                    ("ChargingStationCertificate", "V2GCertificate")[i]))),
+            "PublishFirmwareStatusNotification": lambda: (
+                st.device_extras.publish_firmware_status()),
         }
         if st.boot_status != "Accepted":
             actions["BootNotification"] = lambda: _ignore(st.boot("Triggered"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from simulators import transfer  # firmware download, log upload
 from simulators.clock import parse_iso
 from simulators.device_model import RO, Variable
 from simulators.ev import NOMINAL_VOLTAGE
@@ -162,25 +163,30 @@ class V201Manage:
     async def on_UpdateFirmware(self, p: Payload) -> Reply:
         st, request_id = self.st, p["requestId"]
 
-        async def update() -> None:
+        async def notify(status: str) -> None:
+            await st.notify_firmware(status, request_id)
+
+        async def update() -> None:  # really downloads from the location (transfer)
             retrieve = parse_iso(p["firmware"]["retrieveDateTime"])
             await st.clock.sleep(min((retrieve - st.clock.now()).total_seconds(), 3600.0))
-            for status in ("Downloading", "Downloaded", "Installing", "Installed"):
-                await st.notify_firmware(status, request_id)
-                await st.clock.sleep(_STEP_S)
+            await transfer.update_firmware(st, p["firmware"]["location"], p.get("retries", 0),
+                                           p.get("retryInterval", 30), notify,
+                                           signed="signature" in p["firmware"])
             st.firmware_status = "Idle"
         return Reply({"status": "Accepted"}, update)
 
     async def on_GetLog(self, p: Payload) -> Reply:
         st, request_id = self.st, p["requestId"]
-        name = f"{p['logType']}-{st.station_id}-{st.clock.now():%Y%m%dT%H%M%SZ}.log"
+        name = f"{p['logType']}-{st.station_id}-{st.clock.now():%Y%m%dT%H%M%SZ}.log"[:255]
 
-        async def upload() -> None:
-            for status in ("Uploading", "Uploaded"):
-                await st.notify_log(status, request_id)
-                await st.clock.sleep(_STEP_S)
+        async def notify(status: str) -> None:
+            await st.notify_log(status, request_id)
+
+        async def upload() -> None:  # really uploads, as a raw PUT (transfer)
+            await transfer.upload_log(st, p["log"]["remoteLocation"], name, p["logType"],
+                                      notify, multipart=False, failed="UploadFailure")
             st.log_status = "Idle"
-        return Reply({"status": "Accepted", "filename": name[:255]}, upload)
+        return Reply({"status": "Accepted", "filename": name}, upload)
 
     # ------------------------------------------------------------ display messages
     async def on_SetDisplayMessage(self, p: Payload) -> Payload:

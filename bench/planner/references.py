@@ -55,7 +55,7 @@ def oracle_day(sc: Scenario, *, safe: bool = False) -> Ledger:
     p = plan(PlanInputs(
         start=sc.start, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
         sessions=needs, green_kw=actual, firm_green_kw=() if safe else actual,
-        slot_minutes=sc.slot_minutes,
+        slot_minutes=sc.slot_minutes, lead_discount=0.0,  # foresight: green is green
     ))
     book.planner_ms.append(p.diagnostics.total_ms)
     for i in range(sc.slots):

@@ -101,6 +101,10 @@ class StationOut(BaseModel):
         "profiles, so its maximum is reserved in the site budget")
     charging_control_reason: str | None = None
     evses: list[EvseOut]
+    # smart charging: what the charger said it can do (GET /stations/{id} only; null: unknown)
+    smart_charging: dict[str, Any] | None = Field(
+        default=None, description="rate_units, max_periods, max_stack_level, evse_max_kw, "
+        "probed_at")
 
 
 # What a stored token can say (CONTRACT.md); Unknown and ConcurrentTx are answers, not records.
@@ -130,6 +134,18 @@ class IdTokenOut(BaseModel):
     member: str | None
 
 
+class CostOut(BaseModel):
+    """The session's cost from its tariff: so far while it runs, final once stopped (it follows
+    the green accounting, which settles right after the stop)."""
+
+    total: float = Field(description="sum of the breakdown's amounts, in currency units")
+    currency: str
+    final: bool = Field(description="the transaction has stopped")
+    breakdown: dict[str, Any] = Field(
+        description="tariff_id, session_fee, and time {minutes}, energy {kwh}, green_energy "
+        "{kwh}, each with unit_price and amount (energy is the non-green part)")
+
+
 class TransactionOut(BaseModel):
     id: str
     station_id: str
@@ -145,6 +161,8 @@ class TransactionOut(BaseModel):
     stop_reason: str | None
     active: bool
     offline: bool
+    # tariffs and cost (issue 4 item 10); null when no tariff applied at the session's start
+    cost: CostOut | None = None
 
 
 class SampleOut(BaseModel):
@@ -314,13 +332,20 @@ class UpdateFirmware(Strict):
     retries: int | None = Field(None, ge=0)
     retry_interval_s: int | None = Field(None, ge=0)
     signature: str | None = Field(None, min_length=1, max_length=800,
-                                  description="OCPP 2.0.1 only")
+                                  description="signed firmware: OCPP 2.0.1, or 1.6 with the "
+                                  "security extension (SignedUpdateFirmware, needs both fields)")
     signing_certificate: str | None = Field(None, min_length=1, max_length=5500,
-                                            description="OCPP 2.0.1 only")
+                                            description="PEM certificate of the signature")
 
 
 class GetDiagnostics(Strict):
-    location: str = Location
+    location: str | None = Field(
+        None, min_length=1, max_length=512, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$",
+        description="where the station uploads; default: a one-time upload URL of csms "
+                    "itself (files listed at /stations/{id}/diagnostics)")
+    log_type: Literal["diagnostics", "security"] | None = Field(
+        None, description="default diagnostics; security: the security log (2.0.1 GetLog, "
+                          "1.6 security extension GetLog)")
     start: UtcDateTime | None = Field(None, description="oldest entries to include")
     stop: UtcDateTime | None = Field(None, description="latest entries to include")
     retries: int | None = Field(None, ge=0)
@@ -344,6 +369,15 @@ COMMAND_BODIES: dict[str, type[Strict]] = {
     "reserve-now": ReserveNow,
     "cancel-reservation": CancelReservation,
     "send-local-list": SendLocalList,
+    "get-local-list-version": Empty,  # local authorization list
     "update-firmware": UpdateFirmware,
     "get-diagnostics": GetDiagnostics,
 }
+
+# Device model, monitoring, network profile and display message commands: that module adds
+# its bodies to COMMAND_BODIES.
+import csms.api.device_schemas  # noqa: E402, I001
+# Certificate commands (security, issue 4 item 8): that module adds its bodies too.
+import csms.api.security_schemas  # noqa: E402
+# get-charging-profiles (tariffs and charging state, issue 4 items 10, 12): adds its body.
+import csms.api.billing_schemas  # noqa: E402, F401

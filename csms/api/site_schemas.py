@@ -31,6 +31,10 @@ class SiteIn(Strict):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     timezone: str | None = Field(None, max_length=64, examples=["Europe/Sofia"])
+    # smart charging: defaults for sessions without preferences (a token group's win)
+    default_dwell_h: float | None = Field(None, gt=0, le=168, description="assumed stay")
+    default_energy_kwh: float | None = Field(None, gt=0, le=500, description="assumed need")
+    default_mode: Literal["green", "fast"] | None = None
 
     _zone = field_validator("timezone")(known_zone)
 
@@ -41,6 +45,10 @@ class SitePatch(Strict):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     timezone: str | None = Field(None, max_length=64)
+    # smart charging: null removes the site's default (the settings apply)
+    default_dwell_h: float | None = Field(None, gt=0, le=168)
+    default_energy_kwh: float | None = Field(None, gt=0, le=500)
+    default_mode: Literal["green", "fast"] | None = None
 
     _zone = field_validator("timezone")(known_zone)
 
@@ -53,6 +61,10 @@ class SiteOut(BaseModel):
     longitude: float | None
     timezone: str | None
     created_at: datetime | None
+    # smart charging
+    default_dwell_h: float | None = None
+    default_energy_kwh: float | None = None
+    default_mode: str | None = None
 
 
 class SourceIn(Strict):

@@ -22,3 +22,5 @@ STATUS_CHANGED = "status.changed"
 TRANSACTION_STARTED = "transaction.started"
 TRANSACTION_UPDATED = "transaction.updated"
 TRANSACTION_STOPPED = "transaction.stopped"
+# security (issue 4 item 8)
+SECURITY_EVENT = "station.security_event"

@@ -142,6 +142,10 @@ class Site:
     longitude: float | None = None
     timezone: str | None = None
     created_at: datetime | None = None
+    # smart charging: defaults for sessions without preferences (None: the settings decide)
+    default_dwell_h: float | None = None
+    default_energy_kwh: float | None = None
+    default_mode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from csms.ocpp import tls_identity
 from csms.ocpp.errors import V16, V201
 from csms.ocpp.registry import Registry
 from csms.ocpp.session import Session, SessionConfig
@@ -113,7 +114,11 @@ class OcppServer:
         if not well_formed:
             log.warning("malformed credentials", extra={"station_id": station_id})
             return self._unauthorized(conn)
-        admission = await self.services.stations.admit(station_id, password)
+        cert = tls_identity.client_certificate(conn)  # security profile 3
+        if cert is not None and (why := await tls_identity.refusal(self.services, station_id,
+                                                                  cert)):
+            return conn.respond(HTTPStatus.FORBIDDEN, why + "\n")
+        admission = await self.services.stations.admit(station_id, password, cert is not None)
         if admission == Admission.UNKNOWN:
             log.warning("unknown station refused", extra={"station_id": station_id})
             return conn.respond(HTTPStatus.NOT_FOUND, "unknown station\n")

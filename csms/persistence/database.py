@@ -27,7 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain.events import Event
 from csms.persistence.accounting_repos import AccountingRepo
+from csms.persistence.auth_repos import (  # reservations, local lists, availability
+    AvailabilityRepo,
+    LocalListRepo,
+    ReservationRepo,
+)
+from csms.persistence.billing_repos import BillingRepo, ChargingStateRepo  # tariffs, profiles
+from csms.persistence.device_repos import DeviceRepo
 from csms.persistence.engine import create_async, create_sync, is_sqlite
+from csms.persistence.files_repos import JobRepo, UploadRepo  # firmware, log jobs
 from csms.persistence.repositories import (
     KeyValueRepo,
     MessageRepo,
@@ -36,7 +44,9 @@ from csms.persistence.repositories import (
     TokenRepo,
     TransactionRepo,
 )
+from csms.persistence.security_repos import SecurityRepo  # CA, issued certificates
 from csms.persistence.site_repos import PreferenceRepo, SiteRepo
+from csms.persistence.smart_repos import CapabilityRepo, GroupDefaultsRepo
 from csms.services.ports import EventSink, UnitOfWork
 
 T = TypeVar("T")
@@ -63,6 +73,21 @@ class SqlUnitOfWork:
         self.sites = SiteRepo(conn)
         self.preferences = PreferenceRepo(conn)
         self.accounting = AccountingRepo(conn)
+        # reservations, local lists, availability (issue 4 items 3, 4, 7)
+        self.reservations = ReservationRepo(conn)
+        self.local_lists = LocalListRepo(conn)
+        self.availability = AvailabilityRepo(conn)
+        self.device = DeviceRepo(conn)  # device model
+        # smart charging
+        self.charging_capabilities = CapabilityRepo(conn)
+        self.group_defaults = GroupDefaultsRepo(conn)
+        # tariffs and costs, charging state (issue 4 items 10, 12)
+        self.billing = BillingRepo(conn)
+        self.charging_state = ChargingStateRepo(conn)
+        # firmware and log jobs, uploads (issue 4 items 1, 2)
+        self.jobs = JobRepo(conn)
+        self.uploads = UploadRepo(conn)
+        self.security = SecurityRepo(conn)  # CA and issued certificates (issue 4 item 8)
         self.events: list[Event] = []
 
     def publish(self, event: Event) -> None:

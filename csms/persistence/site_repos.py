@@ -27,7 +27,8 @@ class SiteRepo:
         self._c.execute(insert(t.sites).values(
             id=site.id, name=site.name, grid_limit_kw=site.grid_limit_kw,
             latitude=site.latitude, longitude=site.longitude, timezone=site.timezone,
-            created_at=site.created_at))
+            created_at=site.created_at, default_dwell_h=site.default_dwell_h,
+            default_energy_kwh=site.default_energy_kwh, default_mode=site.default_mode))
 
     def update(self, site_id: str, **fields: Any) -> bool:
         q = update(t.sites).where(t.sites.c.id == site_id).values(**fields)

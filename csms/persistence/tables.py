@@ -192,6 +192,10 @@ sites = Table(
     Column("longitude", Float),
     Column("timezone", String(64)),
     Column("created_at", UTCDateTime(), nullable=False),
+    # smart charging: defaults for sessions without preferences (migration 0004)
+    Column("default_dwell_h", Float),
+    Column("default_energy_kwh", Float),
+    Column("default_mode", String(8)),
 )
 
 green_sources = Table(

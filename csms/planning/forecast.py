@@ -2,9 +2,9 @@
 
 Forecasts are wrong in both directions (a sunny forecast under clouds, or the reverse). The
 ratio of measured output to the forecast (or to the clear-sky output, when the caller has it)
-over the last hours, weighted towards the most recent slots, says how wrong; clouds persist for
-a while, so the correction applies fully to the current slot and fades towards the raw forecast
-over `persistence_h`.
+over the last hours says how wrong the forecast is today, and holds for hours; the ratio of the
+last slot (persistence) is the best guess of the next one or two, and fades into the first
+within about an hour.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+
+# Chosen on the benchmark (docs/planner.md): the last slot alone is the best guess of the next
+# (persistence) and says little beyond about an hour; the day's bias, from the last hours,
+# holds for much longer (a wrong forecast stays wrong).
+NOWCAST_HALF_LIFE_H = 0.05
+NOWCAST_H = 1.0
+BIAS_HALF_LIFE_H = 2.0
+BIAS_PERSISTENCE_H = 6.0
+PERSISTENCE_H = 2.0  # how fast the near-term error estimate fades to the prior in `spread`
 
 
 def ratio(
@@ -51,26 +60,33 @@ def correct(
     now_index: int,
     *,
     slot_minutes: int = 15,
-    half_life_h: float = 0.25,
-    persistence_h: float = 6.0,
+    half_life_h: float = NOWCAST_HALF_LIFE_H,
+    persistence_h: float = BIAS_PERSISTENCE_H,
     reference_kw: Sequence[float] | FloatArray | None = None,
+    bias_half_life_h: float = BIAS_HALF_LIFE_H,
+    nowcast_h: float = NOWCAST_H,
 ) -> FloatArray:
-    """Corrected forecast for slots `now_index` onwards.
+    """Corrected forecast for slots `now_index` onwards, from two measured ratios.
 
-    `actual_kw[i]` is the measured average of slot i (only i < now_index is read). With
-    `reference_kw` (clear-sky output) the ratio is taken against it and the corrected value
-    blends the forecast towards `ratio * reference`; otherwise the forecast itself is scaled.
+    `actual_kw[i]` is the measured average of slot i (only i < now_index is read). The day's
+    bias (ratio over the last hours, half-life `bias_half_life_h`) says how wrong the forecast
+    is today and fades to the raw forecast over `persistence_h`; the nowcast (ratio of the last
+    slot, half-life `half_life_h`) says whether this cloud is passing and fades into the bias over
+    `nowcast_h`. With `reference_kw` (clear-sky output) the ratios are taken against it.
     """
     fc = np.asarray(forecast_kw, dtype=float)
     ref = fc if reference_kw is None else np.asarray(reference_kw, dtype=float)
     future = fc[now_index:]
-    r = ratio(ref, actual_kw, now_index, slot_minutes=slot_minutes, half_life_h=half_life_h)
-    if r is None:
+    r_now = ratio(ref, actual_kw, now_index, slot_minutes=slot_minutes, half_life_h=half_life_h)
+    r_day = ratio(ref, actual_kw, now_index, slot_minutes=slot_minutes,
+                  half_life_h=bias_half_life_h)
+    if r_now is None or r_day is None:
         return future.copy()
     lead_h = np.arange(len(future)) * slot_minutes / 60.0
-    beta = np.exp(-lead_h / persistence_h)
-    out: FloatArray = np.clip((1.0 - beta) * future + beta * r * ref[now_index:], 0.0, None)
-    return out
+    ref_f = ref[now_index:]
+    out = (future + np.exp(-lead_h / persistence_h) * (r_day * ref_f - future)
+           + np.exp(-lead_h / nowcast_h) * (r_now - r_day) * ref_f)
+    return np.asarray(np.clip(out, 0.0, None), dtype=float)
 
 
 def spread(
@@ -83,7 +99,8 @@ def spread(
     window_h: float = 2.0,
     prior: float = 0.4,
     floor: float = 0.03,
-    persistence_h: float = 6.0,
+    persistence_h: float = PERSISTENCE_H,
+    half_life_h: float = NOWCAST_HALF_LIFE_H,
 ) -> FloatArray:
     """Relative uncertainty of the corrected forecast for `horizon` slots from `now_index`.
 
@@ -97,7 +114,7 @@ def spread(
     peak = max(float(np.max(fc[:now_index], initial=0.0)), 1e-9)
     errs = []
     for k in range(first, min(now_index, len(act))):
-        r = ratio(fc, act, k, slot_minutes=slot_minutes)
+        r = ratio(fc, act, k, slot_minutes=slot_minutes, half_life_h=half_life_h)
         pred = fc[k] * (1.0 if r is None else r)
         if fc[k] > 0.05 * peak and pred > 0 and np.isfinite(act[k]):
             errs.append((act[k] - pred) / pred)

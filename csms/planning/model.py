@@ -18,6 +18,10 @@ from numpy.typing import NDArray
 Mode = Literal["green", "fast"]
 Series = Sequence[float] | NDArray[np.float64]  # one value per slot from the plan's start
 MAX_HORIZON_H = 36.0
+# Green h hours ahead is worth 1 - D * (1 - exp(-h / tau)) of green now: cars not yet plugged in
+# may take it and the forecast may be wrong, while green now is in hand (README row 16).
+LEAD_DISCOUNT = 0.2
+LEAD_DISCOUNT_TAU_H = 1.0
 
 
 class PlanningError(ValueError):
@@ -62,6 +66,8 @@ class PlanInputs:
       it raise the site's capacity. Default 0: plans hold the limit even if the sun vanishes.
     - `reserve_kw`: capacity held back for cars likely to arrive (`arrivals.ArrivalModel`).
     - `base_load_kw`: load the planner does not control (unmanaged chargers at their maximum).
+    - `lead_discount`: how much less green far ahead is worth than green now (0 = the same;
+      the benchmark's perfect-foresight oracle uses 0).
     """
 
     start: datetime
@@ -75,6 +81,7 @@ class PlanInputs:
     reserve_kw: Series = ()
     base_load_kw: Series = ()
     max_horizon_h: float = MAX_HORIZON_H
+    lead_discount: float = LEAD_DISCOUNT
 
     @property
     def slot(self) -> timedelta:

@@ -11,6 +11,7 @@ import numpy as np
 from csms.planning import lp
 from csms.planning.lp import FloatArray, LpProblem
 from csms.planning.model import (
+    LEAD_DISCOUNT_TAU_H,
     Diagnostics,
     Plan,
     PlanInputs,
@@ -33,6 +34,8 @@ def validate(inputs: PlanInputs) -> None:
         raise PlanningError("slot_minutes must be a positive divisor of a day")
     if not math.isfinite(inputs.grid_limit_kw) or inputs.grid_limit_kw < 0:
         raise PlanningError("grid_limit_kw must be a non-negative number")
+    if not 0.0 <= inputs.lead_discount < 1.0:
+        raise PlanningError("lead_discount must be in [0, 1)")
     for name in ("green_kw", "green_spread", "firm_green_kw", "reserve_kw", "base_load_kw"):
         arr = np.asarray(getattr(inputs, name), dtype=float)
         if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr < 0)):
@@ -94,6 +97,12 @@ def green_bands(expected: FloatArray, spread: FloatArray) -> tuple[FloatArray, F
     return widths, values
 
 
+def lead_weights(n: int, slot_minutes: int, discount: float) -> FloatArray:
+    """Value of a kWh of green in each slot relative to the current one (README row 16)."""
+    lead_h = np.arange(n) * slot_minutes / 60.0
+    return np.asarray(1.0 - discount * (1.0 - np.exp(-lead_h / LEAD_DISCOUNT_TAU_H)), dtype=float)
+
+
 def _early_cost(s: SessionNeed, n: int) -> FloatArray:
     k = np.arange(n, dtype=float)
     if s.mode == "fast":
@@ -114,6 +123,7 @@ def plan(inputs: PlanInputs) -> Plan:
     reserve = np.minimum(_per_slot(inputs.reserve_kw, n_t), cap)
     green = np.clip(_per_slot(inputs.green_kw, n_t) - base, 0.0, None)
     bands, band_value = green_bands(green, _per_slot(inputs.green_spread, n_t))
+    band_value = band_value * lead_weights(n_t, inputs.slot_minutes, inputs.lead_discount)[:, None]
     notes: list[str] = []
     sessions = list(inputs.sessions)
     firsts, fracs, needs, ubs = [], [], [], []
@@ -148,8 +158,23 @@ def plan(inputs: PlanInputs) -> Plan:
         dense[i, first : first + len(frac)] = p
         frac_d[i, first : first + len(frac)] = frac
     mins = np.asarray([s.min_kw for s in sessions], dtype=float)
-    rounded = round_to_minimum(dense, frac_d, mins, pb.ub_kw, pb.need_kwh, cap, dt)
+    rounded = hold_cap(
+        np.round(round_to_minimum(dense, frac_d, mins, pb.ub_kw, pb.need_kwh, cap, dt), 4), cap
+    )
     return _assemble(inputs, sessions, rounded, frac_d, green, cap, notes, sol, solve_ms, t0)
+
+
+def hold_cap(power: FloatArray, cap: FloatArray) -> FloatArray:
+    """Take solver tolerance and 4-decimal rounding off the largest session of any slot whose
+    total exceeds the cap by a hair, so the plan never asks for a watt above the limit."""
+    out = power.copy()
+    if not out.size:
+        return out
+    over = out.sum(axis=0) - cap
+    for t in np.flatnonzero(over > 0):
+        s = int(np.argmax(out[:, t]))
+        out[s, t] = max(0.0, float(np.floor((out[s, t] - over[t]) * 1e4) / 1e4))
+    return out
 
 
 def _assemble(
@@ -178,7 +203,7 @@ def _assemble(
         short = max(0.0, s.energy_kwh - delivered)
         total_short += short
         out[s.id] = SessionPlan(
-            id=s.id, power_kw=tuple(np.round(power[i], 4).tolist()),
+            id=s.id, power_kw=tuple(power[i].tolist()),
             energy_kwh=delivered, green_kwh=float((energy[i] * share).sum()),
             shortfall_kwh=short, defaulted=s.defaulted,
         )

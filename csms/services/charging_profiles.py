@@ -2,7 +2,9 @@
 
 Profiles are written to the charger's flash, so csms sends one only when it matters: a new
 session, a cut in the current slot's power (the grid limit depends on it, so at once), or a
-material change (`planning.diff`) no sooner than `min_interval` after the last one.
+material change (`planning.diff`) no sooner than `min_interval` after the last one. A charger
+that holds fewer periods than the plan has changes gets the first ones, and a new profile when
+they run out (`Sent.renew_at`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from csms.planning.diff import session_changed
 
 MAX_PERIODS = 24
 PHASES = 3
+STACK_LEVEL = 1
 
 
 def kw_to_limit(kw: float, unit: str, phases: int = PHASES) -> float:
@@ -33,8 +36,12 @@ def limit_to_kw(limit: float, unit: str, phases: int = PHASES) -> float:
 
 
 def periods_from(plan: Plan, sp: SessionPlan, start: datetime, until: datetime | None,
-                 unit: str) -> list[dict[str, Any]]:
-    """Profile periods from `start`: one per change of power, at most MAX_PERIODS."""
+                 unit: str, max_periods: int = MAX_PERIODS
+                 ) -> tuple[list[dict[str, Any]], datetime | None]:
+    """Profile periods from `start`, one per change of power, at most `max_periods` (what the
+    charger holds, never more than MAX_PERIODS); and when such a truncated schedule must be
+    renewed: the start of the first change left out (None when nothing was left out)."""
+    cap = max(1, min(max_periods, MAX_PERIODS))
     periods: list[dict[str, Any]] = []
     first = max(0, int((start - plan.start).total_seconds() // (plan.slot_minutes * 60)))
     for k in range(first, plan.slots):
@@ -45,18 +52,26 @@ def periods_from(plan: Plan, sp: SessionPlan, start: datetime, until: datetime |
         limit = kw_to_limit(sp.power_at(k), unit)
         if periods and periods[-1]["limit"] == limit:
             continue
+        if len(periods) == cap:
+            return periods, slot_start
         periods.append({"start_s": offset, "limit": limit, "phases": PHASES})
-        if len(periods) == MAX_PERIODS:
-            break
-    return periods or [{"start_s": 0, "limit": 0.0, "phases": PHASES}]
+    return periods or [{"start_s": 0, "limit": 0.0, "phases": PHASES}], None
 
 
 def tx_profile(plan: Plan, sp: SessionPlan, transaction_id: str, start: datetime,
-               departure: datetime | None, unit: str) -> dict[str, Any]:
+               departure: datetime | None, unit: str, max_periods: int = MAX_PERIODS,
+               stack_level: int = STACK_LEVEL) -> tuple[dict[str, Any], datetime | None]:
+    """The session's TxProfile, and when it must be renewed (see `periods_from`)."""
+    periods, renew_at = periods_from(plan, sp, start, departure, unit, max_periods)
     return {
-        "purpose": "tx", "stack_level": 1, "unit": unit, "transaction_id": transaction_id,
-        "periods": periods_from(plan, sp, start, departure, unit),
-    }
+        "purpose": "tx", "stack_level": stack_level, "unit": unit,
+        "transaction_id": transaction_id, "periods": periods,
+    }, renew_at
+
+
+def stack_level(max_stack_level: int | None) -> int:
+    """The planner's level, lowered to what the charger allows (0 still beats TxDefault)."""
+    return STACK_LEVEL if max_stack_level is None else max(0, min(STACK_LEVEL, max_stack_level))
 
 
 def default_profile(kw: float, unit: str) -> dict[str, Any]:
@@ -73,12 +88,15 @@ class Sent:
     at: datetime
     accepted: bool
     status: str
+    renew_at: datetime | None = None  # a truncated schedule runs out of periods then
 
 
 def should_send(last: Sent | None, plan: Plan, session_id: str, now: datetime,
                 min_interval: timedelta) -> bool:
     if last is None or not last.accepted:
         return last is None or now - last.at >= min_interval
+    if last.renew_at is not None and now >= last.renew_at:
+        return True  # the charger holds fewer periods than the plan has changes
     old_now = last.plan.sessions[session_id].power_at(
         int((now - last.plan.start).total_seconds() // (last.plan.slot_minutes * 60)))
     new_now = plan.sessions[session_id].power_at(

@@ -6,16 +6,28 @@ from dataclasses import dataclass
 
 from csms.clock import Clock
 from csms.services.accounting import AccountingService
+from csms.services.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.certificates import CertificateService
 from csms.services.commands import CommandService
+from csms.services.costs import CostService  # tariffs and cost, charging state
+from csms.services.data_transfer import DataTransferService
+from csms.services.device_model import DeviceModelService
+from csms.services.diagnostics import DiagnosticsService  # firmware and log jobs
 from csms.services.eventbus import EventBus
+from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
+from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
 from csms.services.ports import Database, StationGateway
 from csms.services.preferences import PreferenceService
 from csms.services.presence import Presence
+from csms.services.profiles_state import ProfileStateService
+from csms.services.reservations import ReservationService
+from csms.services.security import SecurityService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
 from csms.services.stations import StationService
+from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 
@@ -37,3 +49,20 @@ class Services:
     smart_charging: SmartChargingService
     forecasts: ForecastService
     accounting: AccountingService
+    # device model, display messages, data transfer (issue 4 items 5, 9, 11)
+    device_model: DeviceModelService
+    data_transfer: DataTransferService
+    # security extension, certificates, ISO 15118 (issue 4 items 8, 13)
+    certificates: CertificateService
+    security: SecurityService
+    # firmware and log jobs, uploaded files (issue 4 items 1, 2)
+    firmware: FirmwareService
+    diagnostics: DiagnosticsService
+    # reservations, local authorization lists, availability (issue 4 items 3, 4, 7)
+    reservations: ReservationService
+    local_lists: LocalListService
+    availability: AvailabilityService
+    # tariffs and cost, charging state (issue 4 items 10, 12)
+    tariffs: TariffService
+    costs: CostService
+    profiles_state: ProfileStateService

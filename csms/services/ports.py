@@ -19,6 +19,16 @@ from csms.domain.model import (
     Station,
     Transaction,
 )
+from csms.domain.smart import ChargingCapabilities, ChargingDefaults  # smart charging
+from csms.services.auth_ports import (  # reservations, local lists, availability
+    AvailabilityRepo,
+    LocalListRepo,
+    ReservationRepo,
+)
+from csms.services.billing_ports import BillingRepo, ChargingStateRepo  # tariffs, charging state
+from csms.services.device_ports import DeviceRepo  # device model
+from csms.services.files_ports import JobRepo, UploadRepo  # firmware and log jobs, uploads
+from csms.services.security_ports import SecurityRepo  # CA, issued certificates
 
 T = TypeVar("T")
 
@@ -131,6 +141,18 @@ class AccountingRepo(Protocol):
     def set_green(self, values: Mapping[int, float]) -> None: ...
 
 
+# --- smart charging: charger capabilities and token-group defaults ---------------------
+class CapabilityRepo(Protocol):
+    def get_many(self, station_ids: Sequence[str]) -> dict[str, ChargingCapabilities]: ...
+    def put(self, caps: ChargingCapabilities) -> None: ...
+
+
+class GroupDefaultsRepo(Protocol):
+    def get_many(self, group_ids: Sequence[str]) -> dict[str, ChargingDefaults]: ...
+    def put(self, group_id: str, defaults: ChargingDefaults, at: datetime) -> None: ...
+    def delete(self, group_id: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def stations(self) -> StationRepo: ...
@@ -150,6 +172,34 @@ class UnitOfWork(Protocol):
     def preferences(self) -> PreferenceRepo: ...
     @property
     def accounting(self) -> AccountingRepo: ...
+    # device model (issue 4 items 5, 9): variables, monitors, events, display messages
+    @property
+    def device(self) -> DeviceRepo: ...
+    # smart charging
+    @property
+    def charging_capabilities(self) -> CapabilityRepo: ...
+    @property
+    def group_defaults(self) -> GroupDefaultsRepo: ...
+    # reservations, local lists, availability (issue 4 items 3, 4, 7)
+    @property
+    def reservations(self) -> ReservationRepo: ...
+    @property
+    def local_lists(self) -> LocalListRepo: ...
+    @property
+    def availability(self) -> AvailabilityRepo: ...
+    # tariffs and costs, charging state (issue 4 items 10, 12)
+    @property
+    def billing(self) -> BillingRepo: ...
+    @property
+    def charging_state(self) -> ChargingStateRepo: ...
+    # firmware and log jobs, uploaded files (issue 4 items 1, 2)
+    @property
+    def jobs(self) -> JobRepo: ...
+    @property
+    def uploads(self) -> UploadRepo: ...
+    # security: the CA and the certificates it issued (issue 4 item 8)
+    @property
+    def security(self) -> SecurityRepo: ...
 
     def publish(self, event: Event) -> None:
         """Queue an event; it is delivered only if this unit of work commits."""

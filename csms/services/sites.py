@@ -13,6 +13,7 @@ from csms.domain.model import GreenSource, Reading, Site
 from csms.services.ports import Database, UnitOfWork
 
 READINGS_ADDED = "site.readings_added"
+SITE_CHANGED = "site.changed"
 
 
 class SiteService:
@@ -44,6 +45,8 @@ class SiteService:
         def work(uow: UnitOfWork) -> None:
             if not uow.sites.update(site_id, **changes):
                 raise NotFound(f"site {site_id!r} not found")
+            # smart charging: a new limit or new defaults re-plan the site
+            uow.publish(ev.Event(SITE_CHANGED, "", {"site_id": site_id}))
 
         await self._db.write(work)
         return await self.get(site_id)

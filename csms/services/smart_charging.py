@@ -21,11 +21,14 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain.errors import DomainError, StationCallError
 from csms.domain.model import Preferences, Site, Station, Transaction
+from csms.domain.smart import ChargingCapabilities
 from csms.planning import Plan, PlanInputs, PlanningError, SessionNeed, plan, slot_floor
 from csms.services import charging_profiles as cp
+from csms.services.capabilities import CapabilityService
+from csms.services.composite_check import composite_kw
 from csms.services.forecast import ForecastService
 from csms.services.ports import Database, StationGateway, UnitOfWork
-from csms.services.preferences import PreferenceService
+from csms.services.preferences import Layers, PreferenceService, default_layers
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ class ChargingConfig:
     unit: str = "A"
     min_interval: timedelta = timedelta(minutes=5)
     verify_grace: timedelta = timedelta(minutes=2)
+    check_delay: timedelta | None = timedelta(seconds=30)  # GetCompositeSchedule; None: off
 
 
 @dataclass
@@ -85,6 +89,7 @@ class SessionView:
     plan: list[float] = field(default_factory=list)
     shortfall_kwh: float = 0.0
     last_profile: dict[str, Any] | None = None
+    default_source: str | None = None  # "group", "site" or "global" when defaulted
 
 
 @dataclass
@@ -105,27 +110,41 @@ class _Inputs:
     txs: list[Transaction]
     prefs: dict[int, Preferences]
     power_kw: dict[int, tuple[datetime, float]]
+    layers: dict[int, Layers] = field(default_factory=dict)
+    caps: dict[str, ChargingCapabilities] = field(default_factory=dict)
+
+    def caps_of(self, station_id: str) -> ChargingCapabilities:
+        return self.caps.get(station_id) or ChargingCapabilities(station_id)
 
 
 class SmartChargingService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
                  preferences: PreferenceService, forecast: ForecastFn = no_forecast,
-                 config: ChargingConfig | None = None) -> None:
+                 config: ChargingConfig | None = None,
+                 capabilities: CapabilityService | None = None) -> None:
         self._db = db
         self._clock = clock
         self._gateway = gateway
         self._prefs = preferences
         self._forecast = forecast
         self.config = config or ChargingConfig()
+        self.capabilities = capabilities or CapabilityService(db, clock, gateway)
         self._sent: dict[tuple[str, str], cp.Sent] = {}  # by (station, transaction id)
         self._strikes: dict[tuple[str, str], int] = {}
         self._defaults_sent: set[str] = set()  # stations given a TxDefaultProfile this connection
         self._states: dict[str, SiteState] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._checks: set[asyncio.Task[None]] = set()
 
     def station_connected(self, station_id: str) -> None:
-        """A (re)connected charger may have lost its profiles: send them again."""
+        """A (re)connected charger may have lost its profiles: send them again, and ask
+        again what it can do."""
         self._defaults_sent.discard(station_id)
+        self.capabilities.forget(station_id)
+
+    def station_booted(self, station_id: str) -> None:
+        """A reboot may come with new firmware or settings: probe again."""
+        self.capabilities.forget(station_id, running_too=False)
 
     def wishes_changed(self, station_id: str, transaction_id: str) -> None:
         """The driver changed preferences: the next plan may be sent without waiting."""
@@ -144,6 +163,10 @@ class SmartChargingService:
     async def _cycle(self, site_id: str) -> SiteState:
         now = self._clock.now()
         inputs = await self._db.read(lambda uow: _gather(uow, site_id))
+        probe = [s.id for s in inputs.stations
+                 if s.last_boot_at is not None and self._gateway.is_connected(s.id)]
+        if await self.capabilities.settle(probe):  # first plan on this connection
+            inputs = await self._db.read(lambda uow: _gather(uow, site_id))
         start = slot_floor(now, SLOT_MINUTES)
         stations = {s.id: s for s in inputs.stations}
         managed = {sid for sid, s in stations.items()
@@ -165,7 +188,7 @@ class SmartChargingService:
                 notes.append(f"planning failed: {e}")
                 log.warning("site %s: planning failed: %s", site_id, e)
         if result is not None:
-            await self._send(result, views, now)
+            await self._send(result, views, inputs, now)
         await self._verify(views, inputs, now)
         await self._send_defaults(inputs, managed)
         unmanaged = {s.id: s.charging_control_reason or "unmanaged"
@@ -180,11 +203,14 @@ class SmartChargingService:
         min_kw = cp.limit_to_kw(cfg.min_amps, "A")
         views, needs, base = [], [], 0.0
         for tx in inputs.txs:
-            prefs = self._prefs.effective(tx, inputs.prefs.get(tx.pk))
+            layers = inputs.layers.get(tx.pk)
+            prefs = self._prefs.effective(tx, inputs.prefs.get(tx.pk), layers)
             is_managed = tx.station_id in managed
-            views.append(SessionView(tx, prefs, is_managed))
+            source = self._prefs.resolve(layers)[1] if prefs.defaulted else None
+            views.append(SessionView(tx, prefs, is_managed, default_source=source))
+            evse_kw = inputs.caps_of(tx.station_id).evse_kw(tx.evse_id, cfg.evse_max_kw)
             if not is_managed:
-                base += cfg.evse_max_kw  # it may draw its maximum at any time
+                base += evse_kw  # it may draw its maximum at any time
                 continue
             assert prefs.departure_at is not None and prefs.energy_wh is not None
             remaining = max(0.0, prefs.energy_wh - tx.energy_wh) / 1000
@@ -193,7 +219,7 @@ class SmartChargingService:
                 departure=max(prefs.departure_at, now + timedelta(minutes=1)),
                 energy_kwh=remaining, max_kw=cfg.car_max_kw, min_kw=min_kw,
                 mode="fast" if prefs.mode == "fast" else "green", defaulted=prefs.defaulted,
-                evse_max_kw=cfg.evse_max_kw))
+                evse_max_kw=evse_kw))
         return views, needs, base
 
     @staticmethod
@@ -202,7 +228,9 @@ class SmartChargingService:
         last = min(last, start + timedelta(hours=36))
         return max(1, int((last - start).total_seconds() // (SLOT_MINUTES * 60)) + 1)
 
-    async def _send(self, result: Plan, views: list[SessionView], now: datetime) -> None:
+    async def _send(self, result: Plan, views: list[SessionView], inputs: _Inputs,
+                    now: datetime) -> None:
+        caps = {v.tx.station_id: inputs.caps_of(v.tx.station_id) for v in views}
         jobs = []
         for view in views:
             key = str(view.tx.pk)
@@ -213,22 +241,26 @@ class SmartChargingService:
             view.shortfall_kwh = sp.shortfall_kwh
             last = self._sent.get(_key(view.tx))
             if cp.should_send(last, result, key, now, self.config.min_interval):
-                jobs.append(self._send_one(result, view, now))
+                jobs.append(self._send_one(result, view, now, caps[view.tx.station_id]))
             elif last is not None:
                 view.last_profile = _describe(last)
         await asyncio.gather(*jobs)
 
-    async def _send_one(self, result: Plan, view: SessionView, now: datetime) -> None:
-        tx, unit = view.tx, self.config.unit
-        profile = cp.tx_profile(result, result.sessions[str(tx.pk)], tx.transaction_id, now,
-                                view.prefs.departure_at, unit)
+    async def _send_one(self, result: Plan, view: SessionView, now: datetime,
+                        caps: ChargingCapabilities) -> None:
+        tx, unit = view.tx, caps.unit(self.config.unit)
+        profile, renew_at = cp.tx_profile(
+            result, result.sessions[str(tx.pk)], tx.transaction_id, now, view.prefs.departure_at,
+            unit, caps.max_periods or cp.MAX_PERIODS, cp.stack_level(caps.max_stack_level))
         status = await self._command(tx.station_id, {"evse_id": tx.evse_id, "profile": profile})
         accepted = status == "Accepted"
-        sent = cp.Sent(result, now, accepted, status)
+        sent = cp.Sent(result, now, accepted, status, renew_at)
         self._sent[_key(tx)] = sent
         view.last_profile = _describe(sent)
         if not accepted:
             await self._mark_unmanaged(tx.station_id, f"rejected a charging profile: {status}")
+        else:
+            self._check_later(tx, sent, unit)
 
     async def _command(self, station_id: str, args: dict[str, Any]) -> str:
         try:
@@ -250,23 +282,59 @@ class SmartChargingService:
             sampled_at, measured = sample
             if sampled_at < sent.at + self.config.verify_grace:
                 continue  # measured before the charger had time to follow
-            allowed = cp.planned_kw(sent, str(view.tx.pk), now)
-            if measured > allowed * 1.15 + 1.0:
-                strikes = self._strikes[_key(view.tx)] = self._strikes.get(_key(view.tx), 0) + 1
-                if strikes >= 2:
-                    await self._mark_unmanaged(view.tx.station_id, (
-                        f"ignores charging profiles: draws {measured:.1f} kW, "
-                        f"allowed {allowed:.1f} kW"))
-            else:
-                self._strikes.pop(_key(view.tx), None)
+            await self._judge(view.tx, measured, cp.planned_kw(sent, str(view.tx.pk), now),
+                              "draws")
+
+    async def _judge(self, tx: Transaction, kw: float, allowed: float, what: str) -> None:
+        """Well above its limit twice in a row, by measurement or by the charger's own
+        composite schedule: the charger ignores profiles."""
+        key = _key(tx)
+        if kw <= allowed * 1.15 + 1.0:
+            self._strikes.pop(key, None)
+            return
+        strikes = self._strikes[key] = self._strikes.get(key, 0) + 1
+        if strikes >= 2:
+            await self._mark_unmanaged(tx.station_id, (
+                f"ignores charging profiles: {what} {kw:.1f} kW, allowed {allowed:.1f} kW"))
+
+    def _check_later(self, tx: Transaction, sent: cp.Sent, unit: str) -> None:
+        """One GetCompositeSchedule a little after an accepted TxProfile (owned task)."""
+        delay = self.config.check_delay
+        if delay is None:
+            return
+        task = asyncio.create_task(self._check(tx, sent, unit, delay.total_seconds()),
+                                   name=f"composite-{tx.station_id}")
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+
+    async def _check(self, tx: Transaction, sent: cp.Sent, unit: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if self._sent.get(_key(tx)) is not sent:
+            return  # superseded or ended: its successor is checked instead
+        try:
+            now = self._clock.now()
+            kw = await composite_kw(self._gateway, tx.station_id, tx.evse_id, unit, now)
+            if kw is not None and self._sent.get(_key(tx)) is sent:
+                await self._judge(tx, kw, cp.planned_kw(sent, str(tx.pk), now), "allows")
+        except Exception:
+            log.exception("composite check failed", extra={"station_id": tx.station_id})
+
+    async def close(self) -> None:
+        """Stop the checks and probes in flight (shutdown)."""
+        for task in list(self._checks):
+            task.cancel()
+        await asyncio.gather(*self._checks, return_exceptions=True)
+        await self.capabilities.close()
 
     async def _send_defaults(self, inputs: _Inputs, managed: set[str]) -> None:
         todo = [s for s in inputs.stations if s.id in managed and s.id not in self._defaults_sent]
         if not todo:
             return
         share = inputs.site.grid_limit_kw / max(1, len(inputs.stations))
-        profile = cp.default_profile(min(share, self.config.evse_max_kw), self.config.unit)
         for station in todo:
+            caps = inputs.caps_of(station.id)
+            evse_kw = max(caps.evse_max_kw.values(), default=self.config.evse_max_kw)
+            profile = cp.default_profile(min(share, evse_kw), caps.unit(self.config.unit))
             status = await self._command(station.id, {"evse_id": 0, "profile": profile})
             if status == "Accepted":
                 self._defaults_sent.add(station.id)
@@ -297,12 +365,14 @@ def _gather(uow: UnitOfWork, site_id: str) -> _Inputs:
     stations = uow.stations.on_site(site_id)
     txs = uow.transactions.active_for([s.id for s in stations]) if stations else []
     prefs = uow.preferences.get_many([t.pk for t in txs]) if txs else {}
+    layers = default_layers(uow, txs, site) if txs else {}
+    caps = uow.charging_capabilities.get_many([s.id for s in stations]) if stations else {}
     power: dict[int, tuple[datetime, float]] = {}
     for tx in txs:
         sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
         if sample is not None and sample.si_value is not None:
             power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
-    return _Inputs(site, stations, txs, prefs, power)
+    return _Inputs(site, stations, txs, prefs, power, layers, caps)
 
 
 def _key(tx: Transaction) -> tuple[str, str]:

@@ -58,15 +58,17 @@ class StationService:
 
     # --- the OCPP side ----------------------------------------------------------------
 
-    async def admit(self, station_id: str, password: str | None) -> Admission:
-        """Decide a websocket handshake: known station, right password (if it has one)."""
+    async def admit(self, station_id: str, password: str | None,
+                    certified: bool = False) -> Admission:
+        """Decide a websocket handshake: known station, right password (if it has one).
+        `certified`: TLS client certificate naming the station (profile 3), no password."""
         station = await self._db.read(lambda uow: uow.stations.get(station_id))
         if station is None:
             if self._policy != "accept":
                 return Admission.UNKNOWN
             await self._register_on_connect(station_id)
             return Admission.OK
-        if station.password_hash is None:
+        if station.password_hash is None or certified:
             return Admission.OK
         if password is None or not await verify_password(station.password_hash, password):
             return Admission.UNAUTHORIZED

@@ -8,8 +8,17 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain.authorization import authorize
 from csms.domain.errors import Conflict, NotFound
+from csms.domain.events import Event
 from csms.domain.model import AuthResult, IdToken
 from csms.services.ports import Database, UnitOfWork
+from csms.services.reservations import authorize_here
+
+# Published on every change of the token table: the local-list sync worker follows it.
+TOKENS_CHANGED = "id_tokens.changed"
+
+
+def _changed(uow: UnitOfWork, id_token: str) -> None:
+    uow.publish(Event(TOKENS_CHANGED, "", {"id_token": id_token}))
 
 
 class TokenService:
@@ -18,16 +27,25 @@ class TokenService:
         self._clock = clock
         self.accept_unknown = accept_unknown
 
-    async def authorize(self, id_token: str) -> AuthResult:
-        """Read-only: Authorize confirms nothing new, so it needs no commit."""
-        token = await self._db.read(lambda uow: uow.tokens.get(id_token))
-        return authorize(token, self._clock.now(), self.accept_unknown)
+    async def authorize(self, id_token: str, station_id: str | None = None) -> AuthResult:
+        """Read-only: Authorize confirms nothing new, so it needs no commit. At a station,
+        its reservations may refuse the token (csms.services.reservations)."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> AuthResult:
+            auth = authorize(uow.tokens.get(id_token), now, self.accept_unknown)
+            if station_id is None:
+                return auth
+            return authorize_here(uow, station_id, id_token, auth, now)  # reservations
+
+        return await self._db.read(work)
 
     async def add(self, token: IdToken) -> IdToken:
         def work(uow: UnitOfWork) -> None:
             if uow.tokens.get(token.id_token) is not None:
                 raise Conflict(f"id token {token.id_token!r} already exists")
             uow.tokens.add(token)
+            _changed(uow, token.id_token)
 
         await self._db.write(work)
         return token
@@ -47,6 +65,7 @@ class TokenService:
             if token is None:
                 raise NotFound(f"id token {id_token!r} not found")
             uow.tokens.update(id_token, **changes)
+            _changed(uow, id_token)
             return replace(token, **changes)
 
         return await self._db.write(work)
@@ -55,5 +74,6 @@ class TokenService:
         def work(uow: UnitOfWork) -> None:
             if not uow.tokens.delete(id_token):
                 raise NotFound(f"id token {id_token!r} not found")
+            _changed(uow, id_token)
 
         await self._db.write(work)

@@ -9,6 +9,7 @@ transactions the CSMS never saw start; none of that may lose or double-count ene
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -19,9 +20,15 @@ from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
 from csms.domain.errors import NotFound
 from csms.domain.model import AuthResult, Sample, Transaction
+from csms.domain.tariffs import Cost
 from csms.services.ports import Database, UnitOfWork
+from csms.services.reservations import honour_at_start
 
 log = logging.getLogger(__name__)
+
+# Tariffs and costs (issue 4 item 10): prices a transaction in the unit of work of each of its
+# events, `(uow, tx, at, created) -> Cost | None` (csms.services.costs.CostService.price).
+Pricer = Callable[[UnitOfWork, Transaction, datetime, bool], Cost | None]
 
 
 class TxEventKind(StrEnum):
@@ -45,12 +52,14 @@ class TxEvent:
     seq_no: int | None = None
     remote_start_id: int | None = None
     offline: bool = False
+    reservation_id: int | None = None  # the reservation the station says this start uses
 
 
 @dataclass(frozen=True, slots=True)
 class TxOutcome:
     transaction: Transaction
     auth: AuthResult | None
+    cost: Cost | None = None  # running cost, when the transaction is priced
 
 
 def tx_data(tx: Transaction) -> dict[str, object]:
@@ -63,10 +72,12 @@ def tx_data(tx: Transaction) -> dict[str, object]:
 
 
 class TransactionService:
-    def __init__(self, db: Database, clock: Clock, accept_unknown_tokens: bool = False) -> None:
+    def __init__(self, db: Database, clock: Clock, accept_unknown_tokens: bool = False,
+                 pricing: Pricer | None = None) -> None:
         self._db = db
         self._clock = clock
         self._accept_unknown = accept_unknown_tokens
+        self._pricing = pricing
 
     async def apply(self, event: TxEvent) -> TxOutcome:
         """Apply one transaction event in one unit of work; returns after the commit."""
@@ -86,6 +97,10 @@ class TransactionService:
         if tx is None:
             tx = self._create(uow, e)
         before = tx
+        if e.id_token and auth is not None and e.kind != TxEventKind.ENDED and (
+                e.kind == TxEventKind.STARTED or before.id_token is None):  # reservations
+            auth = honour_at_start(uow, e.station_id, tx.evse_id, e.id_token, auth,
+                                   self._clock.now(), e.reservation_id, tx.transaction_id)
         tx = rules.apply_samples(tx, e.samples)
         if e.id_token and tx.id_token is None:
             tx = replace(tx, id_token=e.id_token)
@@ -102,7 +117,8 @@ class TransactionService:
         if tx != before:
             uow.transactions.save(tx)
         self._publish(uow, tx, before, created)
-        return TxOutcome(tx, auth)
+        cost = self._pricing(uow, tx, e.timestamp, created) if self._pricing else None
+        return TxOutcome(tx, auth, cost)
 
     def _find(self, uow: UnitOfWork, e: TxEvent) -> Transaction | None:
         if e.transaction_id is not None:

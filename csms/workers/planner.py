@@ -13,16 +13,18 @@ import contextlib
 import logging
 
 from csms.domain import events as ev
+from csms.services.capabilities import CAPABILITIES_PROBED
 from csms.services.eventbus import EventBus
 from csms.services.ports import Database, UnitOfWork
-from csms.services.preferences import PREFERENCES_CHANGED
-from csms.services.sites import READINGS_ADDED
+from csms.services.preferences import DEFAULTS_CHANGED, PREFERENCES_CHANGED
+from csms.services.sites import READINGS_ADDED, SITE_CHANGED
 from csms.services.smart_charging import SmartChargingService
 
 log = logging.getLogger(__name__)
 
 _TRIGGERS = {ev.TRANSACTION_STARTED, ev.TRANSACTION_STOPPED, ev.STATION_CONNECTED,
-             PREFERENCES_CHANGED, READINGS_ADDED}
+             ev.STATION_BOOTED, PREFERENCES_CHANGED, READINGS_ADDED, CAPABILITIES_PROBED,
+             DEFAULTS_CHANGED, SITE_CHANGED}
 
 
 class PlannerWorker:
@@ -49,6 +51,12 @@ class PlannerWorker:
                     continue
                 if event.type == ev.STATION_CONNECTED:
                     self._service.station_connected(event.station_id)
+                elif event.type == ev.STATION_BOOTED:
+                    self._service.station_booted(event.station_id)
+                elif event.type == DEFAULTS_CHANGED:  # a token group may charge anywhere
+                    self._dirty |= set(await self._db.read(_sites_with_stations))
+                    self._wake.set()
+                    continue
                 elif event.type == PREFERENCES_CHANGED:
                     self._service.wishes_changed(event.station_id, str(event.data.get("id")))
                 elif event.type == ev.TRANSACTION_STOPPED:

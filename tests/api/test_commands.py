@@ -50,8 +50,8 @@ CASES_16: list[tuple[str, Any, str, dict[str, Any], dict[str, Any], dict[str, An
     ("trigger-message", {"message": "StatusNotification", "evse_id": 1},
      "TriggerMessage", {"requestedMessage": "StatusNotification", "connectorId": 1},
      {"status": "Accepted"}, {"status": "Accepted"}),
-    ("trigger-message", {"message": "LogStatusNotification"},
-     "TriggerMessage", {"requestedMessage": "DiagnosticsStatusNotification"},
+    ("trigger-message", {"message": "LogStatusNotification"},  # security extension only
+     "ExtendedTriggerMessage", {"requestedMessage": "LogStatusNotification"},
      {"status": "NotImplemented"}, {"status": "NotImplemented"}),
     ("get-configuration", {"keys": ["HeartbeatInterval", "Nope"]},
      "GetConfiguration", {"key": ["HeartbeatInterval", "Nope"]},

@@ -48,7 +48,7 @@ async def test_station_charges_and_energy_is_in_the_api(
         samples = (await api.get(f"/transactions/{tx_id}/meter-values")).json()
     assert tx["active"] is False and tx["id_token"] == "FLEET"
     assert tx["energy_wh"] == pytest.approx(delivered - (tx["meter_start_wh"] or 0), rel=0.02)
-    assert 4000 < tx["energy_wh"] < 6000  # 11 kW for half an hour, minus the taper
+    assert 4000 < tx["energy_wh"] < 6600  # 11 kW for half an hour (simulated time jitters)
     assert any(s["measurand"] == "Power.Active.Import" for s in samples)
     assert (station["vendor"], station["protocol"]) == ("csms-sim", protocol)
     assert station["evses"][0]["connectors"][0]["status"] in ("Available", "Finishing")

@@ -122,6 +122,33 @@ def reported(kind: str, **fields: Any) -> Check:
     return check
 
 
+def listed(path: str, **fields: Any) -> Check:
+    """One row at /stations/{id}/{path} (device model listings) with these fields."""
+    async def check(api: httpx.AsyncClient, sid: str) -> None:
+        rows = (await api.get(f"/stations/{sid}/{path}")).json()
+        assert len(rows) == 1, rows
+        for k, v in fields.items():
+            assert rows[0][k] == v, rows[0]
+
+    return check
+
+
+def charging_state(path: str, key: str, **fields: Any) -> Check:
+    """`key` of /stations/{id}/{path} (charging profiles, limits): one item with these fields,
+    or empty without fields."""
+    async def check(api: httpx.AsyncClient, sid: str) -> None:
+        found = (await api.get(f"/stations/{sid}/{path}")).json()[key]
+        if not fields:
+            assert not found, found
+            return
+        item = found[0] if isinstance(found, list) else found
+        assert item is not None and (not isinstance(found, list) or len(found) == 1), found
+        for k, v in fields.items():
+            assert item[k] == v, item
+
+    return check
+
+
 def station_has(**fields: Any) -> Check:
     async def check(api: httpx.AsyncClient, sid: str) -> None:
         station = (await api.get(f"/stations/{sid}")).json()
@@ -196,13 +223,26 @@ KEPT: dict[tuple[str, str], Check] = {
     ("ocpp2.0.1", "GetCertificateStatus"): nothing,
     ("ocpp2.0.1", "NotifyEVChargingNeeds"): reported("NotifyEVChargingNeeds", evseId=1),
     ("ocpp2.0.1", "NotifyEVChargingSchedule"): reported("NotifyEVChargingSchedule", evseId=1),
+    # device model and display messages (more in tests/features/test_device_model.py)
+    ("ocpp2.0.1", "NotifyReport"): listed(
+        "variables", key="SampledDataCtrlr.TxUpdatedInterval", value="60", readonly=False),
+    ("ocpp2.0.1", "NotifyMonitoringReport"): listed(
+        "monitors", id=1, type="UpperThreshold", value="22000", severity=5),
+    ("ocpp2.0.1", "NotifyEvent"): listed(
+        "device-events", event_id=1, trigger="Alerting", variable="Problem"),
+    ("ocpp2.0.1", "NotifyDisplayMessages"): listed(
+        "display-messages", id=1, priority="NormalCycle", source="reported"),
+    # charging state (more in tests/features/test_profiles_state.py)
+    ("ocpp2.0.1", "NotifyChargingLimit"): charging_state(
+        "charging-limits", "limits", evse_id=1, source="EMS", grid_critical=False),
+    ("ocpp2.0.1", "ClearedChargingLimit"): charging_state("charging-limits", "limits"),
+    ("ocpp2.0.1", "ReportChargingProfiles"): charging_state(
+        "charging-profiles", "last_report", request_id=11, complete=True),
     **{
         ("ocpp2.0.1", a): reported(a)
         for a in (
-            "ClearedChargingLimit", "FirmwareStatusNotification", "LogStatusNotification",
-            "NotifyChargingLimit", "NotifyCustomerInformation", "NotifyDisplayMessages",
-            "NotifyEvent", "NotifyMonitoringReport", "NotifyReport",
-            "PublishFirmwareStatusNotification", "ReportChargingProfiles",
+            "FirmwareStatusNotification", "LogStatusNotification",
+            "NotifyCustomerInformation", "PublishFirmwareStatusNotification",
             "ReservationStatusUpdate", "SecurityEventNotification",
         )
     },

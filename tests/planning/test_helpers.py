@@ -51,6 +51,15 @@ def test_forecast_correction_follows_measured_output_and_fades() -> None:
     assert 50.0 < out[-1] < 100.0 and np.all(np.diff(out) >= 0)
 
 
+def test_forecast_correction_keeps_the_day_bias_and_nowcasts_the_last_slot() -> None:
+    fc = np.full(60, 100.0)
+    act = np.concatenate([np.full(19, 50.0), [90.0]])  # a wrong forecast; the sun just came out
+    out = correct(fc, act, 20)
+    assert out[0] == pytest.approx(90.0, rel=0.05)  # persistence of the last slot
+    assert 50.0 < out[12] < 80.0  # 3 h ahead: back near the day's bias, not the forecast
+    assert out[-1] < 100.0
+
+
 def test_forecast_correction_reads_only_the_past() -> None:
     fc = np.full(40, 100.0)
     a = np.concatenate([np.full(20, 50.0), np.full(20, 0.0)])

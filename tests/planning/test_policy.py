@@ -136,13 +136,32 @@ def test_14_uncontrolled_load_takes_capacity_and_green_first() -> None:
     [({"grid_limit_kw": -1.0}, "grid_limit_kw"),
      ({"sessions": [SessionNeed("x", at(9), at(8), 1.0, 11.0)]}, "departure"),
      ({"sessions": [SessionNeed("x", at(8), at(9), -1.0, 11.0)]}, "non-negative"),
-     ({"green_kw": [-5.0]}, "green_kw")],
+     ({"green_kw": [-5.0]}, "green_kw"),
+     ({"lead_discount": 1.0}, "lead_discount")],
 )
 def test_15_impossible_inputs_raise(change: dict[str, object], message: str) -> None:
     with pytest.raises(PlanningError, match=message):
         args: dict[str, object] = {"sessions": [SessionNeed("a", at(8), at(9), 1.0, 11.0)]}
         args.update(change)
         plan(_inputs(**args))  # type: ignore[arg-type]
+
+
+def test_16_uncertain_green_now_beats_the_same_green_hours_ahead() -> None:
+    # The same uncertain 10 kW at 08:00 and at 12:00; the car needs 10 kW for one slot. Green
+    # in hand is worth more (later green may go to cars not yet plugged in, forecasts drift).
+    green = [10.0] + [0.0] * 15 + [10.0] + [0.0] * 3  # the plan starts now, at 08:00
+    car = [SessionNeed("a", at(8), at(13), 2.5, 22.0)]
+    args: dict[str, object] = {"start": at(8), "green_kw": green, "green_spread": [0.3] * 20,
+                               "green_on_site": False}
+    now = plan(_inputs(car, **args)).sessions["a"].power_kw
+    flat = plan(_inputs(car, lead_discount=0.0, **args)).sessions["a"].power_kw
+    assert now[0] > flat[0] + 1.0 and now[16] < flat[16] - 1.0
+
+
+def test_plans_never_exceed_the_cap_by_rounding() -> None:
+    cars = [SessionNeed(f"c{k}", at(8), at(9 + k / 7), 3.0 + k / 3, 11.0, 4.1) for k in range(23)]
+    p = plan(_inputs(cars, grid_limit_kw=37.3, green_on_site=False))
+    assert max(p.load_kw) <= 37.3
 
 
 def test_partial_slots_deliver_for_the_plugged_in_part_only() -> None:

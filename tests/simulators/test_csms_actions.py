@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from simulators import SimStation
+from tests.file_server import file_server
 from tests.simulators.conftest import StationFactory
 from tests.simulators.fake_csms import FakeCsms
 
@@ -178,26 +179,55 @@ async def test_firmware_and_log_uploads(csms: FakeCsms, station_factory: Station
                                         protocol: str) -> None:
     st = await booted(station_factory, protocol)
     sid = st.station_id
-    if protocol == "1.6":
-        await csms.call(sid, "UpdateFirmware", {"location": "https://x/fw.bin",
-                                                "retrieveDate": "2000-01-01T00:00:00Z"})
-        reply = await csms.call(sid, "GetDiagnostics", {"location": "ftp://x/"})
-        assert reply["fileName"].startswith("diagnostics-")
-        await csms.wait_for(sid, "DiagnosticsStatusNotification", count=2)
-        assert [p["status"] for p in csms.payloads(sid, "DiagnosticsStatusNotification")] == [
-            "Uploading", "Uploaded"]
-    else:
-        await csms.call(sid, "UpdateFirmware", {"requestId": 5, "firmware": {
-            "location": "https://x/fw.bin", "retrieveDateTime": "2000-01-01T00:00:00Z"}})
-        reply = await csms.call(sid, "GetLog", {"logType": "DiagnosticsLog", "requestId": 6,
-                                                "log": {"remoteLocation": "https://x/"}})
-        assert reply["status"] == "Accepted"
-        await csms.wait_for(sid, "LogStatusNotification", count=2)
-        assert all(p["requestId"] == 6 for p in csms.payloads(sid, "LogStatusNotification"))
-    await csms.wait_for(sid, "FirmwareStatusNotification", count=4)
+    with file_server() as http:  # the station really downloads and uploads
+        http.files["/fw.bin"] = b"\x7fFIRMWARE" * 100
+        if protocol == "1.6":
+            await csms.call(sid, "UpdateFirmware", {"location": http.url("/fw.bin"),
+                                                    "retrieveDate": "2000-01-01T00:00:00Z"})
+            reply = await csms.call(sid, "GetDiagnostics", {"location": http.url("/up/")})
+            assert reply["fileName"].startswith("diagnostics-")
+            await csms.wait_for(sid, "DiagnosticsStatusNotification", count=2)
+            assert [p["status"] for p in csms.payloads(
+                sid, "DiagnosticsStatusNotification")] == ["Uploading", "Uploaded"]
+            upload = http.uploads[0]  # POSTed as multipart to the directory + its file name
+            assert (upload.method, upload.path) == ("POST", "/up/" + reply["fileName"])
+            assert upload.content_type.startswith("multipart/form-data")
+        else:
+            await csms.call(sid, "UpdateFirmware", {"requestId": 5, "firmware": {
+                "location": http.url("/fw.bin"), "retrieveDateTime": "2000-01-01T00:00:00Z"}})
+            reply = await csms.call(sid, "GetLog", {"logType": "DiagnosticsLog", "requestId": 6,
+                                                    "log": {"remoteLocation": http.url("/up/")}})
+            assert reply["status"] == "Accepted"
+            await csms.wait_for(sid, "LogStatusNotification", count=2)
+            assert all(p["requestId"] == 6 for p in csms.payloads(sid, "LogStatusNotification"))
+            upload = http.uploads[0]  # PUT raw
+            assert (upload.method, upload.path) == ("PUT", "/up/" + reply["filename"])
+            assert sid.encode() in upload.body
+        await csms.wait_for(sid, "FirmwareStatusNotification", count=4)
+        assert http.gets == ["/fw.bin"]
     assert [p["status"] for p in csms.payloads(sid, "FirmwareStatusNotification")] == [
         "Downloading", "Downloaded", "Installing", "Installed"]
     assert csms.errors == []
+
+
+async def test_firmware_that_cannot_be_fetched_fails(csms: FakeCsms,
+                                                     station_factory: StationFactory,
+                                                     protocol: str) -> None:
+    st = await booted(station_factory, protocol)
+    with file_server() as http:
+        missing = http.url("/missing.bin")
+        if protocol == "1.6":
+            await csms.call(st.station_id, "UpdateFirmware", {
+                "location": missing, "retrieveDate": "2000-01-01T00:00:00Z", "retries": 1,
+                "retryInterval": 1})
+        else:
+            await csms.call(st.station_id, "UpdateFirmware", {"requestId": 7, "retries": 1,
+                                                              "retryInterval": 1, "firmware": {
+                "location": missing, "retrieveDateTime": "2000-01-01T00:00:00Z"}})
+        await csms.wait_for(st.station_id, "FirmwareStatusNotification", count=2)
+        assert http.gets == ["/missing.bin"] * 2  # one retry
+    assert [p["status"] for p in csms.payloads(st.station_id, "FirmwareStatusNotification")] == [
+        "Downloading", "DownloadFailed"]
 
 
 async def test_reservation_is_held_and_consumed(csms: FakeCsms, station_factory: StationFactory,

@@ -17,11 +17,16 @@ from csms.api.site_schemas import (
 from csms.domain.model import GreenSource, Reading, Site
 
 router = APIRouter(tags=["sites"])
+# PATCH fields whose null means "remove" (smart charging: the site's defaults)
+_NULLABLE = ("latitude", "longitude", "timezone", "default_dwell_h", "default_energy_kwh",
+             "default_mode")
 
 
 def site_out(s: Site) -> SiteOut:
     return SiteOut(id=s.id, name=s.name, grid_limit_kw=s.grid_limit_kw, latitude=s.latitude,
-                   longitude=s.longitude, timezone=s.timezone, created_at=s.created_at)
+                   longitude=s.longitude, timezone=s.timezone, created_at=s.created_at,
+                   default_dwell_h=s.default_dwell_h, default_energy_kwh=s.default_energy_kwh,
+                   default_mode=s.default_mode)
 
 
 def source_out(s: GreenSource) -> SourceOut:
@@ -47,7 +52,7 @@ async def get_site(site_id: str, svc: Svc) -> SiteOut:
 @router.patch("/sites/{site_id}")
 async def patch_site(site_id: str, body: SitePatch, svc: Svc) -> SiteOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
-               if v is not None or k in ("latitude", "longitude", "timezone")}
+               if v is not None or k in _NULLABLE}
     return site_out(await svc.sites.update(site_id, changes))
 
 

@@ -1,4 +1,5 @@
-"""Smart charging: drivers' preferences per transaction, and each site's current plan."""
+"""Smart charging: drivers' preferences per transaction, each site's current plan, and what
+each charger said it can do with charging profiles."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csms.api.deps import Svc
 from csms.domain.model import Preferences, Transaction
+from csms.services.capabilities import describe
 from csms.services.smart_charging import SiteState
 
 router = APIRouter(tags=["smart charging"])
@@ -37,12 +39,15 @@ class PreferencesOut(BaseModel):
     energy_wh: float | None
     mode: str
     defaulted: bool
+    default_source: Literal["group", "site", "global"] | None = Field(
+        None, description="whose defaults completed the preferences (when defaulted)")
 
 
-def prefs_out(tx: Transaction, p: Preferences) -> PreferencesOut:
+def prefs_out(tx: Transaction, p: Preferences, source: str | None = None) -> PreferencesOut:
     return PreferencesOut(transaction_id=tx.transaction_id, station_id=tx.station_id,
                           departure_at=p.departure_at, energy_wh=p.energy_wh, mode=p.mode,
-                          defaulted=p.defaulted)
+                          defaulted=p.defaulted,
+                          default_source=source if p.defaulted else None)  # type: ignore[arg-type]
 
 
 @router.put("/transactions/{transaction_id:path}/preferences")
@@ -60,8 +65,8 @@ async def get_preferences(
     transaction_id: str, svc: Svc, station_id: str | None = None
 ) -> PreferencesOut:
     """The preferences in force; `defaulted` when csms assumed them."""
-    tx, prefs = await svc.preferences.get(transaction_id, station_id)
-    return prefs_out(tx, prefs)
+    tx, prefs, source = await svc.preferences.get(transaction_id, station_id)
+    return prefs_out(tx, prefs, source)
 
 
 @router.get("/sites/{site_id}/plan")
@@ -96,7 +101,8 @@ def plan_out(state: SiteState) -> dict[str, Any]:
                 "evse_id": v.tx.evse_id, "managed": v.managed,
                 "departure_at": v.prefs.departure_at, "energy_wh": v.prefs.energy_wh,
                 "delivered_wh": v.tx.energy_wh, "mode": v.prefs.mode,
-                "defaulted": v.prefs.defaulted, "power_kw": [round(x, 3) for x in v.plan],
+                "defaulted": v.prefs.defaulted, "default_source": v.default_source,
+                "power_kw": [round(x, 3) for x in v.plan],
                 "shortfall_kwh": round(v.shortfall_kwh, 3), "last_profile": v.last_profile,
             }
             for v in state.sessions
@@ -107,3 +113,14 @@ def plan_out(state: SiteState) -> dict[str, Any]:
         "diagnostics": ({"status": p.diagnostics.status, "solve_ms": p.diagnostics.solve_ms}
                         if p else None),
     }
+
+
+@router.get("/stations/{station_id}/smart-charging")
+async def station_capabilities(station_id: str, svc: Svc) -> dict[str, Any]:
+    """What the charger said it can do with profiles (null fields: it did not say, so csms
+    uses its settings), and whether csms controls it."""
+    view = await svc.stations.get(station_id)
+    caps = await svc.smart_charging.capabilities.get(station_id)
+    return {"station_id": station_id, "charging_control": view.station.charging_control,
+            "charging_control_reason": view.station.charging_control_reason,
+            "capabilities": describe(caps)}

@@ -16,6 +16,7 @@ from csms.api.schemas import (
     StationOut,
     StationPatch,
 )
+from csms.services.capabilities import describe  # smart charging
 from csms.services.container import Services
 from csms.services.stations import StationView
 
@@ -56,7 +57,10 @@ async def list_stations(svc: Svc) -> list[StationOut]:
 
 @router.get("/stations/{station_id}")
 async def get_station(station_id: str, svc: Svc) -> StationOut:
-    return station_out(await svc.stations.get(station_id), svc)
+    out = station_out(await svc.stations.get(station_id), svc)
+    # smart charging: the charger's probed capabilities
+    out.smart_charging = describe(await svc.smart_charging.capabilities.get(station_id))
+    return out
 
 
 @router.patch("/stations/{station_id}")

@@ -7,21 +7,30 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from csms.api.deps import Svc
-from csms.api.schemas import SampleOut, TransactionOut
+from csms.api.schemas import CostOut, SampleOut, TransactionOut
 from csms.domain.model import Transaction
+from csms.domain.tariffs import Cost
 
 router = APIRouter(tags=["transactions"])
 
 
-def tx_out(tx: Transaction) -> TransactionOut:
+def tx_out(tx: Transaction, cost: Cost | None = None) -> TransactionOut:
     return TransactionOut(
         id=tx.transaction_id, station_id=tx.station_id, evse_id=tx.evse_id,
         connector_id=tx.connector_id, id_token=tx.id_token, started_at=tx.started_at,
         stopped_at=tx.stopped_at, meter_start_wh=tx.meter_start_wh,
         meter_stop_wh=tx.meter_stop_wh, energy_wh=tx.energy_wh,
         green_energy_wh=tx.green_energy_wh, stop_reason=tx.stop_reason,
-        active=tx.active, offline=tx.offline,
+        active=tx.active, offline=tx.offline, cost=cost_out(tx, cost),
     )
+
+
+def cost_out(tx: Transaction, cost: Cost | None) -> CostOut | None:
+    """Tariffs and cost (issue 4 item 10)."""
+    if cost is None:
+        return None
+    return CostOut(total=float(cost.total), currency=cost.currency, final=not tx.active,
+                   breakdown=cost.breakdown())
 
 
 @router.get("/transactions")
@@ -32,7 +41,9 @@ async def list_transactions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[TransactionOut]:
-    return [tx_out(t) for t in await svc.transactions.search(station_id, active, limit, offset)]
+    found = await svc.transactions.search(station_id, active, limit, offset)
+    costs = await svc.costs.of_many(found)
+    return [tx_out(t, costs.get(t.pk)) for t in found]
 
 
 # Before the detail route: a 2.0.1 transaction id may contain '/'.
@@ -52,4 +63,5 @@ async def get_transaction(
     transaction_id: str, svc: Svc, station_id: str | None = None
 ) -> TransactionOut:
     """`station_id` picks among stations that use the same id (ids are unique per station)."""
-    return tx_out(await svc.transactions.get(transaction_id, station_id))
+    tx = await svc.transactions.get(transaction_id, station_id)
+    return tx_out(tx, await svc.costs.of(tx))

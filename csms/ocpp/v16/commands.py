@@ -8,10 +8,10 @@ from typing import Any, Protocol
 
 from csms.clock import Clock
 from csms.domain.charging_profiles import parse_time
-from csms.domain.errors import InvalidInput
+from csms.domain.errors import InvalidInput, StationCallError
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v16 import profiles
+from csms.ocpp.v16 import cost_commands, manage_commands, profiles, security_commands
 
 
 class _HasClock(Protocol):
@@ -67,18 +67,6 @@ async def change_availability(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     kind = "Operative" if a["operative"] else "Inoperative"
     reply = await s.call("ChangeAvailability", {"connectorId": _connector(a, 0), "type": kind})
     return {"status": reply["status"]}
-
-
-_TRIGGER_ALIASES = {"LogStatusNotification": "DiagnosticsStatusNotification"}
-
-
-async def trigger_message(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    message = _TRIGGER_ALIASES.get(a["message"], a["message"])
-    payload: dict[str, Any] = {"requestedMessage": message}
-    connector = _connector(a)
-    if connector is not None:
-        payload["connectorId"] = connector
-    return {"status": (await s.call("TriggerMessage", payload))["status"]}
 
 
 async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
@@ -187,21 +175,78 @@ async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     return {"status": (await s.call("SendLocalList", payload))["status"]}
 
 
-async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    _only(a, "signature", "signing_certificate",
-          why="signed firmware is SignedUpdateFirmware (security extension): use the raw route")
-    payload: dict[str, Any] = {"location": a["location"], "retrieveDate": _time(a, "retrieve_at")}
+async def get_local_list_version(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    """1.6 §5.9: -1 means the station has no local list support."""
+    version = int((await s.call("GetLocalListVersion", {}))["listVersion"])
+    return {"status": "NotSupported" if version < 0 else "Accepted", "version": version}
+
+
+# --- firmware and logs (issue 4 items 1, 2); request_id comes from the job csms keeps ---
+_request_ids = TimeIds()
+
+
+def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     if a.get("retries") is not None:
         payload["retries"] = int(a["retries"])
     if a.get("retry_interval_s") is not None:
         payload["retryInterval"] = int(a["retry_interval_s"])
-    await s.call("UpdateFirmware", payload)
+    return payload
+
+
+def _request_id(s: Caller, a: dict[str, Any]) -> int:
+    given = a.get("request_id")
+    return int(given) if given is not None else _request_ids.next(s.services.clock.now())
+
+
+async def _security_call(s: Caller, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A call of the 1.6 security extension: a station without it says so with a CALLERROR,
+    which makes the request invalid for this station (422), not a station failure (502)."""
+    try:
+        return await s.call(action, payload)
+    except StationCallError as e:
+        if e.code in ("NotImplemented", "NotSupported"):
+            raise InvalidInput(f"the station does not support {action} (OCPP 1.6 security "
+                               f"extension): {e.description}") from e
+        raise
+
+
+async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    if a.get("signature") is not None or a.get("signing_certificate") is not None:
+        return await _signed_update_firmware(s, a)
+    payload: dict[str, Any] = {"location": a["location"], "retrieveDate": _time(a, "retrieve_at")}
+    await s.call("UpdateFirmware", _retries(a, payload))
     return {"status": "Accepted"}  # UpdateFirmware.conf is empty: the station took it
+
+
+async def _signed_update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    if a.get("signature") is None or a.get("signing_certificate") is None:
+        raise InvalidInput("OCPP 1.6 signed firmware (SignedUpdateFirmware, security "
+                           "extension) needs both signature and signing_certificate")
+    request_id = _request_id(s, a)
+    firmware = {"location": a["location"], "retrieveDateTime": _time(a, "retrieve_at"),
+                "signingCertificate": a["signing_certificate"], "signature": a["signature"]}
+    payload = _retries(a, {"requestId": request_id, "firmware": firmware})
+    reply = await _security_call(s, "SignedUpdateFirmware", payload)
+    return {"status": reply["status"], "request_id": request_id}
+
+
+async def _get_security_log(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    log: dict[str, Any] = {"remoteLocation": a["location"]}
+    for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
+        if a.get(key) is not None:
+            log[wire] = _time(a, key)
+    request_id = _request_id(s, a)
+    payload = _retries(a, {"logType": "SecurityLog", "requestId": request_id, "log": log})
+    reply = await _security_call(s, "GetLog", payload)
+    return {"status": reply["status"], "file_name": reply.get("filename"),
+            "request_id": request_id}
 
 
 async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     """No fileName in the reply means there is nothing to upload: Accepted, file_name null,
-    as 2.0.1 GetLog answers the same case."""
+    as 2.0.1 GetLog answers the same case. The security log needs the security extension."""
+    if a.get("log_type") == "security":
+        return await _get_security_log(s, a)
     payload: dict[str, Any] = {"location": a["location"]}
     for key, wire in (("start", "startTime"), ("stop", "stopTime")):
         if a.get(key) is not None:
@@ -220,7 +265,6 @@ COMMANDS: dict[str, Command] = {
     "reset": reset,
     "unlock": unlock,
     "change-availability": change_availability,
-    "trigger-message": trigger_message,
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
     "clear-cache": clear_cache,
@@ -231,6 +275,11 @@ COMMANDS: dict[str, Command] = {
     "reserve-now": reserve_now,
     "cancel-reservation": cancel_reservation,
     "send-local-list": send_local_list,
+    "get-local-list-version": get_local_list_version,  # local authorization list
     "update-firmware": update_firmware,
     "get-diagnostics": get_diagnostics,
 }
+# trigger-message, device model, monitoring, network profile, display messages
+COMMANDS.update(manage_commands.COMMANDS)
+COMMANDS.update(cost_commands.COMMANDS)  # cost-updated through DataTransfer (tariffs)
+COMMANDS.update(security_commands.COMMANDS)  # certificates (security extension)

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from csms.domain.model import ConnectorState
+from csms.domain.security import SecurityEvent
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc, parse
-from csms.ocpp.v16 import commands
+from csms.ocpp.v16 import commands, security_commands
 from csms.ocpp.v16 import translate as tr
 from csms.services.transactions import TxEvent, TxEventKind
 
 # Reports a station sends that the CSMS stores for support and answers with an empty reply
-# (the last three come from the 1.6 security extension).
+# (the last two come from the 1.6 security extension; SecurityEventNotification is handled).
 _STORED = (
-    "DiagnosticsStatusNotification", "FirmwareStatusNotification", "SecurityEventNotification",
+    "DiagnosticsStatusNotification", "FirmwareStatusNotification",
     "LogStatusNotification", "SignedFirmwareStatusNotification",
 )
 
 
 class V16Session(Session):
     version = V16
-    commands = commands.COMMANDS
+    commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
     stored = frozenset(_STORED)
 
     def _now(self) -> str:
@@ -39,6 +41,32 @@ class V16Session(Session):
     async def on_heartbeat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"currentTime": self._now()}
 
+    # --- firmware and log jobs (issue 4 items 1, 2); the last two: security extension ---
+    @handles("FirmwareStatusNotification")
+    async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status(
+            self.station_id, "FirmwareStatusNotification", p, p["status"], None)
+        return {}
+
+    @handles("DiagnosticsStatusNotification")
+    async def on_diagnostics_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.diagnostics.status(
+            self.station_id, "DiagnosticsStatusNotification", p, p["status"], None)
+        return {}
+
+    @handles("SignedFirmwareStatusNotification")
+    async def on_signed_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status(
+            self.station_id, "SignedFirmwareStatusNotification", p, p["status"],
+            p.get("requestId"))
+        return {}
+
+    @handles("LogStatusNotification")
+    async def on_log_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.diagnostics.status(
+            self.station_id, "LogStatusNotification", p, p["status"], p.get("requestId"))
+        return {}
+
     @handles("StatusNotification")
     async def on_status_notification(self, p: dict[str, Any]) -> dict[str, Any]:
         evse_id, connector_id = tr.evse_connector(p["connectorId"])
@@ -50,7 +78,7 @@ class V16Session(Session):
 
     @handles("Authorize")
     async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
-        auth = await self.services.tokens.authorize(p["idTag"])
+        auth = await self.services.tokens.authorize(p["idTag"], self.station_id)
         return {"idTagInfo": tr.id_tag_info(auth)}
 
     @handles("StartTransaction")
@@ -59,7 +87,7 @@ class V16Session(Session):
         outcome = await self.services.transactions.apply(TxEvent(
             TxEventKind.STARTED, self.station_id, parse(p["timestamp"]),
             evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"],
-            meter_wh=float(p["meterStart"]),
+            meter_wh=float(p["meterStart"]), reservation_id=p.get("reservationId"),
         ))
         assert outcome.auth is not None
         return {"transactionId": int(outcome.transaction.transaction_id),
@@ -95,12 +123,23 @@ class V16Session(Session):
 
     @handles("DataTransfer")
     async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
-        await self.services.stations.report(self.station_id, "DataTransfer", p)
-        return {"status": "UnknownVendorId"}
+        status, data = await self.services.data_transfer.handle(
+            self.station_id, p["vendorId"], p.get("messageId"), p.get("data"))
+        if data is not None and not isinstance(data, str):  # 1.6 data is a string
+            data = json.dumps(data, separators=(",", ":"))
+        return {"status": status} | ({} if data is None else {"data": data})
+
+    # --- security extension (issue 4 item 8) ---------------------------------------------
 
     @handles("SignCertificate")
     async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
-        # No certificate authority yet: refuse clearly rather than pretend.
-        await self.services.stations.report(self.station_id, "SignCertificate", {"accepted": False})
-        return {"status": "Rejected"}
+        """Accepted: CertificateSigned follows from a task of the certificate service."""
+        decision = await self.services.certificates.sign_request(self.station_id, p["csr"], None)
+        return {"status": "Accepted" if decision.accepted else "Rejected"}
+
+    @handles("SecurityEventNotification")
+    async def on_security_event_notification(self, p: dict[str, Any]) -> dict[str, Any]:
+        event = SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
+        await self.services.security.security_event(self.station_id, event, p)
+        return {}
 

@@ -12,7 +12,7 @@ from csms.domain.charging_profiles import parse_time
 from csms.domain.errors import InvalidInput
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v201 import profiles
+from csms.ocpp.v201 import charging_commands, manage_commands, profiles, security_commands
 
 
 class _HasClock(Protocol):
@@ -97,21 +97,12 @@ async def unlock(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
 async def change_availability(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "operationalStatus": "Operative" if a["operative"] else "Inoperative"}
+    if a.get("evse_id") is None and a.get("connector_id") is not None:  # availability
+        raise InvalidInput("OCPP 2.0.1 names a connector within an EVSE: give evse_id too")
     evse = _evse(a)
     if evse is not None:
         payload["evse"] = evse
     return _status(await s.call("ChangeAvailability", payload))
-
-
-_TRIGGER_ALIASES = {"DiagnosticsStatusNotification": "LogStatusNotification"}
-
-
-async def trigger_message(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"requestedMessage": _TRIGGER_ALIASES.get(a["message"], a["message"])}
-    evse = _evse(a)
-    if evse is not None:
-        payload["evse"] = evse
-    return _status(await s.call("TriggerMessage", payload))
 
 
 async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
@@ -236,6 +227,12 @@ async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     return _status(await s.call("SendLocalList", payload))
 
 
+async def get_local_list_version(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    """2.0.1 D02: 0 when the station has no list (or no support for one)."""
+    reply = await s.call("GetLocalListVersion", {})
+    return {"status": "Accepted", "version": int(reply["versionNumber"])}
+
+
 async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     firmware: dict[str, Any] = {"location": a["location"],
                                 "retrieveDateTime": _time(a, "retrieve_at")}
@@ -243,9 +240,15 @@ async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
         firmware["signature"] = a["signature"]
     if a.get("signing_certificate") is not None:
         firmware["signingCertificate"] = a["signing_certificate"]
-    request_id = _request_ids.next(s.services.clock.now())
+    request_id = _job_request_id(s, a)
     payload = _retries(a, {"requestId": request_id, "firmware": firmware})
     return _status(await s.call("UpdateFirmware", payload)) | {"request_id": request_id}
+
+
+def _job_request_id(s: Caller, a: dict[str, Any]) -> int:
+    """The id of the job csms keeps for this request (issue 4 items 1, 2), else a fresh one."""
+    given = a.get("request_id")
+    return int(given) if given is not None else _request_ids.next(s.services.clock.now())
 
 
 async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
@@ -253,8 +256,9 @@ async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
         if a.get(key) is not None:
             log[wire] = _time(a, key)
-    request_id = _request_ids.next(s.services.clock.now())
-    payload = _retries(a, {"logType": "DiagnosticsLog", "requestId": request_id, "log": log})
+    request_id = _job_request_id(s, a)
+    log_type = "SecurityLog" if a.get("log_type") == "security" else "DiagnosticsLog"
+    payload = _retries(a, {"logType": log_type, "requestId": request_id, "log": log})
     reply = await s.call("GetLog", payload)
     return _status(reply) | {"file_name": reply.get("filename"), "request_id": request_id}
 
@@ -265,7 +269,6 @@ COMMANDS: dict[str, Command] = {
     "reset": reset,
     "unlock": unlock,
     "change-availability": change_availability,
-    "trigger-message": trigger_message,
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
     "clear-cache": clear_cache,
@@ -276,6 +279,11 @@ COMMANDS: dict[str, Command] = {
     "reserve-now": reserve_now,
     "cancel-reservation": cancel_reservation,
     "send-local-list": send_local_list,
+    "get-local-list-version": get_local_list_version,  # local authorization list
     "update-firmware": update_firmware,
     "get-diagnostics": get_diagnostics,
 }
+# trigger-message, device model, monitoring, network profile, display messages
+COMMANDS.update(manage_commands.COMMANDS)
+COMMANDS.update(charging_commands.COMMANDS)  # get-charging-profiles, cost-updated (tariffs)
+COMMANDS.update(security_commands.COMMANDS)  # certificates (blocks A, M)

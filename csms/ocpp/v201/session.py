@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from csms.domain.model import ConnectorState
+from csms.domain.security import SecurityEvent
 from csms.ocpp.errors import V201
-from csms.ocpp.session import Session, handles
+from csms.ocpp.session import handles
 from csms.ocpp.timestamps import format_utc, parse
-from csms.ocpp.v201 import commands
+from csms.ocpp.v201 import commands, security_commands
 from csms.ocpp.v201 import translate as tr
+from csms.ocpp.v201.charging_state import ChargingStateHandlers  # smart-charging reports
+from csms.ocpp.v201.device import DeviceHandlers
 from csms.services.transactions import TxEvent, TxEventKind
 
 _TX_KIND = {"Started": TxEventKind.STARTED, "Updated": TxEventKind.UPDATED,
@@ -17,16 +20,16 @@ _TX_KIND = {"Started": TxEventKind.STARTED, "Updated": TxEventKind.UPDATED,
 
 # Reports a station sends that the CSMS stores for support and answers with an empty reply.
 _STORED = (
-    "ClearedChargingLimit", "FirmwareStatusNotification", "LogStatusNotification",
-    "NotifyChargingLimit", "NotifyCustomerInformation", "NotifyDisplayMessages", "NotifyEvent",
-    "NotifyMonitoringReport", "NotifyReport", "PublishFirmwareStatusNotification",
-    "ReportChargingProfiles", "ReservationStatusUpdate", "SecurityEventNotification",
+    "FirmwareStatusNotification", "LogStatusNotification",
+    "NotifyCustomerInformation", "PublishFirmwareStatusNotification",
 )
 
 
-class V201Session(Session):
+# DeviceHandlers: NotifyReport, NotifyMonitoringReport, NotifyEvent, NotifyDisplayMessages.
+# ChargingStateHandlers: ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit.
+class V201Session(DeviceHandlers, ChargingStateHandlers):
     version = V201
-    commands = commands.COMMANDS
+    commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
     stored = frozenset(_STORED)
 
     @handles("BootNotification")
@@ -40,6 +43,19 @@ class V201Session(Session):
     async def on_heartbeat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"currentTime": format_utc(self.services.clock.now())}
 
+    # --- firmware and log jobs (issue 4 items 1, 2) ---
+    @handles("FirmwareStatusNotification")
+    async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.firmware.status(
+            self.station_id, "FirmwareStatusNotification", p, p["status"], p.get("requestId"))
+        return {}
+
+    @handles("LogStatusNotification")
+    async def on_log_status(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.diagnostics.status(
+            self.station_id, "LogStatusNotification", p, p["status"], p.get("requestId"))
+        return {}
+
     @handles("StatusNotification")
     async def on_status_notification(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.stations.status(ConnectorState(
@@ -49,7 +65,7 @@ class V201Session(Session):
 
     @handles("Authorize")
     async def on_authorize(self, p: dict[str, Any]) -> dict[str, Any]:
-        auth = await self.services.tokens.authorize(p["idToken"]["idToken"])
+        auth = await self.services.tokens.authorize(p["idToken"]["idToken"], self.station_id)
         return {"idTokenInfo": tr.id_token_info(auth)}
 
     @handles("TransactionEvent")
@@ -64,9 +80,14 @@ class V201Session(Session):
             samples=tr.samples(p.get("meterValue", [])),
             stop_reason=info.get("stoppedReason", "Local") if p["eventType"] == "Ended" else None,
             seq_no=p["seqNo"], remote_start_id=info.get("remoteStartId"),
-            offline=bool(p.get("offline", False)),
+            offline=bool(p.get("offline", False)), reservation_id=p.get("reservationId"),
         ))
-        return {"idTokenInfo": tr.id_token_info(outcome.auth)} if outcome.auth else {}
+        reply: dict[str, Any] = {}
+        if outcome.auth:
+            reply["idTokenInfo"] = tr.id_token_info(outcome.auth)
+        if outcome.cost is not None and p["eventType"] != "Started":  # running / final cost
+            reply["totalCost"] = float(outcome.cost.total)
+        return reply
 
     @handles("MeterValues")
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -75,25 +96,49 @@ class V201Session(Session):
             attach_to_active=False)
         return {}
 
+    @handles("ReservationStatusUpdate")  # reservations
+    async def on_reservation_status_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        await self.services.reservations.station_update(
+            self.station_id, p["reservationId"], p["reservationUpdateStatus"])
+        return {}
+
     @handles("DataTransfer")
     async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
-        await self.services.stations.report(self.station_id, "DataTransfer", p)
-        return {"status": "UnknownVendorId"}
+        status, data = await self.services.data_transfer.handle(
+            self.station_id, p["vendorId"], p.get("messageId"), p.get("data"))
+        return {"status": status} | ({} if data is None else {"data": data})
+
+    # --- security, ISO 15118 certificates (issue 4 items 8, 13) --------------------------
 
     @handles("SignCertificate")
     async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
-        await self.services.stations.report(self.station_id, "SignCertificate", {"accepted": False})
-        return {"status": "Rejected"}
+        """Accepted: CertificateSigned follows from a task of the certificate service."""
+        decision = await self.services.certificates.sign_request(
+            self.station_id, p["csr"], p.get("certificateType"))
+        if decision.accepted:
+            return {"status": "Accepted"}
+        return {"status": "Rejected", "statusInfo": {
+            "reasonCode": "InvalidCSR", "additionalInfo": decision.reason[:512]}}
+
+    @handles("SecurityEventNotification")
+    async def on_security_event_notification(self, p: dict[str, Any]) -> dict[str, Any]:
+        event = SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
+        await self.services.security.security_event(self.station_id, event, p)
+        return {}
 
     @handles("Get15118EVCertificate")
     async def on_get_15118_ev_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.log.warning("Get15118EVCertificate refused: no V2G root configured")
-        return {"status": "Failed", "exiResponse": ""}
+        decision = await self.services.certificates.ev_certificate(self.station_id, p["action"])
+        return {"status": "Failed", "exiResponse": "",
+                "statusInfo": {"reasonCode": decision.reason[:20]}}
 
     @handles("GetCertificateStatus")
     async def on_get_certificate_status(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.log.warning("GetCertificateStatus refused: no OCSP responder configured")
-        return {"status": "Failed"}
+        decision = await self.services.certificates.certificate_status(
+            self.station_id, p["ocspRequestData"])
+        if decision.accepted:
+            return {"status": "Accepted", "ocspResult": decision.reason}
+        return {"status": "Failed", "statusInfo": {"reasonCode": decision.reason[:20]}}
 
     @handles("NotifyEVChargingNeeds")
     async def on_notify_ev_charging_needs(self, p: dict[str, Any]) -> dict[str, Any]:

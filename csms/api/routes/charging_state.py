@@ -1,0 +1,54 @@
+"""A station's charging state: the profiles csms believes it holds (and what it last reported),
+and the limits set on it from outside csms (grid operator, local EMS)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from csms.api.billing_schemas import (
+    ChargingLimitOut,
+    ChargingLimitsOut,
+    ChargingProfilesOut,
+    EvScheduleOut,
+    InstalledProfileOut,
+    ProfileReportOut,
+    ReportPartOut,
+)
+from csms.api.deps import Svc
+from csms.domain.charging_state import limit_kw
+
+router = APIRouter(tags=["smart charging"])
+
+
+@router.get("/stations/{station_id}/charging-profiles",
+            responses={404: {"description": "unknown station"}})
+async def charging_profiles(station_id: str, svc: Svc) -> ChargingProfilesOut:
+    view = await svc.profiles_state.profiles(station_id)
+    report = None
+    if view.report:
+        report = ProfileReportOut(
+            request_id=view.report[0].request_id, complete=not view.report[-1].tbc,
+            parts=[ReportPartOut(seq=p.seq, evse_id=p.evse_id, source=p.source,
+                                 profiles=list(p.profiles), received_at=p.received_at)
+                   for p in view.report])
+    return ChargingProfilesOut(
+        station_id=station_id, last_report=report,
+        installed=[InstalledProfileOut(
+            id=p.profile_id, evse_id=p.evse_id, purpose=p.purpose, stack_level=p.stack_level,
+            transaction_id=p.transaction_id, profile=p.profile, set_at=p.set_at)
+            for p in view.installed])
+
+
+@router.get("/stations/{station_id}/charging-limits",
+            responses={404: {"description": "unknown station"}})
+async def charging_limits(station_id: str, svc: Svc) -> ChargingLimitsOut:
+    view = await svc.profiles_state.limits(station_id)
+    now = svc.clock.now()
+    return ChargingLimitsOut(
+        station_id=station_id, external_limit_kw=view.in_force_kw.get(0),
+        limits=[ChargingLimitOut(
+            evse_id=x.evse_id, source=x.source, grid_critical=x.grid_critical,
+            schedules=list(x.schedules), received_at=x.received_at, in_force_kw=limit_kw(x, now))
+            for x in view.limits],
+        ev_schedules=[EvScheduleOut(evse_id=int(data.get("evseId", 0)), received_at=at,
+                                    notification=data) for at, data in view.ev_schedules])

@@ -1,0 +1,62 @@
+"""Reservations: create (ReserveNow), list, look at, cancel (CancelReservation)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from csms.api.auth_schemas import ReservationIn, ReservationOut
+from csms.api.deps import Svc
+from csms.domain.reservations import Reservation, ReservationStatus
+
+router = APIRouter(tags=["reservations"])
+
+ReservationId = Annotated[int, Path(ge=0, le=2**31 - 1)]
+_OPEN = (ReservationStatus.REQUESTED, ReservationStatus.ACCEPTED)
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "unknown station or reservation"},
+    409: {"description": "station offline, or the reservation is no longer active"},
+    502: {"description": "the station answered with a CALLERROR"},
+    504: {"description": "the station did not answer in time"},
+}
+
+
+def reservation_out(r: Reservation) -> ReservationOut:
+    return ReservationOut(
+        id=r.id, station_id=r.station_id, evse_id=r.evse_id, id_token=r.id_token,
+        group_id=r.group_id, expires_at=r.expires_at, status=r.status.value,
+        active=r.status in _OPEN, transaction_id=r.transaction_id, created_at=r.created_at,
+        history=list(r.history))
+
+
+@router.post("/reservations", status_code=201, responses=_RESPONSES)
+async def create_reservation(body: ReservationIn, svc: Svc) -> ReservationOut:
+    """Sends ReserveNow and records the outcome; the reply's status is the reservation's
+    (Accepted, or Rejected / Occupied / Faulted / Unavailable, still recorded)."""
+    r = await svc.reservations.create(body.station_id, body.evse_id, body.id_token,
+                                      body.group_id, body.expires_at)
+    return reservation_out(r)
+
+
+@router.get("/reservations")
+async def list_reservations(
+    svc: Svc,
+    station_id: Annotated[str | None, Query(max_length=48)] = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> list[ReservationOut]:
+    found = await svc.reservations.search(station_id, active, limit, offset)
+    return [reservation_out(r) for r in found]
+
+
+@router.get("/reservations/{reservation_id}", responses=_RESPONSES)
+async def get_reservation(reservation_id: ReservationId, svc: Svc) -> ReservationOut:
+    return reservation_out(await svc.reservations.get(reservation_id))
+
+
+@router.delete("/reservations/{reservation_id}", responses=_RESPONSES)
+async def cancel_reservation(reservation_id: ReservationId, svc: Svc) -> ReservationOut:
+    """Sends CancelReservation; 409 when the reservation is no longer active."""
+    return reservation_out(await svc.reservations.cancel(reservation_id))

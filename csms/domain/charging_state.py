@@ -1,0 +1,117 @@
+"""External charging limits (OCPP 2.0.1 K12 NotifyChargingLimit): which one is in force now.
+
+A grid operator or an energy-management system may limit a station behind csms's back; the
+station reports the limit with its schedule. Stored limits keep the station's schedules as
+sent (`chargingSchedule` items); this module finds the period in force and converts it to kW,
+so the planner can treat the limit as a hard cap. Pure and stdlib only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from csms.domain.units import DEFAULT_VOLTAGE
+
+PHASES = 3  # OCPP: numberPhases 3 is assumed when absent
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingLimit:
+    """A limit a station reported: per EVSE (0 = the whole station) and source."""
+
+    station_id: str
+    evse_id: int
+    source: str  # EMS | Other | SO | CSO
+    grid_critical: bool | None
+    schedules: tuple[dict[str, Any], ...]
+    received_at: datetime
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def schedule_kw(schedule: Mapping[str, Any], received_at: datetime, now: datetime
+                ) -> float | None:
+    """The schedule's limit at `now` in kW; None when it is not in force. A schedule without
+    `startSchedule` counts from when csms received it (its own relative start is unknown)."""
+    start = _time(schedule.get("startSchedule")) or received_at
+    elapsed = (now - start).total_seconds()
+    duration = schedule.get("duration")
+    if elapsed < 0 or (isinstance(duration, int | float) and elapsed >= duration):
+        return None
+    periods: Sequence[Mapping[str, Any]] = schedule.get("chargingSchedulePeriod") or []
+    active = [p for p in periods if float(p.get("startPeriod", 0)) <= elapsed]
+    if not active:
+        return None
+    period = max(active, key=lambda p: float(p.get("startPeriod", 0)))
+    limit = float(period["limit"])
+    if schedule.get("chargingRateUnit") == "A":
+        return limit * DEFAULT_VOLTAGE * int(period.get("numberPhases") or PHASES) / 1000
+    return limit / 1000
+
+
+def limit_kw(limit: ChargingLimit, now: datetime) -> float | None:
+    """The tightest of the limit's schedules in force at `now`, in kW."""
+    values = [kw for s in limit.schedules
+              if (kw := schedule_kw(s, limit.received_at, now)) is not None]
+    return min(values) if values else None
+
+
+def in_force_kw(limits: Sequence[ChargingLimit], now: datetime) -> dict[int, float]:
+    """Per EVSE (0: the station), the tightest external limit in force at `now`, in kW."""
+    out: dict[int, float] = {}
+    for limit in limits:
+        kw = limit_kw(limit, now)
+        if kw is not None:
+            out[limit.evse_id] = min(kw, out.get(limit.evse_id, kw))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledProfile:
+    """A profile csms believes a station holds: set by csms and Accepted, not yet cleared,
+    and (for a TxProfile) its transaction still running. `profile` is the version-agnostic
+    JSON of CONTRACT.md."""
+
+    station_id: str
+    profile_id: int
+    evse_id: int
+    purpose: str
+    stack_level: int
+    transaction_id: str | None
+    profile: dict[str, Any]
+    set_at: datetime
+
+
+def clears(p: InstalledProfile, criteria: Mapping[str, Any]) -> bool:
+    """Whether an Accepted ClearChargingProfile with these criteria removed `p`: an `id`
+    decides alone (OCPP 1.6 5.5, 2.0.1 K10), else every criterion given must match, and
+    no criteria at all clear everything."""
+    if criteria.get("id") is not None:
+        return p.profile_id == int(criteria["id"])
+    return all(criteria.get(key) is None or criteria[key] == value for key, value in (
+        ("evse_id", p.evse_id), ("purpose", p.purpose), ("stack_level", p.stack_level)))
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileReportPart:
+    """One ReportChargingProfiles message: part `seq` of the answer to `request_id`."""
+
+    station_id: str
+    request_id: int
+    seq: int
+    evse_id: int
+    source: str
+    profiles: tuple[dict[str, Any], ...]
+    tbc: bool
+    received_at: datetime

@@ -1,0 +1,67 @@
+"""OCPP 1.6 side of the device model, trigger and display commands (issue 4 items 5, 6, 9);
+merged into csms.ocpp.v16.commands.COMMANDS.
+
+1.6 has configuration keys, not a device model: what only 2.0.1 can do is refused with a
+422 that says what 1.6 offers instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from csms.domain.errors import InvalidInput
+
+Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+# TriggerMessage (1.6 §6.51 MessageTrigger) and ExtendedTriggerMessage (security extension).
+TRIGGERS = ("BootNotification", "DiagnosticsStatusNotification", "FirmwareStatusNotification",
+            "Heartbeat", "MeterValues", "StatusNotification")
+EXTENDED_ONLY = ("LogStatusNotification", "SignChargePointCertificate")
+_ALIASES = {"SignChargingStationCertificate": "SignChargePointCertificate"}
+
+
+async def trigger_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
+    """TriggerMessage for the core messages; ExtendedTriggerMessage for those only the
+    security extension knows (its other values are the core ones, which TriggerMessage does
+    on every 1.6 station)."""
+    message = _ALIASES.get(a["message"], a["message"])
+    if message not in TRIGGERS + EXTENDED_ONLY:
+        raise InvalidInput(f"OCPP 1.6 cannot trigger {a['message']!r}; "
+                           f"allowed: {', '.join(TRIGGERS + EXTENDED_ONLY)}")
+    action = "ExtendedTriggerMessage" if message in EXTENDED_ONLY else "TriggerMessage"
+    payload: dict[str, Any] = {"requestedMessage": message}
+    connector = a.get("evse_id", a.get("connector_id"))
+    if connector is not None:
+        payload["connectorId"] = int(connector)
+    return {"status": (await s.call(action, payload))["status"]}
+
+
+def _refuse(why: str) -> Command:
+    async def refuse(s: Any, a: dict[str, Any]) -> dict[str, Any]:
+        raise InvalidInput(why)
+
+    return refuse
+
+
+_NO_DEVICE_MODEL = ("OCPP 1.6 has no device model reports: use get-configuration (its keys "
+                    "are stored and listed at /stations/{id}/variables)")
+_NO_MONITORING = "OCPP 1.6 has no variable monitoring (a 2.0.1 feature)"
+_NO_DISPLAY = "OCPP 1.6 has no display messages: they are OCPP 2.0.1 (block O)"
+
+COMMANDS: dict[str, Command] = {
+    "trigger-message": trigger_message,
+    "get-base-report": _refuse(_NO_DEVICE_MODEL),
+    "get-report": _refuse(_NO_DEVICE_MODEL),
+    "set-variable-monitoring": _refuse(_NO_MONITORING),
+    "clear-variable-monitoring": _refuse(_NO_MONITORING),
+    "get-monitoring-report": _refuse(_NO_MONITORING),
+    "set-monitoring-base": _refuse(_NO_MONITORING),
+    "set-monitoring-level": _refuse(_NO_MONITORING),
+    "set-network-profile": _refuse(
+        "OCPP 1.6 has no SetNetworkProfile: a 1.6 station's CSMS URL is set locally or "
+        "through a vendor configuration key (set-configuration)"),
+    "set-display-message": _refuse(_NO_DISPLAY),
+    "get-display-messages": _refuse(_NO_DISPLAY),
+    "clear-display-message": _refuse(_NO_DISPLAY),
+}

@@ -1,0 +1,141 @@
+"""OCPP 2.0.1 security commands (blocks A and M): certificates, BasicAuthPassword and the
+security profile, which 2.0.1 changes through a new network profile (B09, A05)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from csms.domain.errors import InvalidInput
+from csms.ocpp.cert_hash import CENTRAL_SYSTEM_ROOT, CSMS_ROOT, from_wire, to_wire
+
+
+class Caller(Protocol):
+    async def call(
+        self, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]: ...
+
+
+Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+_INSTALLABLE = {"V2GRootCertificate", "MORootCertificate", CSMS_ROOT,
+                "ManufacturerRootCertificate"}
+_LISTABLE = _INSTALLABLE | {"V2GCertificateChain"}
+_PRIORITY = ("OCPPCommCtrlr", "NetworkConfigurationPriority")
+
+
+def _type(name: str, allowed: set[str]) -> str:
+    name = CSMS_ROOT if name == CENTRAL_SYSTEM_ROOT else name
+    if name not in allowed:
+        raise InvalidInput(f"{name!r} is not one of {', '.join(sorted(allowed))}")
+    return name
+
+
+def _status(reply: dict[str, Any], key: str = "status", info: str = "statusInfo"
+            ) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": reply[key]}
+    if reply.get(info):
+        out["reason"] = reply[info].get("reasonCode")
+    return out
+
+
+async def install_certificate(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    reply = await s.call("InstallCertificate", {
+        "certificateType": _type(a["type"], _INSTALLABLE), "certificate": a["pem"]})
+    return _status(reply)
+
+
+def _chain_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    out = {"type": entry["certificateType"], "hash_data": from_wire(entry["certificateHashData"])}
+    if entry.get("childCertificateHashData"):
+        out["children"] = [from_wire(c) for c in entry["childCertificateHashData"]]
+    return out
+
+
+async def get_installed_certificate_ids(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if a.get("types"):
+        payload["certificateType"] = list(dict.fromkeys(_type(t, _LISTABLE) for t in a["types"]))
+    reply = await s.call("GetInstalledCertificateIds", payload)
+    return _status(reply) | {"certificates": [
+        _chain_entry(e) for e in reply.get("certificateHashDataChain") or []]}
+
+
+async def delete_certificate(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    reply = await s.call("DeleteCertificate", {"certificateHashData": to_wire(a["hash_data"])})
+    return _status(reply)
+
+
+async def certificate_signed(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    reply = await s.call("CertificateSigned", {"certificateChain": a["chain"],
+                                               "certificateType": a["type"]})
+    return _status(reply)
+
+
+async def _set_variable(s: Caller, component: str, variable: str, value: str
+                        ) -> dict[str, Any]:
+    reply = await s.call("SetVariables", {"setVariableData": [{
+        "attributeValue": value, "component": {"name": component},
+        "variable": {"name": variable}}]})
+    return _status(reply["setVariableResult"][0], "attributeStatus", "attributeStatusInfo")
+
+
+async def set_basic_auth_password(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    return await _set_variable(s, "SecurityCtrlr", "BasicAuthPassword", str(a["password"]))
+
+
+async def _priority(s: Caller) -> list[str]:
+    reply = await s.call("GetVariables", {"getVariableData": [
+        {"component": {"name": _PRIORITY[0]}, "variable": {"name": _PRIORITY[1]}}]})
+    result = reply["getVariableResult"][0]
+    if result.get("attributeStatus") != "Accepted":
+        return []
+    return [p.strip() for p in str(result.get("attributeValue", "")).split(",") if p.strip()]
+
+
+def _check_url(profile: int, url: str | None) -> str:
+    if not url:
+        raise InvalidInput("OCPP 2.0.1 changes the security profile with a new network "
+                           "profile: csms_url is required (wss:// for profiles 2 and 3)")
+    if profile >= 2 and not url.startswith("wss://"):
+        raise InvalidInput(f"security profile {profile} needs a wss:// csms_url")
+    if not url.startswith(("ws://", "wss://")):
+        raise InvalidInput("csms_url must be a ws:// or wss:// URL")
+    return url
+
+
+async def set_security_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+    """SetNetworkProfile in a free slot, then that slot first in NetworkConfigurationPriority;
+    the station moves to it when it reconnects (after the reboot the caller asks for)."""
+    profile = int(a["profile"])
+    url = _check_url(profile, a.get("csms_url"))
+    current = await _priority(s)
+    slot = a.get("configuration_slot")
+    if slot is None:
+        slot = next(n for n in range(1, 10) if not current or str(n) != current[0])
+    reply = await s.call("SetNetworkProfile", {"configurationSlot": int(slot), "connectionData": {
+        "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": url,
+        "messageTimeout": int(a.get("message_timeout_s") or 30), "securityProfile": profile,
+        "ocppInterface": a.get("interface") or "Wired0"}})
+    if reply["status"] != "Accepted":
+        return _status(reply) | {"configuration_slot": int(slot)}
+    order = ",".join([str(slot)] + [p for p in current if p != str(slot)])
+    result = await _set_variable(s, *_PRIORITY, order)
+    if result["status"] not in ("Accepted", "RebootRequired"):
+        return result | {"configuration_slot": int(slot)}
+    return {"status": "RebootRequired", "reboot_required": True, "configuration_slot": int(slot),
+            "network_configuration_priority": order}
+
+
+COMMANDS: dict[str, Command] = {
+    "install-certificate": install_certificate,
+    "get-installed-certificate-ids": get_installed_certificate_ids,
+    "delete-certificate": delete_certificate,
+}
+# Used by csms itself (services/certificates.py, services/security.py), not API commands:
+# the session adds them to its command table.
+INTERNAL: dict[str, Command] = {
+    "certificate-signed": certificate_signed,
+    "set-basic-auth-password": set_basic_auth_password,
+    "set-security-profile": set_security_profile,
+}

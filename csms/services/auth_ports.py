@@ -1,0 +1,33 @@
+"""Repository protocols of reservations, local lists and availability (issue 4, items 3, 4, 7);
+`ports.UnitOfWork` exposes them as `reservations`, `local_lists` and `availability`."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from csms.domain.availability import AvailabilityRequest
+from csms.domain.local_lists import LocalListState
+from csms.domain.reservations import Reservation
+
+
+class ReservationRepo(Protocol):
+    def add(self, r: Reservation) -> Reservation:
+        """Insert; the id is allocated by the database when `r.id` is 0."""
+        ...
+    def get(self, reservation_id: int) -> Reservation | None: ...
+    def save(self, r: Reservation) -> None: ...
+    def on_station(self, station_id: str, statuses: tuple[str, ...] | None = None
+                   ) -> list[Reservation]: ...
+    def search(self, station_id: str | None, statuses: tuple[str, ...] | None,
+               limit: int, offset: int) -> list[Reservation]: ...
+
+
+class LocalListRepo(Protocol):
+    def get(self, station_id: str) -> LocalListState | None: ...
+    def put(self, state: LocalListState) -> None: ...
+    def enrolled(self) -> list[LocalListState]: ...
+
+
+class AvailabilityRepo(Protocol):
+    def put(self, req: AvailabilityRequest) -> None: ...
+    def on_station(self, station_id: str) -> list[AvailabilityRequest]: ...
