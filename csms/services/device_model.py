@@ -20,7 +20,6 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain import device as dm
 from csms.domain.device import (
-    Attribute,
     DeviceEvent,
     DeviceRequest,
     DisplayMessage,
@@ -332,10 +331,3 @@ def _dt(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def attribute_value(v: Variable, attr_type: str = "Actual") -> str | None:
-    return next((a.value for a in v.attributes if a.type == attr_type), None)
-
-
-__all__ = ["DEVICE_COMMANDS", "Attribute", "DeviceModelService", "key_from_args"]
