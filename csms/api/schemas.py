@@ -374,6 +374,23 @@ COMMAND_BODIES: dict[str, type[Strict]] = {
     "get-diagnostics": GetDiagnostics,
 }
 
+
+class GetTransactionStatus(Strict):
+    transaction_id: str | None = Field(None, min_length=1, max_length=36)
+
+
+class CustomerInformation(Strict):
+    request_id: int | None = Field(None, ge=0)
+    report: bool = True
+    clear: bool = False
+    customer_identifier: str | None = Field(None, min_length=1, max_length=64)
+    id_token: str | None = Field(None, min_length=1, max_length=36)
+    id_token_type: str = Field("ISO14443", max_length=20)
+
+
+COMMAND_BODIES["get-transaction-status"] = GetTransactionStatus
+COMMAND_BODIES["customer-information"] = CustomerInformation
+
 # Device model, monitoring, network profile and display message commands: that module adds
 # its bodies to COMMAND_BODIES.
 import csms.api.device_schemas  # noqa: E402, I001

@@ -65,3 +65,8 @@ COMMANDS: dict[str, Command] = {
     "get-display-messages": _refuse(_NO_DISPLAY),
     "clear-display-message": _refuse(_NO_DISPLAY),
 }
+
+COMMANDS["get-transaction-status"] = _refuse(
+    "OCPP 1.6 has no GetTransactionStatus: its queued transaction messages arrive on reconnect")
+COMMANDS["customer-information"] = _refuse(
+    "OCPP 1.6 has no CustomerInformation (an OCPP 2.0.1 block N feature)")

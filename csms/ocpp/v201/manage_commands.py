@@ -208,3 +208,28 @@ COMMANDS: dict[str, Command] = {
     "get-display-messages": get_display_messages,
     "clear-display-message": clear_display_message,
 }
+
+
+async def get_transaction_status(s: Any, a: dict[str, Any]) -> dict[str, Any]:
+    """Whether the station still holds queued messages (for one transaction, if given)."""
+    payload = {"transactionId": str(a["transaction_id"])} if a.get("transaction_id") else {}
+    reply = await s.call("GetTransactionStatus", payload)
+    return {"status": "Accepted", "messages_in_queue": reply["messagesInQueue"],
+            "ongoing": reply.get("ongoingIndicator")}
+
+
+async def customer_information(s: Any, a: dict[str, Any]) -> dict[str, Any]:
+    """Ask the station to report and/or clear what it keeps about one customer (N09/N10);
+    the answer comes as NotifyCustomerInformation, stored as a station report."""
+    request_id = _request_id(a)
+    payload: dict[str, Any] = {"requestId": request_id, "report": bool(a.get("report", True)),
+                               "clear": bool(a.get("clear", False))}
+    if a.get("customer_identifier"):
+        payload["customerIdentifier"] = a["customer_identifier"]
+    if a.get("id_token"):
+        payload["idToken"] = {"idToken": a["id_token"], "type": a.get("id_token_type", "ISO14443")}
+    return _status(await s.call("CustomerInformation", payload)) | {"request_id": request_id}
+
+
+COMMANDS["get-transaction-status"] = get_transaction_status
+COMMANDS["customer-information"] = customer_information
