@@ -89,6 +89,7 @@ class Sent:
     accepted: bool
     status: str
     renew_at: datetime | None = None  # a truncated schedule runs out of periods then
+    released: bool = False  # the driver changed wishes: no need to wait for min_interval
 
 
 def should_send(last: Sent | None, plan: Plan, session_id: str, now: datetime,
@@ -103,7 +104,7 @@ def should_send(last: Sent | None, plan: Plan, session_id: str, now: datetime,
         int((now - plan.start).total_seconds() // (plan.slot_minutes * 60)))
     if new_now < old_now - 0.1:
         return True  # a cut keeps the site within its limit: never wait
-    if now - last.at < min_interval:
+    if now - last.at < min_interval and not last.released:
         return False
     return session_changed(last.plan, plan, session_id)
 

@@ -150,7 +150,7 @@ class SmartChargingService:
         """The driver changed preferences: the next plan may be sent without waiting."""
         last = self._sent.get((station_id, transaction_id))
         if last is not None:
-            last.at = datetime.min.replace(tzinfo=last.at.tzinfo)
+            last.released = True
 
     def state(self, site_id: str) -> SiteState | None:
         return self._states.get(site_id)

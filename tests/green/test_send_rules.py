@@ -1,0 +1,51 @@
+"""When a session's charger gets a new profile: new, cut, rate-limited raise, driver's wish."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from csms.planning import Diagnostics, Plan, SessionPlan
+from csms.services.charging_profiles import Sent, kw_to_limit, should_send
+
+T0 = datetime(2026, 6, 21, 10, 0, tzinfo=UTC)
+FIVE_MIN = timedelta(minutes=5)
+
+
+def plan_of(*kw: float) -> Plan:
+    sp = SessionPlan("s", tuple(kw), energy_kwh=0.0, green_kwh=0.0, shortfall_kwh=0.0)
+    return Plan(start=T0, slot_minutes=15, sessions={"s": sp}, load_kw=tuple(kw),
+                green_kw=(0.0,) * len(kw), capacity_kw=(22.0,) * len(kw),
+                diagnostics=Diagnostics("Optimal", 0.0, 0.0, 0, 0))
+
+
+def test_a_new_session_is_sent_at_once() -> None:
+    assert should_send(None, plan_of(7.0, 7.0), "s", T0, FIVE_MIN)
+
+
+def test_a_cut_is_sent_at_once_a_raise_waits() -> None:
+    last = Sent(plan_of(11.0, 11.0), T0, accepted=True, status="Accepted")
+    soon = T0 + timedelta(minutes=1)
+    assert should_send(last, plan_of(4.2, 4.2), "s", soon, FIVE_MIN)
+    assert not should_send(last, plan_of(11.0, 11.0), "s", soon, FIVE_MIN)
+    raised = Sent(plan_of(4.2, 4.2), T0, accepted=True, status="Accepted")
+    assert not should_send(raised, plan_of(11.0, 11.0), "s", soon, FIVE_MIN)
+    assert should_send(raised, plan_of(11.0, 11.0), "s", T0 + FIVE_MIN, FIVE_MIN)
+
+
+def test_a_changed_wish_lifts_the_wait_but_not_the_materiality() -> None:
+    last = Sent(plan_of(4.2, 4.2), T0, accepted=True, status="Accepted", released=True)
+    soon = T0 + timedelta(minutes=1)
+    assert should_send(last, plan_of(11.0, 11.0), "s", soon, FIVE_MIN)
+    assert not should_send(last, plan_of(4.3, 4.3), "s", soon, FIVE_MIN)  # immaterial
+
+
+def test_a_rejected_profile_is_retried_only_after_the_interval() -> None:
+    last = Sent(plan_of(7.0), T0, accepted=False, status="Rejected")
+    assert not should_send(last, plan_of(7.0), "s", T0 + timedelta(minutes=1), FIVE_MIN)
+    assert should_send(last, plan_of(7.0), "s", T0 + FIVE_MIN, FIVE_MIN)
+
+
+def test_amps_are_rounded_down_so_the_limit_holds() -> None:
+    assert kw_to_limit(4.14, "A") == 6.0
+    assert kw_to_limit(11.0, "A") == 15.9  # 15.94 A, never 16.0
+    assert kw_to_limit(7.4, "W") == 7400.0
