@@ -76,12 +76,24 @@ async def server_factory(database_url: str) -> AsyncIterator[ServerFactory]:
         server = CsmsServer(make_settings(url, **overrides))
         await server.start()
         started.append(server)
+        _RUNNING.append(server)
         return server
 
     yield start
     for server in started:
-        if getattr(server, "_tasks", None):
-            await server.stop()
+        await _stop(server)
+
+
+# Servers still running, so that a database fixture can stop those using its database before
+# dropping it (fixtures are torn down in reverse order, which may be the wrong one).
+_RUNNING: list[CsmsServer] = []
+
+
+async def _stop(server: CsmsServer) -> None:
+    if server in _RUNNING:
+        _RUNNING.remove(server)
+    if getattr(server, "_tasks", None):
+        await server.stop()
 
 
 @pytest.fixture
@@ -122,9 +134,12 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
     head, _, _ = base.rpartition("/")
+    url = f"{head}/{name}"
     try:
-        yield f"{head}/{name}"
+        yield url
     finally:
+        for server in [s for s in _RUNNING if s.settings.database_url == url]:
+            await _stop(server)
         conn = await asyncpg.connect(plain)
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()

@@ -49,22 +49,32 @@ class PlannerWorker:
                 event = await queue.get()
                 if event.type not in _TRIGGERS:
                     continue
-                if event.type == ev.STATION_CONNECTED:
-                    self._service.station_connected(event.station_id)
-                elif event.type == ev.STATION_BOOTED:
-                    self._service.station_booted(event.station_id)
-                elif event.type == DEFAULTS_CHANGED:  # a token group may charge anywhere
-                    self._dirty |= set(await self._db.read(_sites_with_stations))
-                    self._wake.set()
-                    continue
-                elif event.type == PREFERENCES_CHANGED:
-                    self._service.wishes_changed(event.station_id, str(event.data.get("id")))
-                elif event.type == ev.TRANSACTION_STOPPED:
-                    self._service.forget(event.station_id, str(event.data.get("id")))
-                site_id = event.data.get("site_id") or await self._site_of(event.station_id)
-                if site_id:
-                    self._dirty.add(str(site_id))
-                    self._wake.set()
+                try:
+                    await self._on_event(event)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # a database hiccup must not end re-planning for good
+                    log.exception("could not handle %s", event.type,
+                                  extra={"station_id": event.station_id})
+
+    async def _on_event(self, event: ev.Event) -> None:
+        """Tell the service what happened, and mark the event's site for re-planning."""
+        if event.type == ev.STATION_CONNECTED:
+            self._service.station_connected(event.station_id)
+        elif event.type == ev.STATION_BOOTED:
+            self._service.station_booted(event.station_id)
+        elif event.type == DEFAULTS_CHANGED:  # a token group may charge anywhere
+            self._dirty |= set(await self._db.read(_sites_with_stations))
+            self._wake.set()
+            return
+        elif event.type == PREFERENCES_CHANGED:
+            self._service.wishes_changed(event.station_id, str(event.data.get("id")))
+        elif event.type == ev.TRANSACTION_STOPPED:
+            self._service.forget(event.station_id, str(event.data.get("id")))
+        site_id = event.data.get("site_id") or await self._site_of(event.station_id)
+        if site_id:
+            self._dirty.add(str(site_id))
+            self._wake.set()
 
     async def _site_of(self, station_id: str) -> str | None:
         station = await self._db.read(lambda uow: uow.stations.get(station_id))
@@ -81,8 +91,11 @@ class PlannerWorker:
             self._wake.clear()
             sites, self._dirty = self._dirty, set()
             if loop.time() >= next_full:
-                sites |= set(await self._db.read(_sites_with_stations))
                 next_full = loop.time() + self._interval
+                try:
+                    sites |= set(await self._db.read(_sites_with_stations))
+                except Exception:  # the database is back for the next round
+                    log.exception("could not list the sites to re-plan")
             for site_id in sorted(sites):
                 try:
                     await self._service.replan(site_id)
