@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csms.clock import Clock
+from csms.domain.charging_state import in_force_kw
 from csms.domain.errors import DomainError, StationCallError
 from csms.domain.model import Preferences, Site, Station, Transaction
 from csms.domain.smart import ChargingCapabilities
@@ -112,6 +113,7 @@ class _Inputs:
     power_kw: dict[int, tuple[datetime, float]]
     layers: dict[int, Layers] = field(default_factory=dict)
     caps: dict[str, ChargingCapabilities] = field(default_factory=dict)
+    external_kw: dict[str, float] = field(default_factory=dict)  # station-wide, in force now
 
     def caps_of(self, station_id: str) -> ChargingCapabilities:
         return self.caps.get(station_id) or ChargingCapabilities(station_id)
@@ -162,11 +164,11 @@ class SmartChargingService:
 
     async def _cycle(self, site_id: str) -> SiteState:
         now = self._clock.now()
-        inputs = await self._db.read(lambda uow: _gather(uow, site_id))
+        inputs = await self._db.read(lambda uow: _gather(uow, site_id, now))
         probe = [s.id for s in inputs.stations
                  if s.last_boot_at is not None and self._gateway.is_connected(s.id)]
         if await self.capabilities.settle(probe):  # first plan on this connection
-            inputs = await self._db.read(lambda uow: _gather(uow, site_id))
+            inputs = await self._db.read(lambda uow: _gather(uow, site_id, now))
         start = slot_floor(now, SLOT_MINUTES)
         stations = {s.id: s for s in inputs.stations}
         managed = {sid for sid, s in stations.items()
@@ -209,6 +211,9 @@ class SmartChargingService:
             source = self._prefs.resolve(layers)[1] if prefs.defaulted else None
             views.append(SessionView(tx, prefs, is_managed, default_source=source))
             evse_kw = inputs.caps_of(tx.station_id).evse_kw(tx.evse_id, cfg.evse_max_kw)
+            if tx.station_id in inputs.external_kw:  # an external limit is shared by its EVSEs
+                running = sum(1 for t in inputs.txs if t.station_id == tx.station_id)
+                evse_kw = min(evse_kw, inputs.external_kw[tx.station_id] / running)
             if not is_managed:
                 base += evse_kw  # it may draw its maximum at any time
                 continue
@@ -356,7 +361,7 @@ class SmartChargingService:
         self._strikes.pop((station_id, transaction_id), None)
 
 
-def _gather(uow: UnitOfWork, site_id: str) -> _Inputs:
+def _gather(uow: UnitOfWork, site_id: str, now: datetime) -> _Inputs:
     from csms.domain.errors import NotFound
 
     site = uow.sites.get(site_id)
@@ -372,7 +377,12 @@ def _gather(uow: UnitOfWork, site_id: str) -> _Inputs:
         sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
         if sample is not None and sample.si_value is not None:
             power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
-    return _Inputs(site, stations, txs, prefs, power, layers, caps)
+    external: dict[str, float] = {}
+    for station in stations:  # limits from an energy manager or grid operator (K11/K12)
+        kw = in_force_kw(uow.charging_state.limits(station.id), now).get(0)
+        if kw is not None:
+            external[station.id] = kw
+    return _Inputs(site, stations, txs, prefs, power, layers, caps, external)
 
 
 def _key(tx: Transaction) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import httpx
 
 from simulators import StationConfig, make_station
 from tests.conftest import ServerFactory, api_client
-from tests.helpers import BOOT_16, raw_station
+from tests.helpers import BOOT_16, BOOT_201, raw_station
 
 GRID_KW = 15.0
 SITE = {"id": "coop", "name": "Co-op yard", "grid_limit_kw": GRID_KW, "latitude": 42.7,
@@ -162,3 +162,43 @@ async def test_a_charger_that_rejects_profiles_is_unmanaged(
             assert [u["station_id"] for u in plan["unmanaged_stations"]] == ["SC-16"]
             session = next(s for s in plan["sessions"] if s["transaction_id"] == str(tx))
             assert session["managed"] is False
+
+
+async def test_an_external_limit_caps_what_the_plan_gives_the_station(
+    server_factory: ServerFactory,
+) -> None:
+    """A grid operator's NotifyChargingLimit (2.0.1 K12) of 5 kW: the TxProfile respects it
+    although the site could give the urgent session 11 kW."""
+    server = await server_factory(plan_interval_s=1.0)
+    async with api_client(server) as api:
+        await setup_site(api, green_kw=0.0)
+        async with raw_station(server, "SC-201", "ocpp2.0.1") as st:
+            await st.ok("BootNotification", BOOT_201)
+            start = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            await st.ok("NotifyChargingLimit", {
+                "chargingLimit": {"chargingLimitSource": "SO"},
+                "chargingSchedule": [{"id": 1, "startSchedule": start, "chargingRateUnit": "W",
+                                      "chargingSchedulePeriod": [{"startPeriod": 0,
+                                                                  "limit": 5000.0}]}]})
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            await st.ok("TransactionEvent", {
+                "eventType": "Started", "timestamp": now, "triggerReason": "Authorized",
+                "seqNo": 0, "transactionInfo": {"transactionId": "ext-1"},
+                "idToken": {"idToken": "CAR", "type": "ISO14443"},
+                "evse": {"id": 1, "connectorId": 1}})
+            departure = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+            r = await api.put("/transactions/ext-1/preferences", params={"station_id": "SC-201"},
+                              json={"departure_at": departure, "energy_wh": 30000})
+            assert r.status_code == 200, r.text
+            tx_limits: list[float] = []
+            while not tx_limits:  # without the cap the urgent session would get the car's 11 kW
+                call = await st.recv(timeout=15)
+                if call[0] != 2:
+                    continue
+                if call[2] != "SetChargingProfile":
+                    await st.send([4, call[1], "NotImplemented", "", {}])
+                    continue
+                await st.send([3, call[1], {"status": "Accepted"}])
+                if call[3]["chargingProfile"]["chargingProfilePurpose"] == "TxProfile":
+                    tx_limits.append(profile_kw(call[3]))
+            assert 0 < max(tx_limits) <= 5.0 + 1e-6, tx_limits
