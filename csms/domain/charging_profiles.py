@@ -1,8 +1,8 @@
 """The version-agnostic charging profile of CONTRACT.md, checked, and the decisions both OCPP
 versions share: which EVSE it goes to, its id on the charger, its kind and where it starts.
 
-Pure and stdlib only, so the smart-charging service can build profiles (`build_tx_profile`)
-without knowing a station's version; `csms.ocpp.vXX.profiles` turns a profile into the wire.
+Pure and stdlib only, so the smart-charging service (csms.services.charging_profiles) builds
+profiles without knowing a station's version; `csms.ocpp.vXX.profiles` writes the wire form.
 
 Shape: `{purpose: "tx" | "tx_default" | "station_max", stack_level, unit: "A" | "W",
 periods: [{start_s, limit, phases?}], transaction_id?, valid_from?, valid_to?, recurrency?,
@@ -35,7 +35,6 @@ MAX_STACK_LEVEL = 999
 MAX_EVSE_ID = 9_999
 MAX_LIMIT = 1e9  # A or W: far above any charger, low enough to stay exact at one decimal
 # The smart-charging planner's stack level for its per-transaction profiles.
-PLANNER_STACK_LEVEL = 1
 START_LEAD = timedelta(seconds=60)
 _RECURRENCE_S = {"daily": 86_400, "weekly": 7 * 86_400}
 _PROFILE_KEYS = frozenset({"purpose", "stack_level", "unit", "periods", "transaction_id",
@@ -211,42 +210,3 @@ def parse_profile(data: Any) -> ChargingProfile:
         stack_level=_int(data["stack_level"], "stack_level", 0, MAX_STACK_LEVEL),
         periods=_periods(data["periods"], span), valid_from=valid_from, valid_to=valid_to,
         duration_s=duration, min_rate=None if min_rate is None else _number(min_rate, "min_rate"))
-
-
-def build_tx_profile(
-    transaction_id: str,
-    limits: Sequence[float],
-    *,
-    start: datetime,
-    slot_s: int = 900,
-    unit: Unit = "W",
-    phases: int | None = None,
-    stack_level: int = PLANNER_STACK_LEVEL,
-    duration_s: int | None = None,
-) -> dict[str, Any]:
-    """The planner's per-transaction profile, as the JSON body of `set-charging-profile`.
-
-    `limits[i]` (in `unit`) applies from `start + i * slot_s`; consecutive equal limits are
-    merged into one period. `start` (aware, usually the plan's first slot boundary, at or before
-    now) becomes `valid_from`, so the periods line up with the plan's slots on the charger.
-    """
-    if not limits:
-        raise InvalidInput("limits must not be empty")
-    periods: list[dict[str, Any]] = []
-    for i, value in enumerate(limits):
-        limit = _number(value, f"limits[{i}]")
-        if periods and periods[-1]["limit"] == limit:
-            continue
-        period: dict[str, Any] = {"start_s": i * slot_s, "limit": limit}
-        if phases is not None:
-            period["phases"] = phases
-        periods.append(period)
-    profile: dict[str, Any] = {
-        "purpose": "tx", "stack_level": stack_level, "unit": unit, "periods": periods,
-        "transaction_id": transaction_id,
-        "valid_from": parse_time(start, "start").isoformat().replace("+00:00", "Z"),
-    }
-    if duration_s is not None:
-        profile["duration_s"] = duration_s
-    parse_profile(profile)  # fail here, in the caller, rather than at the charger
-    return profile

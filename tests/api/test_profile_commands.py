@@ -15,7 +15,6 @@ import pytest
 
 from csms.domain.charging_profiles import (
     PURPOSES,
-    build_tx_profile,
     parse_profile,
     profile_id,
 )
@@ -198,26 +197,6 @@ async def test_16_needs_an_integer_transaction_id() -> None:
         p16.to_wire(_profile(transaction_id="tx-7"), 1, NOW)
     assert p201.to_wire(_profile(transaction_id="tx-7"), 1, NOW)["chargingProfile"][
         "transactionId"] == "tx-7"
-
-
-async def test_build_tx_profile_for_the_planner() -> None:
-    start = datetime(2026, 6, 21, 12, 0, tzinfo=UTC)
-    profile = build_tx_profile("42", [7400.0, 7400.0, 0.0, 11000.0], start=start, phases=3)
-    assert profile == {
-        "purpose": "tx", "stack_level": 1, "unit": "W", "transaction_id": "42",
-        "valid_from": "2026-06-21T12:00:00Z",
-        "periods": [{"start_s": 0, "limit": 7400.0, "phases": 3},
-                    {"start_s": 1800, "limit": 0.0, "phases": 3},
-                    {"start_s": 2700, "limit": 11000.0, "phases": 3}]}
-    w16, _ = _both(profile, 1)
-    assert w16["csChargingProfiles"]["chargingSchedule"]["startSchedule"] \
-        == "2026-06-21T12:00:00.000Z"
-    assert build_tx_profile("9", [16], start=start, unit="A", slot_s=60, duration_s=600)[
-        "duration_s"] == 600
-    with pytest.raises(InvalidInput):
-        build_tx_profile("42", [], start=start)
-    with pytest.raises(InvalidInput):
-        build_tx_profile("42", [-1.0], start=start)
 
 
 async def test_composite_schedules_in_the_agnostic_shape() -> None:

@@ -14,18 +14,10 @@ from csms.ocpp.v16 import commands, security_commands
 from csms.ocpp.v16 import translate as tr
 from csms.services.transactions import TxEvent, TxEventKind
 
-# Reports a station sends that the CSMS stores for support and answers with an empty reply
-# (the last two come from the 1.6 security extension; SecurityEventNotification is handled).
-_STORED = (
-    "DiagnosticsStatusNotification", "FirmwareStatusNotification",
-    "LogStatusNotification", "SignedFirmwareStatusNotification",
-)
-
 
 class V16Session(Session):
     version = V16
     commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
-    stored = frozenset(_STORED)
 
     def _now(self) -> str:
         return format_utc(self.services.clock.now())

@@ -19,10 +19,7 @@ _TX_KIND = {"Started": TxEventKind.STARTED, "Updated": TxEventKind.UPDATED,
             "Ended": TxEventKind.ENDED}
 
 # Reports a station sends that the CSMS stores for support and answers with an empty reply.
-_STORED = (
-    "FirmwareStatusNotification", "LogStatusNotification",
-    "NotifyCustomerInformation", "PublishFirmwareStatusNotification",
-)
+_STORED = ("NotifyCustomerInformation", "PublishFirmwareStatusNotification")
 
 
 # DeviceHandlers: NotifyReport, NotifyMonitoringReport, NotifyEvent, NotifyDisplayMessages.
