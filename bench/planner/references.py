@@ -5,8 +5,8 @@
   handed out to the cars in arrival order (a car below its minimum waits); a car that would
   otherwise miss its departure at full power falls back to the grid, like evcc's plan mode.
 - oracle: one LP over the whole day that knows actual_kw and every session from the start; with
-  on-site green it may load up to limit + actual green. `safe=True` keeps load <= limit (what a
-  planner that cannot see the current slot's green must do): it prices the safety rule.
+  on-site green it may load up to limit + actual green. `safe=True` holds it to csms's margin,
+  load <= limit + DROP_PRIOR x actual green (`planning.forecast.firm`): it prices that rule.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from csms.planning import PlanInputs, SessionNeed, plan
+from csms.planning.forecast import DROP_PRIOR
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 from csms.whatif.simulate import share
@@ -54,7 +55,7 @@ def oracle_day(sc: Scenario, *, safe: bool = False) -> Ledger:
     actual = np.asarray(sc.actual_kw, dtype=float)
     p = plan(PlanInputs(
         start=sc.start, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
-        sessions=needs, green_kw=actual, firm_green_kw=() if safe else actual,
+        sessions=needs, green_kw=actual, firm_green_kw=DROP_PRIOR * actual if safe else actual,
         slot_minutes=sc.slot_minutes, lead_discount=0.0,  # foresight: green is green
     ))
     book.planner_ms.append(p.diagnostics.total_ms)

@@ -121,3 +121,47 @@ def spread(
     near = float(np.sqrt(np.mean(np.square(errs)))) if len(errs) >= 2 else prior
     beta = np.exp(-np.arange(horizon) * slot_minutes / 60.0 / persistence_h)
     return np.asarray(np.clip(beta * near + (1.0 - beta) * prior, floor, 1.0), dtype=float)
+
+
+# A passing cloud can take a 15-minute slot's output to half of the last one's; a day that has
+# shown deeper drops is trusted to the worst of them, less a margin (docs/planner.md, "Firm green").
+DROP_PRIOR = 0.5
+DROP_MARGIN = 0.8
+
+
+def firm(
+    forecast_kw: Sequence[float] | FloatArray,
+    actual_kw: Sequence[float] | FloatArray,
+    now_index: int,
+    horizon: int,
+    *,
+    prior: float = DROP_PRIOR,
+    margin: float = DROP_MARGIN,
+) -> FloatArray:
+    """Green output the next `horizon` slots are all but sure to reach: a lower bound.
+
+    From the last measured slot, following the forecast's shape downwards only (sunset), and
+    assuming the worst one-slot drop of the day (never milder than `prior`) compounds slot by
+    slot. Zero without a measurement of the last slot. With on-site green, the grid import stays
+    within the limit as long as load <= limit + this bound.
+    """
+    fc = np.asarray(forecast_kw, dtype=float)
+    act = np.asarray(actual_kw, dtype=float)[:now_index]
+    out = np.zeros(horizon)
+    if now_index < 1 or len(act) < now_index or not np.isfinite(act[-1]) or act[-1] <= 0:
+        return out
+    worst = prior
+    floor = 0.1 * float(np.nanmax(act))
+    for k in range(1, now_index):
+        prev, cur = act[k - 1], act[k]
+        if np.isfinite(prev) and np.isfinite(cur) and prev > floor:
+            shape = min(1.0, fc[k] / fc[k - 1]) if fc[k - 1] > 0 else 1.0
+            worst = min(worst, margin * cur / (prev * shape) if shape > 0 else 0.0)
+    ref = fc[now_index - 1] if now_index - 1 < len(fc) else 0.0
+    if ref <= 0:
+        return out
+    for j in range(horizon):
+        i = now_index + j
+        shape = min(1.0, fc[i] / ref) if i < len(fc) else 0.0
+        out[j] = act[-1] * shape * worst ** (j + 1)
+    return out

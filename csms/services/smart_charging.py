@@ -49,6 +49,7 @@ class GreenOutlook:
     source: str = "none"
     note: str | None = None
     measured_kw: list[float | None] = field(default_factory=list)
+    firm_kw: list[float] = field(default_factory=list)
 
 
 ForecastFn = Callable[[str, datetime, int], Awaitable[GreenOutlook]]
@@ -64,7 +65,7 @@ def outlook(forecasts: ForecastService) -> ForecastFn:
     async def fn(site_id: str, start: datetime, slots: int) -> GreenOutlook:
         f = await forecasts.site_forecast(site_id, start, slots, SLOT_MINUTES)
         return GreenOutlook(list(f.expected_kw), list(f.spread), f.green_on_site, f.stale,
-                            f.source, f.note, list(f.measured_kw))
+                            f.source, f.note, list(f.measured_kw), list(f.firm_kw))
 
     return fn
 
@@ -183,7 +184,8 @@ class SmartChargingService:
                 result = await asyncio.to_thread(plan, PlanInputs(
                     start=start, grid_limit_kw=inputs.site.grid_limit_kw,
                     green_on_site=outlook.on_site, sessions=needs, green_kw=outlook.green_kw,
-                    green_spread=outlook.spread or (), base_load_kw=[base] * horizon,
+                    green_spread=outlook.spread or (), firm_green_kw=outlook.firm_kw,
+                    base_load_kw=[base] * horizon,
                     slot_minutes=SLOT_MINUTES))
                 notes += list(result.diagnostics.notes)
             except PlanningError as e:

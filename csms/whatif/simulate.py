@@ -16,7 +16,7 @@ import numpy as np
 from csms.planning import Plan, PlanInputs, SessionNeed, plan
 from csms.planning.arrivals import ArrivalModel
 from csms.planning.diff import session_changed
-from csms.planning.forecast import correct, spread
+from csms.planning.forecast import correct, firm, spread
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 
@@ -39,6 +39,7 @@ def green_day(sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool 
         t0, t1 = sc.slot_start(i), sc.slot_start(i + 1)
         measured = sc.actual_kw[:i]  # the information rule: only slots that have passed
         green = correct(forecast, measured, i, slot_minutes=sc.slot_minutes)
+        sure = firm(forecast, measured, i, sc.slots - i)
         unsure = (np.zeros(sc.slots - i) if perfect_forecast
                   else spread(forecast, measured, i, sc.slots - i, slot_minutes=sc.slot_minutes))
         seen = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
@@ -51,7 +52,7 @@ def green_day(sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool 
         arriving = [s for s in sc.sessions
                     if t0 < s.arrival < t1 and book.left(s) > _EPS_KWH]
         first = _run(book, sc, t0, [_need(s, book.left(s), t0) for s in present], green, unsure,
-                     reserve)
+                     reserve, sure)
         book.apply(i, first)
         if arriving:
             needs = [_need(s, book.left(s), t1) for s in present
@@ -59,21 +60,21 @@ def green_day(sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool 
             needs += [_need(s, book.left(s), t0) for s in arriving]
             base = np.zeros(n_ahead)
             base[0] = sum(first.values())
-            second = _run(book, sc, t0, needs, green, unsure, reserve, base)
+            second = _run(book, sc, t0, needs, green, unsure, reserve, sure, base)
             book.apply(i, {s.id: second.get(s.id, 0.0) for s in arriving})
     return book
 
 
 def _run(
     book: Ledger, sc: Scenario, t0: datetime, needs: list[SessionNeed], green: np.ndarray,
-    unsure: np.ndarray, reserve: np.ndarray, base: np.ndarray | None = None,
+    unsure: np.ndarray, reserve: np.ndarray, sure: np.ndarray, base: np.ndarray | None = None,
 ) -> dict[str, float]:
     if not needs:
         return {}
     p = plan(PlanInputs(
         start=t0, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
         sessions=needs, green_kw=green, green_spread=unsure, slot_minutes=sc.slot_minutes,
-        reserve_kw=reserve,
+        reserve_kw=reserve, firm_green_kw=sure,
         base_load_kw=() if base is None else base,
     ))
     book.planner_ms.append(p.diagnostics.total_ms)

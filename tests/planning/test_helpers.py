@@ -9,7 +9,7 @@ import pytest
 
 from csms.planning import PlanInputs, SessionNeed, diff, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import correct, ratio, spread
+from csms.planning.forecast import DROP_PRIOR, correct, firm, ratio, spread
 from tests.planning.conftest import T0, at
 
 
@@ -78,6 +78,26 @@ def test_spread_is_small_for_a_steady_sky_and_large_for_broken_clouds() -> None:
     steady = spread(fc, np.full(20, 90.0), 20, 4)
     broken = spread(fc, np.tile([30.0, 100.0], 10), 20, 4)
     assert steady[0] < 0.1 < 0.3 < broken[0]
+
+
+def test_firm_green_is_a_compounding_fraction_of_the_last_measured_slot() -> None:
+    fc = np.full(40, 100.0)
+    out = firm(fc, np.full(20, 80.0), 20, 4)  # a steady sky: the prior drop rules
+    assert out == pytest.approx([80.0 * DROP_PRIOR ** (k + 1) for k in range(4)])
+    broken = firm(fc, np.tile([100.0, 30.0], 10), 20, 2)  # the day showed drops to 30 %
+    assert broken[0] == pytest.approx(30.0 * 0.8 * 0.3)
+    assert broken[0] < 30.0 * 0.3  # below even the worst drop seen, applied to the last slot
+
+
+def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
+    sunset = np.concatenate([np.full(20, 100.0), np.linspace(100.0, 0.0, 20)])
+    out = firm(sunset, np.full(20, 100.0), 20, 20)
+    assert np.all(out <= DROP_PRIOR * sunset[20:] + 1e-9) and out[-1] == 0.0
+    assert not firm(np.full(40, 100.0), [50.0, np.nan], 2, 4).any()  # last slot not measured
+    assert not firm(np.full(40, 100.0), [], 0, 4).any()
+    a = np.concatenate([np.full(20, 50.0), np.full(20, 0.0)])
+    b = np.concatenate([np.full(20, 50.0), np.full(20, 999.0)])
+    assert np.array_equal(firm(np.full(40, 100.0), a, 20, 8), firm(np.full(40, 100.0), b, 20, 8))
 
 
 def test_arrival_model_reserves_for_a_wave_in_progress_only() -> None:

@@ -91,6 +91,7 @@ def plan_out(state: SiteState) -> dict[str, Any]:
         "forecast": {
             "green_kw": [round(x, 3) for x in state.outlook.green_kw],
             "measured_kw": state.outlook.measured_kw,
+            "firm_kw": [round(x, 3) for x in state.outlook.firm_kw],
             "source": state.outlook.source,
             "stale": state.outlook.stale,
             "note": state.outlook.note,
