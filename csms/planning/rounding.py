@@ -5,7 +5,9 @@ set to 0. Raising is allowed only within the slot's capacity, so the site limit 
 what a session loses or gains is carried to its next slots (rotation), so over a window sessions
 take turns instead of one being starved. When the slot has no headroom left for a minimum,
 sessions above their own minimum give up a little (never below it), so a slot is not left
-partly unused for want of a fraction of a kW.
+partly unused for want of a fraction of a kW. A remainder is never rotated past the point where
+the rest of the window could no longer take it (a window ending seconds into its last slot), and
+a remainder one minimum-power slot would finish goes when the slot has room for it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def round_to_minimum(
     out = np.zeros_like(power)
     carry = np.zeros(n_s)  # kWh the rounded plan owes each session relative to the LP
     left = need_kwh.astype(np.float64).copy()
+    # from slot t to the end of the window: plugged-in slots, and the LP's energy
+    reach = np.cumsum(frac[:, ::-1], axis=1)[:, ::-1]
+    planned = np.cumsum((power * frac * dt_h)[:, ::-1], axis=1)[:, ::-1]
     for t in range(n_t):
         f = frac[:, t]
         on = f > 0
@@ -47,13 +52,18 @@ def round_to_minimum(
         row = np.where(low | (want <= _EPS), 0.0, want)
         headroom = cap_kw[t] - row.sum()
         target = want[low].sum()
-        last = frac[:, t + 1] <= 0 if t + 1 < n_t else np.ones(n_s, dtype=bool)
+        # must go now: what the LP still plans would not fit in the rest of the window even at
+        # full power (a window ending seconds into its last slot cannot take a small remainder)
+        owed = np.minimum(planned[:, t] + carry, left)
+        last = owed > (reach[:, t] - f) * dt_h * ub_kw + _EPS
+        finish = owed <= min_kw * f * dt_h  # a minimum-power slot ends the session's plan
         given = 0.0
         for s in np.argsort(-want * low):
             if not low[s]:
                 break
             m = min_kw[s]
-            if not (given + m <= target + 0.5 * m or last[s]):
+            if not (given + m <= target + 0.5 * m or last[s]
+                    or (finish[s] and headroom + _EPS >= m)):
                 continue
             if headroom + _EPS < m:
                 spare = np.where(row > min_kw, row - min_kw, 0.0)

@@ -59,6 +59,18 @@ def test_05_minimum_power_is_zero_or_at_least_min_and_rotates() -> None:
     assert all(s.energy_kwh > 7.0 for s in p.sessions.values())  # everyone gets a turn
 
 
+@pytest.mark.parametrize("green", [0.0, 30.0])
+def test_05_a_remainder_below_the_minimum_is_not_pushed_into_a_last_slot_it_cannot_fill(
+    green: float,
+) -> None:
+    """0.1 kWh left, one full slot and 9 s of the next: rotating it past the full slot would
+    leave it for 9 s of minimum power (0.01 kWh), so the car would leave short."""
+    car = SessionNeed("a", at(8), at(8.25 + 9 / 3600), 0.1, 11.0, 4.1)
+    p = plan(_inputs([car], grid_limit_kw=20.0, green_kw=[green] * 96))
+    s = p.sessions["a"]
+    assert s.power_kw[32] >= 4.1 - 1e-9 and s.shortfall_kwh < 1e-6
+
+
 def test_06_shortfall_is_shared_fairly_and_reported() -> None:
     cars = [SessionNeed("small", at(8), at(10), 10.0, 11.0),
             SessionNeed("big", at(8), at(10), 30.0, 22.0)]
