@@ -114,7 +114,8 @@ class _Inputs:
     power_kw: dict[int, tuple[datetime, float]]
     layers: dict[int, Layers] = field(default_factory=dict)
     caps: dict[str, ChargingCapabilities] = field(default_factory=dict)
-    external_kw: dict[str, float] = field(default_factory=dict)  # station-wide, in force now
+    # external limits in force now, per station and EVSE (0: the whole station)
+    external_kw: dict[str, dict[int, float]] = field(default_factory=dict)
 
     def caps_of(self, station_id: str) -> ChargingCapabilities:
         return self.caps.get(station_id) or ChargingCapabilities(station_id)
@@ -213,9 +214,12 @@ class SmartChargingService:
             source = self._prefs.resolve(layers)[1] if prefs.defaulted else None
             views.append(SessionView(tx, prefs, is_managed, default_source=source))
             evse_kw = inputs.caps_of(tx.station_id).evse_kw(tx.evse_id, cfg.evse_max_kw)
-            if tx.station_id in inputs.external_kw:  # an external limit is shared by its EVSEs
+            external = inputs.external_kw.get(tx.station_id, {})
+            if 0 in external:  # a station-wide limit is shared by its running EVSEs
                 running = sum(1 for t in inputs.txs if t.station_id == tx.station_id)
-                evse_kw = min(evse_kw, inputs.external_kw[tx.station_id] / running)
+                evse_kw = min(evse_kw, external[0] / running)
+            if tx.evse_id in external:
+                evse_kw = min(evse_kw, external[tx.evse_id])
             if not is_managed:
                 base += evse_kw  # it may draw its maximum at any time
                 continue
@@ -379,11 +383,11 @@ def _gather(uow: UnitOfWork, site_id: str, now: datetime) -> _Inputs:
         sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
         if sample is not None and sample.si_value is not None:
             power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
-    external: dict[str, float] = {}
+    external: dict[str, dict[int, float]] = {}
     for station in stations:  # limits from an energy manager or grid operator (K11/K12)
-        kw = in_force_kw(uow.charging_state.limits(station.id), now).get(0)
-        if kw is not None:
-            external[station.id] = kw
+        in_force = in_force_kw(uow.charging_state.limits(station.id), now)
+        if in_force:
+            external[station.id] = in_force
     return _Inputs(site, stations, txs, prefs, power, layers, caps, external)
 
 
