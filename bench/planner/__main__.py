@@ -26,6 +26,7 @@ def _row(name: str, s: dict[str, Score]) -> str:
         f"{name:<20}|{_pct(s['immediate'].green / max(s['immediate'].energy, 1e-9))}"
         f"{_pct(c.green / max(c.energy, 1e-9))}{_pct(o.green / max(o.energy, 1e-9))} |"
         f"{_pct(gain(s, 'csms'))}{_pct(gain(s, 'surplus'))}{_pct(gain(s, 'csms-pf'))}"
+        f"{_pct(gain(s, 'csms-pn'))}"
         f"{_pct(gain(s, 'csms', 'oracle-safe'))} |{_pct(delivered)}"
         f"{_pct(c.met / c.sessions)}{_pct(o.met / o.sessions)}{_pct(s['surplus'].met / c.sessions)}"
         f" |{c.over_kwh:6.2f}{s['oracle'].over_kwh:6.2f}{s['surplus'].over_kwh:6.2f}"
@@ -35,9 +36,10 @@ def _row(name: str, s: dict[str, Score]) -> str:
 
 
 HEADER = (
-    f"{'family':<20}|{'green share %':^18} |{'gain captured % of oracle':^24} |"
+    f"{'family':<20}|{'green share %':^18} |{'gain captured % of oracle':^30} |"
     f"{'energy / sessions met %':^24} |{'kWh over limit':^18} |{'prof/5m':>6}{'step ms':^14}\n"
-    f"{'':<20}|{'imm':>6}{'csms':>6}{'orac':>6} |{'csms':>6}{'surpl':>6}{'pf':>6}{'safe':>6} |"
+    f"{'':<20}|{'imm':>6}{'csms':>6}{'orac':>6} |{'csms':>6}{'surpl':>6}{'pf':>6}{'pn':>6}"
+    f"{'safe':>6} |"
     f"{'E/orc':>6}{'csms':>6}{'orac':>6}{'surpl':>6} |{'csms':>6}{'orac':>6}{'surpl':>6} |"
     f"{'csms':>6}{'p50':>7}{'p95':>7}"
 )

@@ -15,7 +15,7 @@ from csms.whatif import parse
 from csms.whatif.ledger import Ledger
 from csms.whatif.simulate import green_day, immediate_day
 
-POLICIES = ("immediate", "surplus", "csms", "oracle", "csms-pf", "oracle-safe")
+POLICIES = ("immediate", "surplus", "csms", "oracle", "csms-pf", "csms-pn", "oracle-safe")
 
 
 @dataclass
@@ -51,6 +51,7 @@ def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> 
         "csms": lambda: green_day(sc),
         "oracle": lambda: oracle_day(sc),
         "csms-pf": lambda: green_day(sc, perfect_forecast=True),
+        "csms-pn": lambda: green_day(sc, perfect_nowcast=True),
         "oracle-safe": lambda: oracle_day(sc, safe=True),
     }
     out: dict[str, Score] = {}

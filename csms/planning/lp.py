@@ -9,7 +9,8 @@ Green is uncertain, so the green used in a slot is valued at its expectation,
 E[min(load, G)] = integral of P(G > x) dx over [0, load], a concave function the LP takes as bands
 of decreasing value (the surest kW first).
 
-Columns: p[s,t] (power of session s in slot t of its window), short[s], green[t,k], reserve[t], z.
+Columns: p[s,t] (power of session s in slot t of its window), short[s], green[t,k], reserve[t],
+firm[t] (load above the grid limit, up to the firm green), z.
 Rows: energy[s] (delivered + short = need), capacity[t], green[t] (green <= EV load), fair[s].
 """
 
@@ -30,6 +31,10 @@ W_SHORT = 1000.0  # per kWh not delivered (real preferences)
 W_SHORT_DEFAULTED = 500.0  # guessed needs yield to real ones when not all can be met
 W_FAIR = 100.0  # times the mean need, per unit of the worst relative shortfall
 W_RESERVE = 2.0  # per kWh of reserved capacity used: above green, below any need
+# per kWh of load above the grid limit that firm on-site green makes safe: taken for likely
+# green (bands valued above it) and for needs, never to chase a long shot of green now, which
+# would displace green later that the per-slot bands undervalue (they ignore re-planning)
+W_FIRM = 0.5
 W_GREEN = 1.0  # per kWh of green used
 W_EARLY = 0.01  # green mode: whole-window spread of the earliness tie-break, per kWh
 W_EARLY_DEFAULTED = 0.1  # departure is a guess: front-load the grid part harder
@@ -41,7 +46,7 @@ class LpProblem:
     """Dense-per-session description of one planning LP (all arrays per session window)."""
 
     dt_h: float
-    cap_kw: FloatArray  # (T,) hard capacity for the sum of session powers
+    cap_kw: FloatArray  # (T,) capacity for the sum of session powers within the grid limit
     reserve_kw: FloatArray  # (T,) part of cap_kw held back for arrivals (soft)
     green_kw: FloatArray  # (T, K) green bands: widths in kW, filled from the surest band
     green_value: FloatArray  # (T, K) probability that the green output reaches each band
@@ -51,6 +56,7 @@ class LpProblem:
     need_kwh: FloatArray  # (S,)
     w_short: FloatArray  # (S,)
     early: list[FloatArray]  # per session: earliness cost per kWh of each window slot
+    firm_kw: FloatArray | None = None  # (T,) room above cap_kw that firm green makes safe
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,9 @@ def solve(pb: LpProblem) -> LpSolution:
     fair = n_s > 1
     # column blocks
     c_short, c_green, c_res = n_p, n_p + n_s, n_p + n_s + n_t * n_k
-    c_z = c_res + n_t
+    c_firm = c_res + n_t
+    c_z = c_firm + n_t
+    firm = np.zeros(n_t) if pb.firm_kw is None else pb.firm_kw
     n_col = c_z + (1 if fair else 0)
     # row blocks
     r_cap, r_green, r_fair = n_s, n_s + n_t, n_s + 2 * n_t
@@ -111,13 +119,15 @@ def solve(pb: LpProblem) -> LpSolution:
     cost[:n_p] = early * frac * pb.dt_h
     cost[c_short:c_green] = pb.w_short
     cost[c_green:c_res] = -W_GREEN * pb.green_value.ravel() * pb.dt_h
-    cost[c_res:c_z] = W_RESERVE * pb.dt_h
+    cost[c_res:c_firm] = W_RESERVE * pb.dt_h
+    cost[c_firm:c_z] = W_FIRM * pb.dt_h
     lower = np.zeros(n_col)
     upper = np.empty(n_col)
     upper[:n_p] = np.repeat(pb.ub_kw, lens)
     upper[c_short:c_green] = pb.need_kwh
     upper[c_green:c_res] = pb.green_kw.ravel()
-    upper[c_res:c_z] = pb.reserve_kw
+    upper[c_res:c_firm] = pb.reserve_kw
+    upper[c_firm:c_z] = firm
     if fair:
         cost[c_z] = W_FAIR * float(np.mean(pb.need_kwh))
         upper[c_z] = 1.0
@@ -130,9 +140,10 @@ def solve(pb: LpProblem) -> LpSolution:
     s_val = np.ones(len(s_idx))
     g_idx = r_green + np.repeat(np.arange(n_t), n_k)
     res_idx = r_cap + np.arange(n_t)
-    parts_idx = [p_idx, s_idx, g_idx, res_idx]
-    parts_val = [p_val, s_val, np.ones(n_t * n_k), -np.ones(n_t)]
-    counts = [np.full(n_p, 3), np.full(n_s, len(s_rows)), np.ones(n_t * n_k), np.ones(n_t)]
+    parts_idx = [p_idx, s_idx, g_idx, res_idx, res_idx]
+    parts_val = [p_val, s_val, np.ones(n_t * n_k), -np.ones(n_t), -np.ones(n_t)]
+    counts = [np.full(n_p, 3), np.full(n_s, len(s_rows)), np.ones(n_t * n_k), np.ones(n_t),
+              np.ones(n_t)]
     if fair:
         parts_idx.append(r_fair + np.arange(n_s))
         parts_val.append(-pb.need_kwh)

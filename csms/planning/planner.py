@@ -120,7 +120,8 @@ def plan(inputs: PlanInputs) -> Plan:
     base = _per_slot(inputs.base_load_kw, n_t)
     firm = _per_slot(inputs.firm_green_kw, n_t) if inputs.green_on_site else np.zeros(n_t)
     cap = np.clip(inputs.grid_limit_kw + firm - base, 0.0, None)
-    reserve = np.minimum(_per_slot(inputs.reserve_kw, n_t), cap)
+    within = np.clip(inputs.grid_limit_kw - base, 0.0, None)  # without leaning on firm green
+    reserve = np.minimum(_per_slot(inputs.reserve_kw, n_t), within)
     green = np.clip(_per_slot(inputs.green_kw, n_t) - base, 0.0, None)
     bands, band_value = green_bands(green, _per_slot(inputs.green_spread, n_t))
     band_value = band_value * lead_weights(n_t, inputs.slot_minutes, inputs.lead_discount)[:, None]
@@ -138,9 +139,9 @@ def plan(inputs: PlanInputs) -> Plan:
         needs.append(need)
         ubs.append(s.cap_kw)
     pb = LpProblem(
-        dt_h=dt, cap_kw=cap, reserve_kw=reserve,
+        dt_h=dt, cap_kw=within, reserve_kw=reserve,
         green_kw=bands, green_value=band_value,
-        first=np.asarray(firsts, dtype=np.int64), frac=fracs,
+        first=np.asarray(firsts, dtype=np.int64), frac=fracs, firm_kw=cap - within,
         ub_kw=np.asarray(ubs, dtype=float), need_kwh=np.asarray(needs, dtype=float),
         w_short=np.asarray(
             [lp.W_SHORT_DEFAULTED if s.defaulted else lp.W_SHORT for s in sessions], dtype=float

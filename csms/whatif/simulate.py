@@ -31,8 +31,12 @@ def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
     )
 
 
-def green_day(sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool = False) -> Ledger:
-    """Run csms's planner over the day. `perfect_forecast` (benchmark only) plans on actual_kw."""
+def green_day(
+    sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool = False,
+    perfect_nowcast: bool = False,
+) -> Ledger:
+    """Run csms's planner over the day. Benchmark diagnostics only, they break the information
+    rule: `perfect_forecast` plans on actual_kw; `perfect_nowcast` knows the current slot's."""
     book = Ledger(sc)
     forecast = np.asarray(sc.actual_kw if perfect_forecast else sc.forecast_kw, dtype=float)
     for i in range(sc.slots):
@@ -42,6 +46,9 @@ def green_day(sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool 
         sure = firm(forecast, measured, i, sc.slots - i)
         unsure = (np.zeros(sc.slots - i) if perfect_forecast
                   else spread(forecast, measured, i, sc.slots - i, slot_minutes=sc.slot_minutes))
+        if perfect_nowcast:
+            green, unsure = green.copy(), unsure.copy()
+            green[0], unsure[0] = sc.actual_kw[i], 0.0
         seen = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
                 for s in sc.sessions if s.arrival <= t0]
         n_ahead = sc.slots - i

@@ -50,6 +50,18 @@ def test_03_firm_green_raises_the_on_site_cap_only() -> None:
     assert max(off.load_kw) <= 30.0 + 1e-6
 
 
+def test_03_load_above_the_limit_is_for_likely_green_not_long_shots() -> None:
+    """Slot 0: 40 kW expected but very uncertain (bands of 26.7 kW valued 5/6, 1/2, 1/6), no
+    green after; 60 kW of firm room. Charging now beats the grid later for every band, but the
+    room above the limit is taken for the likely band only (W_FIRM)."""
+    car = SessionNeed("a", at(8), at(16), 17.5, 70.0)
+    green, spread = [40.0] + [0.0] * 95, [0.9] + [0.0] * 95
+    p = plan(_inputs([car], start=at(8), grid_limit_kw=10.0, green_kw=green,
+                     green_spread=spread, firm_green_kw=[60.0] + [0.0] * 95))
+    assert 80 / 3 - 1e-3 <= p.load_kw[0] <= 160 / 3 + 1e-3
+    assert p.sessions["a"].shortfall_kwh < 1e-6
+
+
 def test_05_minimum_power_is_zero_or_at_least_min_and_rotates() -> None:
     cars = [SessionNeed(f"c{k}", at(8), at(12), 8.0, 11.0, 4.1) for k in range(3)]
     p = plan(_inputs(cars, grid_limit_kw=10.0, green_on_site=False))
