@@ -2,8 +2,10 @@
 
 `plan(PlanInputs) -> Plan` schedules every session of a site over 15-minute slots with a linear
 program (HiGHS); `diff(old, new)` says which sessions changed materially; `forecast.correct`
-adjusts a green forecast by measured output; `arrivals.ArrivalModel` estimates the capacity to
-reserve for cars likely to arrive. README.md states the policy as a table of cases.
+adjusts a green forecast by measured output; `forecast.firm` and `forecast.room` say how much
+on-site green the load may count on above the grid limit (`clip_to` keeps what is sent to the
+sure part); `arrivals.ArrivalModel` estimates the capacity to reserve for cars likely to
+arrive. README.md states the policy as a table of cases.
 """
 
 from csms.planning.diff import PlanDiff, diff
@@ -16,7 +18,7 @@ from csms.planning.model import (
     SessionNeed,
     SessionPlan,
 )
-from csms.planning.planner import plan, slot_floor, validate
+from csms.planning.planner import clip_to, plan, slot_floor, validate
 
 __all__ = [
     "Diagnostics",
@@ -27,6 +29,7 @@ __all__ = [
     "PlanningError",
     "SessionNeed",
     "SessionPlan",
+    "clip_to",
     "diff",
     "plan",
     "slot_floor",

@@ -129,6 +129,21 @@ DROP_PRIOR = 0.5
 DROP_MARGIN = 0.8
 
 
+def _drops(act: FloatArray, prior: float, margin: float) -> tuple[float, float, float]:
+    """The day's worst one-slot drop (raw ratios, sunset included, less `margin`, never
+    milder than `prior`), the last slot's own fall (1: it did not fall) and the dawn/dusk
+    floor (a tenth of the day's peak so far) below which slots say nothing."""
+    worst, fell = prior, 1.0
+    floor = 0.1 * float(np.nanmax(act)) if np.isfinite(act).any() else 0.0
+    for k in range(1, len(act)):
+        prev, cur = act[k - 1], act[k]
+        if np.isfinite(prev) and np.isfinite(cur) and prev > floor:
+            step = cur / prev  # raw: the forecast's own wiggles must not hide a drop
+            worst = min(worst, margin * step)
+            fell = min(1.0, step) if k == len(act) - 1 else 1.0
+    return worst, fell, floor
+
+
 def firm(
     forecast_kw: Sequence[float] | FloatArray,
     actual_kw: Sequence[float] | FloatArray,
@@ -142,26 +157,52 @@ def firm(
 
     From the last measured slot, following the forecast's shape downwards only (sunset), and
     assuming the worst one-slot drop of the day (never milder than `prior`) compounds slot by
-    slot. Zero without a measurement of the last slot. With on-site green, the grid import stays
-    within the limit as long as load <= limit + this bound.
+    slot; a slot that just fell may fall as much again (a cloud moving in takes two slots to
+    cover a park). Zero without a measurement of the last slot and at dawn or dusk (below a
+    tenth of the day's peak so far). With on-site green, the grid import stays within the
+    limit as long as load <= limit + this bound (`python -m bench.planner.firm` counts the
+    slots where it did not hold).
     """
     fc = np.asarray(forecast_kw, dtype=float)
     act = np.asarray(actual_kw, dtype=float)[:now_index]
     out = np.zeros(horizon)
     if now_index < 1 or len(act) < now_index or not np.isfinite(act[-1]) or act[-1] <= 0:
         return out
-    worst = prior
-    floor = 0.1 * float(np.nanmax(act))
-    for k in range(1, now_index):
-        prev, cur = act[k - 1], act[k]
-        if np.isfinite(prev) and np.isfinite(cur) and prev > floor:
-            shape = min(1.0, fc[k] / fc[k - 1]) if fc[k - 1] > 0 else 1.0
-            worst = min(worst, margin * cur / (prev * shape) if shape > 0 else 0.0)
+    worst, fell, floor = _drops(act, prior, margin)
     ref = fc[now_index - 1] if now_index - 1 < len(fc) else 0.0
-    if ref <= 0:
+    if ref <= 0 or act[-1] < floor:
         return out
+    worst *= fell
     for j in range(horizon):
         i = now_index + j
         shape = min(1.0, fc[i] / ref) if i < len(fc) else 0.0
         out[j] = act[-1] * shape * worst ** (j + 1)
     return out
+
+
+def room(
+    forecast_kw: Sequence[float] | FloatArray,
+    actual_kw: Sequence[float] | FloatArray,
+    now_index: int,
+    expected_kw: Sequence[float] | FloatArray,
+    *,
+    prior: float = DROP_PRIOR,
+    margin: float = DROP_MARGIN,
+) -> FloatArray:
+    """On-site green the planner may count on above the grid limit, per slot from now.
+
+    The current slot gets the sure bound (`firm`). A later slot gets what its own sure bound is
+    expected to be once it is current (the day's worst drop times the expected green), since
+    the plan is re-made every slot; what is sent to stations for later slots must still keep to
+    `firm` (`planner.clip_to`), in case csms is not there to re-plan. Zero when nothing usable
+    was measured (no reading, or a stale source).
+    """
+    exp = np.asarray(expected_kw, dtype=float)
+    strict = firm(forecast_kw, actual_kw, now_index, len(exp), prior=prior, margin=margin)
+    act = np.asarray(actual_kw, dtype=float)[:now_index]
+    if now_index < 1 or len(act) < now_index or not np.isfinite(act[-1]):
+        return strict
+    worst, _, floor = _drops(act, prior, margin)
+    likely = np.where(exp >= floor, worst * exp, 0.0)
+    likely[:1] = 0.0
+    return np.asarray(np.maximum(strict, likely), dtype=float)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -220,6 +222,29 @@ def _assemble(
         capacity_kw=tuple(cap.tolist()), diagnostics=diag, shortfall_kwh=total_short,
         expected_green_kwh=float(green_e.sum()),
     )
+
+
+def clip_to(plan_: Plan, cap_kw: object, min_kw: Mapping[str, float]) -> Plan:
+    """The plan with every slot's total brought within `cap_kw` (sessions scaled alike; one
+    that falls below its minimum stops). For what is sent to stations: a plan may count on
+    green it expects for later slots (`forecast.room`), but a profile must stay safe for as
+    long as csms might not be there to re-plan (`forecast.firm`)."""
+    ids = list(plan_.sessions)
+    if not ids:
+        return plan_
+    power = np.asarray([plan_.sessions[i].power_kw for i in ids], dtype=float)
+    cap = _per_slot(cap_kw, power.shape[1])
+    load = power.sum(axis=0)
+    over = load > cap + 1e-9
+    if not over.any():
+        return plan_
+    scale = np.where(over, cap / np.where(load > 0, load, 1.0), 1.0)
+    power = np.floor(power * scale * 1e4) / 1e4
+    mins = np.asarray([min_kw.get(i, 0.0) for i in ids], dtype=float)[:, None]
+    power = np.where(over & (power < mins - 1e-9), 0.0, power)
+    sessions = {i: dataclasses.replace(plan_.sessions[i], power_kw=tuple(power[k].tolist()))
+                for k, i in enumerate(ids)}
+    return dataclasses.replace(plan_, sessions=sessions, load_kw=tuple(power.sum(axis=0).tolist()))
 
 
 def slot_floor(moment: datetime, slot_minutes: int) -> datetime:

@@ -43,7 +43,8 @@ class SiteForecast:
     behind the site's meter and elsewhere; `clear_sky_kw`: the sunny-day upper bound;
     `spread`: relative uncertainty per slot (see planning.forecast.spread).
     `firm_kw`: on-site output the coming slots are all but sure to reach
-    (planning.forecast.firm), zero where nothing recent was measured.
+    (planning.forecast.firm), zero where nothing recent was measured; `room_kw`: what the plan
+    may count on above the grid limit (planning.forecast.room: sure now, likely later).
     `measured_kw`: today's measured average per slot from `measured_start` (site's local
     midnight) up to the current slot, None where nothing was measured. `correction`: measured
     over clear-sky output of the recent slots (None: not corrected). `stale`: the sun is up and
@@ -58,6 +59,7 @@ class SiteForecast:
     clear_sky_kw: tuple[float, ...]
     spread: tuple[float, ...]
     firm_kw: tuple[float, ...]
+    room_kw: tuple[float, ...]
     measured_start: datetime
     measured_kw: tuple[float | None, ...]
     correction: float | None
@@ -240,15 +242,16 @@ def compute(
     leads = [max(0, round(h * 60 / slot_minutes)) for h in lead_h]
     spread = fc.spread(_sum(list(clear_past.per_array_kw), past), actual, past,
                        max(leads) + 1, slot_minutes=slot_minutes)
-    firm = np.zeros(slots)
+    firm, room = np.zeros(slots), np.zeros(slots)
     if start == now_slot and not any(not s.on_site for s in sources):
         shape = [*_sum(list(clear_past.per_array_kw), past), *clear_win.total_kw]
         firm = fc.firm(shape, actual, past, slots)
+        room = fc.room(shape, actual, past, on)
     return SiteForecast(
         site_id=site.id, start=start, slot_minutes=slot_minutes,
         on_site_kw=_rounded(on), off_site_kw=_rounded(off),
         clear_sky_kw=_rounded(clear_win.total_kw), spread=_rounded([spread[i] for i in leads]),
-        firm_kw=_rounded(np.minimum(firm, on)),
+        firm_kw=_rounded(np.minimum(firm, on)), room_kw=_rounded(np.minimum(room, on)),
         measured_start=day_start, measured_kw=tuple(
             None if v is None else round(v, 3) for v in total_measured),
         correction=None if site_ratio is None else round(site_ratio, 3),

@@ -23,7 +23,15 @@ from csms.domain.charging_state import in_force_kw
 from csms.domain.errors import DomainError, StationCallError
 from csms.domain.model import Preferences, Site, Station, Transaction
 from csms.domain.smart import ChargingCapabilities
-from csms.planning import Plan, PlanInputs, PlanningError, SessionNeed, plan, slot_floor
+from csms.planning import (
+    Plan,
+    PlanInputs,
+    PlanningError,
+    SessionNeed,
+    clip_to,
+    plan,
+    slot_floor,
+)
 from csms.services import charging_profiles as cp
 from csms.services.capabilities import CapabilityService
 from csms.services.composite_check import composite_kw
@@ -50,6 +58,7 @@ class GreenOutlook:
     note: str | None = None
     measured_kw: list[float | None] = field(default_factory=list)
     firm_kw: list[float] = field(default_factory=list)
+    room_kw: list[float] = field(default_factory=list)
 
 
 ForecastFn = Callable[[str, datetime, int], Awaitable[GreenOutlook]]
@@ -65,7 +74,8 @@ def outlook(forecasts: ForecastService) -> ForecastFn:
     async def fn(site_id: str, start: datetime, slots: int) -> GreenOutlook:
         f = await forecasts.site_forecast(site_id, start, slots, SLOT_MINUTES)
         return GreenOutlook(list(f.expected_kw), list(f.spread), f.green_on_site, f.stale,
-                            f.source, f.note, list(f.measured_kw), list(f.firm_kw))
+                            f.source, f.note, list(f.measured_kw), list(f.firm_kw),
+                            list(f.room_kw))
 
     return fn
 
@@ -185,10 +195,14 @@ class SmartChargingService:
                 result = await asyncio.to_thread(plan, PlanInputs(
                     start=start, grid_limit_kw=inputs.site.grid_limit_kw,
                     green_on_site=outlook.on_site, sessions=needs, green_kw=outlook.green_kw,
-                    green_spread=outlook.spread or (), firm_green_kw=outlook.firm_kw,
+                    green_spread=outlook.spread or (), firm_green_kw=outlook.room_kw,
                     base_load_kw=[base] * horizon,
                     slot_minutes=SLOT_MINUTES))
                 notes += list(result.diagnostics.notes)
+                if outlook.on_site and outlook.room_kw:  # a profile may outlive csms
+                    sure = [max(0.0, inputs.site.grid_limit_kw + f - base)
+                            for f in outlook.firm_kw]
+                    result = clip_to(result, sure, {n.id: n.min_kw for n in needs})
             except PlanningError as e:
                 notes.append(f"planning failed: {e}")
                 log.warning("site %s: planning failed: %s", site_id, e)

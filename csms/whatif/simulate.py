@@ -13,10 +13,10 @@ from datetime import datetime
 
 import numpy as np
 
-from csms.planning import Plan, PlanInputs, SessionNeed, plan
+from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
 from csms.planning.arrivals import ArrivalModel
 from csms.planning.diff import session_changed
-from csms.planning.forecast import correct, firm, spread
+from csms.planning.forecast import correct, firm, room, spread
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 
@@ -43,7 +43,8 @@ def green_day(
         t0, t1 = sc.slot_start(i), sc.slot_start(i + 1)
         measured = sc.actual_kw[:i]  # the information rule: only slots that have passed
         green = correct(forecast, measured, i, slot_minutes=sc.slot_minutes)
-        sure = firm(forecast, measured, i, sc.slots - i)
+        likely = room(forecast, measured, i, green)  # slot 0: sure; later slots: likely
+        sure = firm(forecast, measured, i, len(green))  # what a sent profile may count on
         unsure = (np.zeros(sc.slots - i) if perfect_forecast
                   else spread(forecast, measured, i, sc.slots - i, slot_minutes=sc.slot_minutes))
         if perfect_nowcast:
@@ -59,7 +60,7 @@ def green_day(
         arriving = [s for s in sc.sessions
                     if t0 < s.arrival < t1 and book.left(s) > _EPS_KWH]
         first = _run(book, sc, t0, [_need(s, book.left(s), t0) for s in present], green, unsure,
-                     reserve, sure)
+                     reserve, (likely, sure))
         book.apply(i, first)
         if arriving:
             needs = [_need(s, book.left(s), t1) for s in present
@@ -67,24 +68,29 @@ def green_day(
             needs += [_need(s, book.left(s), t0) for s in arriving]
             base = np.zeros(n_ahead)
             base[0] = sum(first.values())
-            second = _run(book, sc, t0, needs, green, unsure, reserve, sure, base)
+            second = _run(book, sc, t0, needs, green, unsure, reserve, (likely, sure), base)
             book.apply(i, {s.id: second.get(s.id, 0.0) for s in arriving})
     return book
 
 
 def _run(
     book: Ledger, sc: Scenario, t0: datetime, needs: list[SessionNeed], green: np.ndarray,
-    unsure: np.ndarray, reserve: np.ndarray, sure: np.ndarray, base: np.ndarray | None = None,
+    unsure: np.ndarray, reserve: np.ndarray, firm_kw: tuple[np.ndarray, np.ndarray],
+    base: np.ndarray | None = None,
 ) -> dict[str, float]:
+    """Plan; `firm_kw` is (what the plan may count on, what a sent profile may count on)."""
     if not needs:
         return {}
     p = plan(PlanInputs(
         start=t0, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
         sessions=needs, green_kw=green, green_spread=unsure, slot_minutes=sc.slot_minutes,
-        reserve_kw=reserve, firm_green_kw=sure,
+        reserve_kw=reserve, firm_green_kw=firm_kw[0] if sc.green_on_site else (),
         base_load_kw=() if base is None else base,
     ))
     book.planner_ms.append(p.diagnostics.total_ms)
+    if sc.green_on_site:  # as the server sends it: later slots within the sure green only
+        safe = sc.grid_limit_kw + firm_kw[1] - (0.0 if base is None else base)
+        p = clip_to(p, np.clip(safe, 0.0, None), {n.id: n.min_kw for n in needs})
     _count_sends(book, p, [n.id for n in needs if n.arrival < t0 + p.slot_length])
     return {sid: sp.power_at(0) for sid, sp in p.sessions.items()}
 

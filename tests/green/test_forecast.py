@@ -148,8 +148,9 @@ async def test_cloudy_readings_pull_the_forecast_down(
     assert f.firm_kw[0] == pytest.approx(0.5 * f.measured_kw[-1], rel=0.02)  # type: ignore[operator]
     assert f.firm_kw[1] == pytest.approx(0.5 * f.firm_kw[0], rel=0.05)
     assert all(a <= b for a, b in zip(f.firm_kw, f.on_site_kw, strict=True))
+    assert f.room_kw[0] == f.firm_kw[0] and f.room_kw[4] > f.firm_kw[4]  # later: likely
     later = await svc.site_forecast("sofia", NOW + timedelta(hours=1), 8)
-    assert not any(later.firm_kw)  # only a plan starting now may lean on the last reading
+    assert not any(later.firm_kw) and not any(later.room_kw)  # only a plan starting now
 
 
 async def test_sunny_readings_raise_it(server: CsmsServer, api: httpx.AsyncClient) -> None:
@@ -172,7 +173,7 @@ async def test_stale_readings_are_flagged_and_ignored(
     assert f.on_site_kw == pytest.approx([seasonal * c for c in f.clear_sky_kw], rel=1e-3)
     assert any("no reading since" in n and "roof" in n for n in f.notes), f.notes
     assert f.source == "clear-sky"
-    assert not any(f.firm_kw)  # nothing recent to vouch for
+    assert not any(f.firm_kw) and not any(f.room_kw)  # nothing recent to vouch for
 
 
 async def test_no_readings_at_night_is_not_stale(

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from csms.planning import PlanInputs, SessionNeed, diff, plan
+from csms.planning import PlanInputs, SessionNeed, clip_to, diff, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import DROP_PRIOR, correct, firm, ratio, spread
+from csms.planning.forecast import DROP_PRIOR, correct, firm, ratio, room, spread
 from tests.planning.conftest import T0, at
 
 
@@ -84,9 +84,11 @@ def test_firm_green_is_a_compounding_fraction_of_the_last_measured_slot() -> Non
     fc = np.full(40, 100.0)
     out = firm(fc, np.full(20, 80.0), 20, 4)  # a steady sky: the prior drop rules
     assert out == pytest.approx([80.0 * DROP_PRIOR ** (k + 1) for k in range(4)])
-    broken = firm(fc, np.tile([100.0, 30.0], 10), 20, 2)  # the day showed drops to 30 %
-    assert broken[0] == pytest.approx(30.0 * 0.8 * 0.3)
-    assert broken[0] < 30.0 * 0.3  # below even the worst drop seen, applied to the last slot
+    broken = firm(fc, np.tile([30.0, 100.0], 10), 20, 2)  # the day showed drops to 30 %
+    assert broken[0] == pytest.approx(100.0 * 0.8 * 0.3)
+    assert broken[0] < 100.0 * 0.3  # below even the worst drop seen, applied to the last slot
+    falling = firm(fc, [100.0] * 18 + [90.0, 60.0], 20, 1)  # a cloud moving in may go on
+    assert falling[0] == pytest.approx(60.0 * 0.5 * (60.0 / 90.0))
 
 
 def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
@@ -95,9 +97,33 @@ def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
     assert np.all(out <= DROP_PRIOR * sunset[20:] + 1e-9) and out[-1] == 0.0
     assert not firm(np.full(40, 100.0), [50.0, np.nan], 2, 4).any()  # last slot not measured
     assert not firm(np.full(40, 100.0), [], 0, 4).any()
+    assert not firm(np.full(40, 100.0), [100.0] * 19 + [9.0], 20, 4).any()  # dusk: too little
     a = np.concatenate([np.full(20, 50.0), np.full(20, 0.0)])
     b = np.concatenate([np.full(20, 50.0), np.full(20, 999.0)])
     assert np.array_equal(firm(np.full(40, 100.0), a, 20, 8), firm(np.full(40, 100.0), b, 20, 8))
+
+
+def test_room_is_sure_now_and_likely_later() -> None:
+    fc, act = np.full(40, 100.0), np.full(20, 80.0)
+    expected = np.full(20, 90.0)
+    r = room(fc, act, 20, expected)
+    assert r[0] == firm(fc, act, 20, 1)[0]  # the current slot: only what is sure
+    assert r[1:] == pytest.approx(DROP_PRIOR * 90.0)  # later: what will be sure by then
+    assert not room(fc, [80.0, np.nan], 2, expected).any()  # a stale source: nothing
+
+
+def test_clip_to_scales_slots_over_the_cap_and_stops_sessions_below_their_minimum() -> None:
+    cars = [SessionNeed("a", at(8), at(10), 10.0, 11.0, 4.1),
+            SessionNeed("b", at(8), at(10), 4.0, 11.0, 4.1)]
+    p = plan(PlanInputs(start=at(8), grid_limit_kw=30.0, green_on_site=False, sessions=cars))
+    cap = [30.0] + [6.0] * 7
+    clipped = clip_to(p, cap, {"a": 4.1, "b": 4.1})
+    load = np.asarray(clipped.load_kw)
+    assert np.all(load <= np.asarray(cap) + 1e-9) and load[1] < p.load_kw[1]
+    assert clipped.sessions["a"].power_kw[0] == p.sessions["a"].power_kw[0]  # within: kept
+    for sp in clipped.sessions.values():
+        assert all(x == 0.0 or x >= 4.1 - 1e-9 for x in sp.power_kw[1:])
+    assert clip_to(p, [100.0] * 8, {}) is p
 
 
 def test_arrival_model_reserves_for_a_wave_in_progress_only() -> None:
