@@ -257,7 +257,7 @@ async def test_garbage_answers_leave_the_settings_in_force(
             async def both() -> bool:
                 return bool(tx_profiles(s16) and tx_profiles(s201))
 
-            await eventually(both)
+            await eventually(both, timeout=30.0)  # probing may wait ~11 s first
             for st in (s16, s201):
                 prof = tx_profiles(st)[-1]
                 assert schedule(prof)["chargingRateUnit"] == "A"  # CSMS_CHARGING_RATE_UNIT
