@@ -213,9 +213,17 @@ def compute(
     stale_ids = [s.id for s in sources
                  if sun_up and (not by_src[s.id] or now - by_src[s.id][-1].timestamp > STALE_AFTER)]
     fresh = [k for k, s in enumerate(sources) if s.id not in stale_ids]
+    # the slot in progress counts as the latest measurement: readings come every few minutes,
+    # and what the sun does now says most about the rest of this slot
+    clear_now = solar.clear_sky_kw(site.latitude, site.longitude, arrays, now_slot, 1,
+                                   slot_minutes)
+    ref = {s.id: [*clear_past.per_array_kw[k], clear_now.per_array_kw[k][0]]
+           for k, s in enumerate(sources)}
+    seen_now = {sid: [*measured[sid], slot_means(rs, now_slot, slot, 1)[0]]
+                for sid, rs in by_src.items()}
     site_ratio = solar.measured_ratio(
-        _sum([clear_past.per_array_kw[k] for k in fresh], past),
-        _sum_opt([measured[sources[k].id] for k in fresh], past), slot_minutes)
+        _sum([ref[sources[k].id] for k in fresh], past + 1),
+        _sum_opt([seen_now[sources[k].id] for k in fresh], past + 1), slot_minutes)
     season = _seasonal(site, start, slots, slot_minutes)
     lead_h = [(start + i * slot - now_slot) / timedelta(hours=1) for i in range(slots)]
     on = np.zeros(slots)
@@ -223,11 +231,13 @@ def compute(
     for k, s in enumerate(sources):
         ratio = site_ratio
         if s.id not in stale_ids:
-            own = solar.measured_ratio(clear_past.per_array_kw[k], measured[s.id], slot_minutes)
+            own = solar.measured_ratio(ref[s.id], seen_now[s.id], slot_minutes)
             ratio = site_ratio if own is None else own
         clear = clear_win.per_array_kw[k]
         base = [c * f for c, f in zip(clear, season, strict=True)]
         kw: FloatArray = np.asarray(solar.corrected_kw(clear, base, ratio, lead_h), dtype=float)
+        if ratio is not None and s.id not in stale_ids:
+            kw = _nowcast(kw, clear, ref[s.id], seen_now[s.id], ratio, lead_h, slot_minutes)
         seen = slot_means(by_src[s.id], start, slot, slots)
         kw = np.array([m if m is not None and lead_h[i] < 0 else kw[i]
                        for i, m in enumerate(seen)], dtype=float)
@@ -262,6 +272,23 @@ def compute(
     )
 
 
+def _nowcast(
+    kw: FloatArray, clear: Sequence[float], ref: list[float], seen: list[float | None],
+    ratio: float, lead_h: list[float], slot_minutes: int,
+) -> FloatArray:
+    """Add the latest measurement's departure from the day's ratio (persistence: the cloud
+    overhead now), fading over `planning.forecast.NOWCAST_H` (as `forecast.correct` does in
+    plan-day)."""
+    act = np.array([np.nan if v is None else v for v in seen], dtype=float)
+    now = fc.ratio(ref, act, len(act), slot_minutes=slot_minutes,
+                   half_life_h=fc.NOWCAST_HALF_LIFE_H)
+    if now is None:
+        return kw
+    fade = np.exp(-np.clip(np.asarray(lead_h, dtype=float), 0.0, None) / fc.NOWCAST_H)
+    return np.asarray(np.clip(kw + fade * (now - ratio) * np.asarray(clear), 0.0, None),
+                      dtype=float)
+
+
 def _notes(
     site: Site, sources: list[GreenSource], stale_ids: list[str],
     by_src: dict[str, list[Reading]], ratio: float | None, now: datetime,
@@ -289,7 +316,7 @@ def _seasonal(site: Site, start: datetime, slots: int, slot_minutes: int) -> Flo
                      for i in range(slots)], dtype=float)
 
 
-def _sum(series: list[tuple[float, ...]], n: int) -> list[float]:
+def _sum(series: Sequence[Sequence[float]], n: int) -> list[float]:
     return [float(sum(s[i] for s in series)) for i in range(n)]
 
 

@@ -162,6 +162,23 @@ async def test_sunny_readings_raise_it(server: CsmsServer, api: httpx.AsyncClien
     assert f.on_site_kw[0] > f.clear_sky_kw[0] * (seasonal + 0.1)
 
 
+async def test_readings_of_the_slot_in_progress_nowcast_it(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    """Sunny all morning, then a cloud in the current slot's first minutes: the current slot
+    is expected dark, not as sunny as the morning."""
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=6), NOW, 0.9)
+    clear = solar.clear_sky_kw(*SOFIA, [SOUTH], NOW, 1).on_site_kw[0]
+    body = [{"timestamp": (NOW + timedelta(minutes=m)).isoformat(), "power_kw": 0.3 * clear}
+            for m in (1, 4, 7)]
+    assert (await api.post("/sites/sofia/sources/roof/readings", json=body)).status_code == 201
+    mid_slot = ForecastService(server.db, FixedClock(NOW + timedelta(minutes=8)))
+    f = await mid_slot.site_forecast("sofia", NOW, 8)
+    assert f.on_site_kw[0] < 0.5 * clear, (f.on_site_kw[0], clear)
+    assert f.measured_kw[-1] == pytest.approx(0.9 * solar.clear_sky_kw(
+        *SOFIA, [SOUTH], NOW - timedelta(minutes=15), 1).on_site_kw[0], rel=1e-3)
+
+
 async def test_stale_readings_are_flagged_and_ignored(
         server: CsmsServer, api: httpx.AsyncClient) -> None:
     await make_site(api)
