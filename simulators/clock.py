@@ -68,8 +68,9 @@ class SimClock:
 
     async def wait(self, event: asyncio.Event, sim_seconds: float) -> bool:
         """Wait for ``event`` at most ``sim_seconds`` simulated; True if it was set."""
-        try:
-            await asyncio.wait_for(event.wait(), self.wall_seconds(sim_seconds))
+        try:  # asyncio.timeout: wait_for can swallow a cancellation on Python 3.11
+            async with asyncio.timeout(self.wall_seconds(sim_seconds)):
+                await event.wait()
         except TimeoutError:
             return event.is_set()
         return True

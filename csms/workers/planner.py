@@ -85,8 +85,11 @@ class PlannerWorker:
         next_full = loop.time()
         while True:
             timeout = max(0.0, next_full - loop.time())
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # lands as the event is set, and stopping the server then waits for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             await asyncio.sleep(self._debounce)
             self._wake.clear()
             sites, self._dirty = self._dirty, set()
