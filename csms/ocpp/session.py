@@ -284,6 +284,8 @@ class Session:
             raise StationTimeout(f"{action}: no reply from {self.station_id!r} in time") from e
         finally:
             self._pending.pop(uid, None)
+            if fut.done() and not fut.cancelled():
+                fut.exception()  # a disconnect may have failed it after the send failed
         if kind == ERROR:
             code, desc, details = (list(body) + ["", "", None])[:3]
             raise StationCallError(str(code), str(desc), details)
