@@ -2,7 +2,7 @@
 
 `plan(PlanInputs) -> Plan` schedules every session of a site over 15-minute slots with a linear
 program (HiGHS); `diff(old, new)` says which sessions changed materially; `forecast.correct`
-adjusts a green forecast by measured output; `forecast.firm` and `forecast.room` say how much
+adjusts a green forecast by measured output; `forecast.firm` and `forecast.bounds` say how much
 on-site green the load may count on above the grid limit (`clip_to` keeps what is sent to the
 sure part); `arrivals.ArrivalModel` estimates the capacity to reserve for cars likely to
 arrive. README.md states the policy as a table of cases.

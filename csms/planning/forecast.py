@@ -163,24 +163,29 @@ def firm(
     limit as long as load <= limit + this bound (`python -m bench.planner.firm` counts the
     slots where it did not hold).
     """
-    fc = np.asarray(forecast_kw, dtype=float)
     act = np.asarray(actual_kw, dtype=float)[:now_index]
+    if now_index < 1 or len(act) < now_index or not np.isfinite(act[-1]):
+        return np.zeros(horizon)
+    return _firm(np.asarray(forecast_kw, dtype=float), act, horizon,
+                 _drops(act, prior, margin))
+
+
+def _firm(fc: FloatArray, act: FloatArray, horizon: int,
+          drops: tuple[float, float, float]) -> FloatArray:
+    worst, fell, floor = drops
     out = np.zeros(horizon)
-    if now_index < 1 or len(act) < now_index or not np.isfinite(act[-1]) or act[-1] <= 0:
-        return out
-    worst, fell, floor = _drops(act, prior, margin)
+    now_index = len(act)
     ref = fc[now_index - 1] if now_index - 1 < len(fc) else 0.0
-    if ref <= 0 or act[-1] < floor:
+    if act[-1] <= 0 or ref <= 0 or act[-1] < floor:
         return out
-    worst *= fell
     for j in range(horizon):
         i = now_index + j
         shape = min(1.0, fc[i] / ref) if i < len(fc) else 0.0
-        out[j] = act[-1] * shape * worst ** (j + 1)
+        out[j] = act[-1] * shape * (worst * fell) ** (j + 1)
     return out
 
 
-def room(
+def bounds(
     forecast_kw: Sequence[float] | FloatArray,
     actual_kw: Sequence[float] | FloatArray,
     now_index: int,
@@ -188,21 +193,22 @@ def room(
     *,
     prior: float = DROP_PRIOR,
     margin: float = DROP_MARGIN,
-) -> FloatArray:
-    """On-site green the planner may count on above the grid limit, per slot from now.
+) -> tuple[FloatArray, FloatArray]:
+    """(firm, room): on-site green a sent schedule may count on above the grid limit (`firm`),
+    and what the plan may count on, per slot from now.
 
-    The current slot gets the sure bound (`firm`). A later slot gets what its own sure bound is
-    expected to be once it is current (the day's worst drop times the expected green), since
-    the plan is re-made every slot; what is sent to stations for later slots must still keep to
-    `firm` (`planner.clip_to`), in case csms is not there to re-plan. Zero when nothing usable
-    was measured (no reading, or a stale source).
+    The room of the current slot is its sure bound. A later slot's room is what its own sure
+    bound is expected to be once it is current (the day's worst drop times the expected green),
+    since the plan is re-made every slot; what is sent to stations for later slots still keeps
+    to `firm` (`planner.clip_to`), in case csms is not there to re-plan. Both are zero when
+    nothing usable was measured (no reading, or a stale source).
     """
     exp = np.asarray(expected_kw, dtype=float)
-    strict = firm(forecast_kw, actual_kw, now_index, len(exp), prior=prior, margin=margin)
     act = np.asarray(actual_kw, dtype=float)[:now_index]
     if now_index < 1 or len(act) < now_index or not np.isfinite(act[-1]):
-        return strict
-    worst, _, floor = _drops(act, prior, margin)
-    likely = np.where(exp >= floor, worst * exp, 0.0)
+        return np.zeros(len(exp)), np.zeros(len(exp))
+    drops = _drops(act, prior, margin)
+    strict = _firm(np.asarray(forecast_kw, dtype=float), act, len(exp), drops)
+    likely = np.where(exp >= drops[2], drops[0] * exp, 0.0)
     likely[:1] = 0.0
-    return np.asarray(np.maximum(strict, likely), dtype=float)
+    return strict, np.asarray(np.maximum(strict, likely), dtype=float)

@@ -227,7 +227,7 @@ def _assemble(
 def clip_to(plan_: Plan, cap_kw: object, min_kw: Mapping[str, float]) -> Plan:
     """The plan with every slot's total brought within `cap_kw` (sessions scaled alike; one
     that falls below its minimum stops). For what is sent to stations: a plan may count on
-    green it expects for later slots (`forecast.room`), but a profile must stay safe for as
+    green it expects for later slots (`forecast.bounds`), but a profile must stay safe for as
     long as csms might not be there to re-plan (`forecast.firm`)."""
     ids = list(plan_.sessions)
     if not ids:

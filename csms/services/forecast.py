@@ -44,7 +44,7 @@ class SiteForecast:
     `spread`: relative uncertainty per slot (see planning.forecast.spread).
     `firm_kw`: on-site output the coming slots are all but sure to reach
     (planning.forecast.firm), zero where nothing recent was measured; `room_kw`: what the plan
-    may count on above the grid limit (planning.forecast.room: sure now, likely later).
+    may count on above the grid limit (planning.forecast.bounds: sure now, likely later).
     `measured_kw`: today's measured average per slot from `measured_start` (site's local
     midnight) up to the current slot, None where nothing was measured. `correction`: measured
     over clear-sky output of the recent slots (None: not corrected). `stale`: the sun is up and
@@ -253,10 +253,9 @@ def compute(
     spread = fc.spread(_sum(list(clear_past.per_array_kw), past), actual, past,
                        max(leads) + 1, slot_minutes=slot_minutes)
     firm, room = np.zeros(slots), np.zeros(slots)
-    if start == now_slot and not any(not s.on_site for s in sources):
+    if start == now_slot and all(s.on_site for s in sources):
         shape = [*_sum(list(clear_past.per_array_kw), past), *clear_win.total_kw]
-        firm = fc.firm(shape, actual, past, slots)
-        room = fc.room(shape, actual, past, on)
+        firm, room = fc.bounds(shape, actual, past, on)
     return SiteForecast(
         site_id=site.id, start=start, slot_minutes=slot_minutes,
         on_site_kw=_rounded(on), off_site_kw=_rounded(off),

@@ -16,7 +16,7 @@ import numpy as np
 from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
 from csms.planning.arrivals import ArrivalModel
 from csms.planning.diff import session_changed
-from csms.planning.forecast import correct, firm, room, spread
+from csms.planning.forecast import bounds, correct, spread
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 
@@ -43,8 +43,7 @@ def green_day(
         t0, t1 = sc.slot_start(i), sc.slot_start(i + 1)
         measured = sc.actual_kw[:i]  # the information rule: only slots that have passed
         green = correct(forecast, measured, i, slot_minutes=sc.slot_minutes)
-        likely = room(forecast, measured, i, green)  # slot 0: sure; later slots: likely
-        sure = firm(forecast, measured, i, len(green))  # what a sent profile may count on
+        sure, likely = bounds(forecast, measured, i, green)  # sent profiles / the plan
         unsure = (np.zeros(sc.slots - i) if perfect_forecast
                   else spread(forecast, measured, i, sc.slots - i, slot_minutes=sc.slot_minutes))
         if perfect_nowcast:

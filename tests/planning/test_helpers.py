@@ -9,7 +9,7 @@ import pytest
 
 from csms.planning import PlanInputs, SessionNeed, clip_to, diff, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import DROP_PRIOR, correct, firm, ratio, room, spread
+from csms.planning.forecast import DROP_PRIOR, bounds, correct, firm, ratio, spread
 from tests.planning.conftest import T0, at
 
 
@@ -106,10 +106,11 @@ def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
 def test_room_is_sure_now_and_likely_later() -> None:
     fc, act = np.full(40, 100.0), np.full(20, 80.0)
     expected = np.full(20, 90.0)
-    r = room(fc, act, 20, expected)
-    assert r[0] == firm(fc, act, 20, 1)[0]  # the current slot: only what is sure
+    sure, r = bounds(fc, act, 20, expected)
+    assert np.array_equal(sure, firm(fc, act, 20, 20))
+    assert r[0] == sure[0]  # the current slot: only what is sure
     assert r[1:] == pytest.approx(DROP_PRIOR * 90.0)  # later: what will be sure by then
-    assert not room(fc, [80.0, np.nan], 2, expected).any()  # a stale source: nothing
+    assert not np.any(bounds(fc, [80.0, np.nan], 2, expected))  # a stale source: nothing
 
 
 def test_clip_to_scales_slots_over_the_cap_and_stops_sessions_below_their_minimum() -> None:
