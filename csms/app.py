@@ -27,6 +27,7 @@ from csms.persistence.migrate import upgrade
 from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
 from csms.services.commands import CommandService
 from csms.services.container import Services
@@ -37,6 +38,7 @@ from csms.services.diagnostics import DiagnosticsService, UploadConfig
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
+from csms.services.live import LiveStations, TransactionKeys
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
 from csms.services.preferences import Defaults, PreferenceService
@@ -79,6 +81,11 @@ class CsmsServer:
         self.db = SqlDatabase(s.database_url, sink=bus)
         await self.db.start()
         self.registry = Registry()
+        self.live = LiveStations(self.db)
+        bus.listen(self.live.on_event)
+        self.token_book, self.tariff_book = TokenBook(self.db), TariffBook(self.db)
+        await self.token_book.load()
+        await self.tariff_book.load()
         self.services = self._services(bus)
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
@@ -147,10 +154,12 @@ class CsmsServer:
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         return Services(
             db=db, clock=clock, events=bus,
-            stations=StationService(db, clock, bus, self.registry, s.unknown_stations,
-                                    s.heartbeat_interval),
-            tokens=TokenService(db, clock, accept_tokens),
-            transactions=TransactionService(db, clock, accept_tokens, pricing=costs.price),
+            stations=StationService(db, clock, bus, self.registry, self.live,
+                                    s.unknown_stations, s.heartbeat_interval),
+            tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
+            transactions=TransactionService(
+                db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
+                accept_tokens),
             commands=(commands := CommandService(db, gateway, hooks=[
                 device_model, availability], around={
                 "update-firmware": firmware.around_update,  # firmware and log jobs
@@ -174,7 +183,7 @@ class CsmsServer:
             local_lists=LocalListService(db, clock, commands, self.registry),
             availability=availability,
             # tariffs and cost, charging state (issue 4 items 10, 12)
-            tariffs=TariffService(db, clock),
+            tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
         )

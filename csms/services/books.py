@@ -1,0 +1,59 @@
+"""In-memory books of the small reference tables the hot path consults: id tokens, tariffs.
+
+The database stays the truth; a book is loaded at start and kept current by the services that
+change the table (after their commit), so Authorize and a transaction's start read nothing
+from the database. In a cluster, a change made on another node arrives as an invalidation and
+the book re-reads just that entry (`refresh_token`) or the whole small table (`TariffBook`).
+"""
+
+from __future__ import annotations
+
+from csms.domain.model import IdToken
+from csms.domain.tariffs import Tariff, pick
+from csms.services.ports import Database
+
+
+class TokenBook:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._tokens: dict[str, IdToken] = {}
+
+    async def load(self) -> None:
+        tokens = await self._db.read(lambda uow: uow.tokens.all())
+        self._tokens = {t.id_token: t for t in tokens}
+
+    def get(self, id_token: str) -> IdToken | None:
+        return self._tokens.get(id_token)
+
+    def put(self, token: IdToken) -> None:
+        self._tokens[token.id_token] = token
+
+    def remove(self, id_token: str) -> None:
+        self._tokens.pop(id_token, None)
+
+    async def refresh_token(self, id_token: str) -> None:
+        """Re-read one token (changed by another process)."""
+        token = await self._db.read(lambda uow: uow.tokens.get(id_token))
+        if token is None:
+            self.remove(id_token)
+        else:
+            self.put(token)
+
+
+class TariffBook:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._tariffs: list[Tariff] = []
+
+    async def load(self) -> None:
+        self._tariffs = await self._db.read(lambda uow: uow.billing.all())
+
+    def applicable(self, group_id: str | None, site_id: str | None) -> Tariff | None:
+        """The token group's tariff, else the site's, else the default (the oldest)."""
+        by_group = next((t for t in self._tariffs
+                         if group_id is not None and t.group_id == group_id), None)
+        by_site = next((t for t in self._tariffs
+                        if site_id is not None and t.site_id == site_id), None)
+        default = next((t for t in self._tariffs  # loaded in id order
+                        if t.site_id is None and t.group_id is None), None)
+        return pick(by_group, by_site, default)
