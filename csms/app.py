@@ -90,8 +90,10 @@ class CsmsServer:
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
         self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
-                               s.ws_ping_interval, s.ws_ping_timeout)
+                               s.ws_ping_interval, s.ws_ping_timeout, s.ws_compression)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
+        if self.ocpp.keepalive is not None:
+            self._tasks.append(asyncio.create_task(self.ocpp.keepalive.run(), name="keepalive"))
         # security: a configured CA is checked now; profile 3 also trusts the CA csms issues from
         if s.ca_cert or s.ca_key:
             await self.services.certificates.authority()
@@ -155,7 +157,7 @@ class CsmsServer:
         return Services(
             db=db, clock=clock, events=bus,
             stations=StationService(db, clock, bus, self.registry, self.live,
-                                    s.unknown_stations, s.heartbeat_interval),
+                                    s.unknown_stations, s.heartbeat_interval, s.boot_rate),
             tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
             transactions=TransactionService(
                 db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,

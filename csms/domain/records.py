@@ -61,5 +61,12 @@ class StationBooted:
     known: bool  # an unknown station's boot is answered Rejected and leaves no history
 
 
-Record = (TransactionInserted | TransactionSaved | SamplesAdded | ConnectorSaved | TariffBound
-          | StationBooted)
+@dataclass(frozen=True, slots=True)
+class StationConnected:
+    station_id: str
+    protocol: str
+    at: datetime
+
+
+Record = (StationConnected | StationBooted | TransactionInserted | TransactionSaved
+          | SamplesAdded | ConnectorSaved | TariffBound)

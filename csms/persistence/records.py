@@ -19,6 +19,7 @@ from csms.domain.records import (
     Record,
     SamplesAdded,
     StationBooted,
+    StationConnected,
     TariffBound,
     TransactionInserted,
     TransactionSaved,
@@ -37,6 +38,10 @@ _BOOT_STATION = (update(t.stations).where(t.stations.c.id == bindparam("b_id")).
     vendor=bindparam("b_vendor"), model=bindparam("b_model"),
     serial_number=bindparam("b_serial_number"), firmware_version=bindparam("b_firmware_version"),
     last_boot_at=bindparam("b_at"), last_seen=bindparam("b_at")))
+
+
+_CONNECT_STATION = (update(t.stations).where(t.stations.c.id == bindparam("b_id"))
+                    .values(protocol=bindparam("b_protocol"), last_seen=bindparam("b_at")))
 
 
 def _connector_upsert(dialect: str) -> Insert:
@@ -102,8 +107,14 @@ def _boots(conn: Connection, recs: list[StationBooted]) -> None:
              "firmware_version": r.info.firmware_version, "status": r.status} for r in known])
 
 
+def _connects(conn: Connection, recs: list[StationConnected]) -> None:
+    conn.execute(_CONNECT_STATION, [
+        {"b_id": r.station_id, "b_protocol": r.protocol, "b_at": r.at} for r in recs])
+
+
 # The order of writing: parents before the rows that refer to them.
 _WRITERS: tuple[tuple[type[Any], Callable[[Connection, Any], None]], ...] = (
+    (StationConnected, _connects),
     (StationBooted, _boots),
     (TransactionInserted, _transactions),
     (TransactionSaved, _saved),

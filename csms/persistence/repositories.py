@@ -22,6 +22,10 @@ class StationRepo:
         r = (self._c.execute(select(t.stations).where(t.stations.c.id == station_id))).first()
         return rows.station(r) if r else None
 
+    def many(self, station_ids: Sequence[str]) -> list[Station]:
+        q = select(t.stations).where(t.stations.c.id.in_(list(station_ids)))
+        return [rows.station(r) for r in self._c.execute(q)]
+
     def all(self) -> list[Station]:
         res = self._c.execute(select(t.stations).order_by(t.stations.c.id))
         return [rows.station(r) for r in res]

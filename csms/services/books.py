@@ -43,17 +43,19 @@ class TokenBook:
 class TariffBook:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._tariffs: list[Tariff] = []
+        self._by_group: dict[str, Tariff] = {}
+        self._by_site: dict[str, Tariff] = {}
+        self._default: Tariff | None = None
 
     async def load(self) -> None:
-        self._tariffs = await self._db.read(lambda uow: uow.billing.all())
+        tariffs = await self._db.read(lambda uow: uow.billing.all())  # in id order
+        self._by_group = {t.group_id: t for t in reversed(tariffs) if t.group_id is not None}
+        self._by_site = {t.site_id: t for t in reversed(tariffs) if t.site_id is not None}
+        self._default = next((t for t in tariffs if t.site_id is None and t.group_id is None),
+                             None)
 
     def applicable(self, group_id: str | None, site_id: str | None) -> Tariff | None:
         """The token group's tariff, else the site's, else the default (the oldest)."""
-        by_group = next((t for t in self._tariffs
-                         if group_id is not None and t.group_id == group_id), None)
-        by_site = next((t for t in self._tariffs
-                        if site_id is not None and t.site_id == site_id), None)
-        default = next((t for t in self._tariffs  # loaded in id order
-                        if t.site_id is None and t.group_id is None), None)
-        return pick(by_group, by_site, default)
+        by_group = self._by_group.get(group_id) if group_id is not None else None
+        by_site = self._by_site.get(site_id) if site_id is not None else None
+        return pick(by_group, by_site, self._default if not (by_group or by_site) else None)

@@ -124,7 +124,7 @@ class CostService:
         async with asyncio.TaskGroup() as tg:
             if self.config.update_interval_s > 0:
                 tg.create_task(self._periodic())
-            async with bus.subscribe() as queue:
+            async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
                 while True:
                     event = await queue.get()
                     if event.type == TRANSACTION_STOPPED and self.config.datatransfer_vendor:

@@ -33,6 +33,7 @@ class StationState:
     known: bool
     site_id: str | None
     registration: RegistrationStatus
+    password_hash: str | None = None
     connectors: dict[tuple[int, int], ConnectorState] = field(default_factory=dict)
     active: dict[str, Transaction] = field(default_factory=dict)
     ended: OrderedDict[str, Transaction] = field(default_factory=OrderedDict)
@@ -58,25 +59,38 @@ class StationState:
         return sorted({evse for evse, _ in self.connectors})
 
 
-def _load(station_id: str) -> Callable[[UnitOfWork], StationState]:
-    def work(uow: UnitOfWork) -> StationState:
-        station = uow.stations.get(station_id)
-        state = StationState(
-            station_id, station is not None, station.site_id if station else None,
-            station.registration_status if station else RegistrationStatus.REJECTED)
-        for c in uow.stations.connectors([station_id]):
-            state.connectors[(c.evse_id, c.connector_id)] = c
-        for tx in uow.transactions.active_on(station_id):
-            state.active[tx.transaction_id] = tx
-        state.tariffs = uow.billing.bound([tx.pk for tx in state.active.values()])
-        state.reservations = _held(uow, station_id)
-        return state
+def _load(station_ids: list[str]) -> Callable[[UnitOfWork], dict[str, StationState]]:
+    """The states of many stations in five queries: a reconnect storm loads in batches."""
+
+    def work(uow: UnitOfWork) -> dict[str, StationState]:
+        stations = {s.id: s for s in uow.stations.many(station_ids)}
+        states: dict[str, StationState] = {}
+        for sid in station_ids:
+            station = stations.get(sid)
+            states[sid] = StationState(
+                sid, station is not None, station.site_id if station else None,
+                station.registration_status if station else RegistrationStatus.REJECTED,
+                station.password_hash if station else None, reservations=[])
+        for c in uow.stations.connectors(station_ids):
+            states[c.station_id].connectors[(c.evse_id, c.connector_id)] = c
+        active = uow.transactions.active_for(station_ids)
+        for tx in active:
+            states[tx.station_id].active[tx.transaction_id] = tx
+        bound = uow.billing.bound([tx.pk for tx in active])
+        for tx in active:
+            if tx.pk in bound:
+                states[tx.station_id].tariffs[tx.pk] = bound[tx.pk]
+        for r in uow.reservations.on_stations(station_ids, _HELD):
+            held = states[r.station_id].reservations
+            assert held is not None
+            held.append(r)
+        return states
 
     return work
 
 
-def _held(uow: UnitOfWork, station_id: str) -> list[Reservation]:
-    return uow.reservations.on_station(station_id, (ReservationStatus.ACCEPTED.value,))
+_HELD = (ReservationStatus.ACCEPTED.value,)
+LOAD_BATCH = 500
 
 
 class LiveStations:
@@ -84,27 +98,37 @@ class LiveStations:
         self._db = db
         self._states: dict[str, StationState] = {}
         self._loading: dict[str, asyncio.Future[StationState]] = {}
+        self._queue: list[str] = []
+        self._loader: asyncio.Task[None] | None = None
 
     async def get(self, station_id: str) -> StationState:
         state = self._states.get(station_id)
         if state is not None:
             return state
-        pending = self._loading.get(station_id)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        fut: asyncio.Future[StationState] = asyncio.get_running_loop().create_future()
-        self._loading[station_id] = fut
-        try:
-            state = await self._db.read(_load(station_id))
-        except BaseException as e:
-            fut.set_exception(e)
-            fut.exception()  # retrieved here; waiters get it from their own await
-            raise
-        finally:
-            self._loading.pop(station_id, None)
-        self._states[station_id] = state
-        fut.set_result(state)
-        return state
+        fut = self._loading.get(station_id)
+        if fut is None:
+            fut = asyncio.get_running_loop().create_future()
+            self._loading[station_id] = fut
+            self._queue.append(station_id)
+            if self._loader is None or self._loader.done():
+                self._loader = asyncio.ensure_future(self._load_queued())
+        return await asyncio.shield(fut)
+
+    async def _load_queued(self) -> None:
+        """Stations that connect while a load is in flight are loaded together next."""
+        while self._queue:
+            ids, self._queue = self._queue[:LOAD_BATCH], self._queue[LOAD_BATCH:]
+            try:
+                states = await self._db.read(_load(ids))
+            except Exception as e:
+                for sid in ids:
+                    fut = self._loading.pop(sid)
+                    fut.set_exception(e)
+                    fut.exception()  # each waiter gets it from its own await
+                continue
+            for sid in ids:
+                self._states[sid] = states[sid]
+                self._loading.pop(sid).set_result(states[sid])
 
     def peek(self, station_id: str) -> StationState | None:
         return self._states.get(station_id)
@@ -115,8 +139,9 @@ class LiveStations:
 
     async def reservations(self, state: StationState) -> list[Reservation]:
         if state.reservations is None:
+            sid = state.station_id
             state.reservations = await self._db.read(
-                lambda uow: _held(uow, state.station_id))
+                lambda uow: uow.reservations.on_stations([sid], _HELD))
         return state.reservations
 
     def on_event(self, event: Event) -> None:

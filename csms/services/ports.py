@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from csms.domain.events import Event
-from csms.domain.records import Record
 from csms.domain.model import (
     BootInfo,
     ConnectorState,
@@ -20,6 +19,7 @@ from csms.domain.model import (
     Station,
     Transaction,
 )
+from csms.domain.records import Record
 from csms.domain.smart import ChargingCapabilities, ChargingDefaults  # smart charging
 from csms.services.auth_ports import (  # reservations, local lists, availability
     AvailabilityRepo,
@@ -36,6 +36,7 @@ T = TypeVar("T")
 
 class StationRepo(Protocol):
     def get(self, station_id: str) -> Station | None: ...
+    def many(self, station_ids: Sequence[str]) -> list[Station]: ...
     def all(self) -> list[Station]: ...
     def on_site(self, site_id: str) -> list[Station]: ...
     def add(self, station: Station) -> None: ...

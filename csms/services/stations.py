@@ -21,7 +21,8 @@ from csms.domain.model import (
     RegistrationStatus,
     Station,
 )
-from csms.domain.records import ConnectorSaved, StationBooted
+from csms.domain.records import ConnectorSaved, StationBooted, StationConnected
+from csms.services.boot_pacing import BootPacer
 from csms.services.live import LiveStations
 from csms.services.passwords import hash_password, verify_password
 from csms.services.ports import Database, EventSink, StationGateway, UnitOfWork
@@ -53,7 +54,9 @@ class StationService:
         live: LiveStations,
         unknown_policy: str = "reject",
         heartbeat_interval: int = 300,
+        boot_rate: float = 0.0,
     ) -> None:
+        self._pacer = BootPacer(boot_rate)
         self._gateway = gateway
         self._live = live
         # Station id -> (stored hash, digest of the password it verified): a station that
@@ -72,24 +75,27 @@ class StationService:
                     certified: bool = False) -> Admission:
         """Decide a websocket handshake: known station, right password (if it has one).
         `certified`: TLS client certificate naming the station (profile 3), no password."""
-        station = await self._db.read(lambda uow: uow.stations.get(station_id))
-        if station is None:
+        # The station's state is read now (in batches when many connect at once) and kept
+        # for its messages; an unknown id's is not kept.
+        state = await self._live.get(station_id)
+        if not state.known:
+            self._live.drop(station_id)
             if self._policy != "accept":
                 return Admission.UNKNOWN
             await self._register_on_connect(station_id)
             return Admission.OK
-        if station.password_hash is None or certified:
+        if state.password_hash is None or certified:
             return Admission.OK
         if password is None:
             return Admission.UNAUTHORIZED
         digest = hashlib.sha256(password.encode()).digest()
         memo = self._verified.get(station_id)
-        if memo is not None and memo[0] == station.password_hash and hmac.compare_digest(
+        if memo is not None and memo[0] == state.password_hash and hmac.compare_digest(
                 memo[1], digest):
             return Admission.OK
-        if not await verify_password(station.password_hash, password):
+        if not await verify_password(state.password_hash, password):
             return Admission.UNAUTHORIZED
-        self._verified[station_id] = (station.password_hash, digest)
+        self._verified[station_id] = (state.password_hash, digest)
         return Admission.OK
 
     async def _register_on_connect(self, station_id: str) -> None:
@@ -103,13 +109,11 @@ class StationService:
         await self._db.write(work)
 
     async def connected(self, station_id: str, protocol: str) -> None:
-        now = self._clock.now()
-
-        def work(uow: UnitOfWork) -> None:
-            uow.stations.update(station_id, protocol=protocol, last_seen=now)
-            uow.publish(ev.Event(ev.STATION_CONNECTED, station_id, {"protocol": protocol}))
-
-        await self._db.write(work)
+        live = await self._live.get(station_id)
+        # The site travels with the event, so its followers need not read the station.
+        await self._db.append([StationConnected(station_id, protocol, self._clock.now())], [
+            ev.Event(ev.STATION_CONNECTED, station_id,
+                     {"protocol": protocol, "site_id": live.site_id})])
 
     def disconnected(self, station_id: str) -> None:
         self._live.drop(station_id)
@@ -124,10 +128,15 @@ class StationService:
         now = self._clock.now()
         live = await self._live.get(station_id)
         status = live.registration if live.known else RegistrationStatus.REJECTED
+        if status == RegistrationStatus.ACCEPTED and (
+                wait := self._pacer.wait_s(station_id, now.timestamp())):
+            # Nothing stored: the boot is recorded when the station comes back for its slot.
+            return BootDecision(RegistrationStatus.PENDING, wait, now)
         await self._db.append([StationBooted(station_id, info, status.value, now, live.known)], [
             ev.Event(ev.STATION_BOOTED, station_id, {
                 "status": status.value, "vendor": info.vendor, "model": info.model,
-                "firmware_version": info.firmware_version, "reason": info.reason})])
+                "firmware_version": info.firmware_version, "reason": info.reason,
+                "site_id": live.site_id})])
         return BootDecision(status=status, interval_s=self._interval, current_time=now)
 
     async def status(self, state: ConnectorState) -> None:
@@ -223,6 +232,7 @@ class StationService:
         if live is not None:
             live.site_id = fields.get("site_id", live.site_id)
             live.registration = fields.get("registration_status", live.registration)
+            live.password_hash = fields.get("password_hash", live.password_hash)
         if "password_hash" in fields:
             self._verified.pop(station_id, None)
         return await self.get(station_id)
