@@ -105,7 +105,7 @@ async def test_every_201_trigger(server_factory: ServerFactory) -> None:
                                    json={"message": message})
                 assert r.json()["status"] == "Accepted", r.text
 
-                async def triggered() -> list[Any] | None:
+                async def triggered(after: int = after) -> list[Any] | None:
                     frames = (await frames_in(api, "T201"))[after:]
                     return next((f for f in frames if f[2] == "TransactionEvent"
                                  and f[3]["triggerReason"] == "Trigger"), None)
