@@ -81,11 +81,11 @@ class CsmsServer:
         bus = EventBus()
         self.registry = Registry()
         self.cluster = self._cluster_node(bus)
-        self.db = SqlDatabase(s.database_url, sink=self._sink(bus))
-        await self.db.start()
         if self.cluster is not None:
             await self.cluster.start()
             self.registry.watch(self.cluster.presence)
+        self.db = SqlDatabase(s.database_url, sink=self._sink(bus))
+        await self.db.start()
         self.services = self._services(bus)
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 

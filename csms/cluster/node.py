@@ -67,9 +67,17 @@ class ClusterNode:
 
     async def start(self) -> None:
         try:
-            await self.redis.ping()  # type: ignore[misc]
-        except RedisError as e:
-            raise RuntimeError(f"cannot reach Redis at {_redact(self._url)}: {e}") from e
+            await self._join()
+        except BaseException as e:
+            if self._pubsub is not None:
+                await self._pubsub.aclose()
+            await self.redis.aclose()
+            if isinstance(e, RedisError):
+                raise RuntimeError(f"cannot join the cluster at {_redact(self._url)}: {e}") from e
+            raise
+
+    async def _join(self) -> None:
+        await self.redis.ping()  # type: ignore[misc]
         self._pubsub = self.redis.pubsub()
         channels = [self.keys.inbox(self.node_id), self.keys.presence, self.keys.events,
                     self.keys.invalidations]
