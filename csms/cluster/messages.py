@@ -85,14 +85,14 @@ class BadMessage(ValueError):
 
 def encode(message: Message) -> bytes:
     body = asdict(message)
-    body["kind"] = type(message).__name__
+    body["message"] = type(message).__name__  # no message has a field of that name
     return json.dumps(body, separators=(",", ":"), default=str).encode()
 
 
 def decode(raw: bytes | str) -> Message:
     try:
         body = json.loads(raw)
-        cls = _KINDS[body.pop("kind")]
+        cls = _KINDS[body.pop("message")]
         return cls(**body)
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise BadMessage(f"undecodable cluster message: {e!r}") from e
