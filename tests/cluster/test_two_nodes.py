@@ -36,6 +36,13 @@ async def register(node: Node, station_id: str, **fields: Any) -> None:
         assert response.status_code == 201, response.text
 
 
+async def test_nodes_starting_together_migrate_a_fresh_database_once(cluster: Cluster) -> None:
+    a, b = await asyncio.gather(cluster.node("node-a"), cluster.node("node-b"))
+    await register(a, "CL0")
+    async with b.api() as api_b:
+        assert (await api_b.get("/stations/CL0")).status_code == 200
+
+
 async def test_commands_sent_through_either_node_reach_the_station(cluster: Cluster) -> None:
     a = await cluster.node("node-a")
     b = await cluster.node("node-b")
