@@ -106,7 +106,7 @@ class ClusterNode:
             try:
                 await self.presence.beat()
                 await self.leases.renew()
-            except RedisError:
+            except Exception:  # Redis away or a bad entry: the next beat tries again
                 log.exception("cluster heartbeat failed; will retry")
 
     async def _read(self) -> None:
@@ -115,7 +115,7 @@ class ClusterNode:
             try:
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True,
                                                          timeout=None)
-            except RedisError:
+            except Exception:  # Redis away: redis-py re-subscribes on the next read
                 log.exception("lost the cluster subscriptions; reconnecting")
                 await asyncio.sleep(1.0)
                 await self._resync()
