@@ -124,6 +124,7 @@ class StationMap:
     def changed(self, change: PresenceChange) -> None:
         if change.protocol is not None:
             self._remote[change.station_id] = (change.sender, change.protocol)
+            self.live.add(change.sender)  # it speaks: alive, before this node's next beat
         elif self._remote.get(change.station_id, ("",))[0] == change.sender:
             del self._remote[change.station_id]
 
