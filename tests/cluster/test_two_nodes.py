@@ -9,7 +9,9 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from simulators import StationConfig, make_station
 from tests.cluster.support import Cluster, Node, sse, until
+from tests.e2e.test_smart_charging import setup_site, tx_profiles
 from tests.helpers import BOOT_16, RawStation, raw_station
 
 
@@ -206,3 +208,35 @@ async def test_a_killed_node_loses_nothing_and_its_stations_reconnect_to_another
         rows = (await api_b.get("/transactions", params={"station_id": "CL5"})).json()
         assert [(r["id"], r["meter_start_wh"], r["meter_stop_wh"], r["energy_wh"])
                 for r in rows] == [(str(tx), 1000, 3500, 2500)]
+
+
+async def test_the_planning_node_sends_profiles_to_stations_on_every_node(
+    cluster: Cluster,
+) -> None:
+    """One node plans the site; the station held by the other node gets its TxProfile too."""
+    a = await cluster.node("node-a", CSMS_PLAN_INTERVAL_S="1")
+    b = await cluster.node("node-b", CSMS_PLAN_INTERVAL_S="1")
+    async with a.api() as api:
+        await setup_site(api, green_kw=40.0)
+    stations = [make_station(f"ws://127.0.0.1:{node.ocpp_port}/ocpp", StationConfig(
+        station_id=sid, protocol=proto, id_token="CAR", meter_interval_s=2.0,
+        max_power_w=11000.0)) for node, sid, proto in ((a, "SC-16", "1.6"),
+                                                       (b, "SC-201", "2.0.1"))]
+    try:
+        for st in stations:
+            await st.connect()
+            await st.boot()
+        for st in stations:
+            await st.start_transaction(evse_id=1, id_token="CAR")
+
+        async def both_profiled() -> bool:
+            return all(tx_profiles(st.received) for st in stations)
+
+        await until(both_profiled, "TxProfiles on the stations of both nodes", 60)
+        holder = await cluster.lease_holder("coop")
+        assert holder in (a.name, b.name)
+        planners = [n.name for n in (a, b) if "this node plans site coop" in n.output()]
+        assert planners == [holder]
+    finally:
+        for st in stations:
+            await st.close()
