@@ -19,6 +19,7 @@ import uvicorn
 
 from csms.api.app import close_streams, create_app
 from csms.clock import Clock, SystemClock
+from csms.cluster.node import ClusterNode
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.database import SqlDatabase
@@ -38,9 +39,11 @@ from csms.services.diagnostics import DiagnosticsService, UploadConfig
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
+from csms.services.invalidation import LocalInvalidations
 from csms.services.live import LiveStations, TransactionKeys
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
+from csms.services.ports import EventSink, StationGateway
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
 from csms.services.profiles_state import ProfileStateService, TrackingGateway
@@ -78,12 +81,19 @@ class CsmsServer:
         if migrate:
             await asyncio.to_thread(upgrade, s.database_url)
         bus = EventBus()
-        self.db = SqlDatabase(s.database_url, sink=bus)
-        await self.db.start()
         self.registry = Registry()
-        self.live = LiveStations(self.db)
-        bus.listen(self.live.on_event)
-        self.token_book, self.tariff_book = TokenBook(self.db), TariffBook(self.db)
+        self.cluster = self._cluster_node(bus)
+        if self.cluster is not None:
+            await self.cluster.start()
+            self.registry.watch(self.cluster.presence)
+        self.db = SqlDatabase(s.database_url, sink=self._sink(bus))
+        await self.db.start()
+        self.invalidations = (self.cluster.invalidations if self.cluster
+                              else LocalInvalidations())
+        self.live = LiveStations(self.db, self.invalidations)
+        bus.listen(self.live.on_event)  # events of other nodes are relayed into `bus` too
+        self.token_book = TokenBook(self.db, self.invalidations)
+        self.tariff_book = TariffBook(self.db, self.invalidations)
         await self.token_book.load()
         await self.tariff_book.load()
         self.services = self._services(bus)
@@ -113,13 +123,17 @@ class CsmsServer:
         config = uvicorn.Config(api, log_config=None, lifespan="off", access_log=False)
         self._uvicorn = uvicorn.Server(config)
         self._tasks.append(asyncio.create_task(self._uvicorn.serve(sockets=[sock]), name="api"))
+        if self.cluster is not None:
+            self._tasks.append(asyncio.create_task(self.cluster.run(), name="cluster"))
         self._tasks.append(asyncio.create_task(
             every(FLUSH_INTERVAL_S, self._flush, "flush"), name="flush"))
         accounting = self.services.accounting
         self._tasks.append(asyncio.create_task(every(
             ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"), name="accounting"))
         self._tasks.append(asyncio.create_task(accounting.follow(bus), name="accounting-stops"))
-        planner = PlannerWorker(self.services.smart_charging, self.db, bus, s.plan_interval_s)
+        planner = PlannerWorker(self.services.smart_charging, self.db, self.services.events,
+                                s.plan_interval_s,
+                                lease=self.cluster.leases if self.cluster else None)
         self._tasks.append(asyncio.create_task(planner.run(), name="planner"))
         # reservations and local lists (issue 4 items 3, 4)
         self._tasks.append(asyncio.create_task(
@@ -149,14 +163,14 @@ class CsmsServer:
             min_interval=timedelta(seconds=s.profile_min_interval_s),
             check_delay=timedelta(seconds=s.profile_check_delay_s)
             if s.profile_check_delay_s else None))
-        device_model = DeviceModelService(db, clock, self.registry)
+        device_model = DeviceModelService(db, clock, self._reach())
         availability = AvailabilityService(db, clock)  # requested availability (issue 4 7)
         firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)
-        certificates = CertificateService(db, clock, self.registry, CaConfig(  # security
+        certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         return Services(
-            db=db, clock=clock, events=bus,
-            stations=StationService(db, clock, bus, self.registry, self.live,
+            db=db, clock=clock, events=self.cluster.events.everywhere if self.cluster else bus,
+            stations=StationService(db, clock, self._sink(bus), self._reach(), self.live,
                                     s.unknown_stations, s.heartbeat_interval, s.boot_rate),
             tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
             transactions=TransactionService(
@@ -177,7 +191,7 @@ class CsmsServer:
             device_model=device_model,
             data_transfer=DataTransferService(db, clock),
             certificates=certificates,
-            security=SecurityService(db, clock, self.registry, certificates),
+            security=SecurityService(db, clock, self._reach(), certificates),
             firmware=firmware,
             diagnostics=diagnostics,
             # reservations, local lists, availability (issue 4 items 3, 4, 7)
@@ -188,7 +202,24 @@ class CsmsServer:
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
+            invalidations=self.invalidations,
         )
+
+    # --- cluster mode: stations, events and invalidations of every node ---------------------
+    def _cluster_node(self, bus: EventBus) -> ClusterNode | None:
+        s = self.settings
+        if not s.redis_url:
+            return None
+        return ClusterNode(s.redis_url, s.redis_prefix, s.node_id, s.node_ttl_s, self.registry,
+                           bus, s.call_timeout)
+
+    def _reach(self) -> StationGateway:
+        """Stations wherever their socket is; the station's own node's workers use
+        `self.registry` (local stations only), so that one node acts for each station."""
+        return self.cluster.gateway if self.cluster is not None else self.registry
+
+    def _sink(self, bus: EventBus) -> EventSink:
+        return self.cluster.events if self.cluster is not None else bus
 
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(
@@ -196,8 +227,10 @@ class CsmsServer:
     ) -> tuple[ProfileStateService, TrackingGateway, CostService]:
         s = self.settings
         profiles_state = ProfileStateService(self.db, self.clock)
-        gateway = TrackingGateway(self.registry, profiles_state)
-        costs = CostService(self.db, self.clock, gateway, accounting, CostConfig(
+        gateway = TrackingGateway(self._reach(), profiles_state)
+        # running and final costs: each node tells the stations it holds
+        local = TrackingGateway(self.registry, profiles_state)
+        costs = CostService(self.db, self.clock, local, accounting, CostConfig(
             s.cost_update_interval_s, s.cost_datatransfer_vendor))
         return profiles_state, gateway, costs
 
@@ -249,6 +282,11 @@ class CsmsServer:
         self._tasks.clear()
         await self.services.certificates.close()  # certificate deliveries in flight
         await self.services.smart_charging.close()  # capability probes, profile checks
+        await self.live.close()  # re-reads other nodes asked for
+        await self.token_book.close()
+        await self.tariff_book.close()
+        if self.cluster is not None:
+            await self.cluster.close()
         with contextlib.suppress(Exception):
             await self._flush()
         await self.db.stop()

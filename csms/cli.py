@@ -26,6 +26,7 @@ _SERVE_FLAGS: dict[str, tuple[str, type]] = {
     "--api-port": ("api_port", int),
     "--admin-token": ("admin_token", str),
     "--redis-url": ("redis_url", str),
+    "--node-id": ("node_id", str),
     "--call-timeout": ("call_timeout", float),
     "--heartbeat-interval": ("heartbeat_interval", int),
     "--log-level": ("log_level", str),

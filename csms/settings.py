@@ -31,6 +31,16 @@ class Settings(BaseSettings):
         "reject", description="accept: tokens not in the table are Accepted (development only)"
     )
     redis_url: str | None = None
+    # Cluster mode (with redis_url): see README, "Running a cluster"
+    node_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="this node's name in the cluster "
+        "(logs, Redis); unset: host name, process id and a random suffix")
+    redis_prefix: str = Field(
+        "csms", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="prefix of every Redis key and "
+        "channel; two clusters sharing one Redis need different prefixes")
+    node_ttl_s: float = Field(
+        15.0, ge=1, le=300, description="a node silent this long is dead: its stations and "
+        "planner leases go to the others (heartbeat every third of it)")
     call_timeout: float = Field(30.0, gt=0)
 
     # Beyond the contract: operational knobs with safe defaults.

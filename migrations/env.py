@@ -32,6 +32,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # The nodes of a cluster may start together: one migrates, the others wait for its
+            # commit and then find nothing to do. The lock ends with the transaction.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7274016)")
         context.run_migrations()
 
 

@@ -157,7 +157,6 @@ class OcppServer:
             await stations.connected(station_id, session.version)
             await session.run()
         finally:
-            detached = self.registry.detach(session)
-            if detached or not self.registry.is_connected(station_id):
+            if self.registry.ended(session):
                 stations.disconnected(station_id)
             log.info("disconnected (code %s)", conn.close_code, extra={"station_id": station_id})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from csms.clock import Clock
 from csms.services.accounting import AccountingService
@@ -16,6 +16,7 @@ from csms.services.diagnostics import DiagnosticsService  # firmware and log job
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
+from csms.services.invalidation import Invalidations, LocalInvalidations
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
 from csms.services.ports import Database, StationGateway
@@ -66,3 +67,5 @@ class Services:
     tariffs: TariffService
     costs: CostService
     profiles_state: ProfileStateService
+    # caches on every node drop what a writer changed (one process: handlers run at once)
+    invalidations: Invalidations = field(default_factory=LocalInvalidations)

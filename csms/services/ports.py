@@ -250,3 +250,27 @@ class StationGateway(Protocol):
     ) -> dict[str, Any]:
         """Run a version-agnostic command; the edge translates it to the station's version."""
         ...
+
+
+# --- cluster mode: what the services and the OCPP edge need from the other nodes ----------
+class StationPresence(Protocol):
+    """Which node holds which station's socket, cluster-wide (the OCPP registry reports to it)."""
+
+    async def claimed(self, station_id: str, protocol: str) -> None:
+        """A socket for the station was accepted here; an older one elsewhere is closed."""
+        ...
+    def released(self, station_id: str) -> None:
+        """The station's socket here closed (not replaced); forget that this node holds it."""
+        ...
+    def held_elsewhere(self, station_id: str) -> bool: ...
+
+
+class PlanningLease(Protocol):
+    """Lets one node at a time plan a site."""
+
+    async def hold(self, site_id: str) -> bool:
+        """True while this node may plan the site; takes the site when no node holds it."""
+        ...
+    def when_gained(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(site_id)` when a site this node asked for becomes its own later."""
+        ...

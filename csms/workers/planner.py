@@ -15,7 +15,7 @@ import logging
 from csms.domain import events as ev
 from csms.services.capabilities import CAPABILITIES_PROBED
 from csms.services.eventbus import EventBus
-from csms.services.ports import Database, UnitOfWork
+from csms.services.ports import Database, PlanningLease, UnitOfWork
 from csms.services.preferences import DEFAULTS_CHANGED, PREFERENCES_CHANGED
 from csms.services.sites import READINGS_ADDED, SITE_CHANGED
 from csms.services.smart_charging import SmartChargingService
@@ -29,14 +29,22 @@ _TRIGGERS = {ev.TRANSACTION_STARTED, ev.TRANSACTION_STOPPED, ev.STATION_CONNECTE
 
 class PlannerWorker:
     def __init__(self, service: SmartChargingService, db: Database, bus: EventBus,
-                 interval_s: float = 900.0, debounce_s: float = 0.5) -> None:
+                 interval_s: float = 900.0, debounce_s: float = 0.5,
+                 lease: PlanningLease | None = None) -> None:
         self._service = service
+        self._lease = lease  # cluster mode: plan only the sites this node holds
+        if lease is not None:
+            lease.when_gained(self.replan_soon)
         self._db = db
         self._bus = bus
         self._interval = interval_s
         self._debounce = debounce_s
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
+
+    def replan_soon(self, site_id: str) -> None:
+        self._dirty.add(site_id)
+        self._wake.set()
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tg:
@@ -102,6 +110,8 @@ class PlannerWorker:
                 except Exception:  # the database is back for the next round
                     log.exception("could not list the sites to re-plan")
             for site_id in sorted(sites):
+                if self._lease is not None and not await self._lease.hold(site_id):
+                    continue  # another node plans it
                 try:
                     await self._service.replan(site_id)
                 except asyncio.CancelledError:
