@@ -21,11 +21,13 @@ from csms.api.app import close_streams, create_app
 from csms.clock import Clock, SystemClock
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
+from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
 from csms.persistence.database import SqlDatabase
 from csms.persistence.file_store import DiskStore  # firmware and log jobs, uploads
 from csms.persistence.migrate import upgrade
 from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
+from csms.services.audit import AuditService
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
 from csms.services.certificates import CaConfig, CertificateService
 from csms.services.commands import CommandService
@@ -34,18 +36,23 @@ from csms.services.costs import CostConfig, CostService  # tariffs and cost, cha
 from csms.services.data_transfer import DataTransferService
 from csms.services.device_model import DeviceModelService
 from csms.services.diagnostics import DiagnosticsService, UploadConfig
+from csms.services.event_log import EventLog  # the event stream's recent events
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
+from csms.services.office import Office  # people, audit, reports
+from csms.services.people import PeopleService
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
 from csms.services.profiles_state import ProfileStateService, TrackingGateway
 from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
+from csms.services.sign_in_throttle import SignInThrottle
 from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
+from csms.services.statements import ReportService
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
@@ -93,7 +100,11 @@ class CsmsServer:
             self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port,
                                                        self._tls(issuing))
 
-        self.api = api = create_app(self.services, admin)
+        # --- people, audit, reports; the event stream's recent events ---
+        self.office = self._office()
+        self.event_log = EventLog(s.events_kept)
+        self._tasks.append(asyncio.create_task(self.event_log.follow(bus), name="event-log"))
+        self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
         sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET,
@@ -178,6 +189,17 @@ class CsmsServer:
             costs=costs,
             profiles_state=profiles_state,
         )
+
+    # --- people, audit, reports -----------------------------------------------------------
+    def _office(self) -> Office:
+        office_db = OfficeDatabase(self.db)
+        return Office(
+            db=office_db,
+            people=PeopleService(office_db, self.clock,
+                                 timedelta(seconds=self.settings.session_ttl_s),
+                                 SignInThrottle(self.clock)),
+            audit=AuditService(office_db, self.clock),
+            reports=ReportService(office_db, self.services.costs, self.services.accounting))
 
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(

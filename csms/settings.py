@@ -84,6 +84,14 @@ class Settings(BaseSettings):
         None, min_length=1, max_length=255, description="OCPP 1.6 stations get running and "
         "final cost in DataTransfer with this vendorId; unset: 1.6 stations get no cost")
 
+    # People and the console
+    session_ttl_s: float = Field(
+        12 * 3600.0, gt=0, le=30 * 86400, description="how long a sign-in access token "
+        "(POST /api/v1/auth/login) stays valid")
+    events_kept: int = Field(
+        2000, ge=10, le=1_000_000, description="recent events kept for readers of the event "
+        "stream that reconnect (Last-Event-ID)")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
