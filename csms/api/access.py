@@ -139,6 +139,9 @@ def _parse(table: str) -> dict[tuple[str, str], Rule]:
 
 RULES = _parse(_TABLE)
 
+# A browser's EventSource cannot send headers: the stream also takes `?access_token=`.
+QUERY_TOKEN_ROUTES = frozenset({("GET", "/events")})
+
 
 def template(route: APIRoute) -> str:
     """The route's path below /api/v1 with converters dropped: `/x/{id:path}` -> `/x/{id}`.
@@ -179,14 +182,19 @@ async def authorize(
 ) -> Principal | None:
     """The principal of the request, checked against the route's rule (401, 403, 404)."""
     route = request.scope.get("route")
-    rule = rule_of(request.method, route) if isinstance(route, APIRoute) else None
+    if not isinstance(route, APIRoute):
+        raise HTTPException(403, "this route has no access rule")
+    rule = rule_of(request.method, route)
     note: dict[str, object] = request.scope.get("csms.audit", {})
-    if isinstance(route, APIRoute):
-        note["action"] = f"{request.method} {PREFIX}{template(route)}"
+    note["action"] = f"{request.method} {PREFIX}{template(route)}"
     if rule is None:
         raise HTTPException(403, "this route has no access rule")
     if rule.role is None:
         return None
+    if creds is None and (request.method, template(route)) in QUERY_TOKEN_ROUTES:
+        query_token = request.query_params.get("access_token")
+        if query_token:
+            creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=query_token)
     principal = await _principal(request, creds)
     note["principal"] = principal
     if not principal.role.allows(rule.role):

@@ -110,3 +110,16 @@ async def test_a_scoped_reader_sees_only_its_sites_events(server: Any,
         changed = await asyncio.wait_for(anext(messages), 5)
     assert {d["station_id"] for _, _, d in got} == {"EA"}
     assert changed[1] == "site.changed" and changed[2]["site_id"] == "A"
+
+
+async def test_a_browser_event_source_may_pass_the_token_in_the_query(server: Any) -> None:
+    """EventSource cannot send headers; only the stream takes `?access_token=`."""
+    async with client(server, None) as anonymous:
+        async with anonymous.stream("GET", "/events",
+                                    params={"access_token": "test-admin-token"}) as r:
+            assert r.status_code == 200
+            assert (await asyncio.wait_for(anext(r.aiter_lines()), 5)).startswith(":")
+        r = await anonymous.get("/events", params={"access_token": "wrong"})
+        assert r.status_code == 401
+        r = await anonymous.get("/stations", params={"access_token": "test-admin-token"})
+        assert r.status_code == 401

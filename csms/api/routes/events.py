@@ -64,8 +64,12 @@ async def events(
     resume_after: Annotated[str | None, Query(
         max_length=64, description="like the Last-Event-ID header, for clients that cannot "
         "set headers")] = None,
+    access_token: Annotated[str | None, Query(
+        max_length=256, description="the bearer token, for a browser's EventSource, which "
+        "cannot send an Authorization header")] = None,
 ) -> EventSourceResponse:
     """`text/event-stream`; `event:` is the type (e.g. `transaction.started`), `id:` its id."""
+    del access_token  # read by the access check
     closing: asyncio.Event = request.app.state.closing
     log: EventLog = request.app.state.event_log
     visible = _Visibility(who, svc)
