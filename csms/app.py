@@ -22,11 +22,13 @@ from csms.clock import Clock, SystemClock
 from csms.cluster.node import ClusterNode
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
+from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
 from csms.persistence.database import SqlDatabase
 from csms.persistence.file_store import DiskStore  # firmware and log jobs, uploads
 from csms.persistence.migrate import upgrade
 from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
+from csms.services.audit import AuditService
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
 from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
@@ -36,6 +38,7 @@ from csms.services.costs import CostConfig, CostService  # tariffs and cost, cha
 from csms.services.data_transfer import DataTransferService
 from csms.services.device_model import DeviceModelService
 from csms.services.diagnostics import DiagnosticsService, UploadConfig
+from csms.services.event_log import EventLog  # the event stream's recent events
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
@@ -43,14 +46,18 @@ from csms.services.invalidation import LocalInvalidations
 from csms.services.live import LiveStations, TransactionKeys
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
+from csms.services.office import Office  # people, audit, reports
+from csms.services.people import PeopleService
 from csms.services.ports import EventSink, StationGateway
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
 from csms.services.profiles_state import ProfileStateService, TrackingGateway
 from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
+from csms.services.sign_in_throttle import SignInThrottle
 from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
+from csms.services.statements import ReportService
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
@@ -112,7 +119,11 @@ class CsmsServer:
             self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port,
                                                        self._tls(issuing))
 
-        self.api = api = create_app(self.services, admin)
+        # --- people, audit, reports; the event stream's recent events ---
+        self.office = self._office()
+        self.event_log = EventLog(s.events_kept)
+        self._tasks.append(asyncio.create_task(self.event_log.follow(bus), name="event-log"))
+        self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
         sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET,
@@ -220,6 +231,17 @@ class CsmsServer:
 
     def _sink(self, bus: EventBus) -> EventSink:
         return self.cluster.events if self.cluster is not None else bus
+
+    # --- people, audit, reports -----------------------------------------------------------
+    def _office(self) -> Office:
+        office_db = OfficeDatabase(self.db)
+        return Office(
+            db=office_db,
+            people=PeopleService(office_db, self.clock,
+                                 timedelta(seconds=self.settings.session_ttl_s),
+                                 SignInThrottle(self.clock)),
+            audit=AuditService(office_db, self.clock),
+            reports=ReportService(office_db, self.services.costs, self.services.accounting))
 
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(
