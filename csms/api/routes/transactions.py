@@ -22,7 +22,8 @@ def tx_out(tx: Transaction, cost: Cost | None = None) -> TransactionOut:
     return TransactionOut(
         id=tx.transaction_id, station_id=tx.station_id, evse_id=tx.evse_id,
         connector_id=tx.connector_id, id_token=tx.id_token, started_at=tx.started_at,
-        stopped_at=tx.stopped_at, meter_start_wh=tx.meter_start_wh,
+        stopped_at=tx.stopped_at, meter_start_wh=(
+            tx.meter_start_wh if tx.meter_start_wh is not None else tx.first_register_wh),
         meter_stop_wh=tx.meter_stop_wh, energy_wh=tx.energy_wh,
         green_energy_wh=tx.green_energy_wh, stop_reason=tx.stop_reason,
         active=tx.active, offline=tx.offline, cost=cost_out(tx, cost),
