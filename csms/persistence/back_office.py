@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from csms.persistence.database import SqlDatabase
+from csms.persistence.database import SqlDatabase, SqlUnitOfWork
 from csms.persistence.people_repos import AuditRepo, PeopleRepo
 from csms.persistence.report_repos import ReportRepo
 from csms.services.ports import UnitOfWork
@@ -24,11 +24,9 @@ class OfficeUnitOfWork:
 
 
 def _connection(uow: UnitOfWork) -> Connection:
-    # The core unit of work does not expose its connection; every repository of it holds the
-    # same one. Reaching into one keeps these repositories in the core's transaction.
-    conn = uow.kv._c  # type: ignore[attr-defined]
-    assert isinstance(conn, Connection)
-    return conn
+    """The core unit of work's connection: these repositories share its transaction."""
+    assert isinstance(uow, SqlUnitOfWork)
+    return uow.connection
 
 
 class OfficeDatabase:

@@ -83,6 +83,7 @@ class SqlUnitOfWork:
     """Repositories bound to one connection, plus the events to publish on commit."""
 
     def __init__(self, conn: Connection) -> None:
+        self.connection = conn  # for other persistence modules' repositories (back office)
         self.stations = StationRepo(conn)
         self.tokens = TokenRepo(conn)
         self.transactions = TransactionRepo(conn)
