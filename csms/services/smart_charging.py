@@ -145,7 +145,9 @@ class SmartChargingService:
         self.capabilities = capabilities or CapabilityService(db, clock, gateway)
         self._sent: dict[tuple[str, str], cp.Sent] = {}  # by (station, transaction id)
         self._strikes: dict[tuple[str, str], int] = {}
-        self._defaults_sent: set[str] = set()  # stations given a TxDefaultProfile this connection
+        # the TxDefaultProfile (kW) each station was given on this connection; a new split of
+        # the site (a station added or removed) is sent again
+        self._defaults_sent: dict[str, float] = {}
         self._states: dict[str, SiteState] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._checks: set[asyncio.Task[None]] = set()
@@ -153,7 +155,7 @@ class SmartChargingService:
     def station_connected(self, station_id: str) -> None:
         """A (re)connected charger may have lost its profiles: send them again, and ask
         again what it can do."""
-        self._defaults_sent.discard(station_id)
+        self._defaults_sent.pop(station_id, None)
         self.capabilities.forget(station_id)
 
     def station_booted(self, station_id: str) -> None:
@@ -239,12 +241,13 @@ class SmartChargingService:
                 continue
             assert prefs.departure_at is not None and prefs.energy_wh is not None
             remaining = max(0.0, prefs.energy_wh - tx.energy_wh) / 1000
+            low = evse_kw < min_kw  # limited below what a car takes: it cannot charge at all
             needs.append(SessionNeed(
                 id=str(tx.pk), arrival=max(tx.started_at, now),
                 departure=max(prefs.departure_at, now + timedelta(minutes=1)),
-                energy_kwh=remaining, max_kw=cfg.car_max_kw, min_kw=min_kw,
+                energy_kwh=remaining, max_kw=cfg.car_max_kw, min_kw=0.0 if low else min_kw,
                 mode="fast" if prefs.mode == "fast" else "green", defaulted=prefs.defaulted,
-                evse_max_kw=evse_kw))
+                evse_max_kw=0.0 if low else evse_kw))
         return views, needs, base
 
     @staticmethod
@@ -352,17 +355,20 @@ class SmartChargingService:
         await self.capabilities.close()
 
     async def _send_defaults(self, inputs: _Inputs, managed: set[str]) -> None:
-        todo = [s for s in inputs.stations if s.id in managed and s.id not in self._defaults_sent]
-        if not todo:
-            return
-        share = inputs.site.grid_limit_kw / max(1, len(inputs.stations))
+        tops = {s.id: max(inputs.caps_of(s.id).evse_max_kw.values(),
+                          default=self.config.evse_max_kw) for s in inputs.stations}
+        shares = cp.default_shares(list(tops), inputs.site.grid_limit_kw,
+                                   cp.limit_to_kw(self.config.min_amps, "A"), tops)
+        todo = [s for s in inputs.stations
+                if s.id in managed and self._defaults_sent.get(s.id) != shares[s.id]]
+        # cuts first, so that a new split never has the old and the new shares both in force
+        todo.sort(key=lambda s: shares[s.id] - self._defaults_sent.get(s.id, 0.0))
         for station in todo:
-            caps = inputs.caps_of(station.id)
-            evse_kw = max(caps.evse_max_kw.values(), default=self.config.evse_max_kw)
-            profile = cp.default_profile(min(share, evse_kw), caps.unit(self.config.unit))
+            unit = inputs.caps_of(station.id).unit(self.config.unit)
+            profile = cp.default_profile(shares[station.id], unit)
             status = await self._command(station.id, {"evse_id": 0, "profile": profile})
             if status == "Accepted":
-                self._defaults_sent.add(station.id)
+                self._defaults_sent[station.id] = shares[station.id]
             else:
                 log.info("TxDefaultProfile for %s: %s", station.id, status)
 
