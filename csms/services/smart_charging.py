@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csms.clock import Clock
-from csms.domain.charging_state import in_force_kw
 from csms.domain.errors import DomainError, StationCallError
-from csms.domain.model import Preferences, Site, Station, Transaction
+from csms.domain.model import Preferences, Site, Transaction
 from csms.domain.smart import ChargingCapabilities
 from csms.planning import (
     Plan,
@@ -37,7 +36,8 @@ from csms.services.capabilities import CapabilityService
 from csms.services.composite_check import composite_kw
 from csms.services.forecast import ForecastService
 from csms.services.ports import Database, StationGateway, UnitOfWork
-from csms.services.preferences import Layers, PreferenceService, default_layers
+from csms.services.preferences import PreferenceService
+from csms.services.site_inputs import SiteInputs, gather
 
 log = logging.getLogger(__name__)
 
@@ -115,22 +115,6 @@ class SiteState:
     notes: list[str]
 
 
-@dataclass
-class _Inputs:
-    site: Site
-    stations: list[Station]
-    txs: list[Transaction]
-    prefs: dict[int, Preferences]
-    power_kw: dict[int, tuple[datetime, float]]
-    layers: dict[int, Layers] = field(default_factory=dict)
-    caps: dict[str, ChargingCapabilities] = field(default_factory=dict)
-    # external limits in force now, per station and EVSE (0: the whole station)
-    external_kw: dict[str, dict[int, float]] = field(default_factory=dict)
-
-    def caps_of(self, station_id: str) -> ChargingCapabilities:
-        return self.caps.get(station_id) or ChargingCapabilities(station_id)
-
-
 class SmartChargingService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
                  preferences: PreferenceService, forecast: ForecastFn = no_forecast,
@@ -178,11 +162,11 @@ class SmartChargingService:
 
     async def _cycle(self, site_id: str) -> SiteState:
         now = self._clock.now()
-        inputs = await self._db.read(lambda uow: _gather(uow, site_id, now))
+        inputs = await self._db.read(lambda uow: gather(uow, site_id, now))
         probe = [s.id for s in inputs.stations
                  if s.last_boot_at is not None and self._gateway.is_connected(s.id)]
         if await self.capabilities.settle(probe):  # first plan on this connection
-            inputs = await self._db.read(lambda uow: _gather(uow, site_id, now))
+            inputs = await self._db.read(lambda uow: gather(uow, site_id, now))
         start = slot_floor(now, SLOT_MINUTES)
         stations = {s.id: s for s in inputs.stations}
         managed = {sid for sid, s in stations.items()
@@ -218,7 +202,7 @@ class SmartChargingService:
         self._states[site_id] = state
         return state
 
-    def _sessions(self, inputs: _Inputs, managed: set[str], now: datetime
+    def _sessions(self, inputs: SiteInputs, managed: set[str], now: datetime
                   ) -> tuple[list[SessionView], list[SessionNeed], float]:
         cfg = self.config
         min_kw = cp.limit_to_kw(cfg.min_amps, "A")
@@ -256,7 +240,7 @@ class SmartChargingService:
         last = min(last, start + timedelta(hours=36))
         return max(1, int((last - start).total_seconds() // (SLOT_MINUTES * 60)) + 1)
 
-    async def _send(self, result: Plan, views: list[SessionView], inputs: _Inputs,
+    async def _send(self, result: Plan, views: list[SessionView], inputs: SiteInputs,
                     now: datetime) -> None:
         caps = {v.tx.station_id: inputs.caps_of(v.tx.station_id) for v in views}
         jobs = []
@@ -300,7 +284,7 @@ class SmartChargingService:
             return f"not sent: {e}"
         return str(reply.get("status", "unknown"))
 
-    async def _verify(self, views: list[SessionView], inputs: _Inputs, now: datetime) -> None:
+    async def _verify(self, views: list[SessionView], inputs: SiteInputs, now: datetime) -> None:
         """A charger drawing well above its limit twice in a row ignores profiles."""
         for view in views:
             sent = self._sent.get(_key(view.tx))
@@ -354,7 +338,7 @@ class SmartChargingService:
         await asyncio.gather(*self._checks, return_exceptions=True)
         await self.capabilities.close()
 
-    async def _send_defaults(self, inputs: _Inputs, managed: set[str]) -> None:
+    async def _send_defaults(self, inputs: SiteInputs, managed: set[str]) -> None:
         tops = {s.id: max(inputs.caps_of(s.id).evse_max_kw.values(),
                           default=self.config.evse_max_kw) for s in inputs.stations}
         shares = cp.default_shares(list(tops), inputs.site.grid_limit_kw,
@@ -385,30 +369,6 @@ class SmartChargingService:
         """The session ended: its charger needs no more profiles."""
         self._sent.pop((station_id, transaction_id), None)
         self._strikes.pop((station_id, transaction_id), None)
-
-
-def _gather(uow: UnitOfWork, site_id: str, now: datetime) -> _Inputs:
-    from csms.domain.errors import NotFound
-
-    site = uow.sites.get(site_id)
-    if site is None:
-        raise NotFound(f"site {site_id!r} not found")
-    stations = uow.stations.on_site(site_id)
-    txs = uow.transactions.active_for([s.id for s in stations]) if stations else []
-    prefs = uow.preferences.get_many([t.pk for t in txs]) if txs else {}
-    layers = default_layers(uow, txs, site) if txs else {}
-    caps = uow.charging_capabilities.get_many([s.id for s in stations]) if stations else {}
-    power: dict[int, tuple[datetime, float]] = {}
-    for tx in txs:
-        sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
-        if sample is not None and sample.si_value is not None:
-            power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
-    external: dict[str, dict[int, float]] = {}
-    for station in stations:  # limits from an energy manager or grid operator (K11/K12)
-        in_force = in_force_kw(uow.charging_state.limits(station.id), now)
-        if in_force:
-            external[station.id] = in_force
-    return _Inputs(site, stations, txs, prefs, power, layers, caps, external)
 
 
 def _key(tx: Transaction) -> tuple[str, str]:
