@@ -88,7 +88,7 @@ def test_firm_green_is_a_compounding_fraction_of_the_last_measured_slot() -> Non
     assert broken[0] == pytest.approx(100.0 * 0.8 * 0.3)
     assert broken[0] < 100.0 * 0.3  # below even the worst drop seen, applied to the last slot
     falling = firm(fc, [100.0] * 18 + [90.0, 60.0], 20, 1)  # a cloud moving in may go on
-    assert falling[0] == pytest.approx(60.0 * 0.5 * (60.0 / 90.0))
+    assert falling[0] == pytest.approx(60.0 * DROP_PRIOR * (60.0 / 90.0))
 
 
 def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
