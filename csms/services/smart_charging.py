@@ -32,6 +32,7 @@ from csms.planning import (
     slot_floor,
 )
 from csms.services import charging_profiles as cp
+from csms.services.arrival_history import ArrivalHistory
 from csms.services.capabilities import CapabilityService
 from csms.services.composite_check import composite_kw
 from csms.services.forecast import ForecastService
@@ -113,6 +114,7 @@ class SiteState:
     sessions: list[SessionView]
     unmanaged: dict[str, str]
     notes: list[str]
+    reserve_kw: list[float] = field(default_factory=list)  # held back for likely arrivals
 
 
 class SmartChargingService:
@@ -127,6 +129,7 @@ class SmartChargingService:
         self._forecast = forecast
         self.config = config or ChargingConfig()
         self.capabilities = capabilities or CapabilityService(db, clock, gateway)
+        self.arrivals = ArrivalHistory(db, clock, self.config.car_max_kw)
         self._sent: dict[tuple[str, str], cp.Sent] = {}  # by (station, transaction id)
         self._strikes: dict[tuple[str, str], int] = {}
         # the TxDefaultProfile (kW) each station was given on this connection; a new split of
@@ -176,13 +179,14 @@ class SmartChargingService:
         outlook = await self._forecast(site_id, start, horizon)
         notes = [outlook.note] if outlook.note else []
         result: Plan | None = None
+        reserve = await self.arrivals.reserve_kw(inputs.site, start, horizon, SLOT_MINUTES)
         if needs:
             try:
                 result = await asyncio.to_thread(plan, PlanInputs(
                     start=start, grid_limit_kw=inputs.site.grid_limit_kw,
                     green_on_site=outlook.on_site, sessions=needs, green_kw=outlook.green_kw,
                     green_spread=outlook.spread or (), firm_green_kw=outlook.room_kw,
-                    base_load_kw=[base] * horizon,
+                    base_load_kw=[base] * horizon, reserve_kw=reserve,
                     slot_minutes=SLOT_MINUTES))
                 notes += list(result.diagnostics.notes)
                 if outlook.on_site and outlook.room_kw:  # a profile may outlive csms
@@ -198,7 +202,7 @@ class SmartChargingService:
         await self._send_defaults(inputs, managed)
         unmanaged = {s.id: s.charging_control_reason or "unmanaged"
                      for s in inputs.stations if s.charging_control != MANAGED}
-        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes)
+        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes, reserve)
         self._states[site_id] = state
         return state
 
