@@ -82,7 +82,6 @@ def round_to_minimum(
     return out
 
 
-
 def to_watts(power: FloatArray, min_kw: FloatArray, ub_kw: FloatArray,
              cap_kw: FloatArray) -> FloatArray:
     """`power` in whole watts, still 0 or within [min, ub] and within the cap in every slot.
