@@ -98,7 +98,9 @@ class CsmsServer:
         self.invalidations = (self.cluster.invalidations if self.cluster
                               else LocalInvalidations())
         self.live = LiveStations(self.db, self.invalidations)
-        bus.listen(self.live.on_event)  # events of other nodes are relayed into `bus` too
+        # Reservations changed through another node concern this node's stations too.
+        everywhere = self.cluster.events.everywhere if self.cluster else bus
+        everywhere.listen(self.live.on_event)
         self.token_book = TokenBook(self.db, self.invalidations)
         self.tariff_book = TariffBook(self.db, self.invalidations)
         await self.token_book.load()
@@ -122,7 +124,9 @@ class CsmsServer:
         # --- people, audit, reports; the event stream's recent events ---
         self.office = self._office()
         self.event_log = EventLog(s.events_kept)
-        self._tasks.append(asyncio.create_task(self.event_log.follow(bus), name="event-log"))
+        # The event stream shows what every node committed.
+        self._tasks.append(asyncio.create_task(self.event_log.follow(self.services.events),
+                                               name="event-log"))
         self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
