@@ -7,7 +7,7 @@ import asyncio
 from fastapi import Depends, FastAPI
 
 from csms import __version__
-from csms.api import errors
+from csms.api import console, errors
 from csms.api.deps import no_nul, require_admin
 from csms.api.routes import (
     charging_state,
@@ -67,6 +67,7 @@ def create_app(services: Services, admin_token: AdminToken) -> FastAPI:
     # tariffs; charging profiles and limits per station (issue 4 items 10, 12)
     for module in (tariffs, charging_state):
         app.include_router(module.router, prefix=PREFIX, dependencies=secured)
+    console.install(app)  # the web console at / and its files under /console/
     return app
 
 
