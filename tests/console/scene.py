@@ -38,13 +38,15 @@ async def build_site(api: httpx.AsyncClient) -> None:
         assert reply.status_code == 201, reply.text
     now = datetime.now(UTC)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    slots = int((now - midnight).total_seconds() // 300)
     readings = [{"timestamp": (t := midnight + timedelta(minutes=5 * i)).isoformat(),
-                 "power_kw": solar_kw(t)} for i in range(int((now - midnight).total_seconds() // 300))]
+                 "power_kw": solar_kw(t)} for i in range(slots)]
     if readings:
         reply = await api.post(f"/sites/{SITE}/sources/roof/readings", json=readings)
         assert reply.status_code == 201, reply.text
     for token, (member, group) in MEMBERS.items():
-        reply = await api.post("/id-tokens", json={"id_token": token, "member": member, "group_id": group})
+        body = {"id_token": token, "member": member, "group_id": group}
+        reply = await api.post("/id-tokens", json=body)
         assert reply.status_code == 201, reply.text
 
 

@@ -1,5 +1,5 @@
 """Screenshots of every console page, for docs/console/ and the README:
-`python -m tests.console.screenshots` (or `make console-screenshots`).
+`python -m tests.console.screenshots`.
 
 Starts a real server on a temporary database with the scene of tests/console/scene.py,
 lets two sessions charge for a while, then photographs each page at desktop size and the
@@ -47,7 +47,8 @@ async def main() -> None:
                 tx = (await api.get("/transactions", params={"station_id": "CP-16"})).json()[0]
                 page = await browser.new_page(viewport={"width": 1280, "height": 900})
                 page.on("pageerror", lambda e: print("page error:", e))
-                page.on("console", lambda m: print("console:", m.text) if m.type == "error" else None)
+                page.on("console",
+                        lambda m: print("console:", m.text) if m.type == "error" else None)
                 await sign_in_with_token(page, base)
                 await shoot(page, base, "overview", "overview", "[data-testid=online]")
                 await shoot(page, base, "stations", "stations", "table")
@@ -57,7 +58,8 @@ async def main() -> None:
                 await shoot(page, base, f"sites/{scene.SITE}", "site", ".uplot")
                 await shoot(page, base, "statements", "statements", ".na, table")
                 await shoot(page, base, "people", "people", "table")
-                phone = await browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+                phone = await browser.new_page(viewport={"width": 390, "height": 844},
+                                               is_mobile=True)
                 await sign_in_with_token(phone, base)
                 await shoot(phone, base, "overview", "overview-phone", "[data-testid=online]")
                 signin = await browser.new_page(viewport={"width": 1280, "height": 800})

@@ -22,24 +22,34 @@ let cleanups = [];
 let me = { role: null, site_ids: null, name: '' };
 
 // What a page may use: live events and timers that end when the page is left.
+// A refresh that fails in the background says so on the page (no unhandled rejection).
+function safe(fn) {
+  return (...args) => Promise.resolve().then(() => fn(...args)).catch((err) => {
+    const notice = document.getElementById('notice');
+    if (notice) replace(notice, errorText(err));
+  });
+}
+
 function context(params) {
   return {
     params,
     me,
     on(type, fn) {
-      const handler = (e) => fn(e.detail);
+      const run = safe(fn);
+      const handler = (e) => run(e.detail);
       events.addEventListener(type, handler);
       cleanups.push(() => events.removeEventListener(type, handler));
     },
     // Calls fn at most every `ms` when any of `types` arrives (a burst becomes one refresh).
     live(types, fn, ms = 700) {
       let timer = null;
-      const fire = () => { timer = null; fn(); };
+      const run = safe(fn);
+      const fire = () => { timer = null; run(); };
       for (const t of types) this.on(t, () => { timer ??= setTimeout(fire, ms); });
       cleanups.push(() => clearTimeout(timer));
     },
     every(ms, fn) {
-      const id = setInterval(fn, ms);
+      const id = setInterval(safe(fn), ms);
       cleanups.push(() => clearInterval(id));
     },
     cleanup(fn) { cleanups.push(fn); },
@@ -75,7 +85,9 @@ async function route() {
   replace(main, h('p', { class: 'muted' }, 'Loading…'));
   try {
     const mod = await load();
-    await mod.render(main, context({ id, query }));
+    const page = h('div');
+    replace(main, h('div', { id: 'notice', 'aria-live': 'assertive' }), page);
+    await mod.render(page, context({ id, query }));
   } catch (err) {
     replace(main, h('h1', {}, 'Something went wrong'), errorText(err));
   }
@@ -85,7 +97,7 @@ async function route() {
 async function whoAmI() {
   const found = await optional('/auth/me').catch(() => null);
   me = found ? { role: found.role ?? null, site_ids: found.site_ids ?? null,
-                 name: found.username || found.name || auth.label } :
+                 name: found.actor || found.username || auth.label } :
     { role: null, site_ids: null, name: auth.label };
   header.querySelector('.who').textContent = me.role ? `${me.name} (${me.role})` : me.name;
 }
@@ -165,6 +177,8 @@ function setUp() {
                          denied: 'no live updates (not allowed)' }[e.detail] || e.detail;
   });
   signals.addEventListener('unauthorized', signOut);
+  // The server could not replay what this tab missed while away: show the page afresh.
+  events.addEventListener('stream.reset', () => route());
   window.addEventListener('hashchange', route);
   if (auth.token) {
     get('/stations').then(() => enter(auth.token, auth.label), () => signOut());

@@ -36,18 +36,18 @@ function act(label, fn, refresh, msg) {
   } }, label);
 }
 
-function idTokens() {
+function idTokens(canEdit) {
   return section('Id tokens', () => get('/id-tokens', { limit: 1000 }), (refresh, msg) => [
     { label: 'Id token', get: (t) => t.id_token },
     { label: 'Status', get: (t) => t.status },
     { label: 'Member', get: (t) => t.member || '–' },
     { label: 'Group', get: (t) => t.group_id || '–', wide: true },
     { label: 'Expires', get: (t) => when(t.expires_at), wide: true },
-    { label: 'Actions', get: (t) => [
+    canEdit && { label: 'Actions', get: (t) => [
       act(t.status === 'Blocked' ? 'Unblock' : 'Block', () => patch(`/id-tokens/${enc(t.id_token)}`,
         { status: t.status === 'Blocked' ? 'Accepted' : 'Blocked' }), refresh, msg), ' ',
       act('Delete', () => del(`/id-tokens/${enc(t.id_token)}`), refresh, msg)] },
-  ], (refresh, msg) => {
+  ].filter(Boolean), canEdit && ((refresh, msg) => {
     const token = h('input', { name: 'id_token', required: true, maxlength: 36 });
     const member = h('input', { name: 'member', maxlength: 255 });
     const group = h('input', { name: 'group_id', maxlength: 36 });
@@ -59,7 +59,7 @@ function idTokens() {
       } catch (err) { replace(msg, refusal(err, 'Adding an id token')); }
     } }, field('Id token', token), field('Member', member), field('Group', group),
     h('button', { type: 'submit', class: 'primary' }, 'Add id token'));
-  });
+  }));
 }
 
 function users() {
@@ -115,7 +115,7 @@ function apiTokens() {
 
 export async function render(root, ctx) {
   replace(root, h('h1', {}, 'Id tokens, users and API tokens'),
-    ctx.can('operator') ? idTokens() : h('p', { class: 'na' }, 'Id tokens: not allowed for your role.'),
+    idTokens(ctx.can('operator')),
     ctx.can('admin') ? users() : null,
     ctx.can('admin') ? apiTokens() : null);
 }

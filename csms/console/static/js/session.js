@@ -104,8 +104,11 @@ export async function render(root, ctx) {
     let green = c.x.map(() => null);
     let plan = null;
     if (st.site_id) {
+      // A station's clock may run ahead of the server's: the range covers its samples too.
+      const last = Math.max(Date.now(), new Date(tx.stopped_at || 0).getTime(), ...c.x.map((t) => t * 1000));
       const [energy, p] = await Promise.all([
-        optional(`/sites/${enc(st.site_id)}/energy`, { from: tx.started_at, to: tx.stopped_at || new Date().toISOString(), detail: true }),
+        optional(`/sites/${enc(st.site_id)}/energy`, { from: tx.started_at, to: new Date(last + 900_000).toISOString(), detail: true })
+          .catch(() => null),
         optional(`/sites/${enc(st.site_id)}/plan`)]);
       if (energy?.intervals) green = greenPart(c, energy.intervals);
       plan = p;

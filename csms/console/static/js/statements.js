@@ -40,7 +40,7 @@ export async function render(root) {
     replace(title, `Statement for ${month.value}, by ${by.selectedOptions[0].textContent}`);
     try {
       const rows = rowsOf(await get('/statements', { month: month.value, by: by.value }));
-      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== 'costs' || rows.some((r) => Object.keys(r.costs || {}).length > 1));
       const numeric = (k) => rows.some((r) => typeof r[k] === 'number');
       replace(out, table(keys.map((k) => ({ label: LABELS[k] || k, num: numeric(k), get: (r) => cell(k, r[k]) })),
         rows, { empty: 'No charging in this month.' }));

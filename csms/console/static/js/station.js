@@ -89,11 +89,14 @@ export async function render(root, ctx) {
 
   async function refresh() {
     try {
-      station = await get(`/stations/${enc(id)}`);
+      await load();
     } catch (err) {
       replace(head, errorText(err));
-      return;
     }
+  }
+
+  async function load() {
+    station = await get(`/stations/${enc(id)}`);
     const active = await get('/transactions', { station_id: id, active: true });
     const recent = await get('/transactions', { station_id: id, limit: 10 });
     replace(head, identity(station));
@@ -113,7 +116,7 @@ export async function render(root, ctx) {
       const stop = commands.querySelector('select[name="transaction_id"]');
       if (stop) replace(stop, active.map((t) => h('option', { value: t.id }, `${t.id} (EVSE ${t.evse_id})`)));
     }
-    refreshSlow();
+    await refreshSlow();
   }
 
   async function refreshSlow() {
