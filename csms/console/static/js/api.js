@@ -50,7 +50,7 @@ export async function request(path, { method = 'GET', body, query, token = auth.
   if (!res.ok) {
     let detail = res.statusText;
     try { detail = (await res.json()).detail ?? detail; } catch { /* not JSON */ }
-    if (res.status === 401 && token === auth.token) signals.dispatchEvent(new Event('unauthorized'));
+    if (res.status === 401 && token && token === auth.token) signals.dispatchEvent(new Event('unauthorized'));
     throw new ApiError(res.status, detail);
   }
   if (res.status === 204) return null;
