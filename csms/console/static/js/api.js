@@ -54,8 +54,15 @@ export async function request(path, { method = 'GET', body, query, token = auth.
     throw new ApiError(res.status, detail);
   }
   if (res.status === 204) return null;
-  return res.json();
+  const out = await res.json();
+  const total = res.headers.get('X-Total-Count');
+  if (Array.isArray(out) && total !== null) totals.set(out, Number(total));
+  return out;
 }
+
+// The number of all matching rows of a paged list, when the server says it.
+const totals = new WeakMap();
+export const totalOf = (rows) => totals.get(rows) ?? null;
 
 export const get = (path, query) => request(path, { query });
 export const post = (path, body) => request(path, { method: 'POST', body: body ?? {} });

@@ -114,8 +114,37 @@ function apiTokens() {
 }
 
 export async function render(root, ctx) {
-  replace(root, h('h1', {}, 'Id tokens, users and API tokens'),
+  replace(root, h('h1', {}, 'Id tokens, users, API tokens and audit'),
     idTokens(ctx.can('operator')),
     ctx.can('admin') ? users() : null,
-    ctx.can('admin') ? apiTokens() : null);
+    ctx.can('admin') ? apiTokens() : null,
+    ctx.can('admin') ? audit() : null);
+}
+
+function audit() {
+  const actor = h('input', { name: 'actor', placeholder: 'user:NAME, token:NAME, admin-token' });
+  const station = h('input', { name: 'station_id', placeholder: 'station id' });
+  const body = h('div', { 'aria-live': 'polite' });
+  async function refresh() {
+    try {
+      const rows = await get('/audit', { actor: actor.value.trim(), station_id: station.value.trim(), limit: 100 });
+      replace(body, auditTable(rows));
+    } catch (err) {
+      replace(body, refusal(err, 'Audit log'));
+    }
+  }
+  const form = h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); refresh(); } },
+    field('Who', actor), field('Station', station), h('button', { type: 'submit' }, 'Show'));
+  refresh();
+  return panel('Audit log', form, body);
+}
+
+export function auditTable(rows) {
+  return table([
+    { label: 'When', get: (a) => when(a.at) },
+    { label: 'Who', get: (a) => `${a.actor}${a.role ? ` (${a.role})` : ''}` },
+    { label: 'What', get: (a) => a.action },
+    { label: 'Station', get: (a) => a.station_id || '–', wide: true },
+    { label: 'Result', get: (a) => `${a.status_code}${a.outcome ? ` ${a.outcome}` : ''}` },
+  ], rows, { empty: 'Nothing recorded.' });
 }

@@ -1,6 +1,6 @@
 // Sessions: filters, a page at a time, live while charging, and the CSV export.
 
-import { download, get, hasRoute, optional } from './api.js';
+import { download, get, hasRoute, optional, totalOf } from './api.js';
 import { badge, enc, errorText, field, h, kwh, link, notAvailable, pct, replace, table, when } from './ui.js';
 
 const PAGE = 50;
@@ -44,7 +44,9 @@ export async function render(root, ctx) {
   async function refresh() {
     const f = filters();
     try {
-      const rows = (await get('/transactions', { ...f, limit: PAGE, offset })).filter((t) => keep(t, f));
+      const page = await get('/transactions', { ...f, limit: PAGE, offset });
+      const total = totalOf(page);
+      const rows = page.filter((t) => keep(t, f));
       replace(out, table([
         { label: 'Session', get: (t) => link(`#/sessions/${enc(t.id)}?station=${enc(t.station_id)}`, t.id) },
         { label: 'Station', get: (t) => link(`#/stations/${enc(t.station_id)}`, t.station_id) },
@@ -58,8 +60,8 @@ export async function render(root, ctx) {
       ], rows, { empty: 'No sessions match.' }),
       h('div', { class: 'row no-print' },
         h('button', { type: 'button', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE); refresh(); } }, 'Previous'),
-        h('span', { class: 'muted' }, `from ${offset + 1}`),
-        h('button', { type: 'button', disabled: rows.length < PAGE, onclick: () => { offset += PAGE; refresh(); } }, 'Next')));
+        h('span', { class: 'muted' }, rows.length ? `${offset + 1}–${offset + rows.length}${total === null ? '' : ` of ${total}`}` : ''),
+        h('button', { type: 'button', disabled: page.length < PAGE, onclick: () => { offset += PAGE; refresh(); } }, 'Next')));
     } catch (err) {
       replace(out, errorText(err));
     }

@@ -3,6 +3,7 @@
 
 import { get, optional } from './api.js';
 import { answerText, commandPanel, runCommand } from './commands.js';
+import { auditTable } from './people.js';
 import { stationHealth } from './overview.js';
 import { badge, enc, errorText, field, h, kwh, link, notAvailable, panel, replace, table, when } from './ui.js';
 
@@ -85,6 +86,7 @@ export async function render(root, ctx) {
   const config = h('div');
   const held = h('div');
   const log = h('div', { class: 'frames' });
+  const trail = h('div');
   let station = null;
 
   async function refresh() {
@@ -120,12 +122,14 @@ export async function render(root, ctx) {
   }
 
   async function refreshSlow() {
-    const [vars, prof, msgs] = await Promise.all([
+    const [vars, prof, msgs, who] = await Promise.all([
       optional(`/stations/${enc(id)}/variables`, { limit: 200 }),
       optional(`/stations/${enc(id)}/charging-profiles`),
-      optional(`/stations/${enc(id)}/messages`, { limit: 40 })]);
+      optional(`/stations/${enc(id)}/messages`, { limit: 40 }),
+      optional('/audit', { station_id: id, limit: 20 })]);
     replace(config, configuration(vars));
     replace(held, profiles(prof));
+    replace(trail, who === null ? h('p', { class: 'na' }, 'Audit log: not available (not on this server, or not for your role).') : auditTable(who));
     replace(log, msgs === null ? notAvailable('OCPP frames') : frames(msgs));
   }
 
@@ -136,6 +140,7 @@ export async function render(root, ctx) {
     ctx.can('operator') ? h('section', { 'aria-label': 'Commands' }, h('h2', {}, 'Commands'), commands) : null,
     panel('Configuration', ctx.can('operator') ? readConfigForm(id, refreshSlow) : null, config),
     panel('Charging profiles held', held),
+    panel('Who did what', trail),
     panel('Last OCPP frames', h('button', { type: 'button', class: 'no-print', onclick: refreshSlow }, 'Refresh'), log));
   const mine = (fn) => (d) => { if (d.station_id === id) fn(); };
   for (const t of ['station.connected', 'station.disconnected', 'station.booted', 'status.changed',
