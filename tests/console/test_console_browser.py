@@ -132,6 +132,7 @@ async def test_phone_menu_works_with_the_keyboard(console: Console, page: Page) 
     await page.set_viewport_size({"width": 390, "height": 844})
     await sign_in_with_token(page, console.base)
     menu = page.get_by_role("button", name="Menu")
+    await expect(page.locator("[data-testid=online]")).to_be_visible()  # the page has loaded
     await expect(page.get_by_role("link", name="Sites")).to_be_hidden()
     await menu.focus()
     await page.keyboard.press("Enter")

@@ -74,6 +74,7 @@ function parseHash() {
 async function route() {
   for (const fn of cleanups.splice(0)) fn();
   if (!auth.token) { signInPage(); return; }
+  const focused = document.activeElement;
   const { section, page, id, query } = parseHash();
   for (const a of document.querySelectorAll('nav a')) {
     if (a.getAttribute('href') === `#/${section}`) a.setAttribute('aria-current', 'page');
@@ -91,7 +92,10 @@ async function route() {
   } catch (err) {
     replace(main, h('h1', {}, 'Something went wrong'), errorText(err));
   }
-  main.focus({ preventScroll: true });
+  // Move focus to the new page, unless the person moved it elsewhere while it loaded.
+  if (document.activeElement === focused || document.activeElement === document.body) {
+    main.focus({ preventScroll: true });
+  }
 }
 
 async function whoAmI() {
