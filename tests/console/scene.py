@@ -21,26 +21,42 @@ MEMBERS = {"ANNA-01": ("Anna Petrova", "family"), "BORIS-02": ("Boris Ivanov", "
            "FLEET-03": ("Bakery van", "business")}
 
 
-def solar_kw(at: datetime, peak_kw: float = 30.0) -> float:
-    """A clear winter day: sun from 07:00 to 16:00 UTC, a sine in between."""
-    hour = at.hour + at.minute / 60
-    return 0.0 if not 7 <= hour <= 16 else round(peak_kw * math.sin(math.pi * (hour - 7) / 9), 2)
+def noon_longitude(now: datetime) -> float:
+    """A longitude where it is about half past noon (solar time) now, whenever the scene
+    runs: the pictures and the plot show the sun at work, not a night."""
+    lon = (12.5 - (now.hour + now.minute / 60)) * 15
+    return round((lon + 180) % 360 - 180, 2)
+
+
+def zone_of(longitude: float) -> str:
+    """The Etc/GMT zone of a longitude (POSIX sign: Etc/GMT+6 is six hours behind UTC)."""
+    hours = max(-12, min(12, round(longitude / 15)))
+    return "Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
+def solar_kw(at: datetime, longitude: float, peak_kw: float = 30.0) -> float:
+    """A clear winter day: sun from 07:30 to 16:30 local solar time, a sine in between."""
+    hour = (at.hour + at.minute / 60 + longitude / 15) % 24
+    if not 7.5 <= hour <= 16.5:
+        return 0.0
+    return round(peak_kw * math.sin(math.pi * (hour - 7.5) / 9), 2)
 
 
 async def build_site(api: httpx.AsyncClient) -> None:
     """The site, its panels, today's readings so far, the stations and the members."""
+    now = datetime.now(UTC)
+    lon = noon_longitude(now)
+    site = {"id": SITE, "name": "Sunny Farm co-op", "grid_limit_kw": 22, "timezone": zone_of(lon),
+            "latitude": 40.0, "longitude": lon}
     for path, body in (
-        ("/sites", {"id": SITE, "name": "Sunny Farm co-op", "grid_limit_kw": 22, "timezone": "UTC",
-                    "latitude": 42.7, "longitude": 23.3}),
+        ("/sites", site),
         (f"/sites/{SITE}/sources", {"id": "roof", "name": "Barn roof", "peak_kw": 30}),
     ):
         reply = await api.post(path, json=body)
         assert reply.status_code == 201, reply.text
-    now = datetime.now(UTC)
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    slots = int((now - midnight).total_seconds() // 300)
-    readings = [{"timestamp": (t := midnight + timedelta(minutes=5 * i)).isoformat(),
-                 "power_kw": solar_kw(t)} for i in range(slots)]
+    since = now - timedelta(hours=12)  # the site's morning, in five-minute readings
+    readings = [{"timestamp": (t := since + timedelta(minutes=5 * i)).isoformat(),
+                 "power_kw": solar_kw(t, lon)} for i in range(12 * 12)]
     if readings:
         reply = await api.post(f"/sites/{SITE}/sources/roof/readings", json=readings)
         assert reply.status_code == 201, reply.text
