@@ -18,7 +18,7 @@ const PAGES = {
 
 const main = document.getElementById('main');
 const header = document.querySelector('header.top');
-let cleanups = [];
+let current = null;  // the shown page's context: its listeners and timers end with it
 let me = { role: null, site_ids: null, name: '' };
 
 // What a page may use: live events and timers that end when the page is left.
@@ -31,14 +31,20 @@ function safe(fn) {
 }
 
 function context(params) {
+  const own = [];
+  let ended = false;
+  // A page that is still loading when the person moves on must not leave listeners behind.
+  const keep = (fn) => { if (ended) fn(); else own.push(fn); };
   return {
     params,
     me,
+    end() { ended = true; for (const fn of own.splice(0)) fn(); },
+    get ended() { return ended; },
     on(type, fn) {
       const run = safe(fn);
       const handler = (e) => run(e.detail);
       events.addEventListener(type, handler);
-      cleanups.push(() => events.removeEventListener(type, handler));
+      keep(() => events.removeEventListener(type, handler));
     },
     // Calls fn at most every `ms` when any of `types` arrives (a burst becomes one refresh).
     live(types, fn, ms = 700) {
@@ -46,13 +52,13 @@ function context(params) {
       const run = safe(fn);
       const fire = () => { timer = null; run(); };
       for (const t of types) this.on(t, () => { timer ??= setTimeout(fire, ms); });
-      cleanups.push(() => clearTimeout(timer));
+      keep(() => clearTimeout(timer));
     },
     every(ms, fn) {
       const id = setInterval(safe(fn), ms);
-      cleanups.push(() => clearInterval(id));
+      keep(() => clearInterval(id));
     },
-    cleanup(fn) { cleanups.push(fn); },
+    cleanup(fn) { keep(fn); },
     can(role) {  // unknown role (no /auth/me on this server): let the API decide
       const rank = { viewer: 0, operator: 1, admin: 2 };
       return me.role === null || rank[me.role] >= rank[role];
@@ -71,8 +77,12 @@ function parseHash() {
   return { section, page, id: parts[1], query };
 }
 
+let routeSeq = 0;
+
 async function route() {
-  for (const fn of cleanups.splice(0)) fn();
+  const seq = ++routeSeq;  // a newer navigation wins over one still loading
+  current?.end();
+  current = null;
   if (!auth.token) { signInPage(); return; }
   const focused = document.activeElement;
   const { section, page, id, query } = parseHash();
@@ -86,12 +96,15 @@ async function route() {
   replace(main, h('p', { class: 'muted' }, 'Loading…'));
   try {
     const mod = await load();
-    const page = h('div');
-    replace(main, h('div', { id: 'notice', 'aria-live': 'assertive' }), page);
-    await mod.render(page, context({ id, query }));
+    if (seq !== routeSeq) return;
+    const view = h('div');
+    replace(main, h('div', { id: 'notice', 'aria-live': 'assertive' }), view);
+    current = context({ id, query });
+    await mod.render(view, current);
   } catch (err) {
-    replace(main, h('h1', {}, 'Something went wrong'), errorText(err));
+    if (seq === routeSeq) replace(main, h('h1', {}, 'Something went wrong'), errorText(err));
   }
+  if (seq !== routeSeq) return;
   // Move focus to the new page, unless the person moved it elsewhere while it loaded.
   if (document.activeElement === focused || document.activeElement === document.body) {
     main.focus({ preventScroll: true });
@@ -116,6 +129,12 @@ async function enter(token, label) {
 }
 
 function signOut() {
+  current?.end();
+  current = null;
+  // A password sign-in's session ends on the server too (where it can); API tokens live on.
+  if (auth.token && auth.label !== 'API token') {
+    request('/auth/logout', { method: 'POST' }).catch(() => {});
+  }
   auth.clear();
   stopStream();
   header.hidden = true;
