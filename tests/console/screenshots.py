@@ -56,6 +56,8 @@ async def main() -> None:
                 trigger = page.locator("form[data-command=trigger-message]")
                 await trigger.get_by_role("button").click()
                 await trigger.get_by_text("Station answered").wait_for()
+                await page.wait_for_timeout(1500)  # the page reloads its audit trail
+                await page.evaluate("window.scrollTo(0, 0)")
                 await page.screenshot(path=str(OUT / "station.png"), full_page=True)
                 await shoot(page, base, "sessions", "sessions", "table")
                 await shoot(page, base, f"sessions/{tx['id']}?station=CP-16", "session", ".uplot")
