@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from csms import __version__
-from csms.api import errors
+from csms.api import console, errors
 from csms.api.access import PREFIX, authorize, check_rules
 from csms.api.audit_trail import AuditTrail
 from csms.api.deps import no_nul
@@ -88,6 +88,7 @@ def create_app(services: Services, admin_token: AdminToken, office: Office,
     _docs(app)
     app.add_middleware(AuditTrail, audit=office.audit, prefix=PREFIX,
                        skip=(f"{PREFIX}/auth/login",))
+    console.install(app)  # the web console at / and its files under /console/
     return app
 
 

@@ -1,0 +1,132 @@
+// One site's day: load, green production (measured and forecast), grid import, the grid
+// limit and the plan ahead, so that a person sees the cars following the sun; its sources
+// and the planner's state.
+
+import { download, get, hasRoute, optional } from './api.js';
+import { COLORS, seconds, timeChart } from './chart.js';
+import { badge, enc, errorText, h, kwh, link, notAvailable, panel, pct, replace, table, when } from './ui.js';
+
+// One row per slot start (Unix seconds): the past from the energy report, the future from
+// the plan; measured production ends at the plan's current slot.
+export function dayRows(energy, plan) {
+  const rows = new Map();
+  const row = (t) => { if (!rows.has(t)) rows.set(t, { load: null, plan: null, measured: null, forecast: null }); return rows.get(t); };
+  for (const iv of energy?.intervals || []) {
+    const hours = (seconds(iv.end) - seconds(iv.start)) / 3600;
+    const r = row(seconds(iv.start));
+    r.load = iv.energy_wh / 1000 / hours;
+    if (iv.green_source === 'measured') r.measured = iv.green_available_wh / 1000 / hours;
+    else r.forecast = iv.green_available_wh / 1000 / hours;
+  }
+  if (plan?.start) {
+    const start = seconds(plan.start);
+    const step = (plan.slot_minutes || 15) * 60;
+    plan.load_kw.forEach((v, i) => { row(start + i * step).plan = v; });
+    plan.forecast.green_kw.forEach((v, i) => { row(start + i * step).forecast = v; });
+    const measured = plan.forecast.measured_kw || [];
+    measured.forEach((v, i) => {
+      if (v !== null) row(start - (measured.length - 1 - i) * step).measured = v;
+    });
+  }
+  return [...rows.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function plotData(entries, limit) {
+  const x = entries.map(([t]) => t);
+  const pick = (k) => entries.map(([, r]) => r[k]);
+  const grid = entries.map(([, r]) => {
+    const load = r.load ?? r.plan;
+    const green = r.measured ?? r.forecast;
+    return load === null ? null : Math.max(0, load - (green ?? 0));
+  });
+  return [x, pick('load'), pick('plan'), pick('measured'), pick('forecast'), grid, x.map(() => limit)];
+}
+
+function plannerState(plan) {
+  if (!plan) return [notAvailable('Planner state')];
+  const f = plan.forecast;
+  return [
+    h('p', {}, `Computed ${when(plan.computed_at)}; forecast from ${f.source}${f.stale ? ' (stale: a source stopped reporting)' : ''}`,
+      plan.diagnostics ? `; solver ${plan.diagnostics.status} in ${Number(plan.diagnostics.solve_ms).toFixed(1)} ms` : '', '.'),
+    [...new Set([f.note, ...(plan.notes || [])].filter(Boolean))].map((n) => h('p', { class: 'warn' }, n)),
+    h('h3', {}, 'Sessions'),
+    table([
+      { label: 'Session', get: (s) => link(`#/sessions/${enc(s.transaction_id)}?station=${enc(s.station_id)}`, s.transaction_id) },
+      { label: 'Station', get: (s) => s.station_id },
+      { label: 'Managed', get: (s) => (s.managed ? badge('managed', 'Available') : badge('unmanaged', 'Faulted')) },
+      { label: 'Mode', get: (s) => `${s.mode}${s.defaulted ? ' (assumed)' : ''}` },
+      { label: 'Leaves', get: (s) => when(s.departure_at), wide: true },
+      { label: 'Wants', get: (s) => kwh(s.energy_wh), num: true },
+      { label: 'Delivered', get: (s) => kwh(s.delivered_wh), num: true },
+      { label: 'Shortfall', get: (s) => `${s.shortfall_kwh} kWh`, num: true },
+      { label: 'Now', get: (s) => `${(s.power_kw[0] ?? 0).toFixed(1)} kW`, num: true },
+    ], plan.sessions, { empty: 'No session to plan.' }),
+    h('h3', {}, 'Unmanaged chargers'),
+    table([{ label: 'Station', get: (u) => link(`#/stations/${enc(u.station_id)}`, u.station_id) },
+      { label: 'Why', get: (u) => u.reason }], plan.unmanaged_stations, { empty: 'None: csms manages every charger.' }),
+  ];
+}
+
+export async function render(root, ctx) {
+  const id = ctx.params.id;
+  const summary = h('div');
+  const plot = h('div', { dataset: { testid: 'day-plot' } });
+  const sources = h('div');
+  const state = h('div');
+  const exportBox = h('div', { class: 'row no-print' });
+  let chart = null;
+  let site;
+  try {
+    site = await get(`/sites/${enc(id)}`);
+  } catch (err) {
+    replace(root, h('h1', {}, 'Site'), errorText(err));
+    return;
+  }
+  replace(root, h('h1', {}, site.name, ' ', h('span', { class: 'muted' }, site.id)), summary,
+    panel('Today', plot, exportBox, h('p', { class: 'legend-note' },
+      'Solid: measured. Dashed: forecast and plan ahead. Grid import is load minus green production.')),
+    panel('Green sources', sources), panel('Planner', state));
+
+  async function refresh() {
+    const [energy, plan, src] = await Promise.all([
+      optional(`/sites/${enc(id)}/energy`, { detail: true }), optional(`/sites/${enc(id)}/plan`),
+      optional(`/sites/${enc(id)}/sources`)]);
+    replace(summary, h('div', { class: 'cards' },
+      h('div', { class: 'card' }, h('div', { class: 'label' }, 'Grid limit'), h('div', { class: 'value' }, `${site.grid_limit_kw} kW`)),
+      h('div', { class: 'card' }, h('div', { class: 'label' }, 'Energy today'), h('div', { class: 'value' }, kwh(energy?.energy_wh))),
+      h('div', { class: 'card' }, h('div', { class: 'label' }, 'Green today'), h('div', { class: 'value' }, kwh(energy?.green_energy_wh))),
+      h('div', { class: 'card' }, h('div', { class: 'label' }, 'Green share'), h('div', { class: 'value' }, pct(energy?.green_share)))));
+    const data = plotData(dayRows(energy, plan), site.grid_limit_kw);
+    plot.dataset.points = String(data[0].length);
+    if (chart) chart.update(data);
+    else if (data[0].length) {
+      replace(plot);
+      chart = timeChart(plot, { title: `day plot of ${site.name}`, height: 320, data, series: [
+        { label: 'Load', color: COLORS.load, fill: true },
+        { label: 'Plan ahead', color: COLORS.plan, dash: [6, 4], width: 3 },
+        { label: 'Green measured', color: COLORS.green, width: 2.5 },
+        { label: 'Green forecast', color: COLORS.forecast, dash: [4, 4] },
+        { label: 'Grid import', color: COLORS.grid, width: 1.5 },
+        { label: 'Grid limit', color: COLORS.limit, dash: [10, 5], width: 1.5 }] });
+      ctx.cleanup(() => chart?.destroy());
+    } else replace(plot, h('p', { class: 'muted' }, 'Nothing to plot yet.'));
+    replace(sources, src === null ? notAvailable('Sources') : table([
+      { label: 'Source', get: (s) => s.name || s.id },
+      { label: 'Kind', get: (s) => s.kind },
+      { label: 'Peak', get: (s) => `${s.peak_kw} kW`, num: true },
+      { label: 'Where', get: (s) => (s.on_site ? 'behind the meter' : 'elsewhere') },
+      { label: 'Tilt / azimuth', get: (s) => `${s.tilt_deg}° / ${s.azimuth_deg}°`, wide: true },
+    ], src, { empty: 'No green source: add one with POST /api/v1/sites/{id}/sources.' }));
+    replace(state, plannerState(plan));
+  }
+
+  if (await hasRoute('GET', '/sites/{site_id}/energy.csv')) {
+    const status = h('span', { role: 'status', class: 'muted' });
+    replace(exportBox, h('button', { type: 'button', onclick: () => download(`/sites/${enc(id)}/energy.csv`,
+      { interval: '15m' }, `${id}-energy.csv`).then(() => replace(status, 'Downloaded'), (e) => replace(status, e.message)) },
+    'Energy CSV'), status);
+  } else replace(exportBox, notAvailable('Energy CSV'));
+  ctx.live(['transaction.started', 'transaction.updated', 'transaction.stopped'], refresh, 2000);
+  ctx.every(60_000, refresh);
+  await refresh();
+}

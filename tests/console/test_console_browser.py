@@ -1,0 +1,141 @@
+"""The web console in a real browser (Debian's Chromium driven by Playwright) against the real
+server with simulated stations: sign in, see a station appear and a session's curve grow
+live, send commands and read the station's answers, export CSV."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from tests.console import scene
+from tests.console.browser import sign_in_with_token
+from tests.console.conftest import Console
+
+
+async def test_sign_in_refuses_a_wrong_token_then_takes_the_admin_token(
+    console: Console, page: Page
+) -> None:
+    await page.goto(f"{console.base}/")
+    await page.get_by_label("API token (e.g. the admin token)").fill("not-the-token")
+    await page.get_by_role("button", name="Sign in with token").click()
+    await expect(page.get_by_role("alert")).to_have_text("This token was refused.")
+    await sign_in_with_token(page, console.base)
+    await expect(page.locator(".live")).to_have_text("live")  # the event stream is open
+    await page.reload()  # the token is kept for the tab's life
+    await expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", name="Sign in to csms")).to_be_visible()
+    assert await page.evaluate("sessionStorage.getItem('csms.token')") is None
+
+
+async def test_password_sign_in_answers_wrong_credentials(console: Console, page: Page) -> None:
+    await page.goto(f"{console.base}/")
+    await page.get_by_label("Username").fill("nobody")
+    await page.get_by_label("Password", exact=True).fill("wrong-password")
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    expected = ("Wrong username or password." if await console.has_route("POST", "/auth/login")
+                else "Signing in with a password is not available on this server: "
+                "use an API token.")
+    await expect(page.get_by_role("alert")).to_have_text(expected)
+
+
+async def test_a_station_appears_live_and_goes_offline(console: Console, page: Page) -> None:
+    await sign_in_with_token(page, console.base)
+    await page.get_by_role("link", name="Stations").click()
+    await expect(page.get_by_text("0 of 0 stations")).to_be_visible()
+    await expect(page.locator(".live")).to_have_text("live")
+    await scene.register(console.api, "CP-16")
+    async with scene.station(console.ocpp, "CP-16", "1.6"):
+        row = page.get_by_role("row").filter(has=page.get_by_role("link", name="CP-16"))
+        await expect(row.get_by_text("online")).to_be_visible()  # no reload: from the stream
+        await expect(page.locator("[data-testid=online]")).to_have_count(0)
+    await expect(row.get_by_text("offline")).to_be_visible()
+
+
+async def test_a_sessions_curve_grows_live(console: Console, page: Page) -> None:
+    await scene.register(console.api, "CP-201")
+    async with scene.station(console.ocpp, "CP-201", "2.0.1") as st, scene.Charging() as charging:
+        charging.start(st, 1, "ANNA-01", 3 * 3600)
+        await sign_in_with_token(page, console.base)
+        await page.get_by_role("link", name="Sessions").click()
+        await page.get_by_role("row").filter(has_text="ANNA-01").get_by_role("link").first.click()
+        curve = page.locator("[data-testid=curve]")
+        await expect(curve).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
+        first = int(await curve.get_attribute("data-points") or 0)
+        await expect(page.locator("[data-testid=curve] .uplot")).to_be_visible()
+        # the simulator sends a meter value every two wall seconds: the curve grows by itself
+        await page.wait_for_function(
+            "n => Number(document.querySelector('[data-testid=curve]').dataset.points) > n + 1",
+            arg=first)
+        # the green planner sent the station a profile for this session
+        await expect(page.get_by_text("Held by the station: profile")).to_be_visible()
+
+
+async def test_commands_show_the_stations_answer(console: Console, page: Page) -> None:
+    await scene.register(console.api, "CP-16")
+    async with scene.station(console.ocpp, "CP-16", "1.6"):
+        await sign_in_with_token(page, console.base)
+        await page.goto(f"{console.base}/#/stations/CP-16")
+        trigger = page.locator("form[data-command=trigger-message]")
+        await trigger.get_by_label("Message").select_option("StatusNotification")
+        await trigger.get_by_role("button", name="Trigger a message").click()
+        await expect(trigger.get_by_role("status")).to_contain_text("Station answered: Accepted")
+        setter = page.locator("form[data-command=set-configuration]")
+        await setter.get_by_label("Key").fill("MeterValueSampleInterval")
+        await setter.get_by_label("Value").fill("30")
+        await setter.get_by_role("button").click()
+        await expect(setter.get_by_role("status")).to_contain_text("Station answered:")
+        await expect(page.locator(".frames")).to_contain_text("ChangeConfiguration")
+    unlock = page.locator("form[data-command=unlock]")
+    await expect(page.get_by_text("offline").first).to_be_visible()
+    await unlock.get_by_role("button").click()  # the station is gone: the API's 409, in words
+    await expect(unlock.get_by_role("status")).to_contain_text("409 (the station is offline)")
+
+
+async def test_site_day_plot_and_planner_state(console: Console, page: Page) -> None:
+    await scene.register(console.api, "CP-16")
+    async with scene.station(console.ocpp, "CP-16", "1.6") as st, scene.Charging() as charging:
+        charging.start(st, 2, "BORIS-02", 3 * 3600)
+        await sign_in_with_token(page, console.base)
+        await page.goto(f"{console.base}/#/sites/{scene.SITE}")
+        await expect(page.locator("[data-testid=day-plot] .uplot")).to_be_visible()
+        await expect(page.get_by_text("Barn roof")).to_be_visible()
+        planner = page.get_by_role("region", name="Planner")
+        await expect(planner.get_by_role("cell", name="CP-16")).to_be_visible()
+
+
+async def test_transactions_csv_download_parses(console: Console, page: Page) -> None:
+    await scene.register(console.api, "CP-16")
+    async with scene.station(console.ocpp, "CP-16", "1.6") as st:
+        tx_id = await st.charge(1, "FLEET-03", 600)
+    await sign_in_with_token(page, console.base)
+    await page.get_by_role("link", name="Sessions").click()
+    await expect(page.get_by_role("cell", name="FLEET-03")).to_be_visible()
+    if not await console.has_route("GET", "/transactions.csv"):
+        await expect(page.get_by_text("CSV export: not available on this server.")).to_be_visible()
+        return
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Export CSV").click()
+    download = await info.value
+    text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {"id", "station_id", "energy_wh", "green_energy_wh"} <= set(rows[0])
+    assert [r["id"] for r in rows if r["station_id"] == "CP-16"] == [tx_id]
+
+
+async def test_phone_menu_works_with_the_keyboard(console: Console, page: Page) -> None:
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await sign_in_with_token(page, console.base)
+    menu = page.get_by_role("button", name="Menu")
+    await expect(page.locator("[data-testid=online]")).to_be_visible()  # the page has loaded
+    await expect(page.get_by_role("link", name="Sites")).to_be_hidden()
+    await menu.focus()
+    await page.keyboard.press("Enter")
+    await expect(menu).to_have_attribute("aria-expanded", "true")
+    await page.get_by_role("link", name="Sites").press("Enter")
+    await expect(page.get_by_role("cell", name="Sunny Farm co-op")).to_be_visible()
