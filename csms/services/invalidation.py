@@ -1,18 +1,16 @@
-"""Cache invalidations: a writer says "this entry changed", every node's caches drop it.
+"""Cache invalidations: a writer says "this entry changed", the other nodes' caches re-read it.
 
-A cache registers a handler per kind (`id_token`, ...); the writer publishes after its commit.
-In one process the handlers run at once; in a cluster the same message also reaches the
-handlers of every other node (csms.cluster).
+The writer updates its own process's cache itself, after its commit; it then publishes an
+`Invalidation` so that every other node of a cluster runs its handlers of that kind (a handler
+may be async: a re-read from the database). In one process there is nobody else to tell, so
+publishing does nothing (`LocalInvalidations`); csms.cluster carries them between nodes.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,32 +21,26 @@ class Invalidation:
     key: str = ""
 
 
-Handler = Callable[[Invalidation], None]
+Handler = Callable[[Invalidation], Awaitable[None] | None]
 
 
 class Invalidations(Protocol):
     def publish(self, invalidation: Invalidation) -> None:
-        """Tell every node's handlers of that kind, this node's first (never blocks)."""
+        """Tell the handlers of that kind on every other node (never blocks)."""
         ...
-    def on(self, kind: str, handler: Handler) -> None: ...
+    def on(self, kind: str, handler: Handler) -> None:
+        """Run `handler` when another node publishes an invalidation of `kind`."""
+        ...
 
 
 class LocalInvalidations:
-    """One process: publishing runs this process's handlers, and that is everyone."""
+    """One process: the writer's cache is current already, and there is no other node."""
 
     def __init__(self) -> None:
-        self._handlers: dict[str, list[Handler]] = {}
+        self.handlers: dict[str, list[Handler]] = {}
 
     def on(self, kind: str, handler: Handler) -> None:
-        self._handlers.setdefault(kind, []).append(handler)
+        self.handlers.setdefault(kind, []).append(handler)
 
     def publish(self, invalidation: Invalidation) -> None:
-        self.deliver(invalidation)
-
-    def deliver(self, invalidation: Invalidation) -> None:
-        """Run the handlers of its kind; a failing handler does not stop the others."""
-        for handler in self._handlers.get(invalidation.kind, ()):
-            try:
-                handler(invalidation)
-            except Exception:  # a cache that cannot drop an entry must not break the writer
-                log.exception("invalidation handler failed for %s", invalidation)
+        pass
