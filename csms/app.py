@@ -20,6 +20,7 @@ import uvicorn
 from csms.api.app import close_streams, create_app
 from csms.clock import Clock, SystemClock
 from csms.cluster.node import ClusterNode
+from csms.domain.events import Event
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.database import SqlDatabase
@@ -28,6 +29,7 @@ from csms.persistence.migrate import upgrade
 from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
 from csms.services.commands import CommandService
 from csms.services.container import Services
@@ -38,7 +40,8 @@ from csms.services.diagnostics import DiagnosticsService, UploadConfig
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
-from csms.services.invalidation import LocalInvalidations
+from csms.services.invalidation import Invalidation, LocalInvalidations
+from csms.services.live import LiveStations, TransactionKeys
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
 from csms.services.ports import EventSink, StationGateway
@@ -51,7 +54,7 @@ from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
-from csms.services.tokens import TokenService
+from csms.services.tokens import TOKENS_CHANGED, TokenService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
@@ -86,12 +89,20 @@ class CsmsServer:
             self.registry.watch(self.cluster.presence)
         self.db = SqlDatabase(s.database_url, sink=self._sink(bus))
         await self.db.start()
+        self.live = LiveStations(self.db)
+        self._everywhere(bus).listen(self.live.on_event)  # also changes made on other nodes
+        self.token_book, self.tariff_book = TokenBook(self.db), TariffBook(self.db)
+        await self.token_book.load()
+        await self.tariff_book.load()
         self.services = self._services(bus)
+        self._follow_other_nodes()
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
         self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
-                               s.ws_ping_interval, s.ws_ping_timeout)
+                               s.ws_ping_interval, s.ws_ping_timeout, s.ws_compression)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
+        if self.ocpp.keepalive is not None:
+            self._tasks.append(asyncio.create_task(self.ocpp.keepalive.run(), name="keepalive"))
         # security: a configured CA is checked now; profile 3 also trusts the CA csms issues from
         if s.ca_cert or s.ca_key:
             await self.services.certificates.authority()
@@ -157,11 +168,13 @@ class CsmsServer:
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         return Services(
-            db=db, clock=clock, events=self.cluster.events.everywhere if self.cluster else bus,
-            stations=StationService(db, clock, self._sink(bus), self._reach(),
-                                    s.unknown_stations, s.heartbeat_interval),
-            tokens=TokenService(db, clock, accept_tokens),
-            transactions=TransactionService(db, clock, accept_tokens, pricing=costs.price),
+            db=db, clock=clock, events=self._everywhere(bus),
+            stations=StationService(db, clock, self._sink(bus), self._reach(), self.live,
+                                    s.unknown_stations, s.heartbeat_interval, s.boot_rate),
+            tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
+            transactions=TransactionService(
+                db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
+                accept_tokens),
             commands=(commands := CommandService(db, gateway, hooks=[
                 device_model, availability], around={
                 "update-firmware": firmware.around_update,  # firmware and log jobs
@@ -185,7 +198,7 @@ class CsmsServer:
             local_lists=LocalListService(db, clock, commands, self.registry),
             availability=availability,
             # tariffs and cost, charging state (issue 4 items 10, 12)
-            tariffs=TariffService(db, clock),
+            tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
             invalidations=self.cluster.invalidations if self.cluster else LocalInvalidations(),
@@ -206,6 +219,26 @@ class CsmsServer:
 
     def _sink(self, bus: EventBus) -> EventSink:
         return self.cluster.events if self.cluster is not None else bus
+
+    def _everywhere(self, bus: EventBus) -> EventBus:
+        """Events committed on any node (`bus` alone: this node's, for the workers that act
+        for the stations it holds)."""
+        return self.cluster.events.everywhere if self.cluster is not None else bus
+
+    def _follow_other_nodes(self) -> None:
+        """The books re-read what another node changed. TokenService announces its changes
+        as events, which reach every node; tariffs wait for Invalidation("tariff")."""
+        invalidations = self.services.invalidations
+        invalidations.on("id_token", lambda i: self.token_book.refresh_token(i.key))
+        invalidations.on("tariff", lambda _: self.tariff_book.load())
+        if self.cluster is not None:
+            deliver = self.cluster.invalidations.deliver
+
+            def tokens_changed(event: Event) -> None:
+                if event.type == TOKENS_CHANGED and event.data.get("id_token"):
+                    deliver(Invalidation("id_token", str(event.data["id_token"])))
+
+            self.cluster.events.on_remote(tokens_changed)
 
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(

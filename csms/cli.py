@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from typing import Any
 
@@ -81,10 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level)
     if args.command == "serve":
+        from csms import process
         from csms.app import serve
 
+        limit = process.raise_open_files_limit()
+        logging.getLogger("csms").info(
+            "open-files limit %d: room for about %d stations in this process", limit,
+            process.station_capacity(limit))
         try:
-            asyncio.run(serve(settings))
+            process.run(lambda: serve(settings))
         except OSError as e:
             print(f"csms: cannot start: {e}", file=sys.stderr)
             return 1

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         60.0, description="websocket ping period in seconds; 0 disables pings"
     )
     ws_ping_timeout: float = Field(30.0, gt=0)
+    boot_rate: float = Field(
+        500.0, ge=0, description="BootNotifications accepted per second; beyond it stations "
+        "are answered Pending with the interval after which to boot again (0: no limit)")
+    ws_compression: bool = Field(
+        False, description="offer permessage-deflate to stations (costs CPU per message and "
+        "tens of KB per connection; OCPP frames are small)")
     message_log_size: int = Field(200, ge=0, description="OCPP frames kept per station")
     log_level: str = "INFO"
 

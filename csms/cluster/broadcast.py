@@ -31,6 +31,11 @@ class EventRelay:
         self._outbox = outbox
         self.local = local
         self.everywhere = everywhere
+        self._remote_listeners: list[Callable[[Event], None]] = []
+
+    def on_remote(self, listener: Callable[[Event], None]) -> None:
+        """Call `listener` for each event another node committed (after the buses)."""
+        self._remote_listeners.append(listener)
 
     def publish(self, event: Event) -> None:
         self.local.publish(event)
@@ -45,6 +50,11 @@ class EventRelay:
         self.everywhere.publish(event)
         if not event.station_id:
             self.local.publish(event)
+        for listener in self._remote_listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("listener of other nodes' events failed on %s", event.type)
 
 
 class ClusterInvalidations(LocalInvalidations):
@@ -65,10 +75,12 @@ class ClusterInvalidations(LocalInvalidations):
             InvalidationNote(self._keys.node_id, invalidation.kind, invalidation.key)))
 
     def received(self, note: InvalidationNote) -> None:
-        if note.sender == self._keys.node_id:
-            return
-        invalidation = Invalidation(note.kind, note.key)
-        for handler in self.handlers.get(note.kind, ()):
+        if note.sender != self._keys.node_id:
+            self.deliver(Invalidation(note.kind, note.key))
+
+    def deliver(self, invalidation: Invalidation) -> None:
+        """Run this node's handlers of the invalidation's kind."""
+        for handler in self.handlers.get(invalidation.kind, ()):
             try:
                 outcome = handler(invalidation)
             except Exception:  # a cache that cannot drop an entry must not stop the others

@@ -23,6 +23,7 @@ from websockets.typing import Subprotocol
 
 from csms.ocpp import tls_identity
 from csms.ocpp.errors import V16, V201
+from csms.ocpp.keepalive import Keepalive
 from csms.ocpp.registry import Registry
 from csms.ocpp.session import Session, SessionConfig
 from csms.ocpp.v16.session import V16Session
@@ -65,12 +66,14 @@ def basic_password(headers: Headers, station_id: str) -> tuple[bool, str | None]
 
 class OcppServer:
     def __init__(self, services: Services, registry: Registry, call_timeout: float,
-                 ping_interval: float | None, ping_timeout: float) -> None:
+                 ping_interval: float | None, ping_timeout: float,
+                 compression: bool = False) -> None:
         self.services = services
         self.registry = registry
         self.config = SessionConfig(call_timeout=call_timeout)
-        self._ping_interval = ping_interval or None
-        self._ping_timeout = ping_timeout
+        self.keepalive = Keepalive(registry.sessions, ping_interval, ping_timeout) if (
+            ping_interval) else None
+        self._compression = "deflate" if compression else None
         self._servers: list[Server] = []
 
     async def start(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
@@ -81,9 +84,13 @@ class OcppServer:
             subprotocols=SUBPROTOCOLS,
             select_subprotocol=self._select_subprotocol,
             process_request=self._process_request,
-            ping_interval=self._ping_interval,
-            ping_timeout=self._ping_timeout,
+            # One sweeping task pings every station (csms.ocpp.keepalive), not one per socket.
+            ping_interval=None,
             max_size=4 * 1024 * 1024,
+            compression=self._compression,
+            # After a restart thousands of stations reconnect at once: a short accept queue
+            # drops their SYNs and they back off for seconds (the kernel caps it at somaxconn).
+            backlog=65535,
             ssl=tls,
         )
         self._servers.append(server)
@@ -136,6 +143,9 @@ class OcppServer:
 
     async def _handle(self, conn: ServerConnection) -> None:
         station_id: str = conn.station_id  # type: ignore[attr-defined]
+        # The handshake's headers are not needed any more: a few KB per station at 50,000.
+        # (websockets takes a None request for "handshake to come": keep an empty one.)
+        conn.request, conn.response = Request("", Headers()), None
         session_class = SESSION_CLASSES[str(conn.subprotocol)]
         stations = self.services.stations
         registration = await stations.registration_status(station_id)

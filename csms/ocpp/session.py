@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -109,6 +110,10 @@ class Session:
         # Messages a station that is not Accepted may send because we asked (B02.FR.09).
         self._triggered: set[str] = set()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     # --- receiving ----------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -135,8 +140,8 @@ class Session:
         self.services.message_log.record(self.station_id, "in", raw)
         self.services.presence.seen(self.station_id, self.services.clock.now())
         try:
-            msg = json.loads(raw)
-        except ValueError:
+            msg = _loads(raw)
+        except (ValueError, RecursionError):
             await self._send_error("-1", OcppCallError("RpcFrameworkError", "frame is not JSON"))
             return
         # A message id that cannot be read is answered with "-1" (2.0.1 Part 4 §4.2.3).
@@ -169,7 +174,7 @@ class Session:
             self.log.info("%s rejected: %s %s", action, e.code, e.description)
             await self._send_error(uid, e)
             return
-        await self._send(json.dumps([RESULT, uid, result], separators=(",", ":")))
+        await self._send(_dumps([RESULT, uid, result]))
 
     async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
         handler = self.handlers.get(action)
@@ -236,7 +241,7 @@ class Session:
 
     async def _send_error(self, uid: str, e: OcppCallError) -> None:
         frame = [ERROR, uid, e.wire_code(self.version), e.description[:255], e.details]
-        await self._send(json.dumps(frame, separators=(",", ":")))
+        await self._send(_dumps(frame))
 
     async def call(
         self, action: str, payload: dict[str, Any], timeout: float | None = None
@@ -273,7 +278,7 @@ class Session:
             async with asyncio.timeout(timeout or self.config.call_timeout):
                 async with self._call_lock:
                     self._pending[uid] = (action, fut)
-                    frame = json.dumps([CALL, uid, action, payload], separators=(",", ":"))
+                    frame = _dumps([CALL, uid, action, payload])
                     self.services.message_log.record(self.station_id, "out", frame)
                     try:
                         await self.ws.send(frame)
@@ -306,6 +311,19 @@ class Session:
             # Missing arguments raise InvalidInput (see _Args): this is the station's reply.
             self.log.warning("%s: unusable reply: %r", name, e)
             raise StationBadReply(f"{name}: the station's reply is unusable ({e!r})") from e
+
+
+def _loads(raw: str) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        # orjson refuses what the stdlib reads (NaN, Infinity, integers beyond 64 bits,
+        # nesting beyond 1024): let those reach validation, which names the violation.
+        return json.loads(raw)
+
+
+def _dumps(frame: list[Any]) -> str:
+    return orjson.dumps(frame).decode()
 
 
 class _Args(dict[str, Any]):

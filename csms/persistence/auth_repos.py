@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +51,13 @@ class ReservationRepo:
     def on_station(self, station_id: str, statuses: tuple[str, ...] | None = None
                    ) -> list[Reservation]:
         return self.search(station_id, statuses, 10_000, 0)
+
+    def on_stations(self, station_ids: Sequence[str], statuses: tuple[str, ...]
+                    ) -> list[Reservation]:
+        c = t.reservations.c
+        q = select(t.reservations).where(
+            c.station_id.in_(list(station_ids)) & c.status.in_(statuses)).order_by(c.id.desc())
+        return [_reservation(r._mapping) for r in self._c.execute(q)]
 
     def search(self, station_id: str | None, statuses: tuple[str, ...] | None,
                limit: int, offset: int) -> list[Reservation]:

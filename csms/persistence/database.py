@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain.events import Event
+from csms.domain.records import Record
 from csms.persistence.accounting_repos import AccountingRepo
 from csms.persistence.auth_repos import (  # reservations, local lists, availability
     AvailabilityRepo,
@@ -36,6 +38,7 @@ from csms.persistence.billing_repos import BillingRepo, ChargingStateRepo  # tar
 from csms.persistence.device_repos import DeviceRepo
 from csms.persistence.engine import create_async, create_sync, is_sqlite
 from csms.persistence.files_repos import JobRepo, UploadRepo  # firmware, log jobs
+from csms.persistence.records import write_records
 from csms.persistence.repositories import (
     KeyValueRepo,
     MessageRepo,
@@ -53,8 +56,24 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 Work = Callable[[UnitOfWork], Any]
-_Job = tuple[Work, "asyncio.Future[Any]"]
-_Done = list[tuple[Any, list[Event]]]
+
+
+@dataclass(slots=True)
+class _Job:
+    """One caller's write: typed records and/or a work, and the events its commit makes true."""
+
+    records: Sequence[Record]
+    work: Work | None
+    events: list[Event]
+    fut: asyncio.Future[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    exc: Exception
+
+
+_Outcome = tuple[Any, list[Event]] | _Failed
 
 MAX_BATCH = 500
 READ_THREADS = 4
@@ -132,8 +151,18 @@ class SqlDatabase:
         if self._task is None:
             raise RuntimeError("database writer is not running")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((work, fut))
+        self._queue.put_nowait(_Job((), work, [], fut))
         return await fut
+
+    async def append(self, records: Sequence[Record], events: Sequence[Event] = (),
+                     work: Work | None = None) -> None:
+        """Store `records` (and run `work`, if any) in the next group commit; return after it.
+        `events` are published once the commit made them true."""
+        if self._task is None:
+            raise RuntimeError("database writer is not running")
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Job(records, work, list(events), fut))
+        await fut
 
     async def read(self, work: Callable[[UnitOfWork], T]) -> T:
         if self._sync is not None:
@@ -163,58 +192,84 @@ class SqlDatabase:
 
     async def _process(self, batch: list[_Job]) -> None:
         """Commit the batch; a failing work gets its exception and the rest are re-run."""
-        batch = [job for job in batch if not job[1].done()]
+        batch = [job for job in batch if not job.fut.done()]
         while batch:
-            works = [work for work, _ in batch]
             try:
-                done = await self._commit(works)
+                done = await self._commit(batch)
             except _WorkFailed as failed:
-                _, fut = batch.pop(failed.index)
-                if not fut.done():
-                    fut.set_exception(failed.exc)
+                job = batch.pop(failed.index)
+                if not job.fut.done():
+                    job.fut.set_exception(failed.exc)
                 continue
             except Exception as exc:
                 log.exception("commit of %d writes failed", len(batch))
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
+                for job in batch:
+                    if not job.fut.done():
+                        job.fut.set_exception(exc)
                 return
             self.batches += 1
             self.writes += len(batch)
-            for (_, fut), (result, events) in zip(batch, done, strict=True):
-                if not fut.done():
-                    fut.set_result(result)
+            for job, outcome in zip(batch, done, strict=True):
+                if isinstance(outcome, _Failed):
+                    if not job.fut.done():
+                        job.fut.set_exception(outcome.exc)
+                    continue
+                result, events = outcome
+                if not job.fut.done():
+                    job.fut.set_result(result)
                 if self._sink is not None:
                     for event in events:
                         self._sink.publish(event)
             return
 
-    async def _commit(self, works: list[Work]) -> _Done:
+    async def _commit(self, jobs: list[_Job]) -> list[_Outcome]:
         if self._sync is not None:
             engine = self._sync
 
-            def run() -> _Done:
+            def run() -> list[_Outcome]:
                 with engine.begin() as conn:
-                    return _run_works(conn, works)
+                    return _run_jobs(conn, jobs)
 
             return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
         assert self._async is not None
         async with self._async.begin() as conn:
-            return await conn.run_sync(_run_works, works)
+            return await conn.run_sync(_run_jobs, jobs)
 
 
-def _run_works(conn: Connection, works: list[Work]) -> _Done:
-    done: _Done = []
-    for index, work in enumerate(works):
+def _run_jobs(conn: Connection, jobs: list[_Job]) -> list[_Outcome]:
+    """Records of the whole batch first, kind by kind; then the works, in order.
+
+    When the batch's records fail together, each job's records are retried alone under a
+    savepoint, so only the job whose rows the database refuses fails, in the same commit."""
+    done: list[_Outcome | None] = [None] * len(jobs)
+    records = [r for job in jobs for r in job.records]
+    if records:
+        try:
+            with conn.begin_nested():
+                write_records(conn, records)
+        except Exception:
+            log.warning("a batch of %d records failed; writing them job by job", len(records))
+            for index, job in enumerate(jobs):
+                if not job.records:
+                    continue
+                try:
+                    with conn.begin_nested():
+                        write_records(conn, job.records)
+                except Exception as exc:
+                    done[index] = _Failed(exc)
+    for index, job in enumerate(jobs):
+        if done[index] is not None:
+            continue
+        if job.work is None:
+            done[index] = (None, job.events)
+            continue
         uow = SqlUnitOfWork(conn)
         try:
-            result = work(uow)
+            result = job.work(uow)
         except Exception as exc:
             raise _WorkFailed(index, exc) from exc
-        done.append((result, uow.events))
-    return done
-
-
+        done[index] = (result, job.events + uow.events)
+    return [outcome for outcome in done if outcome is not None]
 class _WorkFailed(Exception):
     """One work of a batch raised: the batch is rolled back and re-run without it."""
 

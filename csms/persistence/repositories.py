@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import BigInteger, Connection, Text, cast, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
 from csms.persistence import rows
@@ -20,6 +21,10 @@ class StationRepo:
     def get(self, station_id: str) -> Station | None:
         r = (self._c.execute(select(t.stations).where(t.stations.c.id == station_id))).first()
         return rows.station(r) if r else None
+
+    def many(self, station_ids: Sequence[str]) -> list[Station]:
+        q = select(t.stations).where(t.stations.c.id.in_(list(station_ids)))
+        return [rows.station(r) for r in self._c.execute(q)]
 
     def all(self) -> list[Station]:
         res = self._c.execute(select(t.stations).order_by(t.stations.c.id))
@@ -219,6 +224,9 @@ class TransactionRepo:
             values["transaction_id"] = str(pk)
         return Transaction(pk=pk, **values)
 
+    def max_pk(self) -> int:
+        return int(self._c.execute(select(func.max(t.transactions.c.pk))).scalar() or 0)
+
     def save(self, tx: Transaction) -> None:
         self._c.execute(
             update(t.transactions).where(t.transactions.c.pk == tx.pk)
@@ -289,6 +297,20 @@ class KeyValueRepo:
             self._c.execute(insert(t.kv).values(key=key, value=value))
         else:
             self._c.execute(update(t.kv).where(t.kv.c.key == key).values(value=value))
+
+
+    def reserve(self, key: str, count: int, floor: Callable[[], int]) -> int:
+        c = t.kv.c
+        if self.get(key) is None:
+            ins = (postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert)
+            self._c.execute(ins(t.kv).values(key=key, value=str(floor()))
+                            .on_conflict_do_nothing(index_elements=["key"]))
+        # One UPDATE: on PostgreSQL its row lock orders concurrent reservations of two nodes.
+        top = self._c.execute(
+            update(t.kv).where(c.key == key)
+            .values(value=cast(cast(c.value, BigInteger) + count, Text))
+            .returning(c.value)).scalar_one()
+        return int(top) - count
 
 
 class MessageRepo:

@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pvlib
 from numpy.typing import NDArray
 
 from csms.planning import forecast
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pvlib (with pandas and scipy) is imported where a clear sky is computed, not at start: it
+# is most of a server process's memory, and a station-only process never needs it.
 
 FloatArray = NDArray[np.float64]
 
@@ -83,6 +88,8 @@ def clear_sky_kw(
                         NO_COORDINATES)
     per_array: list[tuple[float, ...]] = []
     if slots and arrays:
+        import pvlib
+
         times = _sample_times(start, slots, slot_minutes)
         loc = pvlib.location.Location(latitude, longitude, altitude=altitude_m)
         sky = loc.get_clearsky(times)
@@ -102,6 +109,9 @@ def clear_sky_kw(
 
 
 def sun_elevation_deg(latitude: float, longitude: float, at: datetime) -> float:
+    import pandas as pd
+    import pvlib
+
     sun = pvlib.solarposition.get_solarposition(pd.DatetimeIndex([at]), latitude, longitude)
     return float(sun["apparent_elevation"].iloc[0])
 
@@ -150,6 +160,8 @@ def corrected_kw(
 
 
 def _sample_times(start: datetime, slots: int, slot_minutes: int) -> pd.DatetimeIndex:
+    import pandas as pd
+
     step = timedelta(minutes=slot_minutes) / SUBSAMPLES
     first = pd.Timestamp(start).tz_convert("UTC") + step / 2
     return pd.date_range(first, periods=slots * SUBSAMPLES, freq=step)

@@ -114,7 +114,7 @@ class AccountingService:
         """Account for each transaction as soon as its stop is committed (runs until cancelled)."""
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._drain())
-            async with bus.subscribe() as queue:
+            async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
                 while True:
                     event = await queue.get()
                     if event.type == TRANSACTION_STOPPED:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from csms.domain.availability import AvailabilityRequest
@@ -18,6 +19,8 @@ class ReservationRepo(Protocol):
     def save(self, r: Reservation) -> None: ...
     def on_station(self, station_id: str, statuses: tuple[str, ...] | None = None
                    ) -> list[Reservation]: ...
+    def on_stations(self, station_ids: Sequence[str], statuses: tuple[str, ...]
+                    ) -> list[Reservation]: ...
     def search(self, station_id: str | None, statuses: tuple[str, ...] | None,
                limit: int, offset: int) -> list[Reservation]: ...
 

@@ -1,7 +1,7 @@
 """The cost of charging sessions: bound to a tariff once, computed from the stored session.
 
-When a transaction is first seen (inside the unit of work that applies its event, see
-`price`), the applicable tariff (token group, else site, else default) is copied onto it: a
+When a transaction is first seen (csms.services.transactions binds it from the in-memory
+tariff book), the applicable tariff (token group, else site, else default) is copied onto it: a
 later change of the tariff does not reprice a session that already started. The cost itself is
 never stored; it is computed whenever asked from the bound prices and the transaction's stored
 energy, green energy and duration. So the cost in the API always agrees with the latest green
@@ -28,7 +28,7 @@ from csms.clock import Clock
 from csms.domain.errors import DomainError, InvalidInput
 from csms.domain.events import TRANSACTION_STOPPED
 from csms.domain.model import Transaction
-from csms.domain.tariffs import Cost, Tariff, cost, pick
+from csms.domain.tariffs import Cost, Tariff, cost
 from csms.services.accounting import AccountingService
 from csms.services.eventbus import EventBus
 from csms.services.ports import Database, StationGateway, UnitOfWork
@@ -40,15 +40,6 @@ log = logging.getLogger(__name__)
 class CostConfig:
     update_interval_s: float = 300.0  # CostUpdated / RunningCost period; 0: never
     datatransfer_vendor: str | None = None  # OCPP 1.6 cost messages; None: off
-
-
-def applicable(uow: UnitOfWork, tx: Transaction) -> Tariff | None:
-    """The tariff for a session now: its token's group's, else its site's, else the default."""
-    token = uow.tokens.get(tx.id_token) if tx.id_token else None
-    station = uow.stations.get(tx.station_id)
-    by_group = uow.billing.for_group(token.group_id) if token and token.group_id else None
-    by_site = uow.billing.for_site(station.site_id) if station and station.site_id else None
-    return pick(by_group, by_site, None if by_group or by_site else uow.billing.default())
 
 
 def session_cost(tariff: Tariff, tx: Transaction, at: datetime) -> Cost:
@@ -66,20 +57,6 @@ class CostService:
         self._gateway = gateway
         self._accounting = accounting
         self.config = config or CostConfig()
-
-    # --- inside the transaction's unit of work ------------------------------------------
-    def price(self, uow: UnitOfWork, tx: Transaction, at: datetime, created: bool
-              ) -> Cost | None:
-        """The cost of `tx` up to `at`; a new transaction is first bound to the tariff that
-        applies now (a session that started unpriced stays unpriced). Synchronous:
-        TransactionService calls it in the unit of work of each event."""
-        if created:
-            tariff = applicable(uow, tx)
-            if tariff is not None:
-                uow.billing.bind(tx.pk, tariff, self._clock.now())
-        else:
-            tariff = uow.billing.bound([tx.pk]).get(tx.pk)
-        return None if tariff is None else session_cost(tariff, tx, at)
 
     # --- reads --------------------------------------------------------------------------
     async def of(self, tx: Transaction) -> Cost | None:
@@ -147,7 +124,7 @@ class CostService:
         async with asyncio.TaskGroup() as tg:
             if self.config.update_interval_s > 0:
                 tg.create_task(self._periodic())
-            async with bus.subscribe() as queue:
+            async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
                 while True:
                     event = await queue.get()
                     if event.type == TRANSACTION_STOPPED and self.config.datatransfer_vendor:

@@ -35,6 +35,9 @@ class LocalListService:
         self._commands = commands
         self._gateway = gateway
         self._locks: dict[str, asyncio.Lock] = {}
+        # Stations enrolled in list management (read once, then kept by `_store`): every
+        # connect and boot asks, and a reconnect storm must not ask the database each time.
+        self._enrolled: set[str] | None = None
 
     async def state(self, station_id: str) -> tuple[LocalListState, int]:
         """The station's list state (a blank one if never synced) and the desired size."""
@@ -96,6 +99,11 @@ class LocalListService:
             uow.local_lists.put(state)
 
         await self._db.write(work)
+        if self._enrolled is not None:
+            if state.last_status == "NotSupported":
+                self._enrolled.discard(state.station_id)
+            else:
+                self._enrolled.add(state.station_id)
 
     async def sync_connected(self) -> None:
         """After token changes: every enrolled, connected station that supports lists."""
@@ -110,8 +118,10 @@ class LocalListService:
         return self._clock.now()
 
     async def enrolled(self, station_id: str) -> bool:
-        state = await self._db.read(lambda uow: uow.local_lists.get(station_id))
-        return state is not None and state.last_status != "NotSupported"
+        if self._enrolled is None:
+            states = await self._db.read(lambda uow: uow.local_lists.enrolled())
+            self._enrolled = {s.station_id for s in states if s.last_status != "NotSupported"}
+        return station_id in self._enrolled
 
     async def check(self, station_id: str, since: datetime | None = None) -> None:
         """A (re)connected enrolled station: compare its list version with ours, then sync;

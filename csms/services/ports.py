@@ -19,6 +19,7 @@ from csms.domain.model import (
     Station,
     Transaction,
 )
+from csms.domain.records import Record
 from csms.domain.smart import ChargingCapabilities, ChargingDefaults  # smart charging
 from csms.services.auth_ports import (  # reservations, local lists, availability
     AvailabilityRepo,
@@ -35,6 +36,7 @@ T = TypeVar("T")
 
 class StationRepo(Protocol):
     def get(self, station_id: str) -> Station | None: ...
+    def many(self, station_ids: Sequence[str]) -> list[Station]: ...
     def all(self) -> list[Station]: ...
     def on_site(self, site_id: str) -> list[Station]: ...
     def add(self, station: Station) -> None: ...
@@ -75,6 +77,7 @@ class TransactionRepo(Protocol):
     def add(self, tx: Transaction, allocate_id: bool) -> Transaction:
         """Insert; with allocate_id the transaction id is the new primary key (OCPP 1.6)."""
         ...
+    def max_pk(self) -> int: ...
     def save(self, tx: Transaction) -> None: ...
     def add_samples(
         self,
@@ -99,6 +102,10 @@ class StationEventRepo(Protocol):
 class KeyValueRepo(Protocol):
     def get(self, key: str) -> str | None: ...
     def put(self, key: str, value: str) -> None: ...
+    def reserve(self, key: str, count: int, floor: Callable[[], int]) -> int:
+        """Advance the counter `key` by `count` atomically (across processes) and return the
+        first number reserved; a missing counter starts at `floor()`."""
+        ...
 
 
 class MessageRepo(Protocol):
@@ -210,6 +217,12 @@ class Database(Protocol):
     async def write(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run `work` (synchronous, no I/O but the unit of work) in a transaction that may be
         shared with other writes; return only after it is committed."""
+        ...
+
+    async def append(self, records: Sequence[Record], events: Sequence[Event] = (),
+                     work: Callable[[UnitOfWork], Any] | None = None) -> None:
+        """Store typed records (and run `work`) in the next group commit; return after it.
+        Reads nothing: the hot path's way to make what it decided in memory durable."""
         ...
 
     async def read(self, work: Callable[[UnitOfWork], T]) -> T: ...

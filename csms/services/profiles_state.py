@@ -170,7 +170,7 @@ class ProfileStateService:
     # --- transactions ending ------------------------------------------------------------
     async def follow(self, bus: EventBus) -> None:
         """Drop TxProfiles of ended transactions (runs until cancelled)."""
-        async with bus.subscribe() as queue:
+        async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
             purged = await self._db.write(lambda uow: uow.charging_state.delete_ended_tx_profiles())
             if purged:
                 log.info("%d TxProfiles of transactions ended while away dropped", purged)

@@ -10,6 +10,7 @@ it or not, and csms does not honour an unconfirmed reservation.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,20 +41,17 @@ def _save(uow: UnitOfWork, r: Reservation) -> None:
     uow.publish(Event(RESERVATION_CHANGED, r.station_id, reservation_data(r)))
 
 
-# --- hooks for the token and transaction services (same unit of work) -------------------
+# --- rules for Authorize and transaction starts, over the station's held reservations -------
 
 def authorize_here(
-    uow: UnitOfWork, station_id: str, id_token: str, auth: AuthResult, now: datetime
+    held: list[Reservation], evse_ids: list[int], station_id: str, id_token: str,
+    auth: AuthResult, now: datetime,
 ) -> AuthResult:
     """An Accepted token is Invalid at a station reserved (as a whole, or every EVSE of it)
     for others."""
-    if auth.status != AuthStatus.ACCEPTED:
+    if auth.status != AuthStatus.ACCEPTED or not held:
         return auth
-    held = uow.reservations.on_station(station_id, (ReservationStatus.ACCEPTED.value,))
-    if not held:
-        return auth
-    evses = sorted({c.evse_id for c in uow.stations.connectors([station_id])})
-    if rules.may_authorize(held, evses, id_token, auth.group_id, now):
+    if rules.may_authorize(held, evse_ids, id_token, auth.group_id, now):
         return auth
     log.info("token %s refused: station reserved for others", id_token,
              extra={"station_id": station_id})
@@ -61,25 +59,24 @@ def authorize_here(
 
 
 def honour_at_start(
-    uow: UnitOfWork, station_id: str, evse_id: int, id_token: str, auth: AuthResult,
+    held: list[Reservation], station_id: str, evse_id: int, id_token: str, auth: AuthResult,
     now: datetime, reservation_id: int | None = None, transaction_id: str | None = None,
-) -> AuthResult:
+) -> tuple[AuthResult, Callable[[UnitOfWork], None] | None]:
     """A transaction started by `id_token` on `evse_id`: the holder's reservation becomes
-    Used; anyone else on a reserved EVSE gets Invalid (the transaction is still recorded:
-    the station started it, and Invalid makes it stop)."""
-    held = uow.reservations.on_station(station_id, (ReservationStatus.ACCEPTED.value,))
+    Used (the returned work stores that); anyone else on a reserved EVSE gets Invalid (the
+    transaction is still recorded: the station started it, and Invalid makes it stop)."""
     if not held:
-        return auth
+        return auth, None
     verdict = rules.check_start(held, evse_id, id_token, auth.group_id, now, reservation_id)
     if not verdict.allowed:
         log.info("token %s refused on reserved EVSE %d", id_token, evse_id,
                  extra={"station_id": station_id})
-        return AuthResult(AuthStatus.INVALID, auth.expires_at, auth.group_id)
-    if verdict.used is not None and auth.status == AuthStatus.ACCEPTED:
-        _save(uow, rules.with_status(verdict.used, ReservationStatus.USED, now,
-                                     f"transaction {transaction_id}",
-                                     transaction_id=transaction_id))
-    return auth
+        return AuthResult(AuthStatus.INVALID, auth.expires_at, auth.group_id), None
+    if verdict.used is None or auth.status != AuthStatus.ACCEPTED:
+        return auth, None
+    used = rules.with_status(verdict.used, ReservationStatus.USED, now,
+                             f"transaction {transaction_id}", transaction_id=transaction_id)
+    return auth, lambda uow: _save(uow, used)
 
 
 class ReservationService:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,6 +21,9 @@ from csms.domain.model import (
     RegistrationStatus,
     Station,
 )
+from csms.domain.records import ConnectorSaved, StationBooted, StationConnected
+from csms.services.boot_pacing import BootPacer
+from csms.services.live import LiveStations
 from csms.services.passwords import hash_password, verify_password
 from csms.services.ports import Database, EventSink, StationGateway, UnitOfWork
 
@@ -46,10 +51,18 @@ class StationService:
         clock: Clock,
         sink: EventSink,
         gateway: StationGateway,
+        live: LiveStations,
         unknown_policy: str = "reject",
         heartbeat_interval: int = 300,
+        boot_rate: float = 0.0,
     ) -> None:
+        self._pacer = BootPacer(boot_rate)
         self._gateway = gateway
+        self._live = live
+        # Station id -> (stored hash, digest of the password it verified): a station that
+        # reconnects with the same password skips argon2, which would make a reconnect
+        # storm cost a CPU-second per few dozen stations.
+        self._verified: dict[str, tuple[str, bytes]] = {}
         self._db = db
         self._clock = clock
         self._sink = sink
@@ -62,16 +75,27 @@ class StationService:
                     certified: bool = False) -> Admission:
         """Decide a websocket handshake: known station, right password (if it has one).
         `certified`: TLS client certificate naming the station (profile 3), no password."""
-        station = await self._db.read(lambda uow: uow.stations.get(station_id))
-        if station is None:
+        # The station's state is read now (in batches when many connect at once) and kept
+        # for its messages; an unknown id's is not kept.
+        state = await self._live.get(station_id)
+        if not state.known:
+            self._live.drop(station_id)
             if self._policy != "accept":
                 return Admission.UNKNOWN
             await self._register_on_connect(station_id)
             return Admission.OK
-        if station.password_hash is None or certified:
+        if state.password_hash is None or certified:
             return Admission.OK
-        if password is None or not await verify_password(station.password_hash, password):
+        if password is None:
             return Admission.UNAUTHORIZED
+        digest = hashlib.sha256(password.encode()).digest()
+        memo = self._verified.get(station_id)
+        if memo is not None and memo[0] == state.password_hash and hmac.compare_digest(
+                memo[1], digest):
+            return Admission.OK
+        if not await verify_password(state.password_hash, password):
+            return Admission.UNAUTHORIZED
+        self._verified[station_id] = (state.password_hash, digest)
         return Admission.OK
 
     async def _register_on_connect(self, station_id: str) -> None:
@@ -85,58 +109,50 @@ class StationService:
         await self._db.write(work)
 
     async def connected(self, station_id: str, protocol: str) -> None:
-        now = self._clock.now()
-
-        def work(uow: UnitOfWork) -> None:
-            uow.stations.update(station_id, protocol=protocol, last_seen=now)
-            uow.publish(ev.Event(ev.STATION_CONNECTED, station_id, {"protocol": protocol}))
-
-        await self._db.write(work)
+        live = await self._live.get(station_id)
+        # The site travels with the event, so its followers need not read the station.
+        await self._db.append([StationConnected(station_id, protocol, self._clock.now())], [
+            ev.Event(ev.STATION_CONNECTED, station_id,
+                     {"protocol": protocol, "site_id": live.site_id})])
 
     def disconnected(self, station_id: str) -> None:
+        self._live.drop(station_id)
         self._sink.publish(ev.Event(ev.STATION_DISCONNECTED, station_id))
 
     async def registration_status(self, station_id: str) -> RegistrationStatus | None:
-        station = await self._db.read(lambda uow: uow.stations.get(station_id))
-        return station.registration_status if station else None
+        """Read when the station connects; its state then stays in memory while it does."""
+        state = await self._live.get(station_id)
+        return state.registration if state.known else None
 
     async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
         now = self._clock.now()
-
-        def work(uow: UnitOfWork) -> BootDecision:
-            station = uow.stations.get(station_id)
-            status = station.registration_status if station else RegistrationStatus.REJECTED
-            uow.stations.update(
-                station_id,
-                vendor=info.vendor,
-                model=info.model,
-                serial_number=info.serial_number,
-                firmware_version=info.firmware_version,
-                last_boot_at=now,
-                last_seen=now,
-            )
-            if station is not None:
-                uow.stations.record_boot(station_id, info, status.value, now)
-            uow.publish(ev.Event(ev.STATION_BOOTED, station_id, {
+        live = await self._live.get(station_id)
+        status = live.registration if live.known else RegistrationStatus.REJECTED
+        if status == RegistrationStatus.ACCEPTED and (
+                wait := self._pacer.wait_s(station_id, now.timestamp())):
+            # Nothing stored: the boot is recorded when the station comes back for its slot.
+            return BootDecision(RegistrationStatus.PENDING, wait, now)
+        await self._db.append([StationBooted(station_id, info, status.value, now, live.known)], [
+            ev.Event(ev.STATION_BOOTED, station_id, {
                 "status": status.value, "vendor": info.vendor, "model": info.model,
                 "firmware_version": info.firmware_version, "reason": info.reason,
-            }))
-            return BootDecision(status=status, interval_s=self._interval, current_time=now)
-
-        return await self._db.write(work)
+                "site_id": live.site_id})])
+        return BootDecision(status=status, interval_s=self._interval, current_time=now)
 
     async def status(self, state: ConnectorState) -> None:
         if state.updated_at is None:
             state = replace(state, updated_at=self._clock.now())
-
-        def work(uow: UnitOfWork) -> None:
-            if uow.stations.set_connector(state):
-                uow.publish(ev.Event(ev.STATUS_CHANGED, state.station_id, {
-                    "evse_id": state.evse_id, "connector_id": state.connector_id,
-                    "status": state.status, "error_code": state.error_code,
-                }))
-
-        await self._db.write(work)
+        live = await self._live.get(state.station_id)
+        key = (state.evse_id, state.connector_id)
+        old = live.connectors.get(key)
+        events = []
+        if old is None or (old.status, old.error_code) != (state.status, state.error_code):
+            events.append(ev.Event(ev.STATUS_CHANGED, state.station_id, {
+                "evse_id": state.evse_id, "connector_id": state.connector_id,
+                "status": state.status, "error_code": state.error_code,
+            }))
+        await self._db.append([ConnectorSaved(state)], events)
+        live.connectors[key] = state
 
     async def report(
         self, station_id: str, kind: str, data: dict[str, Any], at: datetime | None = None
@@ -170,6 +186,7 @@ class StationService:
             uow.stations.add(station)
 
         await self._db.write(work)
+        self._live.drop(station_id)  # a state read while it was unknown is stale now
         return await self.get(station_id)
 
     async def get(self, station_id: str) -> StationView:
@@ -211,6 +228,13 @@ class StationService:
                 raise NotFound(f"station {station_id!r} not found")
 
         await self._db.write(work)
+        live = self._live.peek(station_id)
+        if live is not None:
+            live.site_id = fields.get("site_id", live.site_id)
+            live.registration = fields.get("registration_status", live.registration)
+            live.password_hash = fields.get("password_hash", live.password_hash)
+        if "password_hash" in fields:
+            self._verified.pop(station_id, None)
         return await self.get(station_id)
 
     async def delete(self, station_id: str) -> None:
@@ -219,7 +243,9 @@ class StationService:
                 raise NotFound(f"station {station_id!r} not found")
 
         await self._db.write(work)
+        self._verified.pop(station_id, None)
         await self._gateway.disconnect(station_id, "station removed")
+        self._live.drop(station_id)
 
     async def reports(
         self, station_id: str, kind: str | None = None, limit: int = 100

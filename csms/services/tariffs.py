@@ -17,6 +17,7 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain.errors import Conflict, InvalidInput, NotFound
 from csms.domain.tariffs import PRICE_FIELDS, Tariff, check_currency, check_price, check_tariff
+from csms.services.books import TariffBook
 from csms.services.ports import Database, UnitOfWork
 
 _PATCHABLE = frozenset({"name", "currency", "site_id", "group_id", *PRICE_FIELDS})
@@ -57,9 +58,10 @@ def _check_scope(uow: UnitOfWork, t: Tariff) -> None:
 
 
 class TariffService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, book: TariffBook) -> None:
         self._db = db
         self._clock = clock
+        self._book = book  # re-read after every change: the hot path binds from it
 
     async def add(self, fields: dict[str, Any]) -> Tariff:
         now = self._clock.now()
@@ -72,6 +74,7 @@ class TariffService:
             uow.billing.add(tariff)
 
         await self._db.write(work)
+        await self._book.load()
         return tariff
 
     async def get(self, tariff_id: str) -> Tariff:
@@ -104,7 +107,9 @@ class TariffService:
             uow.billing.replace(new)
             return new
 
-        return await self._db.write(work)
+        new = await self._db.write(work)
+        await self._book.load()
+        return new
 
     async def delete(self, tariff_id: str) -> None:
         def work(uow: UnitOfWork) -> None:
@@ -112,3 +117,4 @@ class TariffService:
                 raise NotFound(f"tariff {tariff_id!r} not found")
 
         await self._db.write(work)
+        await self._book.load()

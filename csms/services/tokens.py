@@ -9,7 +9,9 @@ from csms.clock import Clock
 from csms.domain.authorization import authorize
 from csms.domain.errors import Conflict, NotFound
 from csms.domain.events import Event
-from csms.domain.model import AuthResult, IdToken
+from csms.domain.model import AuthResult, AuthStatus, IdToken
+from csms.services.books import TokenBook
+from csms.services.live import LiveStations
 from csms.services.ports import Database, UnitOfWork
 from csms.services.reservations import authorize_here
 
@@ -22,23 +24,24 @@ def _changed(uow: UnitOfWork, id_token: str) -> None:
 
 
 class TokenService:
-    def __init__(self, db: Database, clock: Clock, accept_unknown: bool = False) -> None:
+    def __init__(self, db: Database, clock: Clock, book: TokenBook, live: LiveStations,
+                 accept_unknown: bool = False) -> None:
         self._db = db
         self._clock = clock
+        self._book = book
+        self._live = live
         self.accept_unknown = accept_unknown
 
     async def authorize(self, id_token: str, station_id: str | None = None) -> AuthResult:
-        """Read-only: Authorize confirms nothing new, so it needs no commit. At a station,
+        """From memory: Authorize confirms nothing new, so it needs no commit. At a station,
         its reservations may refuse the token (csms.services.reservations)."""
         now = self._clock.now()
-
-        def work(uow: UnitOfWork) -> AuthResult:
-            auth = authorize(uow.tokens.get(id_token), now, self.accept_unknown)
-            if station_id is None:
-                return auth
-            return authorize_here(uow, station_id, id_token, auth, now)  # reservations
-
-        return await self._db.read(work)
+        auth = authorize(self._book.get(id_token), now, self.accept_unknown)
+        if station_id is None or auth.status != AuthStatus.ACCEPTED:
+            return auth
+        state = await self._live.get(station_id)
+        held = await self._live.reservations(state)
+        return authorize_here(held, state.evse_ids(), station_id, id_token, auth, now)
 
     async def add(self, token: IdToken) -> IdToken:
         def work(uow: UnitOfWork) -> None:
@@ -48,6 +51,7 @@ class TokenService:
             _changed(uow, token.id_token)
 
         await self._db.write(work)
+        self._book.put(token)
         return token
 
     async def get(self, id_token: str) -> IdToken:
@@ -66,9 +70,12 @@ class TokenService:
                 raise NotFound(f"id token {id_token!r} not found")
             uow.tokens.update(id_token, **changes)
             _changed(uow, id_token)
-            return replace(token, **changes)
+            stored = uow.tokens.get(id_token)  # typed as the table gives it back
+            return stored if stored is not None else replace(token, **changes)
 
-        return await self._db.write(work)
+        token = await self._db.write(work)
+        self._book.put(token)
+        return token
 
     async def delete(self, id_token: str) -> None:
         def work(uow: UnitOfWork) -> None:
@@ -77,3 +84,4 @@ class TokenService:
             _changed(uow, id_token)
 
         await self._db.write(work)
+        self._book.remove(id_token)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,16 +20,21 @@ from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
 from csms.domain.errors import NotFound
 from csms.domain.model import AuthResult, Sample, Transaction
-from csms.domain.tariffs import Cost
+from csms.domain.records import (
+    Record,
+    SamplesAdded,
+    TariffBound,
+    TransactionInserted,
+    TransactionSaved,
+)
+from csms.domain.tariffs import Cost, Tariff
+from csms.services.books import TariffBook, TokenBook
+from csms.services.costs import session_cost
+from csms.services.live import LiveStations, StationState, TransactionKeys
 from csms.services.ports import Database, UnitOfWork
 from csms.services.reservations import honour_at_start
 
 log = logging.getLogger(__name__)
-
-# Tariffs and costs (issue 4 item 10): prices a transaction in the unit of work of each of its
-# events, `(uow, tx, at, created) -> Cost | None` (csms.services.costs.CostService.price).
-Pricer = Callable[[UnitOfWork, Transaction, datetime, bool], Cost | None]
-
 
 class TxEventKind(StrEnum):
     STARTED = "started"
@@ -71,36 +76,58 @@ def tx_data(tx: Transaction) -> dict[str, object]:
     }
 
 
+@dataclass(slots=True)
+class _Change:
+    """What applying one event decided: the rows to store and the events to publish."""
+
+    records: list[Record] = field(default_factory=list)
+    events: list[ev.Event] = field(default_factory=list)
+    work: Callable[[UnitOfWork], None] | None = None
+
+
 class TransactionService:
-    def __init__(self, db: Database, clock: Clock, accept_unknown_tokens: bool = False,
-                 pricing: Pricer | None = None) -> None:
+    """Decides in memory (csms.services.live), stores typed records, replies after commit."""
+
+    def __init__(self, db: Database, clock: Clock, live: LiveStations, keys: TransactionKeys,
+                 tokens: TokenBook, tariffs: TariffBook | None = None,
+                 accept_unknown_tokens: bool = False) -> None:
         self._db = db
         self._clock = clock
+        self._live = live
+        self._keys = keys
+        self._tokens = tokens
+        self._tariffs = tariffs
         self._accept_unknown = accept_unknown_tokens
-        self._pricing = pricing
 
     async def apply(self, event: TxEvent) -> TxOutcome:
-        """Apply one transaction event in one unit of work; returns after the commit."""
+        """Apply one transaction event; returns after the commit that makes it durable."""
+        state = await self._live.get(event.station_id)
+        change = _Change()
+        outcome = await self._decide(state, event, change)
+        await self._db.append(change.records, change.events, change.work)
+        for record in change.records:
+            if isinstance(record, TransactionSaved | TransactionInserted):
+                state.keep(record.tx)
+            elif isinstance(record, TariffBound):
+                state.tariffs[record.transaction_pk] = record.tariff
+        return outcome
 
-        def work(uow: UnitOfWork) -> TxOutcome:
-            return self._apply(uow, event)
-
-        return await self._db.write(work)
-
-    def _apply(self, uow: UnitOfWork, e: TxEvent) -> TxOutcome:
+    async def _decide(self, state: StationState, e: TxEvent, change: _Change) -> TxOutcome:
+        now = self._clock.now()
         auth = None
         if e.id_token:
-            token = uow.tokens.get(e.id_token)
-            auth = authorize(token, self._clock.now(), self._accept_unknown)
-        tx = self._find(uow, e)
+            auth = authorize(self._tokens.get(e.id_token), now, self._accept_unknown)
+        tx = await self._find(state, e)
         created = tx is None
         if tx is None:
-            tx = self._create(uow, e)
+            tx = await self._create(state, e, change)
         before = tx
         if e.id_token and auth is not None and e.kind != TxEventKind.ENDED and (
-                e.kind == TxEventKind.STARTED or before.id_token is None):  # reservations
-            auth = honour_at_start(uow, e.station_id, tx.evse_id, e.id_token, auth,
-                                   self._clock.now(), e.reservation_id, tx.transaction_id)
+                e.kind == TxEventKind.STARTED or before.id_token is None):
+            held = await self._live.reservations(state)
+            auth, change.work = honour_at_start(
+                held, e.station_id, tx.evse_id, e.id_token, auth, now, e.reservation_id,
+                tx.transaction_id)
         tx = rules.apply_samples(tx, e.samples)
         if e.id_token and tx.id_token is None:
             tx = replace(tx, id_token=e.id_token)
@@ -110,28 +137,50 @@ class TransactionService:
             tx = replace(tx, offline=True)
         if e.kind == TxEventKind.ENDED:
             tx = rules.stop(tx, e.timestamp, e.meter_wh, e.stop_reason)
+        if created:
+            change.records.append(TransactionInserted(tx))
+            tariff = self._bind_tariff(state, tx, change)
+        else:
+            if tx != before:
+                change.records.append(TransactionSaved(tx))
+            tariff = state.tariffs.get(tx.pk)
         if e.samples:
-            uow.transactions.add_samples(
-                e.station_id, tx.evse_id, tx.connector_id, tx.pk, e.samples
-            )
-        if tx != before:
-            uow.transactions.save(tx)
-        self._publish(uow, tx, before, created)
-        cost = self._pricing(uow, tx, e.timestamp, created) if self._pricing else None
-        return TxOutcome(tx, auth, cost)
+            change.records.append(SamplesAdded(
+                e.station_id, tx.evse_id, tx.connector_id, tx.pk, e.samples))
+        self._publish(change, tx, before, created)
+        return TxOutcome(tx, auth, session_cost(tariff, tx, e.timestamp) if tariff else None)
 
-    def _find(self, uow: UnitOfWork, e: TxEvent) -> Transaction | None:
+    def _bind_tariff(self, state: StationState, tx: Transaction, change: _Change
+                     ) -> Tariff | None:
+        """A new session is bound to the tariff that applies now; later changes of the
+        tariff do not reprice it."""
+        if self._tariffs is None:
+            return None
+        token = self._tokens.get(tx.id_token) if tx.id_token else None
+        tariff = self._tariffs.applicable(token.group_id if token else None, state.site_id)
+        if tariff is not None:
+            change.records.append(TariffBound(tx.pk, tariff, self._clock.now()))
+        return tariff
+
+    async def _find(self, state: StationState, e: TxEvent) -> Transaction | None:
         if e.transaction_id is not None:
-            return uow.transactions.find(e.station_id, e.transaction_id)
+            tx = state.transaction(e.transaction_id)
+            if tx is not None:
+                return tx
+            # Not running here and not recently ended: a late replay of an old transaction
+            # (rare, so it may cost a read) or one we never saw.
+            station_id, transaction_id = e.station_id, e.transaction_id
+            return await self._db.read(
+                lambda uow: uow.transactions.find(station_id, transaction_id))
         # 1.6 StartTransaction retried after a lost reply: same EVSE, connector, time and tag.
-        for tx in uow.transactions.active_on(e.station_id):
+        for tx in state.active.values():
             if (tx.evse_id, tx.connector_id, tx.started_at, tx.id_token) == (
                 e.evse_id, e.connector_id, e.timestamp, e.id_token
             ):
                 return tx
         return None
 
-    def _create(self, uow: UnitOfWork, e: TxEvent) -> Transaction:
+    async def _create(self, state: StationState, e: TxEvent, change: _Change) -> Transaction:
         evse_id = e.evse_id if e.evse_id is not None else (e.connector_id or 0)
         connector_id = e.connector_id if e.connector_id is not None else 1
         started_at = e.timestamp
@@ -140,37 +189,40 @@ class TransactionService:
             log.warning("transaction %s unknown; recording it from a %s event",
                         e.transaction_id, e.kind, extra={"station_id": e.station_id})
             started_at = min([s.timestamp for s in e.samples] + [e.timestamp])
-        self._close_zombies(uow, e.station_id, evse_id, connector_id, started_at)
+        self._close_zombies(state, evse_id, connector_id, started_at, change)
+        pk = await self._keys.next()
         tx = Transaction(
-            pk=0, station_id=e.station_id, transaction_id=e.transaction_id or "",
+            pk=pk, station_id=e.station_id, transaction_id=e.transaction_id or str(pk),
             evse_id=evse_id, connector_id=connector_id, id_token=e.id_token,
             started_at=started_at, remote_start_id=e.remote_start_id,
             offline=e.offline or e.kind != TxEventKind.STARTED,
         )
         if e.kind == TxEventKind.STARTED:
             tx = rules.start(tx, e.meter_wh, e.timestamp)
-        return uow.transactions.add(tx, allocate_id=e.transaction_id is None)
-
-    def _close_zombies(
-        self, uow: UnitOfWork, station_id: str, evse_id: int, connector_id: int, at: datetime
-    ) -> None:
-        """A new transaction on a connector ends any older one the station never stopped."""
-        for old in uow.transactions.active_on(station_id, evse_id):
-            if old.connector_id == connector_id and old.started_at <= at:
-                log.warning("closing zombie transaction %s", old.transaction_id,
-                            extra={"station_id": station_id})
-                closed = rules.stop(old, at, None, "Other")
-                uow.transactions.save(closed)
-                uow.publish(ev.Event(ev.TRANSACTION_STOPPED, station_id, tx_data(closed)))
+        return tx
 
     @staticmethod
-    def _publish(uow: UnitOfWork, tx: Transaction, before: Transaction, created: bool) -> None:
+    def _close_zombies(state: StationState, evse_id: int, connector_id: int, at: datetime,
+                       change: _Change) -> None:
+        """A new transaction on a connector ends any older one the station never stopped."""
+        for old in list(state.active.values()):
+            if (old.evse_id, old.connector_id) == (evse_id, connector_id) and (
+                    old.started_at <= at):
+                log.warning("closing zombie transaction %s", old.transaction_id,
+                            extra={"station_id": state.station_id})
+                closed = rules.stop(old, at, None, "Other")
+                change.records.append(TransactionSaved(closed))
+                change.events.append(ev.Event(ev.TRANSACTION_STOPPED, state.station_id,
+                                              tx_data(closed)))
+
+    @staticmethod
+    def _publish(change: _Change, tx: Transaction, before: Transaction, created: bool) -> None:
         if created:
-            uow.publish(ev.Event(ev.TRANSACTION_STARTED, tx.station_id, tx_data(tx)))
+            change.events.append(ev.Event(ev.TRANSACTION_STARTED, tx.station_id, tx_data(tx)))
         if tx.stopped_at is not None and before.stopped_at is None:
-            uow.publish(ev.Event(ev.TRANSACTION_STOPPED, tx.station_id, tx_data(tx)))
+            change.events.append(ev.Event(ev.TRANSACTION_STOPPED, tx.station_id, tx_data(tx)))
         elif not created and tx != before:
-            uow.publish(ev.Event(ev.TRANSACTION_UPDATED, tx.station_id, tx_data(tx)))
+            change.events.append(ev.Event(ev.TRANSACTION_UPDATED, tx.station_id, tx_data(tx)))
 
     async def meter_values(
         self,
@@ -182,20 +234,16 @@ class TransactionService:
     ) -> None:
         """Samples outside any known transaction; 1.6 chargers that omit transactionId get
         theirs attached to the transaction running on that connector."""
-
-        def work(uow: UnitOfWork) -> None:
-            if attach_to_active:
-                for tx in uow.transactions.active_on(station_id):
-                    # 1.6 connector N is EVSE N, connector 1: the EVSE decides.
-                    if tx.evse_id == evse_id and connector_id in (None, tx.connector_id):
-                        self._apply(uow, TxEvent(
-                            TxEventKind.UPDATED, station_id, self._clock.now(),
-                            transaction_id=tx.transaction_id, samples=samples,
-                        ))
-                        return
-            uow.transactions.add_samples(station_id, evse_id, connector_id, None, samples)
-
-        await self._db.write(work)
+        state = await self._live.get(station_id)
+        if attach_to_active:
+            for tx in state.active.values():
+                # 1.6 connector N is EVSE N, connector 1: the EVSE decides.
+                if tx.evse_id == evse_id and connector_id in (None, tx.connector_id):
+                    await self.apply(TxEvent(
+                        TxEventKind.UPDATED, station_id, self._clock.now(),
+                        transaction_id=tx.transaction_id, samples=samples))
+                    return
+        await self._db.append([SamplesAdded(station_id, evse_id, connector_id, None, samples)])
 
     async def get(self, transaction_id: str, station_id: str | None = None) -> Transaction:
         """By the station's id; ids are unique per station, so `station_id` disambiguates

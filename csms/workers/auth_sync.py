@@ -53,7 +53,8 @@ class LocalListWorker:
                 task.cancel()
 
     async def _listen(self) -> None:
-        async with self._bus.subscribe() as queue:
+        async with self._bus.subscribe({TOKENS_CHANGED, ev.STATION_CONNECTED,
+                                        ev.STATION_BOOTED}) as queue:
             while True:
                 event = await queue.get()
                 if event.type == TOKENS_CHANGED:

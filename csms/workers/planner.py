@@ -52,7 +52,7 @@ class PlannerWorker:
             tg.create_task(self._loop())
 
     async def _listen(self) -> None:
-        async with self._bus.subscribe() as queue:
+        async with self._bus.subscribe(_TRIGGERS) as queue:
             while True:
                 event = await queue.get()
                 if event.type not in _TRIGGERS:
@@ -79,7 +79,9 @@ class PlannerWorker:
             self._service.wishes_changed(event.station_id, str(event.data.get("id")))
         elif event.type == ev.TRANSACTION_STOPPED:
             self._service.forget(event.station_id, str(event.data.get("id")))
-        site_id = event.data.get("site_id") or await self._site_of(event.station_id)
+        # Events that know the station's site carry it (None: no site), sparing a read.
+        site_id = (event.data["site_id"] if "site_id" in event.data
+                   else await self._site_of(event.station_id))
         if site_id:
             self._dirty.add(str(site_id))
             self._wake.set()

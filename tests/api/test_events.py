@@ -107,7 +107,8 @@ async def test_station_filter(server: Any, api: httpx.AsyncClient) -> None:
     finally:
         await cm.__aexit__(None, None, None)
     assert {d["station_id"] for _, d in got} == {"EVB"}
-    assert ("station.connected", {"station_id": "EVB", "protocol": "2.0.1"}) in got
+    assert ("station.connected", {"station_id": "EVB", "protocol": "2.0.1",
+                                  "site_id": None}) in got
     assert got[-1][1]["id"] == "sse-1"
 
 
@@ -125,7 +126,7 @@ async def test_two_subscribers_both_see_an_event(server: Any, api: httpx.AsyncCl
             await cm1.__aexit__(None, None, None)
             await cm2.__aexit__(None, None, None)
     assert got1[-1] == got2[-1] == ("station.connected", {"station_id": "EV2",
-                                                          "protocol": "1.6"})
+                                                          "protocol": "1.6", "site_id": None})
 
 
 async def test_events_need_the_token(server: Any) -> None:

@@ -240,3 +240,23 @@ async def test_the_planning_node_sends_profiles_to_stations_on_every_node(
     finally:
         for st in stations:
             await st.close()
+
+
+async def test_an_id_token_changed_on_one_node_is_current_on_the_other(cluster: Cluster) -> None:
+    """Each node keeps the id tokens in memory; a change on node A reaches node B's copy."""
+    a = await cluster.node("node-a")
+    b = await cluster.node("node-b")
+    await register(a, "CL6")
+    async with a.api() as api_a, raw_station(b, "CL6") as st:
+        await st.ok("BootNotification", BOOT_16)
+        assert (await st.ok("Authorize", {"idTag": "NEWTAG"}))["idTagInfo"]["status"] == "Invalid"
+        assert (await api_a.post("/id-tokens", json={"id_token": "NEWTAG"})).status_code == 201
+
+        async def status_on_b(expected: str) -> bool:
+            reply = await st.ok("Authorize", {"idTag": "NEWTAG"})
+            return bool(reply["idTagInfo"]["status"] == expected)
+
+        await until(lambda: status_on_b("Accepted"), "node B to accept the new token")
+        patched = await api_a.patch("/id-tokens/NEWTAG", json={"status": "Blocked"})
+        assert patched.status_code == 200, patched.text
+        await until(lambda: status_on_b("Blocked"), "node B to see the token blocked")

@@ -11,7 +11,7 @@ import pytest
 from simulators import make_station
 from tests.api.support import assert_detail, command, register
 from tests.conftest import ServerFactory, api_client
-from tests.features.device_support import frames_in, received_action, sim_config
+from tests.features.device_support import frames_in, received_action, sim_config, wait_for
 from tests.helpers import BOOT_16, BOOT_201, raw_station
 
 # requestedMessage -> the action the station then sends
@@ -94,9 +94,23 @@ async def test_every_201_trigger(server_factory: ServerFactory) -> None:
                 assert r.json() == {"status": "Rejected"}, message
             await st.start_transaction(1, "TRIG")
             for message, action in TRIGGERS_201.items():
-                frame = await _trigger(api, "T201", message, action)
-                if message == "TransactionEvent":
-                    assert frame[3]["triggerReason"] == "Trigger"
+                if message != "TransactionEvent":
+                    await _trigger(api, "T201", message, action)
+                    continue
+                # The message log reaches the database every few seconds, so periodic
+                # meter values sent just before the trigger may show up after it: wait for
+                # the one the trigger asked for.
+                after = len(await frames_in(api, "T201"))
+                r = await api.post("/stations/T201/commands/trigger-message",
+                                   json={"message": message})
+                assert r.json()["status"] == "Accepted", r.text
+
+                async def triggered(after: int = after) -> list[Any] | None:
+                    frames = (await frames_in(api, "T201"))[after:]
+                    return next((f for f in frames if f[2] == "TransactionEvent"
+                                 and f[3]["triggerReason"] == "Trigger"), None)
+
+                await wait_for(triggered)
             combined = [p for a, p in st.received if a == "TriggerMessage"]
             assert [p["requestedMessage"] for p in combined][-len(TRIGGERS_201):] == list(
                 TRIGGERS_201)

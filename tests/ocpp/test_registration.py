@@ -140,3 +140,4 @@ async def test_pending_station_may_send_what_was_triggered(
         await st.send([3, call[1], {"status": "Rejected"}])
         assert (await command).status_code == 200
         assert (await st.call(action, payload))[2] == "SecurityError"
+

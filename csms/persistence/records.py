@@ -1,0 +1,134 @@
+"""Writes the hot path's typed records, one multi-row statement per kind per batch.
+
+Kinds are written in a fixed order that respects the foreign keys (a transaction before its
+samples and its tariff), whatever order the messages of the batch came in. Statements are
+built once; the driver's executemany binds the rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Insert, bindparam, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from csms.domain.records import (
+    ConnectorSaved,
+    Record,
+    SamplesAdded,
+    StationBooted,
+    StationConnected,
+    TariffBound,
+    TransactionInserted,
+    TransactionSaved,
+)
+from csms.domain.tariffs import PRICE_FIELDS
+from csms.persistence import rows
+from csms.persistence import tables as t
+from csms.persistence.tables_billing import transaction_tariffs
+
+# Accounting revises the green share behind the hot path's back: never overwrite it from memory.
+_SAVED_FIELDS = tuple(f for f in rows.TX_FIELDS if f not in ("green_energy_wh", "station_id",
+                                                             "transaction_id", "started_at"))
+_SAVE_TX = (update(t.transactions).where(t.transactions.c.pk == bindparam("b_pk"))
+            .values({f: bindparam(f"b_{f}") for f in _SAVED_FIELDS}))
+_BOOT_STATION = (update(t.stations).where(t.stations.c.id == bindparam("b_id")).values(
+    vendor=bindparam("b_vendor"), model=bindparam("b_model"),
+    serial_number=bindparam("b_serial_number"), firmware_version=bindparam("b_firmware_version"),
+    last_boot_at=bindparam("b_at"), last_seen=bindparam("b_at")))
+
+
+_CONNECT_STATION = (update(t.stations).where(t.stations.c.id == bindparam("b_id"))
+                    .values(protocol=bindparam("b_protocol"), last_seen=bindparam("b_at")))
+
+
+def _connector_upsert(dialect: str) -> Insert:
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.connectors)
+    return ins.on_conflict_do_update(
+        index_elements=["station_id", "evse_id", "connector_id"],
+        set_={"status": ins.excluded.status, "error_code": ins.excluded.error_code,
+              "updated_at": ins.excluded.updated_at})
+
+
+_UPSERTS = {name: _connector_upsert(name) for name in ("postgresql", "sqlite")}
+
+
+def _transactions(conn: Connection, recs: list[TransactionInserted]) -> None:
+    conn.execute(insert(t.transactions),
+                 [{"pk": r.tx.pk, **rows.transaction_values(r.tx)} for r in recs])
+
+
+def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
+    latest = {r.tx.pk: r.tx for r in recs}  # two saves of one row in a batch: the last wins
+    conn.execute(_SAVE_TX, [{"b_pk": tx.pk, **{f"b_{f}": getattr(tx, f) for f in _SAVED_FIELDS}}
+                            for tx in latest.values()])
+
+
+def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:
+    conn.execute(insert(t.meter_values), [
+        {"station_id": r.station_id, "transaction_pk": r.transaction_pk, "evse_id": r.evse_id,
+         "connector_id": r.connector_id, "timestamp": s.timestamp, "measurand": s.measurand,
+         "value": s.value, "unit": s.unit, "si_value": s.si_value, "phase": s.phase,
+         "location": s.location, "context": s.context}
+        for r in recs for s in r.samples])
+
+
+def _connectors(conn: Connection, recs: list[ConnectorSaved]) -> None:
+    states = [r.state for r in recs]
+    conn.execute(_UPSERTS[conn.dialect.name], [
+        {"station_id": s.station_id, "evse_id": s.evse_id, "connector_id": s.connector_id,
+         "status": s.status, "error_code": s.error_code, "updated_at": s.updated_at}
+        for s in states])
+    conn.execute(insert(t.status_history), [
+        {"station_id": s.station_id, "evse_id": s.evse_id, "connector_id": s.connector_id,
+         "status": s.status, "error_code": s.error_code, "at": s.updated_at} for s in states])
+
+
+def _tariffs(conn: Connection, recs: list[TariffBound]) -> None:
+    conn.execute(insert(transaction_tariffs), [
+        {"transaction_pk": r.transaction_pk, "tariff_id": r.tariff.id,
+         "currency": r.tariff.currency, "bound_at": r.at,
+         **{name: str(getattr(r.tariff, name)) for name in PRICE_FIELDS}} for r in recs])
+
+
+def _boots(conn: Connection, recs: list[StationBooted]) -> None:
+    conn.execute(_BOOT_STATION, [
+        {"b_id": r.station_id, "b_vendor": r.info.vendor, "b_model": r.info.model,
+         "b_serial_number": r.info.serial_number,
+         "b_firmware_version": r.info.firmware_version, "b_at": r.at} for r in recs])
+    known = [r for r in recs if r.known]
+    if known:
+        conn.execute(insert(t.boot_history), [
+            {"station_id": r.station_id, "at": r.at, "reason": r.info.reason,
+             "vendor": r.info.vendor, "model": r.info.model,
+             "serial_number": r.info.serial_number,
+             "firmware_version": r.info.firmware_version, "status": r.status} for r in known])
+
+
+def _connects(conn: Connection, recs: list[StationConnected]) -> None:
+    conn.execute(_CONNECT_STATION, [
+        {"b_id": r.station_id, "b_protocol": r.protocol, "b_at": r.at} for r in recs])
+
+
+# The order of writing: parents before the rows that refer to them.
+_WRITERS: tuple[tuple[type[Any], Callable[[Connection, Any], None]], ...] = (
+    (StationConnected, _connects),
+    (StationBooted, _boots),
+    (TransactionInserted, _transactions),
+    (TransactionSaved, _saved),
+    (SamplesAdded, _samples),
+    (TariffBound, _tariffs),
+    (ConnectorSaved, _connectors),
+)
+
+
+def write_records(conn: Connection, records: Sequence[Record]) -> None:
+    by_kind: dict[type[Any], list[Any]] = defaultdict(list)
+    for record in records:
+        by_kind[type(record)].append(record)
+    for kind, writer in _WRITERS:
+        recs = by_kind.get(kind)
+        if recs:
+            writer(conn, recs)
