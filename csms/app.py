@@ -20,14 +20,15 @@ import uvicorn
 from csms.api.app import close_streams, create_app
 from csms.clock import Clock, SystemClock
 from csms.cluster.node import ClusterNode
-from csms.domain.events import Event
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
+from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
 from csms.persistence.database import SqlDatabase
 from csms.persistence.file_store import DiskStore  # firmware and log jobs, uploads
 from csms.persistence.migrate import upgrade
 from csms.services.accounting import AccountingService
 from csms.services.admin import ensure_admin_token
+from csms.services.audit import AuditService
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
 from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
@@ -37,24 +38,29 @@ from csms.services.costs import CostConfig, CostService  # tariffs and cost, cha
 from csms.services.data_transfer import DataTransferService
 from csms.services.device_model import DeviceModelService
 from csms.services.diagnostics import DiagnosticsService, UploadConfig
+from csms.services.event_log import EventLog  # the event stream's recent events
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
-from csms.services.invalidation import Invalidation, LocalInvalidations
+from csms.services.invalidation import LocalInvalidations
 from csms.services.live import LiveStations, TransactionKeys
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
+from csms.services.office import Office  # people, audit, reports
+from csms.services.people import PeopleService
 from csms.services.ports import EventSink, StationGateway
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
 from csms.services.profiles_state import ProfileStateService, TrackingGateway
 from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
+from csms.services.sign_in_throttle import SignInThrottle
 from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
+from csms.services.statements import ReportService
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
-from csms.services.tokens import TOKENS_CHANGED, TokenService
+from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
@@ -89,13 +95,17 @@ class CsmsServer:
             self.registry.watch(self.cluster.presence)
         self.db = SqlDatabase(s.database_url, sink=self._sink(bus))
         await self.db.start()
-        self.live = LiveStations(self.db)
-        self._everywhere(bus).listen(self.live.on_event)  # also changes made on other nodes
-        self.token_book, self.tariff_book = TokenBook(self.db), TariffBook(self.db)
+        self.invalidations = (self.cluster.invalidations if self.cluster
+                              else LocalInvalidations())
+        self.live = LiveStations(self.db, self.invalidations)
+        # Reservations changed through another node concern this node's stations too.
+        everywhere = self.cluster.events.everywhere if self.cluster else bus
+        everywhere.listen(self.live.on_event)
+        self.token_book = TokenBook(self.db, self.invalidations)
+        self.tariff_book = TariffBook(self.db, self.invalidations)
         await self.token_book.load()
         await self.tariff_book.load()
         self.services = self._services(bus)
-        self._follow_other_nodes()
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
         self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
@@ -111,7 +121,13 @@ class CsmsServer:
             self.ocpp_tls_port = await self.ocpp.start(s.ocpp_host, s.ocpp_tls_port,
                                                        self._tls(issuing))
 
-        self.api = api = create_app(self.services, admin)
+        # --- people, audit, reports; the event stream's recent events ---
+        self.office = self._office()
+        self.event_log = EventLog(s.events_kept)
+        # The event stream shows what every node committed.
+        self._tasks.append(asyncio.create_task(self.event_log.follow(self.services.events),
+                                               name="event-log"))
+        self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
         sock = socket.socket(socket.AF_INET6 if ":" in s.api_host else socket.AF_INET,
@@ -168,7 +184,7 @@ class CsmsServer:
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         return Services(
-            db=db, clock=clock, events=self._everywhere(bus),
+            db=db, clock=clock, events=self.cluster.events.everywhere if self.cluster else bus,
             stations=StationService(db, clock, self._sink(bus), self._reach(), self.live,
                                     s.unknown_stations, s.heartbeat_interval, s.boot_rate),
             tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
@@ -201,7 +217,7 @@ class CsmsServer:
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
-            invalidations=self.cluster.invalidations if self.cluster else LocalInvalidations(),
+            invalidations=self.invalidations,
         )
 
     # --- cluster mode: stations, events and invalidations of every node ---------------------
@@ -220,25 +236,16 @@ class CsmsServer:
     def _sink(self, bus: EventBus) -> EventSink:
         return self.cluster.events if self.cluster is not None else bus
 
-    def _everywhere(self, bus: EventBus) -> EventBus:
-        """Events committed on any node (`bus` alone: this node's, for the workers that act
-        for the stations it holds)."""
-        return self.cluster.events.everywhere if self.cluster is not None else bus
-
-    def _follow_other_nodes(self) -> None:
-        """The books re-read what another node changed. TokenService announces its changes
-        as events, which reach every node; tariffs wait for Invalidation("tariff")."""
-        invalidations = self.services.invalidations
-        invalidations.on("id_token", lambda i: self.token_book.refresh_token(i.key))
-        invalidations.on("tariff", lambda _: self.tariff_book.load())
-        if self.cluster is not None:
-            deliver = self.cluster.invalidations.deliver
-
-            def tokens_changed(event: Event) -> None:
-                if event.type == TOKENS_CHANGED and event.data.get("id_token"):
-                    deliver(Invalidation("id_token", str(event.data["id_token"])))
-
-            self.cluster.events.on_remote(tokens_changed)
+    # --- people, audit, reports -----------------------------------------------------------
+    def _office(self) -> Office:
+        office_db = OfficeDatabase(self.db)
+        return Office(
+            db=office_db,
+            people=PeopleService(office_db, self.clock,
+                                 timedelta(seconds=self.settings.session_ttl_s),
+                                 SignInThrottle(self.clock)),
+            audit=AuditService(office_db, self.clock),
+            reports=ReportService(office_db, self.services.costs, self.services.accounting))
 
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(
@@ -301,6 +308,9 @@ class CsmsServer:
         self._tasks.clear()
         await self.services.certificates.close()  # certificate deliveries in flight
         await self.services.smart_charging.close()  # capability probes, profile checks
+        await self.live.close()  # re-reads other nodes asked for
+        await self.token_book.close()
+        await self.tariff_book.close()
         if self.cluster is not None:
             await self.cluster.close()
         with contextlib.suppress(Exception):

@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     tok.add_argument("--database-url", dest="database_url", default=None)
 
     pd = sub.add_parser("plan-day", help="simulate one day of a site with the planner (what-if)")
-    pd.add_argument("scenario", help="scenario JSON file (see CONTRACT.md)")
+    pd.add_argument("scenario", help="scenario JSON file (format: docs/plan-day.md)")
     pd.add_argument("--policy", default="green", help="green (default) or immediate")
     pd.add_argument("--out", default=None, help="write the result JSON here (default: stdout)")
     return p

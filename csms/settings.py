@@ -16,21 +16,32 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./var/csms.db"
-    ocpp_host: str = "0.0.0.0"
-    ocpp_port: int = Field(9000, ge=0, le=65535)
-    ocpp_tls_port: int | None = Field(None, ge=0, le=65535)
-    tls_cert: str | None = None
-    tls_key: str | None = None
-    tls_client_ca: str | None = None
-    api_host: str = "0.0.0.0"
-    api_port: int = Field(8000, ge=0, le=65535)
-    admin_token: str | None = None
-    unknown_stations: Literal["reject", "accept"] = "reject"
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./var/csms.db", description="SQLAlchemy async URL; PostgreSQL as "
+        "`postgresql+asyncpg://user:pw@host/db`")
+    ocpp_host: str = Field("0.0.0.0", description="address of the plain `ws://` OCPP endpoint "
+                           "(`make run`: 127.0.0.1)")
+    ocpp_port: int = Field(9000, ge=0, le=65535, description="port of the `ws://` endpoint")
+    ocpp_tls_port: int | None = Field(None, ge=0, le=65535, description="port of the `wss://` "
+                                      "endpoint (security profiles 2 and 3); unset: none")
+    tls_cert: str | None = Field(None, description="PEM certificate of the `wss://` endpoint")
+    tls_key: str | None = Field(None, description="PEM private key of the `wss://` endpoint")
+    tls_client_ca: str | None = Field(None, description="PEM CA bundle that station client "
+                                      "certificates must chain to (security profile 3)")
+    api_host: str = Field("0.0.0.0", description="address of the HTTP API (`make run`: "
+                          "127.0.0.1)")
+    api_port: int = Field(8000, ge=0, le=65535, description="port of the HTTP API")
+    admin_token: str | None = Field(
+        None, description="the first administrator's bearer token; unset: generated on first "
+        "start, stored hashed and printed once")
+    unknown_stations: Literal["reject", "accept"] = Field(
+        "reject", description="accept: unknown station ids are registered on first connect")
     unknown_id_tokens: Literal["reject", "accept"] = Field(
         "reject", description="accept: tokens not in the table are Accepted (development only)"
     )
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        None, description="when set, every `csms serve` sharing this Redis and one PostgreSQL "
+        "database is one cluster")
     # Cluster mode (with redis_url): see README, "Running a cluster"
     node_id: str | None = Field(
         None, pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="this node's name in the cluster "
@@ -41,14 +52,15 @@ class Settings(BaseSettings):
     node_ttl_s: float = Field(
         15.0, ge=1, le=300, description="a node silent this long is dead: its stations and "
         "planner leases go to the others (heartbeat every third of it)")
-    call_timeout: float = Field(30.0, gt=0)
+    call_timeout: float = Field(30.0, gt=0, description="seconds to wait for a station's reply "
+                                "to a command")
 
     # Beyond the contract: operational knobs with safe defaults.
     heartbeat_interval: int = Field(300, ge=1, description="interval sent in BootNotification")
     ws_ping_interval: float | None = Field(
         60.0, description="websocket ping period in seconds; 0 disables pings"
     )
-    ws_ping_timeout: float = Field(30.0, gt=0)
+    ws_ping_timeout: float = Field(30.0, gt=0, description="seconds to wait for a pong")
     boot_rate: float = Field(
         500.0, ge=0, description="BootNotifications accepted per second; beyond it stations "
         "are answered Pending with the interval after which to boot again (0: no limit)")
@@ -56,7 +68,7 @@ class Settings(BaseSettings):
         False, description="offer permessage-deflate to stations (costs CPU per message and "
         "tens of KB per connection; OCPP frames are small)")
     message_log_size: int = Field(200, ge=0, description="OCPP frames kept per station")
-    log_level: str = "INFO"
+    log_level: str = Field("INFO", description="log level; every record names its station")
 
     # Firmware and diagnostics uploads (issue 4 items 1, 2)
     public_api_url: str | None = Field(
@@ -74,7 +86,8 @@ class Settings(BaseSettings):
     default_energy_kwh: float = Field(20.0, gt=0, description="assumed need without preferences")
     evse_max_kw: float = Field(22.0, gt=0, description="assumed EVSE maximum")
     car_max_kw: float = Field(11.0, gt=0, description="assumed car maximum")
-    charging_rate_unit: Literal["A", "W"] = "A"
+    charging_rate_unit: Literal["A", "W"] = Field(
+        "A", description="unit of the charging profiles csms sends, where the station takes both")
     profile_min_interval_s: float = Field(
         300.0, ge=0, description="at most one profile change per charger this often, but cuts"
     )
@@ -99,6 +112,14 @@ class Settings(BaseSettings):
     cost_datatransfer_vendor: str | None = Field(
         None, min_length=1, max_length=255, description="OCPP 1.6 stations get running and "
         "final cost in DataTransfer with this vendorId; unset: 1.6 stations get no cost")
+
+    # People and the console
+    session_ttl_s: float = Field(
+        12 * 3600.0, gt=0, le=30 * 86400, description="how long a sign-in access token "
+        "(POST /api/v1/auth/login) stays valid")
+    events_kept: int = Field(
+        2000, ge=10, le=1_000_000, description="recent events kept for readers of the event "
+        "stream that reconnect (Last-Event-ID)")
 
     @property
     def is_sqlite(self) -> bool:

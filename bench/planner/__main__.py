@@ -1,4 +1,9 @@
-"""`python -m bench.planner [--seed N] [--seeds K] [--family NAME] [--jobs J]`: the planner table.
+"""`python -m bench.planner [--seed N] [--seeds K] [--family NAME] [--jobs J] [--quick]
+[--held-out]`: the planner table.
+
+Without `--held-out`: the families and the forecast-error families open for tuning, from
+`--seed`. With it: every family, the held-out forecast-error models included, on the held-out
+seeds (from `errors.HELD_OUT_SEED`) — the final table only.
 
 Figures, not assertions: docs/planner.md records a run and the targets it is read against.
 """
@@ -10,8 +15,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from bench.planner.run import Score, gain, merge, run_one, step_timing
-from bench.planner.scenarios import FAMILIES
+from bench.planner.errors import HELD_OUT_SEED
+from bench.planner.run import POLICIES, QUICK, Score, gain, merge, run_one, step_timing
+from bench.planner.scenarios import ERROR_FAMILIES, FAMILIES
 
 
 def _pct(x: float) -> str:
@@ -30,6 +36,7 @@ def _row(name: str, s: dict[str, Score]) -> str:
         f"{_pct(gain(s, 'csms', 'oracle-safe'))} |{_pct(delivered)}"
         f"{_pct(c.met / c.sessions)}{_pct(o.met / o.sessions)}{_pct(s['surplus'].met / c.sessions)}"
         f" |{c.over_kwh:6.2f}{s['oracle'].over_kwh:6.2f}{s['surplus'].over_kwh:6.2f}"
+        f"{c.rule_breaks:5d}"
         f" |{c.sends / max(c.plugged_5min, 1e-9):6.3f}"
         f"{np.percentile(ms, 50):7.1f}{np.percentile(ms, 95):7.1f}"
     )
@@ -37,10 +44,12 @@ def _row(name: str, s: dict[str, Score]) -> str:
 
 HEADER = (
     f"{'family':<20}|{'green share %':^18} |{'gain captured % of oracle':^30} |"
-    f"{'energy / sessions met %':^24} |{'kWh over limit':^18} |{'prof/5m':>6}{'step ms':^14}\n"
+    f"{'energy / sessions met %':^24} |{'kWh over limit':^18}{'rule':>5} |{'prof/5m':>6}"
+    f"{'step ms':^14}\n"
     f"{'':<20}|{'imm':>6}{'csms':>6}{'orac':>6} |{'csms':>6}{'surpl':>6}{'pf':>6}{'pn':>6}"
     f"{'safe':>6} |"
-    f"{'E/orc':>6}{'csms':>6}{'orac':>6}{'surpl':>6} |{'csms':>6}{'orac':>6}{'surpl':>6} |"
+    f"{'E/orc':>6}{'csms':>6}{'orac':>6}{'surpl':>6} |{'csms':>6}{'orac':>6}{'surpl':>6}"
+    f"{'csms':>5} |"
     f"{'csms':>6}{'p50':>7}{'p95':>7}"
 )
 
@@ -52,11 +61,19 @@ def main() -> None:
     ap.add_argument("--family", default=None, help="only families whose name contains this")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-timing", action="store_true", help="skip the 200/1000-car step timing")
+    ap.add_argument("--quick", action="store_true", help="csms and the references only (no pf, "
+                    "pn, safe diagnostics)")
+    ap.add_argument("--held-out", action="store_true", help="the final table: every family, "
+                    "held-out ones included, on the held-out seeds")
     args = ap.parse_args()
-    fams = [f for f in FAMILIES if args.family is None or args.family in f.name]
-    tasks = [(f, args.seed + k) for f in fams for k in range(args.seeds or f.seeds)]
+    first = HELD_OUT_SEED if args.held_out else args.seed
+    fams = [f for f in (*FAMILIES, *ERROR_FAMILIES) if (args.held_out or not f.held_out)
+            and (args.family is None or args.family in f.name)]
+    tasks = [(f, first + k) for f in fams for k in range(args.seeds or f.seeds)]
+    pols = QUICK if args.quick else POLICIES
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(run_one, [f for f, _ in tasks], [s for _, s in tasks]))
+        results = list(pool.map(run_one, [f for f, _ in tasks], [s for _, s in tasks],
+                                [pols] * len(tasks)))
     print(HEADER)
     for f in fams:
         parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]

@@ -1,7 +1,8 @@
 """`python -m bench.planner.firm [--seed N] [--seeds K]`: how often the firm green bound
 (`planning.forecast.firm`, the on-site green the planner may load above the grid limit) is
 above what the source then produced, slot by slot, on every family and on stress variants
-(a tight on-site grid under broken, overcast and wrongly forecast skies). Pure arithmetic on the
+(a tight on-site grid under broken, overcast and wrongly forecast skies) and on the
+forecast-error families (`errors.py`, held-out ones included). Pure arithmetic on the
 scenarios: no planner runs, so the check covers every slot, not only those where the load
 reached the bound.
 """
@@ -13,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from bench.planner.scenarios import FAMILIES, Family, generate
+from bench.planner.scenarios import ERROR_FAMILIES, FAMILIES, Family, generate
 from csms.planning.forecast import firm
 
 
@@ -24,7 +25,7 @@ def families() -> list[Family]:
                               ("broken", "overcast"))]
     stress[2] = dataclasses.replace(stress[2], name="on-site overcast, clear fc")
     stress[3] = dataclasses.replace(stress[3], name="on-site broken, overcast fc")
-    return [*FAMILIES, *stress]
+    return [*FAMILIES, *stress, *ERROR_FAMILIES]
 
 
 def check(f: Family, seeds: range) -> tuple[int, int, float, float]:

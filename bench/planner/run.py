@@ -16,6 +16,7 @@ from csms.whatif.ledger import Ledger
 from csms.whatif.simulate import green_day, immediate_day
 
 POLICIES = ("immediate", "surplus", "csms", "oracle", "csms-pf", "csms-pn", "oracle-safe")
+QUICK = ("immediate", "surplus", "csms", "oracle")  # the diagnostics columns left empty
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Score:
     met: int = 0
     sessions: int = 0
     over_kwh: float = 0.0
+    rule_breaks: int = 0
     sends: int = 0
     plugged_5min: float = 0.0
     ms: list[float] = field(default_factory=list)
@@ -38,6 +40,7 @@ class Score:
         self.met += int(s["sessions_met"])
         self.sessions += len(book.sc.sessions)
         self.over_kwh += book.over_limit_kwh()
+        self.rule_breaks += book.rule_breaks()
         self.sends += book.profile_sends
         self.plugged_5min += float(book.frac.sum()) * book.sc.slot_minutes / 5.0
         self.ms += book.planner_ms
@@ -66,14 +69,16 @@ def merge(parts: list[dict[str, Score]]) -> dict[str, Score]:
     for part in parts:
         for name, s in part.items():
             t = total.setdefault(name, Score())
-            for f in ("green", "energy", "requested", "met", "sessions", "over_kwh", "sends",
-                      "plugged_5min"):
+            for f in ("green", "energy", "requested", "met", "sessions", "over_kwh",
+                      "rule_breaks", "sends", "plugged_5min"):
                 setattr(t, f, getattr(t, f) + getattr(s, f))
             t.ms += s.ms
     return total
 
 
 def gain(scores: dict[str, Score], who: str, upper: str = "oracle") -> float:
+    if who not in scores or upper not in scores:
+        return float("nan")
     lo, hi = scores["immediate"].green, scores[upper].green
     return (scores[who].green - lo) / (hi - lo) if hi - lo > 1e-9 else 1.0
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import fastapi_offline
 from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
 
 from csms import __version__
 from csms.api import errors
-from csms.api.deps import no_nul, require_admin
+from csms.api.access import PREFIX, authorize, check_rules
+from csms.api.audit_trail import AuditTrail
+from csms.api.deps import no_nul
 from csms.api.routes import (
     charging_state,
     commands,
@@ -16,10 +24,12 @@ from csms.api.routes import (
     display,  # display messages
     energy,
     events,
+    exports,
     firmware,
     health,
     id_tokens,
     local_lists,  # local authorization lists, availability
+    people,
     reservations,  # reservations
     security,  # security events, certificates, credentials
     sites,
@@ -32,42 +42,74 @@ from csms.api.routes import (
 )
 from csms.services.admin import AdminToken
 from csms.services.container import Services
+from csms.services.event_log import EventLog
+from csms.services.office import Office
 
-PREFIX = "/api/v1"
+# Swagger UI and ReDoc, served by csms itself (a site network may have no internet): the
+# assets of the pinned fastapi-offline package (docs/third-party.md lists their licences).
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
-def create_app(services: Services, admin_token: AdminToken) -> FastAPI:
+ROUTES = (
+    health,
+    uploads,  # stations' uploads: the one-time token in the URL is the authorization
+    firmware,
+    people,  # sign-in, users, API tokens, audit
+    exports,  # before `/transactions/{id}`, which would take `transactions.csv`
+    stations, id_tokens, smart, transactions, commands, events, sites, energy, token_groups,
+    device_model, display,  # device model and display messages
+    reservations, local_lists,  # reservations, local authorization lists, availability
+    security,  # security events, certificates, password and security profile
+    tariffs, charging_state,  # tariffs; charging profiles and limits per station
+)
+
+
+def create_app(services: Services, admin_token: AdminToken, office: Office,
+               event_log: EventLog) -> FastAPI:
     app = FastAPI(
         title="csms",
         version=__version__,
         description="Green-first charging-station management (OCPP 1.6 and 2.0.1). "
-        "Authorize with the admin token: `Authorization: Bearer <token>`.",
+        "Authorize with `Authorization: Bearer <token>`: the admin token, an access token "
+        "from `POST /api/v1/auth/login`, or an API token.",
+        docs_url=None, redoc_url=None,
     )
     app.state.services = services
     app.state.admin_token = admin_token
+    app.state.office = office
+    app.state.event_log = event_log
     app.state.closing = asyncio.Event()  # set by close_streams(): long-lived responses end
     errors.install(app)
-    app.include_router(health.router, prefix=PREFIX)
-    # stations' uploads: the one-time token in the URL is the authorization (issue 4 item 2)
-    app.include_router(uploads.router, prefix=PREFIX, dependencies=[Depends(no_nul)])
-    app.include_router(firmware.router, prefix=PREFIX,
-                       dependencies=[Depends(require_admin), Depends(no_nul)])
-    secured = [Depends(require_admin), Depends(no_nul)]
-    for module in (stations, id_tokens, smart, transactions, commands, events, sites,
-                   energy, token_groups):
+    # Every route passes the access check: its rule is in csms.api.access.RULES.
+    check_rules([module.router for module in ROUTES])
+    secured = [Depends(authorize), Depends(no_nul)]
+    for module in ROUTES:
         app.include_router(module.router, prefix=PREFIX, dependencies=secured)
-    # device model and display messages
-    for module in (device_model, display):
-        app.include_router(module.router, prefix=PREFIX, dependencies=secured)
-    # reservations, local authorization lists, availability
-    for module in (reservations, local_lists):
-        app.include_router(module.router, prefix=PREFIX, dependencies=secured)
-    # security: events, certificates, password and security profile (issue 4 item 8)
-    app.include_router(security.router, prefix=PREFIX, dependencies=secured)
-    # tariffs; charging profiles and limits per station (issue 4 items 10, 12)
-    for module in (tariffs, charging_state):
-        app.include_router(module.router, prefix=PREFIX, dependencies=secured)
+    _docs(app)
+    app.add_middleware(AuditTrail, audit=office.audit, prefix=PREFIX,
+                       skip=(f"{PREFIX}/auth/login",))
     return app
+
+
+def _docs(app: FastAPI) -> None:
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    async def swagger(_req: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="csms API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png")
+
+    async def redoc(_req: Request) -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="csms API",
+                              redoc_js_url="/docs-assets/redoc.standalone.js",
+                              redoc_favicon_url="/docs-assets/favicon.png",
+                              with_google_fonts=False)
+
+    # plain routes, outside the API and its access rules
+    app.add_route("/docs", swagger, include_in_schema=False)
+    app.add_route("/redoc", redoc, include_in_schema=False)
 
 
 def close_streams(app: FastAPI) -> None:

@@ -96,7 +96,6 @@ class ClusterNode:
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tg:
             self._tasks = tg
-            self.invalidations.run_with(tg.create_task)
             tg.create_task(self._read(), name="cluster-reader")
             tg.create_task(self._outbox.run(), name="cluster-outbox")
             tg.create_task(self._beat(), name="cluster-heartbeat")

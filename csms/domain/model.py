@@ -123,6 +123,7 @@ class Transaction:
     last_register_at: datetime | None = None
     interval_energy_wh: float = 0.0
     seq_no: int | None = None
+    seq_seen: str | None = None  # the event seqNos already applied, as ranges ("0-41,43")
     remote_start_id: int | None = None
     offline: bool = False
 

@@ -83,6 +83,7 @@ class SqlUnitOfWork:
     """Repositories bound to one connection, plus the events to publish on commit."""
 
     def __init__(self, conn: Connection) -> None:
+        self.connection = conn  # for other persistence modules' repositories (back office)
         self.stations = StationRepo(conn)
         self.tokens = TokenRepo(conn)
         self.transactions = TransactionRepo(conn)
@@ -129,6 +130,7 @@ class SqlDatabase:
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
         self.writes = 0
+        self.split_batches = 0  # batches whose records had to be retried job by job
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="db-writer")
@@ -223,20 +225,25 @@ class SqlDatabase:
             return
 
     async def _commit(self, jobs: list[_Job]) -> list[_Outcome]:
+        split: list[int] = []  # one entry when the batch's records had to be split
         if self._sync is not None:
             engine = self._sync
 
             def run() -> list[_Outcome]:
                 with engine.begin() as conn:
-                    return _run_jobs(conn, jobs)
+                    return _run_jobs(conn, jobs, split)
 
-            return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
-        assert self._async is not None
-        async with self._async.begin() as conn:
-            return await conn.run_sync(_run_jobs, jobs)
+            done = await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
+        else:
+            assert self._async is not None
+            async with self._async.begin() as conn:
+                done = await conn.run_sync(_run_jobs, jobs, split)
+        self.split_batches += len(split)
+        return done
 
 
-def _run_jobs(conn: Connection, jobs: list[_Job]) -> list[_Outcome]:
+def _run_jobs(conn: Connection, jobs: list[_Job], split: list[int] | None = None
+              ) -> list[_Outcome]:
     """Records of the whole batch first, kind by kind; then the works, in order.
 
     When the batch's records fail together, each job's records are retried alone under a
@@ -249,6 +256,8 @@ def _run_jobs(conn: Connection, jobs: list[_Job]) -> list[_Outcome]:
                 write_records(conn, records)
         except Exception:
             log.warning("a batch of %d records failed; writing them job by job", len(records))
+            if split is not None:
+                split.append(1)
             for index, job in enumerate(jobs):
                 if not job.records:
                     continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -317,15 +317,17 @@ class MessageRepo:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int) -> None:
-        if not entries:
-            return
-        self._c.execute(
-            insert(t.ocpp_messages),
-            [{"station_id": s, "at": at, "direction": d, "frame": f} for s, at, d, f in entries],
-        )
+    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int,
+               trim: Collection[str]) -> None:
+        """Store frames; cut the stations in `trim` back to their newest `keep`."""
+        if entries:
+            self._c.execute(
+                insert(t.ocpp_messages),
+                [{"station_id": s, "at": at, "direction": d, "frame": f}
+                 for s, at, d, f in entries],
+            )
         c = t.ocpp_messages.c
-        for station_id in {e[0] for e in entries}:
+        for station_id in trim:
             cutoff = (
                 select(c.id).where(c.station_id == station_id)
                 .order_by(c.id.desc()).offset(keep).limit(1).scalar_subquery()

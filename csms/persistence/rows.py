@@ -67,7 +67,7 @@ TX_FIELDS = (
     "station_id", "transaction_id", "evse_id", "connector_id", "id_token", "started_at",
     "stopped_at", "meter_start_wh", "meter_stop_wh", "energy_wh", "green_energy_wh",
     "stop_reason", "first_register_wh", "first_register_at", "last_register_wh",
-    "last_register_at", "interval_energy_wh", "seq_no", "remote_start_id", "offline",
+    "last_register_at", "interval_energy_wh", "seq_no", "seq_seen", "remote_start_id", "offline",
 )
 
 

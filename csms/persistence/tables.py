@@ -134,6 +134,7 @@ transactions = Table(
     Column("last_register_at", UTCDateTime()),
     Column("interval_energy_wh", Float, nullable=False, server_default="0"),
     Column("seq_no", Integer),
+    Column("seq_seen", Text),  # 2.0.1 seqNos stored, as ranges: a retransmission is known
     Column("remote_start_id", Integer),
     Column("offline", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("station_id", "transaction_id", name="uq_transactions_station_tx"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,6 +57,44 @@ class ArrivalModel:
             mean_energy_kwh=float(np.mean([e for _, _, e, _ in seen])),
             mean_dwell_h=max(dwell, 0.25),
             mean_max_kw=float(np.mean([m for _, _, _, m in seen])),
+        )
+
+    @classmethod
+    def from_history(
+        cls,
+        past: Sequence[tuple[datetime, datetime, float, float]],
+        now: datetime,
+        *,
+        days: int,
+        tz: tzinfo = UTC,
+        slot_minutes: int = 15,
+        horizon_slots: int = 144,
+    ) -> ArrivalModel:
+        """From the site's sessions of the last `days` days before now, `(arrival, departure,
+        energy_kwh, max_kw)`: the cars that arrived on the same weekday and at the same time of
+        day (the site's time zone), per week of history, are the arrivals to expect in each
+        slot ahead. Only whole weeks count (a weekday seen once in a 10-day history is one
+        sample, not 10/7 of one)."""
+        weeks = days // 7
+        start = now - timedelta(days=7 * weeks)
+        used = [s for s in past if start <= s[0] < now and s[1] > s[0]]
+        if weeks < 1 or not used:
+            return cls((), 0.0, 1.0, 0.0)
+        per_day = 1440 // slot_minutes
+        counts = np.zeros((7, per_day))
+        for a, _, _, _ in used:
+            local = a.astimezone(tz)
+            counts[local.weekday(), (local.hour * 60 + local.minute) // slot_minutes] += 1
+        step = timedelta(minutes=slot_minutes)
+        ahead = [(now + step * (k + 1)).astimezone(tz) for k in range(horizon_slots)]
+        per_slot = [counts[t.weekday(), (t.hour * 60 + t.minute) // slot_minutes] / weeks
+                    for t in ahead]
+        dwell = float(np.mean([(d - a).total_seconds() / 3600.0 for a, d, _, _ in used]))
+        return cls(
+            arrivals_per_slot=tuple(per_slot),
+            mean_energy_kwh=float(np.mean([e for _, _, e, _ in used])),
+            mean_dwell_h=max(dwell, 0.25),
+            mean_max_kw=float(np.mean([m for _, _, _, m in used])),
         )
 
     def reserve_kw(self, n_slots: int, slot_minutes: int = 15) -> FloatArray:

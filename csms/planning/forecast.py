@@ -123,9 +123,11 @@ def spread(
     return np.asarray(np.clip(beta * near + (1.0 - beta) * prior, floor, 1.0), dtype=float)
 
 
-# A passing cloud can take a 15-minute slot's output to half of the last one's; a day that has
-# shown deeper drops is trusted to the worst of them, less a margin (docs/planner.md, "Firm green").
-DROP_PRIOR = 0.5
+# A passing cloud can take a 15-minute slot's output to a quarter of the last one's (halving
+# was broken by a cloud front and by the flicker of an overcast sky: 43 kW to 21.6, 31.7 to
+# 9.1); a day that has shown deeper drops is trusted to the worst of them, less a margin
+# (docs/planner.md, "Firm green").
+DROP_PRIOR = 0.25
 DROP_MARGIN = 0.8
 
 

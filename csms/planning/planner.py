@@ -21,7 +21,7 @@ from csms.planning.model import (
     SessionNeed,
     SessionPlan,
 )
-from csms.planning.rounding import round_to_minimum
+from csms.planning.rounding import drop_past_need, round_to_minimum, to_watts
 
 
 def _hours(a: datetime, b: datetime) -> float:
@@ -161,23 +161,11 @@ def plan(inputs: PlanInputs) -> Plan:
         dense[i, first : first + len(frac)] = p
         frac_d[i, first : first + len(frac)] = frac
     mins = np.asarray([s.min_kw for s in sessions], dtype=float)
-    rounded = hold_cap(
-        np.round(round_to_minimum(dense, frac_d, mins, pb.ub_kw, pb.need_kwh, cap, dt), 4), cap
+    rounded = to_watts(
+        round_to_minimum(dense, frac_d, mins, pb.ub_kw, pb.need_kwh, cap, dt), mins, pb.ub_kw, cap
     )
+    rounded = drop_past_need(rounded, frac_d, pb.need_kwh, dt)
     return _assemble(inputs, sessions, rounded, frac_d, green, cap, notes, sol, solve_ms, t0)
-
-
-def hold_cap(power: FloatArray, cap: FloatArray) -> FloatArray:
-    """Take solver tolerance and 4-decimal rounding off the largest session of any slot whose
-    total exceeds the cap by a hair, so the plan never asks for a watt above the limit."""
-    out = power.copy()
-    if not out.size:
-        return out
-    over = out.sum(axis=0) - cap
-    for t in np.flatnonzero(over > 0):
-        s = int(np.argmax(out[:, t]))
-        out[s, t] = max(0.0, float(np.floor((out[s, t] - over[t]) * 1e4) / 1e4))
-    return out
 
 
 def _assemble(
@@ -239,9 +227,9 @@ def clip_to(plan_: Plan, cap_kw: object, min_kw: Mapping[str, float]) -> Plan:
     if not over.any():
         return plan_
     scale = np.where(over, cap / np.where(load > 0, load, 1.0), 1.0)
-    power = np.floor(power * scale * 1e4) / 1e4
+    power = np.where(over, np.floor(power * scale * 1000 + 1e-6) / 1000, power)  # whole watts
     mins = np.asarray([min_kw.get(i, 0.0) for i in ids], dtype=float)[:, None]
-    power = np.where(over & (power < mins - 1e-9), 0.0, power)
+    power = np.where(over & (power < np.ceil(mins * 1000 - 1e-6) / 1000 - 1e-9), 0.0, power)
     sessions = {i: dataclasses.replace(plan_.sessions[i], power_kw=tuple(power[k].tolist()))
                 for k, i in enumerate(ids)}
     return dataclasses.replace(plan_, sessions=sessions, load_kw=tuple(power.sum(axis=0).tolist()))

@@ -80,3 +80,48 @@ def round_to_minimum(
         carry += power[:, t] * f * dt_h - delivered
         left -= delivered
     return out
+
+
+def to_watts(power: FloatArray, min_kw: FloatArray, ub_kw: FloatArray,
+             cap_kw: FloatArray) -> FloatArray:
+    """`power` in whole watts, still 0 or within [min, ub] and within the cap in every slot.
+
+    Whole watts make every figure written with three decimals (the plan-day file, kW) exact, so
+    the file itself keeps the power rule and the limit: a maximum is rounded down to a watt, every
+    other power up (a car stops once full, and rounding down would leave each car a fraction of a
+    watt-hour short). A slot above its cap after that takes the excess off the powers above their
+    minimum; failing that, its smallest power stops.
+    """
+    lo = np.ceil(min_kw * 1000 - 1e-6)
+    hi = np.floor(ub_kw * 1000 + 1e-6)
+    odd = lo > hi  # min and max within one watt: counted as the watt above, sent exactly
+    hi = np.where(odd, lo, hi)
+    w = np.minimum(np.ceil(power * 1000 - 1e-6), hi[:, None])
+    w = np.where(w >= 1, np.maximum(w, lo[:, None]), 0.0)
+    cap_w = np.floor(cap_kw * 1000 + 1e-6)
+    for t in np.flatnonzero(w.sum(axis=0) > cap_w):
+        col = w[:, t]
+        while col.sum() > cap_w[t]:
+            over = col.sum() - cap_w[t]
+            slack = np.where(col > 0, col - lo, 0.0)
+            if slack.sum() >= over:
+                cut = np.floor(slack * (over / slack.sum()))
+                rest = over - cut.sum()
+                cut[np.argsort(-(slack - cut))[: int(rest)]] += 1
+                col -= cut
+            else:
+                col[np.argmin(np.where(col > 0, col, np.inf))] = 0.0
+        w[:, t] = col
+    kw: FloatArray = np.where(odd[:, None] & (w > 0), min_kw[:, None], w / 1000.0)
+    for t in np.flatnonzero(kw.sum(axis=0) > cap_kw):  # float summation, a hair above
+        s = int(np.argmax(kw[:, t] - np.where(kw[:, t] > 0, lo / 1000, 0)))
+        kw[s, t] = (w[s, t] - 1) / 1000 if w[s, t] - 1 >= lo[s] else 0.0
+    return kw
+
+
+def drop_past_need(power: FloatArray, frac: FloatArray, need_kwh: FloatArray,
+                   dt_h: float) -> FloatArray:
+    """`power` with 0 in every slot that starts after the session's need is met."""
+    drawn = np.cumsum(power * frac * dt_h, axis=1)
+    before = np.concatenate([np.zeros((power.shape[0], 1)), drawn[:, :-1]], axis=1)
+    return np.where(before >= need_kwh[:, None] - 1e-9, 0.0, power)

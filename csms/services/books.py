@@ -8,15 +8,61 @@ the book re-reads just that entry (`refresh_token`) or the whole small table (`T
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
 from csms.domain.model import IdToken
 from csms.domain.tariffs import Tariff, pick
+from csms.services.invalidation import Invalidation, Invalidations
 from csms.services.ports import Database
+
+log = logging.getLogger(__name__)
+
+ID_TOKEN = "id_token"
+TARIFFS = "tariffs"
+
+
+class _Refreshes:
+    """Re-reads started by invalidations (whose handlers cannot wait), owned here."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, what: str, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._done(what, t))
+
+    def _done(self, what: str, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("could not re-read %s: %r", what, task.exception())
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 class TokenBook:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, invalidations: Invalidations) -> None:
         self._db = db
         self._tokens: dict[str, IdToken] = {}
+        self._invalidations = invalidations
+        self._refreshes = _Refreshes()
+        invalidations.on(ID_TOKEN, self._on_invalidation)
+
+    def changed(self, id_token: str) -> None:
+        """After a commit that changed the token: every other process re-reads it."""
+        self._invalidations.publish(Invalidation(ID_TOKEN, id_token))
+
+    def _on_invalidation(self, note: Invalidation) -> None:
+        self._refreshes.start(f"id token {note.key}", self.refresh_token(note.key))
+
+    async def close(self) -> None:
+        await self._refreshes.close()
 
     async def load(self) -> None:
         tokens = await self._db.read(lambda uow: uow.tokens.all())
@@ -41,8 +87,11 @@ class TokenBook:
 
 
 class TariffBook:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, invalidations: Invalidations) -> None:
         self._db = db
+        self._invalidations = invalidations
+        self._refreshes = _Refreshes()
+        invalidations.on(TARIFFS, lambda _: self._refreshes.start("tariffs", self.load()))
         self._by_group: dict[str, Tariff] = {}
         self._by_site: dict[str, Tariff] = {}
         self._default: Tariff | None = None
@@ -53,6 +102,13 @@ class TariffBook:
         self._by_site = {t.site_id: t for t in reversed(tariffs) if t.site_id is not None}
         self._default = next((t for t in tariffs if t.site_id is None and t.group_id is None),
                              None)
+
+    def changed(self) -> None:
+        """After a commit that changed a tariff: every process (this one too) re-reads."""
+        self._invalidations.publish(Invalidation(TARIFFS))
+
+    async def close(self) -> None:
+        await self._refreshes.close()
 
     def applicable(self, group_id: str | None, site_id: str | None) -> Tariff | None:
         """The token group's tariff, else the site's, else the default (the oldest)."""

@@ -74,6 +74,21 @@ def stack_level(max_stack_level: int | None) -> int:
     return STACK_LEVEL if max_stack_level is None else max(0, min(STACK_LEVEL, max_stack_level))
 
 
+def default_shares(stations: list[str], limit_kw: float, min_kw: float,
+                   max_kw: dict[str, float]) -> dict[str, float]:
+    """Each station's TxDefaultProfile, in kW: the site limit split evenly among as many
+    stations as can each get the minimum a car accepts (`min_kw`), in station-id order; the rest
+    get 0. A share below the minimum would not be a smaller charge but none at all (the car
+    pauses below 6 A) while still counting against the limit, so it goes where it works. A
+    station's share is at most its own maximum (`max_kw`); what that leaves is not passed on,
+    so the split stays independent of which stations are connected."""
+    order = sorted(stations)
+    fit = len(order) if min_kw <= 0 else min(len(order), int(limit_kw / min_kw + 1e-9))
+    share = limit_kw / fit if fit else 0.0
+    return {sid: (min(share, max_kw.get(sid, share)) if k < fit else 0.0)
+            for k, sid in enumerate(order)}
+
+
 def default_profile(kw: float, unit: str) -> dict[str, Any]:
     """The safe share of the site a charger keeps when csms cannot reach it."""
     return {"purpose": "tx_default", "stack_level": 0, "unit": unit,
@@ -104,6 +119,8 @@ def should_send(last: Sent | None, plan: Plan, session_id: str, now: datetime,
         int((now - plan.start).total_seconds() // (plan.slot_minutes * 60)))
     if new_now < old_now - 0.1:
         return True  # a cut keeps the site within its limit: never wait
+    if old_now <= 0 < new_now:
+        return True  # a car held at 0 that the plan now charges: waiting would only lose energy
     if now - last.at < min_interval and not last.released:
         return False
     return session_changed(last.plan, plan, session_id)

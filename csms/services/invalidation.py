@@ -1,16 +1,18 @@
-"""Cache invalidations: a writer says "this entry changed", the other nodes' caches re-read it.
+"""Cache invalidations: a writer says "this entry changed", every node's caches drop it.
 
-The writer updates its own process's cache itself, after its commit; it then publishes an
-`Invalidation` so that every other node of a cluster runs its handlers of that kind (a handler
-may be async: a re-read from the database). In one process there is nobody else to tell, so
-publishing does nothing (`LocalInvalidations`); csms.cluster carries them between nodes.
+A cache registers a handler per kind (`id_token`, ...); the writer publishes after its commit.
+In one process the handlers run at once; in a cluster the same message also reaches the
+handlers of every other node (csms.cluster).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,26 +23,32 @@ class Invalidation:
     key: str = ""
 
 
-Handler = Callable[[Invalidation], Awaitable[None] | None]
+Handler = Callable[[Invalidation], None]
 
 
 class Invalidations(Protocol):
     def publish(self, invalidation: Invalidation) -> None:
-        """Tell the handlers of that kind on every other node (never blocks)."""
+        """Tell every node's handlers of that kind, this node's first (never blocks)."""
         ...
-    def on(self, kind: str, handler: Handler) -> None:
-        """Run `handler` when another node publishes an invalidation of `kind`."""
-        ...
+    def on(self, kind: str, handler: Handler) -> None: ...
 
 
 class LocalInvalidations:
-    """One process: the writer's cache is current already, and there is no other node."""
+    """One process: publishing runs this process's handlers, and that is everyone."""
 
     def __init__(self) -> None:
-        self.handlers: dict[str, list[Handler]] = {}
+        self._handlers: dict[str, list[Handler]] = {}
 
     def on(self, kind: str, handler: Handler) -> None:
-        self.handlers.setdefault(kind, []).append(handler)
+        self._handlers.setdefault(kind, []).append(handler)
 
     def publish(self, invalidation: Invalidation) -> None:
-        pass
+        self.deliver(invalidation)
+
+    def deliver(self, invalidation: Invalidation) -> None:
+        """Run the handlers of its kind; a failing handler does not stop the others."""
+        for handler in self._handlers.get(invalidation.kind, ()):
+            try:
+                handler(invalidation)
+            except Exception:  # a cache that cannot drop an entry must not break the writer
+                log.exception("invalidation handler failed for %s", invalidation)

@@ -19,6 +19,7 @@ from csms.domain.events import Event
 from csms.domain.model import ConnectorState, RegistrationStatus, Transaction
 from csms.domain.reservations import Reservation, ReservationStatus
 from csms.domain.tariffs import Tariff
+from csms.services.invalidation import Invalidation, Invalidations
 from csms.services.ports import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,15 @@ _HELD = (ReservationStatus.ACCEPTED.value,)
 LOAD_BATCH = 500
 
 
+STATION = "station"
+
+
 class LiveStations:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, invalidations: Invalidations) -> None:
         self._db = db
+        self._invalidations = invalidations
+        invalidations.on(STATION, self._on_invalidation)
+        self._refreshes: set[asyncio.Task[None]] = set()
         self._states: dict[str, StationState] = {}
         self._loading: dict[str, asyncio.Future[StationState]] = {}
         self._queue: list[str] = []
@@ -129,6 +136,36 @@ class LiveStations:
             for sid in ids:
                 self._states[sid] = states[sid]
                 self._loading.pop(sid).set_result(states[sid])
+
+    def changed(self, station_id: str) -> None:
+        """After the API changed a station's site, registration or password: every process
+        holding its state re-reads those (the state of its transactions stays as it is)."""
+        self._invalidations.publish(Invalidation(STATION, station_id))
+
+    def _on_invalidation(self, note: Invalidation) -> None:
+        if note.key not in self._states:
+            return
+        task = asyncio.get_running_loop().create_task(self._refresh(note.key))
+        self._refreshes.add(task)
+        task.add_done_callback(self._refreshes.discard)
+
+    async def _refresh(self, station_id: str) -> None:
+        try:
+            station = await self._db.read(lambda uow: uow.stations.get(station_id))
+        except Exception:
+            log.exception("station not re-read", extra={"station_id": station_id})
+            return
+        state = self._states.get(station_id)
+        if state is None or station is None:
+            return
+        state.site_id = station.site_id
+        state.registration = station.registration_status
+        state.password_hash = station.password_hash
+
+    async def close(self) -> None:
+        for task in list(self._refreshes):
+            task.cancel()
+        await asyncio.gather(*self._refreshes, return_exceptions=True)
 
     def peek(self, station_id: str) -> StationState | None:
         return self._states.get(station_id)

@@ -1,7 +1,9 @@
 """A bounded per-station log of OCPP frames, for support: what did this charger say?
 
 Frames are buffered in memory and written in batches by a worker, off the reply path; the
-table keeps the newest `size` frames per station.
+table keeps the newest `size` frames per station (up to half as many more between trims).
+Each write is a bounded chunk, and a station is trimmed only once it wrote half its size
+again: a flush shares the group commit with stations' replies, so it must stay small.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from csms.services.ports import Database, UnitOfWork
 
 
 class MessageLog:
+    CHUNK = 1000  # frames per write
+
     def __init__(self, clock: Clock, size: int, max_buffer: int = 100_000) -> None:
         self._clock = clock
         self.size = size
         self._buffer: deque[tuple[str, datetime, str, str]] = deque(maxlen=max_buffer)
+        self._since_trim: dict[str, int] = {}
 
     def record(self, station_id: str, direction: str, frame: str) -> None:
         """`direction` is "in" (from the station) or "out"."""
@@ -31,10 +36,20 @@ class MessageLog:
 
     async def flush(self, db: Database) -> None:
         entries = self.drain()
-        if not entries:
-            return
+        for first in range(0, len(entries), self.CHUNK):
+            chunk = entries[first:first + self.CHUNK]
+            trim = self._due_for_trim(chunk)
 
-        def work(uow: UnitOfWork) -> None:
-            uow.messages.append(entries, keep=self.size)
+            def work(uow: UnitOfWork, chunk: list[tuple[str, datetime, str, str]] = chunk,
+                     trim: list[str] = trim) -> None:
+                uow.messages.append(chunk, keep=self.size, trim=trim)
 
-        await db.write(work)
+            await db.write(work)
+
+    def _due_for_trim(self, chunk: list[tuple[str, datetime, str, str]]) -> list[str]:
+        for station_id, *_ in chunk:
+            self._since_trim[station_id] = self._since_trim.get(station_id, 0) + 1
+        due = [sid for sid, n in self._since_trim.items() if n >= max(1, self.size // 2)]
+        for sid in due:
+            del self._since_trim[sid]
+        return due

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -109,8 +109,10 @@ class KeyValueRepo(Protocol):
 
 
 class MessageRepo(Protocol):
-    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int) -> None:
-        """Store (station_id, at, direction, frame) rows, keeping the newest `keep` per station."""
+    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int,
+               trim: Collection[str]) -> None:
+        """Store (station_id, at, direction, frame) rows; cut the stations in `trim` back to
+        their newest `keep`."""
         ...
     def recent(
         self, station_id: str, limit: int = 100

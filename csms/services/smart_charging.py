@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csms.clock import Clock
-from csms.domain.charging_state import in_force_kw
 from csms.domain.errors import DomainError, StationCallError
-from csms.domain.model import Preferences, Site, Station, Transaction
+from csms.domain.model import Preferences, Site, Transaction
 from csms.domain.smart import ChargingCapabilities
 from csms.planning import (
     Plan,
@@ -33,11 +32,13 @@ from csms.planning import (
     slot_floor,
 )
 from csms.services import charging_profiles as cp
+from csms.services.arrival_history import ArrivalHistory
 from csms.services.capabilities import CapabilityService
 from csms.services.composite_check import composite_kw
 from csms.services.forecast import ForecastService
 from csms.services.ports import Database, StationGateway, UnitOfWork
-from csms.services.preferences import Layers, PreferenceService, default_layers
+from csms.services.preferences import PreferenceService
+from csms.services.site_inputs import SiteInputs, gather
 
 log = logging.getLogger(__name__)
 
@@ -113,22 +114,7 @@ class SiteState:
     sessions: list[SessionView]
     unmanaged: dict[str, str]
     notes: list[str]
-
-
-@dataclass
-class _Inputs:
-    site: Site
-    stations: list[Station]
-    txs: list[Transaction]
-    prefs: dict[int, Preferences]
-    power_kw: dict[int, tuple[datetime, float]]
-    layers: dict[int, Layers] = field(default_factory=dict)
-    caps: dict[str, ChargingCapabilities] = field(default_factory=dict)
-    # external limits in force now, per station and EVSE (0: the whole station)
-    external_kw: dict[str, dict[int, float]] = field(default_factory=dict)
-
-    def caps_of(self, station_id: str) -> ChargingCapabilities:
-        return self.caps.get(station_id) or ChargingCapabilities(station_id)
+    reserve_kw: list[float] = field(default_factory=list)  # held back for likely arrivals
 
 
 class SmartChargingService:
@@ -143,9 +129,12 @@ class SmartChargingService:
         self._forecast = forecast
         self.config = config or ChargingConfig()
         self.capabilities = capabilities or CapabilityService(db, clock, gateway)
+        self.arrivals = ArrivalHistory(db, clock, self.config.car_max_kw)
         self._sent: dict[tuple[str, str], cp.Sent] = {}  # by (station, transaction id)
         self._strikes: dict[tuple[str, str], int] = {}
-        self._defaults_sent: set[str] = set()  # stations given a TxDefaultProfile this connection
+        # the TxDefaultProfile (kW) each station was given on this connection; a new split of
+        # the site (a station added or removed) is sent again
+        self._defaults_sent: dict[str, float] = {}
         self._states: dict[str, SiteState] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._checks: set[asyncio.Task[None]] = set()
@@ -153,7 +142,7 @@ class SmartChargingService:
     def station_connected(self, station_id: str) -> None:
         """A (re)connected charger may have lost its profiles: send them again, and ask
         again what it can do."""
-        self._defaults_sent.discard(station_id)
+        self._defaults_sent.pop(station_id, None)
         self.capabilities.forget(station_id)
 
     def station_booted(self, station_id: str) -> None:
@@ -176,11 +165,11 @@ class SmartChargingService:
 
     async def _cycle(self, site_id: str) -> SiteState:
         now = self._clock.now()
-        inputs = await self._db.read(lambda uow: _gather(uow, site_id, now))
+        inputs = await self._db.read(lambda uow: gather(uow, site_id, now))
         probe = [s.id for s in inputs.stations
                  if s.last_boot_at is not None and self._gateway.is_connected(s.id)]
         if await self.capabilities.settle(probe):  # first plan on this connection
-            inputs = await self._db.read(lambda uow: _gather(uow, site_id, now))
+            inputs = await self._db.read(lambda uow: gather(uow, site_id, now))
         start = slot_floor(now, SLOT_MINUTES)
         stations = {s.id: s for s in inputs.stations}
         managed = {sid for sid, s in stations.items()
@@ -190,13 +179,14 @@ class SmartChargingService:
         outlook = await self._forecast(site_id, start, horizon)
         notes = [outlook.note] if outlook.note else []
         result: Plan | None = None
+        reserve = await self.arrivals.reserve_kw(inputs.site, start, horizon, SLOT_MINUTES)
         if needs:
             try:
                 result = await asyncio.to_thread(plan, PlanInputs(
                     start=start, grid_limit_kw=inputs.site.grid_limit_kw,
                     green_on_site=outlook.on_site, sessions=needs, green_kw=outlook.green_kw,
                     green_spread=outlook.spread or (), firm_green_kw=outlook.room_kw,
-                    base_load_kw=[base] * horizon,
+                    base_load_kw=[base] * horizon, reserve_kw=reserve,
                     slot_minutes=SLOT_MINUTES))
                 notes += list(result.diagnostics.notes)
                 if outlook.on_site and outlook.room_kw:  # a profile may outlive csms
@@ -212,11 +202,11 @@ class SmartChargingService:
         await self._send_defaults(inputs, managed)
         unmanaged = {s.id: s.charging_control_reason or "unmanaged"
                      for s in inputs.stations if s.charging_control != MANAGED}
-        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes)
+        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes, reserve)
         self._states[site_id] = state
         return state
 
-    def _sessions(self, inputs: _Inputs, managed: set[str], now: datetime
+    def _sessions(self, inputs: SiteInputs, managed: set[str], now: datetime
                   ) -> tuple[list[SessionView], list[SessionNeed], float]:
         cfg = self.config
         min_kw = cp.limit_to_kw(cfg.min_amps, "A")
@@ -239,12 +229,13 @@ class SmartChargingService:
                 continue
             assert prefs.departure_at is not None and prefs.energy_wh is not None
             remaining = max(0.0, prefs.energy_wh - tx.energy_wh) / 1000
+            low = evse_kw < min_kw  # limited below what a car takes: it cannot charge at all
             needs.append(SessionNeed(
                 id=str(tx.pk), arrival=max(tx.started_at, now),
                 departure=max(prefs.departure_at, now + timedelta(minutes=1)),
-                energy_kwh=remaining, max_kw=cfg.car_max_kw, min_kw=min_kw,
+                energy_kwh=remaining, max_kw=cfg.car_max_kw, min_kw=0.0 if low else min_kw,
                 mode="fast" if prefs.mode == "fast" else "green", defaulted=prefs.defaulted,
-                evse_max_kw=evse_kw))
+                evse_max_kw=0.0 if low else evse_kw))
         return views, needs, base
 
     @staticmethod
@@ -253,7 +244,7 @@ class SmartChargingService:
         last = min(last, start + timedelta(hours=36))
         return max(1, int((last - start).total_seconds() // (SLOT_MINUTES * 60)) + 1)
 
-    async def _send(self, result: Plan, views: list[SessionView], inputs: _Inputs,
+    async def _send(self, result: Plan, views: list[SessionView], inputs: SiteInputs,
                     now: datetime) -> None:
         caps = {v.tx.station_id: inputs.caps_of(v.tx.station_id) for v in views}
         jobs = []
@@ -297,7 +288,7 @@ class SmartChargingService:
             return f"not sent: {e}"
         return str(reply.get("status", "unknown"))
 
-    async def _verify(self, views: list[SessionView], inputs: _Inputs, now: datetime) -> None:
+    async def _verify(self, views: list[SessionView], inputs: SiteInputs, now: datetime) -> None:
         """A charger drawing well above its limit twice in a row ignores profiles."""
         for view in views:
             sent = self._sent.get(_key(view.tx))
@@ -351,18 +342,21 @@ class SmartChargingService:
         await asyncio.gather(*self._checks, return_exceptions=True)
         await self.capabilities.close()
 
-    async def _send_defaults(self, inputs: _Inputs, managed: set[str]) -> None:
-        todo = [s for s in inputs.stations if s.id in managed and s.id not in self._defaults_sent]
-        if not todo:
-            return
-        share = inputs.site.grid_limit_kw / max(1, len(inputs.stations))
+    async def _send_defaults(self, inputs: SiteInputs, managed: set[str]) -> None:
+        tops = {s.id: max(inputs.caps_of(s.id).evse_max_kw.values(),
+                          default=self.config.evse_max_kw) for s in inputs.stations}
+        shares = cp.default_shares(list(tops), inputs.site.grid_limit_kw,
+                                   cp.limit_to_kw(self.config.min_amps, "A"), tops)
+        todo = [s for s in inputs.stations
+                if s.id in managed and self._defaults_sent.get(s.id) != shares[s.id]]
+        # cuts first, so that a new split never has the old and the new shares both in force
+        todo.sort(key=lambda s: shares[s.id] - self._defaults_sent.get(s.id, 0.0))
         for station in todo:
-            caps = inputs.caps_of(station.id)
-            evse_kw = max(caps.evse_max_kw.values(), default=self.config.evse_max_kw)
-            profile = cp.default_profile(min(share, evse_kw), caps.unit(self.config.unit))
+            unit = inputs.caps_of(station.id).unit(self.config.unit)
+            profile = cp.default_profile(shares[station.id], unit)
             status = await self._command(station.id, {"evse_id": 0, "profile": profile})
             if status == "Accepted":
-                self._defaults_sent.add(station.id)
+                self._defaults_sent[station.id] = shares[station.id]
             else:
                 log.info("TxDefaultProfile for %s: %s", station.id, status)
 
@@ -379,30 +373,6 @@ class SmartChargingService:
         """The session ended: its charger needs no more profiles."""
         self._sent.pop((station_id, transaction_id), None)
         self._strikes.pop((station_id, transaction_id), None)
-
-
-def _gather(uow: UnitOfWork, site_id: str, now: datetime) -> _Inputs:
-    from csms.domain.errors import NotFound
-
-    site = uow.sites.get(site_id)
-    if site is None:
-        raise NotFound(f"site {site_id!r} not found")
-    stations = uow.stations.on_site(site_id)
-    txs = uow.transactions.active_for([s.id for s in stations]) if stations else []
-    prefs = uow.preferences.get_many([t.pk for t in txs]) if txs else {}
-    layers = default_layers(uow, txs, site) if txs else {}
-    caps = uow.charging_capabilities.get_many([s.id for s in stations]) if stations else {}
-    power: dict[int, tuple[datetime, float]] = {}
-    for tx in txs:
-        sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
-        if sample is not None and sample.si_value is not None:
-            power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
-    external: dict[str, dict[int, float]] = {}
-    for station in stations:  # limits from an energy manager or grid operator (K11/K12)
-        in_force = in_force_kw(uow.charging_state.limits(station.id), now)
-        if in_force:
-            external[station.id] = in_force
-    return _Inputs(site, stations, txs, prefs, power, layers, caps, external)
 
 
 def _key(tx: Transaction) -> tuple[str, str]:

@@ -233,6 +233,7 @@ class StationService:
             live.site_id = fields.get("site_id", live.site_id)
             live.registration = fields.get("registration_status", live.registration)
             live.password_hash = fields.get("password_hash", live.password_hash)
+        self._live.changed(station_id)
         if "password_hash" in fields:
             self._verified.pop(station_id, None)
         return await self.get(station_id)

@@ -75,6 +75,7 @@ class TariffService:
 
         await self._db.write(work)
         await self._book.load()
+        self._book.changed()
         return tariff
 
     async def get(self, tariff_id: str) -> Tariff:
@@ -109,6 +110,7 @@ class TariffService:
 
         new = await self._db.write(work)
         await self._book.load()
+        self._book.changed()
         return new
 
     async def delete(self, tariff_id: str) -> None:
@@ -118,3 +120,4 @@ class TariffService:
 
         await self._db.write(work)
         await self._book.load()
+        self._book.changed()

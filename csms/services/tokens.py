@@ -52,6 +52,7 @@ class TokenService:
 
         await self._db.write(work)
         self._book.put(token)
+        self._book.changed(token.id_token)
         return token
 
     async def get(self, id_token: str) -> IdToken:
@@ -75,6 +76,7 @@ class TokenService:
 
         token = await self._db.write(work)
         self._book.put(token)
+        self._book.changed(id_token)
         return token
 
     async def delete(self, id_token: str) -> None:
@@ -85,3 +87,4 @@ class TokenService:
 
         await self._db.write(work)
         self._book.remove(id_token)
+        self._book.changed(id_token)

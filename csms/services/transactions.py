@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from csms.clock import Clock
 from csms.domain import events as ev
+from csms.domain import sequence
 from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
 from csms.domain.errors import NotFound
@@ -128,7 +129,13 @@ class TransactionService:
             auth, change.work = honour_at_start(
                 held, e.station_id, tx.evse_id, e.id_token, auth, now, e.reservation_id,
                 tx.transaction_id)
-        tx = rules.apply_samples(tx, e.samples)
+        # A 2.0.1 station that lost our reply sends the same seqNo again: its samples are
+        # stored already (a late message, with a seqNo not seen yet, is applied).
+        replay = e.seq_no is not None and sequence.contains(tx.seq_seen, e.seq_no)
+        samples = () if replay else e.samples
+        if e.seq_no is not None and not replay:
+            tx = replace(tx, seq_seen=sequence.add(tx.seq_seen, e.seq_no))
+        tx = rules.apply_samples(tx, samples)
         if e.id_token and tx.id_token is None:
             tx = replace(tx, id_token=e.id_token)
         if e.seq_no is not None and (tx.seq_no is None or e.seq_no > tx.seq_no):
@@ -144,9 +151,9 @@ class TransactionService:
             if tx != before:
                 change.records.append(TransactionSaved(tx))
             tariff = state.tariffs.get(tx.pk)
-        if e.samples:
+        if samples:
             change.records.append(SamplesAdded(
-                e.station_id, tx.evse_id, tx.connector_id, tx.pk, e.samples))
+                e.station_id, tx.evse_id, tx.connector_id, tx.pk, samples))
         self._publish(change, tx, before, created)
         return TxOutcome(tx, auth, session_cost(tariff, tx, e.timestamp) if tariff else None)
 

@@ -58,22 +58,31 @@ class Ledger:
             if kw <= 0 or f <= 0:
                 continue
             e = min(kw * f * self.dt_h, max(self.remaining[k], 0.0))
+            if e <= 0:
+                continue
             self.energy[k, i] += e
             self.remaining[k] -= e
             self.command[k, i] = max(self.command[k, i], kw)
 
     def session_kw(self) -> FloatArray:
-        """Average power while plugged in, per session and slot (what the result file shows)."""
-        span = self.frac * self.dt_h
-        return np.divide(self.energy, span, out=np.zeros_like(self.energy), where=span > 0)
+        """The power each car was given per slot while it drew (what the result file shows):
+        0 or within [min_kw, max_kw]. A car that became full mid-slot drew it only until then,
+        so the load is judged on these powers, an upper bound of what was drawn."""
+        return np.round(self.command, 3)
+
+    def rule_breaks(self) -> int:
+        """Slots whose power is neither 0 nor within the session's [min_kw, max_kw]."""
+        lo = np.array([s.min_kw for s in self.sc.sessions], dtype=float)[:, None]
+        hi = np.array([s.max_kw for s in self.sc.sessions], dtype=float)[:, None]
+        kw = self.session_kw()
+        return int(np.sum((kw > 0) & ((kw < lo - 1e-9) | (kw > hi + 1e-9))))
 
     def summary(self) -> dict[str, float | int]:
         sc = self.sc
         slot_e = self.energy.sum(axis=0)
         actual = np.asarray(sc.actual_kw, dtype=float)
         green = np.minimum(slot_e, actual * self.dt_h)
-        load_kw = self.session_kw().sum(axis=0)
-        grid = np.clip(load_kw - actual, 0, None) if sc.green_on_site else load_kw
+        grid = self.grid_kw()
         delivered = self.energy.sum(axis=1)
         requested = np.array([s.energy_kwh for s in sc.sessions], dtype=float)
         energy, green_kwh, req = float(slot_e.sum()), float(green.sum()), float(requested.sum())
@@ -93,10 +102,18 @@ class Ledger:
     def over_limit_kwh(self) -> float:
         """Energy imported above the grid limit, judged against the actual green output."""
         sc = self.sc
-        load_kw = self.session_kw().sum(axis=0)
-        actual = np.asarray(sc.actual_kw, dtype=float)
-        grid = np.clip(load_kw - actual, 0, None) if sc.green_on_site else load_kw
-        return float(np.clip(grid - sc.grid_limit_kw, 0, None).sum() * self.dt_h)
+        limit_w = np.rint(sc.grid_limit_kw * 1000)
+        return float(np.clip(np.rint(self.grid_kw() * 1000) - limit_w, 0, None).sum()
+                     / 1000 * self.dt_h)
+
+    def grid_kw(self) -> FloatArray:
+        """Grid import per slot (the load itself off site), summed in whole watts so that
+        figures written with three decimals add up exactly."""
+        load_w = np.rint(self.session_kw() * 1000).sum(axis=0)
+        if not self.sc.green_on_site:
+            return np.asarray(load_w / 1000, dtype=float)
+        green_w = np.rint(np.asarray(self.sc.actual_kw, dtype=float) * 1000)
+        return np.asarray(np.clip(load_w - green_w, 0, None) / 1000, dtype=float)
 
     def result(self) -> dict[str, Any]:
         kw = self.session_kw()

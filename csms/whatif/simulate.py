@@ -9,6 +9,7 @@ passed as uncontrolled load, and the newcomers share what is left of the slot.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import numpy as np
@@ -139,7 +140,8 @@ def immediate_day(sc: Scenario) -> Ledger:
         span = [book.frac[book.index[s.id], i] * book.dt_h for s in cars]
         caps = [min(s.max_kw, max(s.min_kw, book.left(s) / h))
                 for s, h in zip(cars, span, strict=True)]
-        kw = share(caps, [s.min_kw for s in cars], sc.grid_limit_kw)
+        kw = [math.floor(x * 1000 + 1e-6) / 1000  # whole watts, as the file writes them
+              for x in share(caps, [s.min_kw for s in cars], sc.grid_limit_kw)]
         book.apply(i, {s.id: p for s, p in zip(cars, kw, strict=True)})
     return book
 

@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from simulators import StationConfig, make_station
 from tests.cluster.support import Cluster, Node, sse, until
 from tests.e2e.test_smart_charging import setup_site, tx_profiles
+from tests.features.auth_support import in_seconds, setup, sim_config, ws_base
 from tests.helpers import BOOT_16, RawStation, raw_station
 
 
@@ -242,21 +243,65 @@ async def test_the_planning_node_sends_profiles_to_stations_on_every_node(
             await st.close()
 
 
-async def test_an_id_token_changed_on_one_node_is_current_on_the_other(cluster: Cluster) -> None:
-    """Each node keeps the id tokens in memory; a change on node A reaches node B's copy."""
+async def test_a_token_or_station_changed_on_one_node_is_what_the_other_node_answers_with(
+    cluster: Cluster,
+) -> None:
+    """Each node answers from memory (its token book, its stations' state); a change made
+    through another node's API reaches that memory through the invalidation messages."""
     a = await cluster.node("node-a")
     b = await cluster.node("node-b")
-    await register(a, "CL6")
-    async with a.api() as api_a, raw_station(b, "CL6") as st:
-        await st.ok("BootNotification", BOOT_16)
-        assert (await st.ok("Authorize", {"idTag": "NEWTAG"}))["idTagInfo"]["status"] == "Invalid"
-        assert (await api_a.post("/id-tokens", json={"id_token": "NEWTAG"})).status_code == 201
+    await register(a, "CL7", password="first-password-1")
+    async with a.api() as api_a, b.api() as api_b:
+        assert (await api_a.post("/id-tokens", json={"id_token": "CARD7"})).status_code == 201
+        async with raw_station(a, "CL7", password="first-password-1") as st:
+            await st.ok("BootNotification", BOOT_16)
+            first = await st.ok("Authorize", {"idTag": "CARD7"})
+            assert first["idTagInfo"]["status"] == "Accepted"
+            blocked = await api_b.patch("/id-tokens/CARD7", json={"status": "Blocked"})
+            assert blocked.status_code == 200, blocked.text
 
-        async def status_on_b(expected: str) -> bool:
-            reply = await st.ok("Authorize", {"idTag": "NEWTAG"})
-            return bool(reply["idTagInfo"]["status"] == expected)
+            async def refused() -> bool | None:
+                reply = await st.ok("Authorize", {"idTag": "CARD7"})
+                return reply["idTagInfo"]["status"] == "Blocked" or None
 
-        await until(lambda: status_on_b("Accepted"), "node B to accept the new token")
-        patched = await api_a.patch("/id-tokens/NEWTAG", json={"status": "Blocked"})
-        assert patched.status_code == 200, patched.text
-        await until(lambda: status_on_b("Blocked"), "node B to see the token blocked")
+            await until(refused, "node A to answer Blocked for a token blocked on node B")
+            changed = await api_b.patch("/stations/CL7", json={"password": "second-password-2"})
+            assert changed.status_code == 200, changed.text
+        # The old password no longer opens node A, although node A had verified it before.
+        async def old_refused() -> bool | None:
+            try:
+                async with raw_station(a, "CL7", password="first-password-1"):
+                    return None
+            except Exception:
+                return True
+
+        await until(old_refused, "node A to refuse the old password")
+        async with raw_station(a, "CL7", password="second-password-2") as st:
+            assert (await st.ok("BootNotification", BOOT_16))["status"] == "Accepted"
+
+
+async def test_a_reservation_made_through_one_node_binds_the_station_on_the_other(
+    cluster: Cluster,
+) -> None:
+    """The node holding the station keeps its reservations in memory; one made through
+    another node's API reaches that memory (its event is relayed)."""
+    a = await cluster.node("node-a")
+    b = await cluster.node("node-b")
+    async with a.api() as api_a, b.api() as api_b:
+        await setup(api_a, "CL8", "OWNER", "OTHER")
+        async with make_station(ws_base(a), sim_config("CL8", "1.6")) as st:
+            assert await st.boot() == "Accepted"
+            await st.announce()
+            assert await st.authorize("OTHER") == "Accepted"  # node A now holds the state
+            await until(lambda: connected(api_b, "CL8"), "node B to see CL8 on node A")
+            made = await api_b.post("/reservations", json={
+                "station_id": "CL8", "evse_id": 1, "id_token": "OWNER",
+                "expires_at": in_seconds(3600)})
+            assert made.status_code == 201, made.text
+            assert made.json()["status"] == "Accepted"
+
+            async def refused() -> bool | None:
+                return await st.authorize("OTHER") == "Invalid" or None
+
+            await until(refused, "node A to refuse others on the reserved EVSE")
+            assert await st.authorize("OWNER") == "Accepted"

@@ -12,6 +12,7 @@ import pytest
 from csms.app import CsmsServer
 from csms.domain.errors import InvalidInput, NotFound
 from csms.planning import solar
+from csms.planning.forecast import DROP_PRIOR
 from csms.services.forecast import ForecastService
 
 SOFIA = (42.7, 23.3)
@@ -144,9 +145,12 @@ async def test_cloudy_readings_pull_the_forecast_down(
     assert len(f.spread) == 48 and all(0 < s <= 1 for s in f.spread)
     assert (f.source, f.green_on_site) == ("measured", True)
     assert f.note is not None and "40% of clear sky" in f.note
-    # firm: the last measured slot, halved per slot ahead (a steady sky shows no deeper drop)
-    assert f.firm_kw[0] == pytest.approx(0.5 * f.measured_kw[-1], rel=0.02)  # type: ignore[operator]
-    assert f.firm_kw[1] == pytest.approx(0.5 * f.firm_kw[0], rel=0.05)
+    # firm: the last measured slot times the prior drop per slot ahead (a steady sky shows no
+    # deeper drop)
+    last = f.measured_kw[-1]
+    assert last is not None
+    assert f.firm_kw[0] == pytest.approx(DROP_PRIOR * last, rel=0.02)
+    assert f.firm_kw[1] == pytest.approx(DROP_PRIOR * f.firm_kw[0], rel=0.05)
     assert all(a <= b for a, b in zip(f.firm_kw, f.on_site_kw, strict=True))
     assert f.room_kw[0] == f.firm_kw[0] and f.room_kw[4] > f.firm_kw[4]  # later: likely
     later = await svc.site_forecast("sofia", NOW + timedelta(hours=1), 8)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from csms.planning import Diagnostics, Plan, SessionPlan
-from csms.services.charging_profiles import Sent, kw_to_limit, should_send
+from csms.services.charging_profiles import Sent, default_shares, kw_to_limit, should_send
 
 T0 = datetime(2026, 6, 21, 10, 0, tzinfo=UTC)
 FIVE_MIN = timedelta(minutes=5)
@@ -49,3 +49,26 @@ def test_amps_are_rounded_down_so_the_limit_holds() -> None:
     assert kw_to_limit(4.14, "A") == 6.0
     assert kw_to_limit(11.0, "A") == 15.9  # 15.94 A, never 16.0
     assert kw_to_limit(7.4, "W") == 7400.0
+
+
+def test_a_car_held_at_zero_is_started_at_once() -> None:
+    """The once-per-interval rule spares the charger's flash; it must not keep a car idle that
+    the plan now wants to charge (the energy of those minutes is lost for good)."""
+    last = Sent(plan_of(0.0, 0.0), T0, accepted=True, status="Accepted")
+    soon = T0 + timedelta(minutes=1)
+    assert should_send(last, plan_of(10.9, 10.9), "s", soon, FIVE_MIN)
+    assert not should_send(last, plan_of(0.0, 10.9), "s", soon, FIVE_MIN)  # not yet: waits
+
+
+def test_the_default_split_never_gives_a_station_less_than_the_minimum() -> None:
+    six = {f"S{k}": 22.0 for k in range(6)}
+    shares = default_shares(list(six), 15.0, 4.14, six)  # 2.5 kW each would be below 6 A
+    assert sorted(shares.values()) == [0.0, 0.0, 0.0, 5.0, 5.0, 5.0]
+    assert [k for k, v in sorted(shares.items()) if v] == ["S0", "S1", "S2"]
+    assert all(kw_to_limit(v, "A") in (0.0,) or kw_to_limit(v, "A") >= 6.0
+               for v in shares.values())
+    assert default_shares(list(six), 60.0, 4.14, six) == dict.fromkeys(six, 10.0)
+    assert default_shares(["A", "B"], 60.0, 4.14, {"A": 11.0, "B": 22.0}) == {"A": 11.0,
+                                                                              "B": 22.0}
+    assert default_shares(["A"], 3.0, 4.14, {"A": 22.0}) == {"A": 0.0}  # nobody fits
+    assert default_shares([], 30.0, 4.14, {}) == {}

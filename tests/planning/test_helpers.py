@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -88,7 +90,7 @@ def test_firm_green_is_a_compounding_fraction_of_the_last_measured_slot() -> Non
     assert broken[0] == pytest.approx(100.0 * 0.8 * 0.3)
     assert broken[0] < 100.0 * 0.3  # below even the worst drop seen, applied to the last slot
     falling = firm(fc, [100.0] * 18 + [90.0, 60.0], 20, 1)  # a cloud moving in may go on
-    assert falling[0] == pytest.approx(60.0 * 0.5 * (60.0 / 90.0))
+    assert falling[0] == pytest.approx(60.0 * DROP_PRIOR * (60.0 / 90.0))
 
 
 def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
@@ -132,3 +134,24 @@ def test_arrival_model_reserves_for_a_wave_in_progress_only() -> None:
     r = ArrivalModel.from_recent(seen, at(8)).reserve_kw(24)
     assert r[0] == 0 and r[1] > 0 and r.max() > r[-1]
     assert not ArrivalModel.from_recent(seen, at(12)).reserve_kw(24).any()
+
+
+def test_arrival_history_expects_the_weekly_pattern_in_the_site_time_zone() -> None:
+    """Four weeks of history: three cars each Monday at 08:00 in Sofia (05:00 UTC in June).
+    On a Monday at 06:00 Sofia the reserve rises for them; on a Tuesday nothing is expected."""
+    sofia = ZoneInfo("Europe/Sofia")
+    monday = datetime(2026, 6, 22, 6, 0, tzinfo=sofia)  # a Monday
+    past = [(monday - timedelta(weeks=w) + timedelta(hours=2, minutes=5 * k),
+             monday - timedelta(weeks=w) + timedelta(hours=10), 20.0, 11.0)
+            for w in range(1, 5) for k in range(3)]
+    model = ArrivalModel.from_history(past, monday.astimezone(UTC), days=28, tz=sofia)
+    assert model.arrivals_per_slot[7] == pytest.approx(3.0)  # the 08:00 slot: 3 cars a week
+    assert sum(model.arrivals_per_slot) == pytest.approx(3.0)
+    r = model.reserve_kw(24)
+    assert r[0] == 0 and not r[:8].any() and r[8] > 0  # from 08:00 Sofia on
+    tuesday = (monday + timedelta(days=1)).astimezone(UTC)
+    assert not ArrivalModel.from_history(past, tuesday, days=28, tz=sofia).reserve_kw(24).any()
+    # history shorter than a week says nothing; a week of it counts once
+    assert not ArrivalModel.from_history(past, monday, days=6, tz=sofia).reserve_kw(24).any()
+    one = ArrivalModel.from_history(past, monday, days=7, tz=sofia)
+    assert sum(one.arrivals_per_slot) == pytest.approx(3.0)

@@ -53,10 +53,11 @@ def test_plan_day_writes_the_contract_result(tmp_path: Path) -> None:
                       "delivered_share", "sessions_met", "max_grid_kw", "planner_ms_p95"}
     # summary arithmetic, recomputed from the per-slot powers
     frac = {"ev1": _plugged(7 * 60 + 10, 16 * 60 + 40), "ev2": _plugged(300, 480)}
-    energy = {k: sum(kw * f * 0.25 for kw, f in zip(v, frac[k], strict=True))
-              for k, v in r["sessions"].items()}
+    need = {"ev1": 24.0, "ev2": 10.0}
+    drawn = {k: _drawn(v, frac[k], need[k]) for k, v in r["sessions"].items()}
+    energy = {k: sum(v) for k, v in drawn.items()}
     act = scenario()["green"]["actual_kw"]
-    load = [sum(r["sessions"][k][i] * frac[k][i] for k in frac) for i in range(96)]
+    load = [sum(drawn[k][i] / 0.25 for k in frac) for i in range(96)]
     green = sum(min(load[i], act[i]) * 0.25 for i in range(96))
     assert s["energy_kwh"] == pytest.approx(sum(energy.values()), abs=0.01)
     assert s["green_kwh"] == pytest.approx(green, abs=0.01)
@@ -68,6 +69,14 @@ def test_plan_day_writes_the_contract_result(tmp_path: Path) -> None:
     assert r["sessions"]["ev1"][4 * 8] == 0.0  # not charging at 08:00
 
 
+def _drawn(kw: list[float], frac: list[float], need: float) -> list[float]:
+    """kWh per slot: the power while plugged in, until the car is full (it stops drawing)."""
+    out: list[float] = []
+    for p, f in zip(kw, frac, strict=True):
+        out.append(min(p * f * 0.25, need - sum(out)))
+    return out
+
+
 def _plugged(a_min: int, d_min: int) -> list[float]:
     return [max(0, min(d_min, 15 * (i + 1)) - max(a_min, 15 * i)) / 15 for i in range(96)]
 
@@ -77,7 +86,7 @@ def test_immediate_policy_charges_at_once(
 ) -> None:
     assert main(["plan-day", str(_write(tmp_path, scenario())), "--policy", "immediate"]) == 0
     r = json.loads(capsys.readouterr().out)
-    assert r["sessions"]["ev1"][28] == pytest.approx(11.0 * 1, abs=0.01)  # 07:00 slot, avg
+    assert r["sessions"]["ev1"][28] == 11.0  # 07:00 slot: plugged in at 07:10, full power
     assert r["summary"]["sessions_met"] == 2
 
 

@@ -1,51 +1,109 @@
-"""Server-Sent Events: what happens to stations and transactions, as it is committed."""
+"""Server-Sent Events: what happens to stations and transactions, as it is committed.
+
+Each event has an id; a reader that reconnects with `Last-Event-ID` (browsers send it by
+themselves) gets what it missed from the recent events the server keeps. When they are gone
+(or the id is from before a restart) it gets a `stream.reset` event: reload, then follow.
+A reader scoped to some sites sees only their stations' events.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from csms.api.access import Who
 from csms.api.deps import Svc
 from csms.domain.events import Event
+from csms.domain.people import Principal
+from csms.services.container import Services
+from csms.services.event_log import EventLog, Numbered
 
 router = APIRouter(tags=["events"])
 
 KEEPALIVE_S = 15.0
+RESET = "stream.reset"
 
 
-@router.get("/events", response_class=StreamingResponse)
-async def events(request: Request, svc: Svc, station_id: str | None = None) -> StreamingResponse:
-    """`text/event-stream`; `event:` is the type (e.g. `transaction.started`)."""
+class _Visibility:
+    """Whether a scoped reader may see an event; stations' sites are looked up once."""
+
+    def __init__(self, who: Principal, svc: Services) -> None:
+        self._who = who
+        self._svc = svc
+        self._sites: dict[str, str | None] = {}
+
+    async def allows(self, event: Event) -> bool:
+        if self._who.site_ids is None:
+            return True
+        if event.station_id:
+            if event.station_id not in self._sites:
+                station = await self._svc.db.read(lambda uow: uow.stations.get(event.station_id))
+                self._sites[event.station_id] = station.site_id if station else None
+            return self._who.sees_site(self._sites[event.station_id])
+        site_id = event.data.get("site_id")
+        return site_id is None or self._who.sees_site(str(site_id))
+
+
+def _message(log: EventLog, n: Numbered) -> ServerSentEvent:
+    data = json.dumps({"station_id": n.event.station_id, **n.event.data}, default=str)
+    return ServerSentEvent(data=data, event=n.event.type, id=log.event_id(n.seq))
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def events(
+    request: Request,
+    svc: Svc,
+    who: Who,
+    station_id: str | None = None,
+    last_event_id: Annotated[str | None, Header(max_length=64)] = None,
+    resume_after: Annotated[str | None, Query(
+        max_length=64, description="like the Last-Event-ID header, for clients that cannot "
+        "set headers")] = None,
+    access_token: Annotated[str | None, Query(
+        max_length=256, description="the bearer token, for a browser's EventSource, which "
+        "cannot send an Authorization header")] = None,
+) -> EventSourceResponse:
+    """`text/event-stream`; `event:` is the type (e.g. `transaction.started`), `id:` its id."""
+    del access_token  # read by the access check
     closing: asyncio.Event = request.app.state.closing
+    log: EventLog = request.app.state.event_log
+    visible = _Visibility(who, svc)
+    wanted = last_event_id or resume_after
+    position = log.position(wanted)
 
-    async def stream() -> AsyncIterator[str]:
-        async with svc.events.subscribe() as queue:
-            yield ": connected\n\n"
-            closed = asyncio.ensure_future(closing.wait())
-            getter: asyncio.Future[Event] | None = None
-            try:
-                while not closing.is_set() and not await request.is_disconnected():
-                    getter = asyncio.ensure_future(queue.get())
-                    await asyncio.wait({getter, closed}, timeout=KEEPALIVE_S,
-                                       return_when=asyncio.FIRST_COMPLETED)
-                    if not getter.done():
-                        getter.cancel()  # an item put meanwhile stays in the queue
-                        if not closing.is_set():
-                            yield ": keepalive\n\n"
+    async def stream() -> AsyncIterator[ServerSentEvent]:
+        yield ServerSentEvent(comment="connected")
+        seq = position if position is not None else log.last_seq
+        if position is None:
+            yield ServerSentEvent(data=json.dumps({"reason": "unknown or expired event id"}),
+                                  event=RESET, id=log.event_id(seq))
+        closed = asyncio.ensure_future(closing.wait())
+        try:
+            while not closing.is_set():
+                batch = log.after(seq)
+                if batch is None:  # this reader fell behind the ring
+                    seq = log.last_seq
+                    yield ServerSentEvent(data=json.dumps({"reason": "events were missed"}),
+                                          event=RESET, id=log.event_id(seq))
+                    continue
+                for n in batch:
+                    seq = n.seq
+                    if station_id is not None and n.event.station_id != station_id:
                         continue
-                    event = getter.result()
-                    if station_id is not None and event.station_id != station_id:
-                        continue
-                    data = json.dumps({"station_id": event.station_id, **event.data}, default=str)
-                    yield f"event: {event.type}\ndata: {data}\n\n"
-            finally:
-                closed.cancel()
-                if getter is not None:
-                    getter.cancel()
+                    if await visible.allows(n.event):
+                        yield _message(log, n)
+                waiting = asyncio.ensure_future(log.wait(seq))
+                try:
+                    await asyncio.wait({waiting, closed}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    waiting.cancel()
+        finally:
+            closed.cancel()
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
+    return EventSourceResponse(stream(), ping=int(KEEPALIVE_S), sep="\n",
+                               headers={"Cache-Control": "no-cache"})

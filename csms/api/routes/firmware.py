@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
@@ -119,7 +119,8 @@ async def diagnostics(station_id: str, svc: Svc) -> DiagnosticsOut:
 
 @router.get("/stations/{station_id}/diagnostics/files/{file_id}",
             response_class=FileResponse, responses={404: {"description": "no such file"}})
-async def download(station_id: str, file_id: int, svc: Svc) -> FileResponse:
+async def download(station_id: str, file_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+                   svc: Svc) -> FileResponse:
     """The uploaded file, byte for byte."""
     found, path = await svc.diagnostics.file(station_id, file_id)
     return FileResponse(path, media_type="application/octet-stream", filename=found.file_name)

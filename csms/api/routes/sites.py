@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from csms.api.access import Who
 from csms.api.deps import Svc
 from csms.api.site_schemas import (
     ReadingIn,
@@ -14,6 +15,7 @@ from csms.api.site_schemas import (
     SourceIn,
     SourceOut,
 )
+from csms.domain.errors import NotFound
 from csms.domain.model import GreenSource, Reading, Site
 
 router = APIRouter(tags=["sites"])
@@ -40,8 +42,8 @@ async def add_site(body: SiteIn, svc: Svc) -> SiteOut:
 
 
 @router.get("/sites")
-async def list_sites(svc: Svc) -> list[SiteOut]:
-    return [site_out(s) for s in await svc.sites.all()]
+async def list_sites(svc: Svc, who: Who) -> list[SiteOut]:
+    return [site_out(s) for s in await svc.sites.all() if who.sees_site(s.id)]
 
 
 @router.get("/sites/{site_id}")
@@ -53,6 +55,8 @@ async def get_site(site_id: str, svc: Svc) -> SiteOut:
 async def patch_site(site_id: str, body: SitePatch, svc: Svc) -> SiteOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
                if v is not None or k in _NULLABLE}
+    if not changes:  # nothing to change: the site as it is
+        return site_out(await svc.sites.get(site_id))
     return site_out(await svc.sites.update(site_id, changes))
 
 
@@ -78,5 +82,9 @@ async def add_readings(
     site_id: str, source_id: str, body: list[ReadingIn], svc: Svc
 ) -> ReadingsAccepted:
     """Measured production `[{timestamp, power_kw}]`; a repeated timestamp replaces the value."""
+    if not body:  # nothing to store, but the source must exist
+        if not any(s.id == source_id for s in await svc.sites.sources(site_id)):
+            raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
+        return ReadingsAccepted(stored=0)
     readings = [Reading(r.timestamp, r.power_kw) for r in body]
     return ReadingsAccepted(stored=await svc.sites.add_readings(site_id, source_id, readings))

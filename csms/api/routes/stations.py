@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from csms.api.access import Who
 from csms.api.deps import Svc
 from csms.api.schemas import (
     ConnectorOut,
@@ -16,6 +17,7 @@ from csms.api.schemas import (
     StationOut,
     StationPatch,
 )
+from csms.domain.errors import NotFound
 from csms.services.capabilities import describe  # smart charging
 from csms.services.container import Services
 from csms.services.stations import StationView
@@ -45,14 +47,32 @@ def station_out(view: StationView, svc: Services) -> StationOut:
 
 
 @router.post("/stations", status_code=201)
-async def register_station(body: StationIn, svc: Svc) -> StationOut:
+async def register_station(body: StationIn, svc: Svc, who: Who) -> StationOut:
+    if who.site_ids is not None and not who.sees_site(body.site_id):
+        raise NotFound(f"site {body.site_id!r} not found")  # only on the reader's own sites
     view = await svc.stations.register(body.id, body.password, body.site_id, body.description)
     return station_out(view, svc)
 
 
 @router.get("/stations")
-async def list_stations(svc: Svc) -> list[StationOut]:
-    return [station_out(v, svc) for v in await svc.stations.all()]
+async def list_stations(
+    svc: Svc,
+    who: Who,
+    response: Response,
+    site_id: Annotated[str | None, Query(max_length=64)] = None,
+    connected: bool | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=10_000,
+                                       description="default: all")] = None,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> list[StationOut]:
+    """By id; `X-Total-Count` holds the number of all that match the filters."""
+    views = [v for v in await svc.stations.all()
+             if who.sees_site(v.station.site_id)
+             and (site_id is None or v.station.site_id == site_id)
+             and (connected is None or svc.gateway.is_connected(v.station.id) == connected)]
+    response.headers["X-Total-Count"] = str(len(views))
+    page = views[offset:offset + limit if limit is not None else None]
+    return [station_out(v, svc) for v in page]
 
 
 @router.get("/stations/{station_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +47,10 @@ def samples(meter_values: list[dict[str, Any]]) -> tuple[Sample, ...]:
         ts = parse(mv["timestamp"])
         for sv in mv.get("sampledValue", []):
             uom = sv.get("unitOfMeasure") or {}
-            value = float(sv["value"]) * (10.0 ** int(uom.get("multiplier", 0)))
+            try:
+                value = float(sv["value"]) * (10.0 ** int(uom.get("multiplier", 0)))
+            except OverflowError:
+                value = math.inf  # refused as not finite by make_sample
             out.append(make_sample(
                 ts, value, sv.get("measurand"), uom.get("unit"), sv.get("phase"),
                 sv.get("location"), sv.get("context"),

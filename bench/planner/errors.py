@@ -1,0 +1,111 @@
+"""Ways a real forecast is wrong, none of them the way `scenarios.forecast_index` makes it wrong.
+
+Each model turns the day's clear-sky index (what the sky does) into a pair (actual index,
+forecast index), from the model's own random draws. They exist to score the planner on errors
+it was not tuned on: `TUNING` may be looked at while developing; `HELD_OUT` is run only for the
+final table (docs/planner.md), with its own seeds (`HELD_OUT_SEED`).
+
+- bias: a forecast right in shape but off by 30-45 % all day (either way);
+- shift: a cloud front (clear, then overcast, or the reverse) arriving 2-4 h earlier or later
+  than forecast;
+- over2x: a hazy or cloudy day forecast at about twice the sun that came;
+- under: a clear day forecast at about half of it;
+- fog (held out): morning fog or low stratus until late morning the forecast does not see;
+- snow (held out): panels covered, a few % of the output until the snow slides off
+  (or all day), under a clear-sky forecast;
+- stale (held out): the forecast issued the evening before for the same kind of sky and never
+  updated: another realisation, smoothed over 6 h, with its own level error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Index = np.ndarray
+Model = Callable[[np.ndarray, np.random.Generator, int], tuple[Index, Index]]
+
+TUNING = ("bias", "shift", "over2x", "under")
+HELD_OUT = ("fog", "snow", "stale")
+HELD_OUT_SEED = 1001  # the held-out families' first seed: never used while tuning
+
+
+def _smooth(k: np.ndarray, width: int) -> np.ndarray:
+    pad = np.pad(k, width, mode="edge")
+    return np.asarray(np.convolve(pad, np.ones(width) / width, mode="same")[width:-width])
+
+
+def _clip(k: np.ndarray) -> np.ndarray:
+    return np.asarray(np.clip(k, 0.02, 1.05), dtype=float)
+
+
+def bias(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    factor = float(rng.choice([-1, 1]) * rng.uniform(0.3, 0.45))
+    fc = _smooth(k, 8) * (1 + factor) + rng.normal(0, 0.03, len(k))
+    return k, _clip(fc)
+
+
+def _front(n: int, at: float, clear_first: bool, rng: np.random.Generator) -> np.ndarray:
+    """Clear (0.95) before slot `at`, overcast (0.25) after, or the reverse; an hour's ramp."""
+    slots = np.arange(n)
+    ramp = np.clip((slots - at) / 4 + 0.5, 0, 1)
+    level = 0.95 - 0.7 * ramp if clear_first else 0.25 + 0.7 * ramp
+    return _clip(level + rng.normal(0, 0.04, n))
+
+
+def shift(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    n = len(k)
+    slots_per_h = n / 24 if n <= 96 else 4
+    clear_first = bool(rng.random() < 0.5)
+    at = (rng.uniform(11, 15) - local_h) * slots_per_h  # the front, in UTC slots
+    lag = rng.choice([-1, 1]) * rng.uniform(2, 4) * slots_per_h
+    actual = _front(n, at, clear_first, rng)
+    fc = _smooth(_front(n, at + lag, clear_first, rng), 4)
+    return actual, _clip(fc)
+
+
+def over2x(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    actual = _clip(k * rng.uniform(0.35, 0.55))
+    fc = _smooth(actual, 8) * rng.uniform(1.8, 2.3)
+    return actual, _clip(fc)
+
+
+def under(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    actual = _clip(np.maximum(k, 0.85) + rng.normal(0, 0.03, len(k)))
+    fc = _smooth(actual, 8) * rng.uniform(0.4, 0.6)
+    return actual, _clip(fc)
+
+
+def fog(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    n = len(k)
+    lifts = (rng.uniform(9.5, 12.5) - local_h) * 4  # UTC slot the fog lifts
+    slots = np.arange(n)
+    lift = np.clip((slots - lifts) / 3 + 0.5, 0, 1)
+    sky = np.maximum(k, 0.8)
+    actual = _clip(sky * (0.15 + 0.85 * lift) + rng.normal(0, 0.02, n))
+    return actual, _clip(_smooth(sky, 8))
+
+
+def snow(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    n = len(k)
+    slides = (rng.uniform(11, 17) - local_h) * 4 if rng.random() < 0.6 else float(n + 8)
+    slots = np.arange(n)
+    gone = np.clip((slots - slides) / 2 + 0.5, 0, 1)
+    sky = np.maximum(k, 0.85)
+    actual = _clip(sky * (0.04 + 0.96 * gone))
+    return actual, _clip(_smooth(sky, 8))
+
+
+def stale(k: np.ndarray, rng: np.random.Generator, local_h: int) -> tuple[Index, Index]:
+    from bench.planner.scenarios import cloud_index  # scenarios imports this module
+
+    other = cloud_index("broken", len(k), rng)
+    fc = _smooth(other, 24) * (1 + rng.normal(0, 0.15))
+    return k, _clip(fc)
+
+
+MODELS: dict[str, Model] = {
+    "bias": bias, "shift": shift, "over2x": over2x, "under": under,
+    "fog": fog, "snow": snow, "stale": stale,
+}
