@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from simulators import StationConfig, make_station
 from tests.cluster.support import Cluster, Node, sse, until
 from tests.e2e.test_smart_charging import setup_site, tx_profiles
+from tests.features.auth_support import in_seconds, setup, sim_config, ws_base
 from tests.helpers import BOOT_16, RawStation, raw_station
 
 
@@ -277,3 +278,30 @@ async def test_a_token_or_station_changed_on_one_node_is_what_the_other_node_ans
         await until(old_refused, "node A to refuse the old password")
         async with raw_station(a, "CL7", password="second-password-2") as st:
             assert (await st.ok("BootNotification", BOOT_16))["status"] == "Accepted"
+
+
+async def test_a_reservation_made_through_one_node_binds_the_station_on_the_other(
+    cluster: Cluster,
+) -> None:
+    """The node holding the station keeps its reservations in memory; one made through
+    another node's API reaches that memory (its event is relayed)."""
+    a = await cluster.node("node-a")
+    b = await cluster.node("node-b")
+    async with a.api() as api_a, b.api() as api_b:
+        await setup(api_a, "CL8", "OWNER", "OTHER")
+        async with make_station(ws_base(a), sim_config("CL8", "1.6")) as st:
+            assert await st.boot() == "Accepted"
+            await st.announce()
+            assert await st.authorize("OTHER") == "Accepted"  # node A now holds the state
+            await until(lambda: connected(api_b, "CL8"), "node B to see CL8 on node A")
+            made = await api_b.post("/reservations", json={
+                "station_id": "CL8", "evse_id": 1, "id_token": "OWNER",
+                "expires_at": in_seconds(3600)})
+            assert made.status_code == 201, made.text
+            assert made.json()["status"] == "Accepted"
+
+            async def refused() -> bool | None:
+                return await st.authorize("OTHER") == "Invalid" or None
+
+            await until(refused, "node A to refuse others on the reserved EVSE")
+            assert await st.authorize("OWNER") == "Accepted"
