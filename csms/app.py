@@ -177,7 +177,8 @@ class CsmsServer:
             evse_max_kw=s.evse_max_kw, car_max_kw=s.car_max_kw, unit=s.charging_rate_unit,
             min_interval=timedelta(seconds=s.profile_min_interval_s),
             check_delay=timedelta(seconds=s.profile_check_delay_s)
-            if s.profile_check_delay_s else None))
+            if s.profile_check_delay_s else None),
+            lease=self.cluster.leases if self.cluster else None)
         device_model = DeviceModelService(db, clock, self._reach())
         availability = AvailabilityService(db, clock)  # requested availability (issue 4 7)
         firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)

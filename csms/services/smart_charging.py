@@ -36,7 +36,7 @@ from csms.services.arrival_history import ArrivalHistory
 from csms.services.capabilities import CapabilityService
 from csms.services.composite_check import composite_kw
 from csms.services.forecast import ForecastService
-from csms.services.ports import Database, StationGateway, UnitOfWork
+from csms.services.ports import Database, PlanningLease, StationGateway, UnitOfWork
 from csms.services.preferences import PreferenceService
 from csms.services.site_inputs import SiteInputs, gather
 
@@ -121,8 +121,10 @@ class SmartChargingService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
                  preferences: PreferenceService, forecast: ForecastFn = no_forecast,
                  config: ChargingConfig | None = None,
-                 capabilities: CapabilityService | None = None) -> None:
+                 capabilities: CapabilityService | None = None,
+                 lease: PlanningLease | None = None) -> None:
         self._db = db
+        self._lease = lease  # cluster mode: only the site's holder sends its profiles
         self._clock = clock
         self._gateway = gateway
         self._prefs = preferences
@@ -165,10 +167,13 @@ class SmartChargingService:
 
     async def _cycle(self, site_id: str) -> SiteState:
         now = self._clock.now()
+        # Another node holds the site (asked through this node's API): plan to show, send
+        # nothing, or two nodes would send the same stations different profiles.
+        acting = self._lease is None or await self._lease.hold(site_id)
         inputs = await self._db.read(lambda uow: gather(uow, site_id, now))
         probe = [s.id for s in inputs.stations
                  if s.last_boot_at is not None and self._gateway.is_connected(s.id)]
-        if await self.capabilities.settle(probe):  # first plan on this connection
+        if acting and await self.capabilities.settle(probe):  # first plan on this connection
             inputs = await self._db.read(lambda uow: gather(uow, site_id, now))
         start = slot_floor(now, SLOT_MINUTES)
         stations = {s.id: s for s in inputs.stations}
@@ -196,10 +201,13 @@ class SmartChargingService:
             except PlanningError as e:
                 notes.append(f"planning failed: {e}")
                 log.warning("site %s: planning failed: %s", site_id, e)
-        if result is not None:
+        if not acting:
+            notes.append("planned by another node; shown here, sent from there")
+        elif result is not None:
             await self._send(result, views, inputs, now)
-        await self._verify(views, inputs, now)
-        await self._send_defaults(inputs, managed)
+        if acting:
+            await self._verify(views, inputs, now)
+            await self._send_defaults(inputs, managed)
         unmanaged = {s.id: s.charging_control_reason or "unmanaged"
                      for s in inputs.stations if s.charging_control != MANAGED}
         state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes, reserve)

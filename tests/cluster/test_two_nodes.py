@@ -161,6 +161,12 @@ async def test_one_node_plans_a_site_and_another_takes_over_when_it_dies(
 
         await until(lambda: planned(planning), f"{planning.name} to plan S1")
         assert not await planned(other)
+        # Asked through the other node's API, the plan is shown but sent from the holder only.
+        async with other.api() as api_other:
+            shown = await api_other.get("/sites/S1/plan", params={"refresh": "true"})
+        assert shown.status_code == 200, shown.text
+        assert "planned by another node" in " ".join(shown.json()["notes"])
+        assert await cluster.lease_holder("S1") == planning.name
 
         planning.kill()
         await until(lambda: planned(other), f"{other.name} to take S1 over")
