@@ -1,0 +1,208 @@
+"""Start what a scale benchmark needs: servers pinned to their core, generators on theirs.
+
+Each child gets its CPU affinity and a raised open-files limit in `preexec_fn` (as
+`taskset -c N prlimit --nofile=...` would): the server on `--server-cpus` (default core 0),
+the generator on `--generator-cpus` (default core 1). csms runs unchanged through
+`python -m csms serve`; on PostgreSQL every run gets a fresh database, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from bench.load import procs
+from bench.load.__main__ import TAGS, Target, register_tags
+
+PY = sys.executable
+FD_LIMIT = 200_000
+
+
+def cpus(text: str) -> set[int]:
+    try:
+        chosen = {int(c) for c in text.split(",") if c.strip()}
+    except ValueError:
+        raise SystemExit(f"--server-cpus/--generator-cpus: not a list of core numbers: {text!r}")\
+            from None
+    every = set(range(os.cpu_count() or 1))
+    if not chosen or not chosen <= every:
+        raise SystemExit(f"cores {text!r} are not available here ({sorted(every)})")
+    return chosen
+
+
+def pinned(cores: set[int], fds: int = FD_LIMIT) -> Callable[[], None]:
+    def setup() -> None:
+        os.sched_setaffinity(0, cores)
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        with suppress(ValueError, OSError):  # not root: keep what we have
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fds, max(hard, fds)))
+    return setup
+
+
+def start(cmd: list[str], log: Path, cores: set[int], env: dict[str, str] | None = None,
+          stdin: bool = False) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=log.open("w"),
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, text=True, bufsize=1,
+        env={**os.environ, **(env or {})}, preexec_fn=pinned(cores))
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# --- servers ------------------------------------------------------------------------------
+
+def start_reference(kind: str, workdir: Path, cores: set[int]) -> Target:
+    log = workdir / f"{kind}.log"
+    proc = start([PY, "-m", "bench.load.servers", kind, "--port", "0"], log, cores)
+    port = procs.Lines(proc).wait_for("LISTENING ", 30)
+    return Target(kind, f"ws://127.0.0.1:{port}/ocpp", proc)
+
+
+def start_csms(workdir: Path, cores: set[int], database_url: str, name: str = "csms",
+               env: dict[str, str] | None = None, token: str | None = None,
+               ocpp_port: int | None = None, log_level: str = "WARNING") -> Target:
+    """`python -m csms serve` with its defaults, but on free ports and accepting unknown
+    stations (the bench stations are not registered one by one)."""
+    ocpp_port = ocpp_port or procs.free_port()
+    api_port = procs.free_port()
+    token = token or secrets.token_urlsafe(24)
+    cmd = [PY, "-m", "csms", "serve", "--ocpp-host", "127.0.0.1", "--ocpp-port", str(ocpp_port),
+           "--api-host", "127.0.0.1", "--api-port", str(api_port), "--database-url",
+           database_url, "--unknown-stations", "accept", "--admin-token", token,
+           "--log-level", log_level]
+    log = workdir / f"{name}.log"
+    proc = start(cmd, log, cores, env)
+    api = f"http://127.0.0.1:{api_port}"
+    try:
+        procs.wait_healthy(f"{api}/api/v1/health", proc, timeout=120)
+    except RuntimeError as e:
+        procs.stop(proc, 10)
+        raise RuntimeError(f"{name} did not start: {e}\n--- {log} ---\n{tail(log)}") from e
+    return Target(name, f"ws://127.0.0.1:{ocpp_port}/ocpp", proc, api, token)
+
+
+def sqlite_url(workdir: Path) -> str:
+    return f"sqlite+aiosqlite:///{workdir / 'csms.db'}"
+
+
+class FreshPostgres:
+    """A new, empty database next to the one `url` names; dropped on exit."""
+
+    def __init__(self, url: str) -> None:
+        if not url.startswith("postgresql"):
+            raise SystemExit(f"--postgres-url must be postgresql+asyncpg://..., not {url!r}")
+        self.base = url
+        self.name = f"csms_bench_{secrets.token_hex(4)}"
+        head, _, _ = url.rpartition("/")
+        self.url = f"{head}/{self.name}"
+
+    def _admin_dsn(self) -> str:
+        return self.base.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+    async def _run(self, sql: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self._admin_dsn(), timeout=10)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    def __enter__(self) -> str:
+        try:
+            asyncio.run(self._run(f'CREATE DATABASE "{self.name}"'))
+        except (OSError, Exception) as e:
+            raise SystemExit(f"cannot create a database on {self.base}: {e}") from e
+        return self.url
+
+    def __exit__(self, *_: object) -> None:
+        with suppress(Exception):
+            asyncio.run(self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
+
+def prepare(t: Target) -> None:
+    """Known, accepted id tokens, so Authorize and starts go the normal way (csms only)."""
+    register_tags(t)
+
+
+# --- the generator ------------------------------------------------------------------------
+
+class Generator:
+    """One worker process on the generator core, and its stdin/stdout command channel."""
+
+    def __init__(self, urls: list[str], version: str, stations: int, workdir: Path,
+                 cores: set[int], **extra: Any) -> None:
+        self.protocol = version
+        sources = max(1, -(-stations // 20_000))  # ~28k ephemeral ports per source address
+        cfg = {"urls": urls, "version": version, "first": 0, "count": stations, "tags": TAGS,
+               "prefix": extra.pop("prefix", "SCALE"), "sources": sources, **extra}
+        self.log = workdir / f"generator-{secrets.token_hex(2)}.log"
+        self.proc = start([PY, "-m", "bench.scale.worker", json.dumps(cfg)], self.log, cores,
+                          stdin=True)
+        self.lines = procs.Lines(self.proc)
+        self.ready = json.loads(self.lines.wait_for("READY ", 60))
+
+    def ask(self, command: str, timeout: float) -> dict[str, Any]:
+        word = command.split()[0]
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        try:
+            return dict(json.loads(self.lines.wait_for(word + " ", timeout)))
+        except RuntimeError as e:
+            raise RuntimeError(f"the generator gave no answer to {word} (exit "
+                               f"{self.proc.poll()})\n--- {self.log} ---\n{tail(self.log)}") from e
+
+    def expect(self, word: str, timeout: float) -> dict[str, Any]:
+        return dict(json.loads(self.lines.wait_for(word + " ", timeout)))
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with suppress(OSError, ValueError):
+                assert self.proc.stdin is not None
+                self.proc.stdin.write("QUIT\n")
+                self.proc.stdin.flush()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def common_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server-cpus", default="0", help="cores of the server(s) (default 0)")
+    p.add_argument("--generator-cpus", default="1", help="cores of the generator (default 1)")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, databases)")
+    p.add_argument("--json", metavar="OUT", help="also write the results as JSON")
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
