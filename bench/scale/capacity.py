@@ -49,7 +49,8 @@ class Outcome:
     target: str
     protocol: str
     capacity: float = 0.0
-    lower_bound: bool = False  # the generator, not the server, failed the next step
+    lower_bound: bool = False  # the next step failed for the generator, or none failed
+    bound_reason: str = ""  # "generator" or "rates"
     at_capacity: dict[str, Any] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
@@ -137,25 +138,17 @@ def search(gen: launch.Generator, t: Target, out: Outcome, args: argparse.Namesp
             good = s
     if good is not None:
         out.capacity, out.at_capacity = good["offered"], good
-    out.lower_bound = bad is None or bool(bad["gen_bound"])
-
-
-def start_target(name: str, workdir: Path, args: argparse.Namespace,
-                 stack: ExitStack) -> Target:
-    cores = launch.cpus(args.server_cpus)
-    if name == "csms":
-        return launch.start_csms(workdir, cores, launch.sqlite_url(workdir))
-    if name == "csms-pg":
-        url = stack.enter_context(launch.FreshPostgres(args.postgres_url))
-        return launch.start_csms(workdir, cores, url, name="csms-pg")
-    return launch.start_reference(name, workdir, cores)
+    if bad is None:
+        out.lower_bound, out.bound_reason = True, "rates"
+    elif bad["gen_bound"]:
+        out.lower_bound, out.bound_reason = True, "generator"
 
 
 def run_one(name: str, protocol: str, args: argparse.Namespace, workdir: Path) -> Outcome:
     out = Outcome(name, protocol)
     workdir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        t = start_target(name, workdir, args, stack)
+        t = launch.start_server(name, workdir, args, stack, launch.cpus(args.server_cpus))
         gen: launch.Generator | None = None
         try:
             launch.prepare(t)
@@ -179,9 +172,8 @@ def run_one(name: str, protocol: str, args: argparse.Namespace, workdir: Path) -
 
 
 def table(outcomes: list[Outcome]) -> str:
-    head = ("target", "proto", "capacity msg/s", "p50 ms", "p99 ms", "srv CPU", "gen CPU",
-            "steps (offered:p99, x = failed)", "note")
-    rows = [head]
+    rows = [("target", "proto", "capacity msg/s", "p50 ms", "p99 ms", "srv CPU", "gen CPU",
+             "steps (offered:p99, x = failed)", "note")]
     for o in outcomes:
         a = o.at_capacity
         steps = " ".join(f"{s['offered']:.0f}:{s['p99']:.0f}{'x' if s['fail'] else ''}"
@@ -191,11 +183,7 @@ def table(outcomes: list[Outcome]) -> str:
                      f"{a.get('srv_cpu_pct', 0):.0f}%" if a else "-",
                      f"{a['gen_cpu_pct']:.0f}%" if a else "-", steps or o.error[:60],
                      "cores shared" if any(s["contended"] for s in o.steps) else ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-             for r in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return launch.markdown(rows)
 
 
 def ratios(outcomes: list[Outcome]) -> list[str]:
@@ -260,9 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     print(table(outcomes))
     for line in ratios(outcomes):
         print(line)
-    if any(o.lower_bound and o.capacity for o in outcomes):
-        print(">= : the generator saturated its core (or fell behind its schedule) before the "
-              "server failed; that capacity is a lower bound.")
+    for o in outcomes:
+        if o.bound_reason == "generator":
+            print(f">= {o.target} {o.protocol}: the generator saturated its core (or fell "
+                  "behind its schedule) at the step that failed; the capacity is a lower bound.")
+        elif o.bound_reason == "rates":
+            print(f">= {o.target} {o.protocol}: passed every step of --rates; offer higher rates.")
     if any(s["contended"] for o in outcomes for s in o.steps):
         print("cores shared: other processes used more than 15% of the server's or the "
               "generator's core during some steps; those figures are noisy.")

@@ -206,3 +206,35 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def markdown(rows: list[tuple[str, ...]]) -> str:
+    """The first row is the header; a Markdown table readable in a terminal."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+             for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def start_server(name: str, workdir: Path, args: argparse.Namespace, stack: Any,
+                 cores: set[int]) -> Target:
+    """csms on SQLite (`csms`) or on a fresh PostgreSQL database (`csms-pg`), or a reference."""
+    if name == "csms":
+        return start_csms(workdir, cores, sqlite_url(workdir))
+    if name == "csms-pg":
+        if not getattr(args, "postgres_url", None):
+            raise SystemExit("csms-pg needs --postgres-url postgresql+asyncpg://USER@HOST/DB")
+        url = stack.enter_context(FreshPostgres(args.postgres_url))
+        return start_csms(workdir, cores, url, name="csms-pg")
+    if name in ("bare", "ocpp-lib"):
+        return start_reference(name, workdir, cores)
+    raise SystemExit(f"unknown target {name!r} (csms, csms-pg, ocpp-lib, bare)")
+
+
+def error_text(s: dict[str, Any]) -> str:
+    parts = [f"{sum(s['errors'].values())} CE" if s["errors"] else "",
+             f"{s['timeouts']} TO" if s["timeouts"] else "",
+             f"{s['closed']} dropped" if s["closed"] else "",
+             f"{s['unsent']} unsent" if s.get("unsent") else ""]
+    return "/".join(p for p in parts if p) or "0"
