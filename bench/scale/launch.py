@@ -41,6 +41,30 @@ def cpus(text: str) -> set[int]:
     return chosen
 
 
+def fd_ceiling(wanted: int = FD_LIMIT) -> int:
+    """Raise this process's open-files limit towards `wanted` (children inherit it) and
+    return what it got. Lifting the hard limit needs CAP_SYS_RESOURCE (root outside most
+    containers); without it the hard limit is the ceiling."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def check_fds(stations: int, what: str) -> int:
+    """Exit with a clear message when `stations` sockets cannot fit under the fd limit."""
+    ceiling = fd_ceiling()
+    if stations + 200 > ceiling:
+        raise SystemExit(
+            f"{what}: {stations} stations need about {stations + 200} open files per process, "
+            f"but the limit here is {ceiling} and cannot be raised (raising the hard limit "
+            "needs CAP_SYS_RESOURCE, e.g. root outside a container: `ulimit -Hn 1048576`). "
+            "Lower the station count or run where the limit can be raised.")
+    return ceiling
+
+
 def pinned(cores: set[int], fds: int = FD_LIMIT) -> Callable[[], None]:
     def setup() -> None:
         os.sched_setaffinity(0, cores)

@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--stations and --seconds must be positive, --warmup >= 0, "
                          "--active within 0..1")
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))
+    limit = launch.check_fds(args.stations, "steady")
+    print(f"open-files limit {limit} (server and generator)", file=sys.stderr)
     workdir = Path(tempfile.mkdtemp(prefix="csms-steady-"))
     try:
         s = run(args, workdir)
