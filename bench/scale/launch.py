@@ -98,9 +98,9 @@ def tail(path: Path, lines: int = 15) -> str:
 
 # --- servers ------------------------------------------------------------------------------
 
-def start_reference(kind: str, workdir: Path, cores: set[int]) -> Target:
+def start_reference(kind: str, workdir: Path, cores: set[int], port: int = 0) -> Target:
     log = workdir / f"{kind}.log"
-    proc = start([PY, "-m", "bench.load.servers", kind, "--port", "0"], log, cores)
+    proc = start([PY, "-m", "bench.load.servers", kind, "--port", str(port)], log, cores)
     port = procs.Lines(proc).wait_for("LISTENING ", 30)
     return Target(kind, f"ws://127.0.0.1:{port}/ocpp", proc)
 
