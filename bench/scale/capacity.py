@@ -29,10 +29,10 @@ import time
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from subprocess import Popen
 from typing import Any
 
 from bench.load import procs
-from bench.load.__main__ import Target
 from bench.load.frames import V16, V201
 from bench.scale import launch
 from bench.scale.cores import Busy
@@ -90,21 +90,22 @@ def generator_bound(s: dict[str, Any]) -> bool:
     return bool(s["gen_cpu_pct"] >= GEN_CPU_LIMIT or s["sched_lag_p99_ms"] > LAG_LIMIT_MS)
 
 
-def run_step(gen: launch.Generator, t: Target, rate: float,
+def run_step(gen: launch.Generator, name: str, servers: list[Popen[str]], rate: float,
              args: argparse.Namespace) -> dict[str, Any]:
-    cpu0, wall0 = procs.cpu_seconds(t.proc.pid) if t.proc else 0.0, time.monotonic()
+    """One step; the server CPU is summed over `servers` (100 = one core)."""
+    cpu0, wall0 = sum(procs.cpu_seconds(p.pid) for p in servers), time.monotonic()
     core = Busy(launch.cpus(args.server_cpus))
     s = gen.ask(f"STEP {rate} {args.step_seconds}", args.step_seconds + 60)
     s["srv_core_busy_pct"] = core.pct()
-    if t.proc:
-        s["srv_cpu_pct"] = 100 * (procs.cpu_seconds(t.proc.pid) - cpu0) / (time.monotonic() - wall0)
-        if t.proc.poll() is not None:
-            s["closed"] = s.get("closed", 0) + 1
+    wall = time.monotonic() - wall0
+    s["srv_cpu_pct"] = 100 * (sum(procs.cpu_seconds(p.pid) for p in servers) - cpu0) / wall
+    if any(p.poll() is not None for p in servers):
+        s["closed"] = s.get("closed", 0) + 1
     s["fail"] = verdict(s, args)
     s["gen_bound"] = generator_bound(s)
     s["contended"] = contended(s)
-    print(f"  {t.name:8} {gen.protocol} {rate:>7.0f}/s -> {s['rate']:7.0f}/s p50 {s['p50']:6.1f}"
-          f" p99 {s['p99']:7.1f} ms srv {s.get('srv_cpu_pct', 0):3.0f}% gen "
+    print(f"  {name:8} {gen.protocol} {rate:>7.0f}/s -> {s['rate']:7.0f}/s p50 {s['p50']:6.1f}"
+          f" p99 {s['p99']:7.1f} ms srv {s['srv_cpu_pct']:3.0f}% gen "
           f"{s['gen_cpu_pct']:3.0f}% (cores {s['srv_core_busy_pct']:3.0f}%/"
           f"{s['gen_core_busy_pct']:3.0f}%) lag99 {s['sched_lag_p99_ms']:5.1f} ms "
           f"{'FAIL ' + '; '.join(s['fail']) if s['fail'] else 'ok'}"
@@ -115,11 +116,12 @@ def run_step(gen: launch.Generator, t: Target, rate: float,
     return s
 
 
-def search(gen: launch.Generator, t: Target, out: Outcome, args: argparse.Namespace) -> None:
+def search(gen: launch.Generator, servers: list[Popen[str]], out: Outcome,
+           args: argparse.Namespace) -> None:
     good: dict[str, Any] | None = None
     bad: dict[str, Any] | None = None
     for rate in args.rates:
-        s = run_step(gen, t, rate, args)
+        s = run_step(gen, out.target, servers, rate, args)
         out.steps.append(s)
         if s["fail"]:
             bad = s
@@ -130,7 +132,7 @@ def search(gen: launch.Generator, t: Target, out: Outcome, args: argparse.Namesp
         mid = round((lo + bad["offered"]) / 2 / 50) * 50  # type: ignore[index]
         if mid <= lo or mid >= bad["offered"]:  # type: ignore[index]
             break
-        s = run_step(gen, t, mid, args)
+        s = run_step(gen, out.target, servers, mid, args)
         out.steps.append(s)
         if s["fail"]:
             bad = s
@@ -159,7 +161,8 @@ def run_one(name: str, protocol: str, args: argparse.Namespace, workdir: Path) -
             if c["failed"]:
                 raise RuntimeError(f"{c['failed']} of {args.stations} stations failed to "
                                    f"connect and boot: {c['counters']}")
-            search(gen, t, out, args)
+            assert t.proc is not None
+            search(gen, [t.proc], out, args)
         except RuntimeError as e:
             out.error = str(e)
             print(f"{name} {protocol}: {e}", file=sys.stderr)
