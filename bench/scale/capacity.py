@@ -37,7 +37,7 @@ from bench.load.frames import V16, V201
 from bench.scale import launch
 from bench.scale.cores import Busy
 
-RATES = [250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 16000, 20000]
+RATES = [100, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 16000, 20000]
 TARGETS = ("csms", "csms-pg", "ocpp-lib", "bare")
 GEN_CPU_LIMIT = 90.0
 LAG_LIMIT_MS = 50.0
@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--protocols: {V16} and/or {V201}")
     if args.stations < 1 or args.step_seconds <= 0 or not args.rates:
         raise SystemExit("--stations, --step-seconds and --rates must be positive")
+    launch.cpus(args.server_cpus)  # a bad core list fails here, before anything starts
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))  # keep off the server core
     workdir = Path(tempfile.mkdtemp(prefix="csms-capacity-"))
     outcomes: list[Outcome] = []

@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stations < 2:
         raise SystemExit("--stations: at least 2 (one per node)")
     redis_ping(args.redis_url)
+    launch.cpus(args.server_cpus)  # a bad core list fails here, before anything starts
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))
     workdir = Path(tempfile.mkdtemp(prefix="csms-cluster-"))
     outcomes: list[capacity.Outcome] = []

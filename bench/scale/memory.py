@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.levels or args.levels[0] < 1 or args.settle < 0:
         raise SystemExit("--levels must be positive station counts; --settle >= 0")
+    launch.cpus(args.server_cpus)  # a bad core list fails here, before anything starts
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))
     limit = launch.check_fds(args.levels[-1], "memory")
     print(f"open-files limit {limit} (server and generator)", file=sys.stderr)

@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stations < 1 or args.seconds <= 0 or args.warmup < 0 or not 0 <= args.active <= 1:
         raise SystemExit("--stations and --seconds must be positive, --warmup >= 0, "
                          "--active within 0..1")
+    launch.cpus(args.server_cpus)  # a bad core list fails here, before anything starts
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))
     limit = launch.check_fds(args.stations, "steady")
     print(f"open-files limit {limit} (server and generator)", file=sys.stderr)

@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.stations < 1 or args.deadline <= 0:
         raise SystemExit("--stations and --deadline must be positive")
+    launch.cpus(args.server_cpus)  # a bad core list fails here, before anything starts
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))
     limit = launch.check_fds(args.stations, "storm")
     print(f"open-files limit {limit} (server and generator)", file=sys.stderr)
