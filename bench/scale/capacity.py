@@ -150,7 +150,12 @@ def run_one(name: str, protocol: str, args: argparse.Namespace, workdir: Path) -
     out = Outcome(name, protocol)
     workdir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        t = launch.start_server(name, workdir, args, stack, launch.cpus(args.server_cpus))
+        try:
+            t = launch.start_server(name, workdir, args, stack, launch.cpus(args.server_cpus))
+        except RuntimeError as e:  # the next target may still run
+            out.error = str(e)
+            print(f"{name} {protocol}: {e}", file=sys.stderr)
+            return out
         gen: launch.Generator | None = None
         try:
             launch.prepare(t)

@@ -115,7 +115,7 @@ def start_csms(workdir: Path, cores: set[int], database_url: str, name: str = "c
     token = token or secrets.token_urlsafe(24)
     cmd = [PY, "-m", "csms", "serve", "--ocpp-host", "127.0.0.1", "--ocpp-port", str(ocpp_port),
            "--api-host", "127.0.0.1", "--api-port", str(api_port), "--database-url",
-           database_url, "--unknown-stations", "accept", "--admin-token", token,
+           database_url, "--unknown-stations", "accept", f"--admin-token={token}",
            "--log-level", log_level]
     log = workdir / f"{name}.log"
     proc = start(cmd, log, cores, env)
