@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
             for level in args.levels:
                 c = gen.ask(f"CONNECT {level}", args.setup_timeout)
                 gen.ask(f"HEARTBEATS {args.settle}", args.settle + args.call_timeout + 60)
-                rss = settle_rss(t.proc.pid, 2.0)
+                rss = settle_rss(t.proc.pid, min(2.0, args.settle))
                 if t.proc.poll() is not None:
                     raise RuntimeError(f"the server exited ({t.proc.returncode}) at {level}")
                 rows.append({"stations": c["online"], "rss_kb": rss, "connect_s": c["wall_s"],
