@@ -59,8 +59,8 @@ class Outcome:
         if self.error:
             return "error"
         if not self.capacity:
-            first = self.steps[0]["offered"] if self.steps else 0
-            return f"< {first:.0f}"
+            lowest = min((s["offered"] for s in self.steps), default=0)
+            return f"< {lowest:.0f}"
         return f"{'>= ' if self.lower_bound else ''}{self.capacity:.0f}"
 
 
