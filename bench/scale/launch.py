@@ -194,14 +194,16 @@ class Generator:
         assert self.proc.stdin is not None
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
+        return self.expect(word, timeout)
+
+    def expect(self, word: str, timeout: float) -> dict[str, Any]:
         try:
             return dict(json.loads(self.lines.wait_for(word + " ", timeout)))
         except RuntimeError as e:
-            raise RuntimeError(f"the generator gave no answer to {word} (exit "
-                               f"{self.proc.poll()})\n--- {self.log} ---\n{tail(self.log)}") from e
-
-    def expect(self, word: str, timeout: float) -> dict[str, Any]:
-        return dict(json.loads(self.lines.wait_for(word + " ", timeout)))
+            with suppress(subprocess.TimeoutExpired):
+                self.proc.wait(5)  # a crash closes stdout a moment before the exit status
+            raise RuntimeError(f"the generator gave no {word} line (exit {self.proc.poll()})"
+                               f"\n--- {self.log} ---\n{tail(self.log)}") from e
 
     def close(self) -> None:
         if self.proc.poll() is None:

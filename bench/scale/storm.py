@@ -76,7 +76,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                                    launch.cpus(args.generator_cpus),
                                    call_timeout=args.call_timeout,
                                    setup_timeout=args.handshake_timeout,
-                                   connect_concurrency=args.connect_concurrency)
+                                   connect_concurrency=args.connect_concurrency,
+                                   uvloop=not args.asyncio_loop)
             c = gen.ask(f"CONNECT {args.stations}", args.setup_timeout)
             print(f"connected {c['online']} of {args.stations} in {c['wall_s']:.0f} s",
                   file=sys.stderr, flush=True)
@@ -121,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--call-timeout", type=float, default=30.0, help="BootNotification timeout")
     p.add_argument("--connect-concurrency", type=int, default=100, help="for the first connect")
     p.add_argument("--setup-timeout", type=float, default=900.0)
+    p.add_argument("--asyncio-loop", action="store_true",
+                   help="run the generator on asyncio's own loop, not uvloop")
     launch.common_args(p)
     return p
 

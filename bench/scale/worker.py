@@ -235,12 +235,15 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     cfg = json.loads(args[0])
-    try:
-        import uvloop
-
-        uvloop.run(serve(cfg))
-    except ImportError:
-        asyncio.run(serve(cfg))
+    if cfg.get("uvloop", True):
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            uvloop.run(serve(cfg))
+            return 0
+    asyncio.run(serve(cfg))
     return 0
 
 
