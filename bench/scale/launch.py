@@ -33,10 +33,11 @@ def cpus(text: str) -> set[int]:
     try:
         chosen = {int(c) for c in text.split(",") if c.strip()}
     except ValueError:
-        raise SystemExit(f"--server-cpus/--generator-cpus: not a list of core numbers: {text!r}")\
-            from None
+        chosen = set()
+    if not chosen:
+        raise SystemExit(f"--server-cpus/--generator-cpus: not a list of core numbers: {text!r}")
     every = set(range(os.cpu_count() or 1))
-    if not chosen or not chosen <= every:
+    if not chosen <= every:
         raise SystemExit(f"cores {text!r} are not available here ({sorted(every)})")
     return chosen
 
