@@ -199,9 +199,14 @@ def ratios(outcomes: list[Outcome]) -> list[str]:
     out = []
     for (target, proto), o in by.items():
         ref = by.get(("ocpp-lib", proto))
-        if target.startswith("csms") and ref and ref.capacity and o.capacity:
+        if not (target.startswith("csms") and ref and ref.capacity and o.steps):
+            continue
+        if o.capacity:
             note = " (a bound is involved)" if o.lower_bound or ref.lower_bound else ""
             out.append(f"{target} / ocpp-lib, {proto}: {o.capacity / ref.capacity:.2f}x{note}")
+        else:  # it failed even the lowest rate tried
+            lowest = min(s["offered"] for s in o.steps)
+            out.append(f"{target} / ocpp-lib, {proto}: < {lowest / ref.capacity:.2f}x")
     return out
 
 
