@@ -189,6 +189,9 @@ class Generator:
                           stdin=True)
         self.lines = procs.Lines(self.proc)
         self.ready = json.loads(self.lines.wait_for("READY ", 60))
+        print(f"generator: {'orjson' if self.ready['fast_json'] else 'json (slower: no orjson)'}"
+              f", loop {self.ready['loop']}, open-files limit {self.ready['fd_limit']}",
+              file=sys.stderr, flush=True)
 
     def ask(self, command: str, timeout: float) -> dict[str, Any]:
         word = command.split()[0]
