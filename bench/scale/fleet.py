@@ -148,7 +148,7 @@ class Station:
         except TimeoutError:
             c.handshake_timeouts += 1
             raise
-        except OSError:
+        except Exception:  # reset, closed mid-handshake, a malformed HTTP answer...
             c.connect_errors += 1
             raise
         c.connected += 1
@@ -278,7 +278,7 @@ class Fleet:
                     await st.connect(float(self.cfg.get("setup_timeout", 30.0)))
                     await st.boot(self.call_timeout)
                     return
-                except (OSError, HandshakeRefused, TimeoutError, BootFailed, ConnectionError):
+                except Exception:  # counted where it happened; a charger just retries
                     if st.link is not None:
                         st.link.abort()
                         st.link = None
@@ -296,7 +296,7 @@ class Fleet:
                 try:
                     await st.setup(timeout)
                     return True
-                except (OSError, HandshakeRefused, TimeoutError, BootFailed, ConnectionError):
+                except Exception:  # counted in Station.connect / boot
                     if st.link is not None:
                         st.link.abort()
                     return False

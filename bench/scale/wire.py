@@ -10,7 +10,6 @@ real chargers do not offer it, and it would cost the generator most.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -121,26 +120,21 @@ class Link(asyncio.Protocol):
 async def open_link(url: str, subprotocol: str, on_text: Callable[[bytes], None],
                     on_lost: Callable[[], None], source: str | None,
                     timeout: float) -> Link:
-    """Connect and finish the handshake within `timeout`, from source address `source`."""
+    """Connect and finish the handshake within `timeout`, from source address `source`.
+
+    Each source address has its own ~28,000 ephemeral ports, so many stations bind to
+    127.0.0.2, 127.0.0.3, ... (the loop's own create_connection: handing it a socket that
+    sock_connect opened lets uvloop trip over a file descriptor number reused under churn)."""
     uri = parse_uri(url)
     loop = asyncio.get_running_loop()
     link = Link(url, subprotocol, on_text, on_lost)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        sock.setblocking(False)
-        # Leave the port choice to connect(), so each source address has its own port range
-        # per destination (needed beyond ~28,000 connections to one server port).
-        sock.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24), 1)
-        if source:
-            sock.bind((source, 0))
         async with asyncio.timeout(timeout):
-            await loop.sock_connect(sock, (uri.host, uri.port))
-            await loop.create_connection(lambda: link, sock=sock)
+            await loop.create_connection(lambda: link, uri.host, uri.port,
+                                         local_addr=(source, 0) if source else None)
             await link.opened
     except BaseException:
         if link.transport is not None:
             link.transport.abort()
-        else:
-            sock.close()
         raise
     return link
