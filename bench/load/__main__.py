@@ -60,7 +60,7 @@ def start_csms(workdir: Path, args: argparse.Namespace) -> Target:
     serve = ["serve", "--ocpp-host", "127.0.0.1", "--ocpp-port", str(ocpp_port),
              "--api-host", "127.0.0.1", "--api-port", str(api_port),
              "--database-url", f"sqlite+aiosqlite:///{workdir / 'csms.db'}",
-             "--unknown-stations", "accept", "--admin-token", token,
+             "--unknown-stations", "accept", f"--admin-token={token}",
              "--log-level", args.log_level]
     if args.plain_cli:
         cmd, stats_file = [PY, "-m", "csms", *serve], None

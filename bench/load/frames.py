@@ -81,6 +81,22 @@ class StationModel:
         self.queue.append(self._status("Available"))
         return self._stop()
 
+    def boot(self) -> Call:
+        return self._boot()
+
+    def call(self, kind: str) -> Call | None:
+        """A call of one kind, for timed (not closed-loop) load: `next` follows the mix,
+        `heartbeat`, `status` and `meter` are the periodic ones (None: no session to meter)."""
+        if kind == "next":
+            return self.next_call()
+        if kind == "heartbeat":
+            return ("Heartbeat", {})
+        if kind == "status":
+            return self._status("Charging" if self.tx_id is not None else "Available")
+        if kind == "meter":
+            return self._meter() if self.tx_id is not None else None
+        raise ValueError(f"unknown call kind {kind!r}")
+
     def on_result(self, action: str, payload: Any) -> None:
         """Learn the transaction id the server allocated (1.6)."""
         if action == "StartTransaction" and isinstance(payload, dict):
