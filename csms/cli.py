@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         from csms import process
         from csms.app import serve
 
+        process.tune_garbage_collector()
         limit = process.raise_open_files_limit()
         logging.getLogger("csms").info(
             "open-files limit %d: room for about %d stations in this process", limit,

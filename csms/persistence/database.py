@@ -225,47 +225,51 @@ class SqlDatabase:
             return
 
     async def _commit(self, jobs: list[_Job]) -> list[_Outcome]:
-        split: list[int] = []  # one entry when the batch's records had to be split
+        try:
+            return await self._transaction(jobs, False)
+        except _RecordsFailed:
+            self.split_batches += 1
+            return await self._transaction(jobs, True)
+
+    async def _transaction(self, jobs: list[_Job], job_by_job: bool) -> list[_Outcome]:
         if self._sync is not None:
             engine = self._sync
 
             def run() -> list[_Outcome]:
                 with engine.begin() as conn:
-                    return _run_jobs(conn, jobs, split)
+                    return _run_jobs(conn, jobs, job_by_job)
 
-            done = await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
-        else:
-            assert self._async is not None
-            async with self._async.begin() as conn:
-                done = await conn.run_sync(_run_jobs, jobs, split)
-        self.split_batches += len(split)
-        return done
+            return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
+        assert self._async is not None
+        async with self._async.begin() as conn:
+            return await conn.run_sync(_run_jobs, jobs, job_by_job)
 
 
-def _run_jobs(conn: Connection, jobs: list[_Job], split: list[int] | None = None
+def _run_jobs(conn: Connection, jobs: list[_Job], job_by_job: bool = False
               ) -> list[_Outcome]:
     """Records of the whole batch first, kind by kind; then the works, in order.
 
     When the batch's records fail together, each job's records are retried alone under a
-    savepoint, so only the job whose rows the database refuses fails, in the same commit."""
+    savepoint, so only the job whose rows the database refuses fails, in the same commit.
+    (The first attempt takes no savepoint of its own: `_RecordsFailed` rolls the whole
+    transaction back and the writer runs the batch again `job_by_job`.)"""
     done: list[_Outcome | None] = [None] * len(jobs)
     records = [r for job in jobs for r in job.records]
-    if records:
+    if records and not job_by_job:
         try:
-            with conn.begin_nested():
-                write_records(conn, records)
-        except Exception:
-            log.warning("a batch of %d records failed; writing them job by job", len(records))
-            if split is not None:
-                split.append(1)
-            for index, job in enumerate(jobs):
-                if not job.records:
-                    continue
-                try:
-                    with conn.begin_nested():
-                        write_records(conn, job.records)
-                except Exception as exc:
-                    done[index] = _Failed(exc)
+            write_records(conn, records)
+        except Exception as exc:
+            raise _RecordsFailed from exc
+    elif records:
+        log.warning("a batch of %d records failed; writing them job by job", len(records))
+        for index, job in enumerate(jobs):
+            if not job.records:
+                continue
+            try:
+                with conn.begin_nested():
+                    write_records(conn, job.records)
+            except Exception as exc:
+                done[index] = _Failed(exc)
     for index, job in enumerate(jobs):
         if done[index] is not None:
             continue
@@ -279,6 +283,12 @@ def _run_jobs(conn: Connection, jobs: list[_Job], split: list[int] | None = None
             raise _WorkFailed(index, exc) from exc
         done[index] = (result, job.events + uow.events)
     return [outcome for outcome in done if outcome is not None]
+
+
+class _RecordsFailed(Exception):
+    """The batch's records failed together: run the batch again, job by job."""
+
+
 class _WorkFailed(Exception):
     """One work of a batch raised: the batch is rolled back and re-run without it."""
 

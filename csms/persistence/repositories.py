@@ -6,12 +6,26 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Text, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
 from csms.persistence import rows
 from csms.persistence import tables as t
+
+_TOUCH = (update(t.stations).where(t.stations.c.id == bindparam("b_id"))
+          .values(last_seen=bindparam("b_at")))
 
 
 class StationRepo:
@@ -110,10 +124,8 @@ class StationRepo:
         return [rows.connector(r) for r in res]
 
     def touch(self, seen: dict[str, datetime]) -> None:
-        for station_id, at in seen.items():
-            self._c.execute(
-                update(t.stations).where(t.stations.c.id == station_id).values(last_seen=at)
-            )
+        if seen:
+            self._c.execute(_TOUCH, [{"b_id": sid, "b_at": at} for sid, at in seen.items()])
 
 
 class TokenRepo:

@@ -16,7 +16,7 @@ from csms.services.ports import Database, UnitOfWork
 
 
 class MessageLog:
-    CHUNK = 1000  # frames per write
+    CHUNK = 250  # frames per write: a few ms of the writer, never one long commit
 
     def __init__(self, clock: Clock, size: int, max_buffer: int = 100_000) -> None:
         self._clock = clock

@@ -34,9 +34,9 @@ def test_a_flush_is_written_in_bounded_chunks() -> None:
             return None
 
     log = MessageLog(Clock(), size=10)  # type: ignore[arg-type]
-    for n in range(2500):
+    for n in range(1000):
         log.record(f"S{n % 3}", "in", "[2]")
     entries = log.drain()
     chunks = [entries[i:i + MessageLog.CHUNK] for i in range(0, len(entries), MessageLog.CHUNK)]
-    assert [len(c) for c in chunks] == [1000, 1000, 500]
+    assert {len(c) for c in chunks} == {MessageLog.CHUNK}
     assert sorted(log._due_for_trim(chunks[0])) == ["S0", "S1", "S2"]
