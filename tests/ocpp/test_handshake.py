@@ -153,11 +153,11 @@ async def test_station_without_password_ignores_credentials(
 
 
 async def test_percent_encoded_station_id_is_decoded(accepting_server: CsmsServer) -> None:
-    async with api_client(accepting_server) as api:
-        async with await opened(accepting_server, "/ocpp/CP%2A1") as ws:
-            await RawStation(ws).ok("BootNotification", BOOT_16)
-            station = (await api.get("/stations/CP*1")).json()
-            assert station["id"] == "CP*1" and station["connected"] is True
+    async with (api_client(accepting_server) as api,
+                await opened(accepting_server, "/ocpp/CP%2A1") as ws):
+        await RawStation(ws).ok("BootNotification", BOOT_16)
+        station = (await api.get("/stations/CP*1")).json()
+        assert station["id"] == "CP*1" and station["connected"] is True
 
 
 async def test_decoded_slash_is_refused(accepting_server: CsmsServer) -> None:
