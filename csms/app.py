@@ -23,6 +23,7 @@ from csms.clock import Clock, SystemClock
 from csms.cluster.node import ClusterNode
 from csms.connections import AddressLimit
 from csms.logs import RepeatLimiter
+from csms.ocpp.redaction import redact_frame  # secrets out of the message log
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
@@ -204,7 +205,7 @@ class CsmsServer:
                 "update-firmware": firmware.around_update,  # firmware and log jobs
                 "get-diagnostics": diagnostics.around_request})),
             presence=Presence(db),
-            message_log=MessageLog(clock, s.message_log_size),
+            message_log=MessageLog(clock, s.message_log_size, redact=redact_frame),
             gateway=gateway,
             sites=SiteService(db, clock),
             preferences=preferences,
