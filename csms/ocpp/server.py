@@ -179,10 +179,17 @@ class OcppServer:
         if cert is not None and (why := await tls_identity.refusal(self.services, station_id,
                                                                   cert)):
             return conn.respond(HTTPStatus.FORBIDDEN, why + "\n")
-        admission = await self.services.stations.admit(station_id, password, cert is not None)
+        address = peer_host(conn.remote_address)
+        admission = await self.services.stations.admit(station_id, password, cert is not None,
+                                                       address)
         if admission == Admission.UNKNOWN:
             log.warning("unknown station refused", extra={"station_id": station_id})
             return conn.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
+        if admission == Admission.THROTTLED:
+            response = conn.respond(HTTPStatus.TOO_MANY_REQUESTS, "too many wrong passwords\n")
+            response.headers["Retry-After"] = str(max(1, round(
+                self.services.stations.throttle.wait_s(station_id, address))))
+            return response
         if admission == Admission.UNAUTHORIZED:
             log.warning("bad credentials", extra={"station_id": station_id})
             return self._unauthorized(conn)
