@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from csms.connections import AddressLimit, peer_host
@@ -60,6 +61,14 @@ def guarded_protocol(limits: HttpLimits) -> type[H11Protocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             super().connection_lost(exc)
+            self._let_go()
+
+        def handle_websocket_upgrade(self, event: h11.Request) -> None:
+            # The transport goes to a websocket protocol, which will see its end, not us.
+            self._let_go()
+            super().handle_websocket_upgrade(event)
+
+        def _let_go(self) -> None:
             self._cancel_deadline()
             if self._address is not None:
                 limits.per_address.release(self._address)

@@ -106,6 +106,20 @@ async def test_connections_per_address_are_capped_on_the_api_port(
     await _eventually(answers)  # the server has counted the closed ones out
 
 
+async def test_websocket_upgrades_on_the_api_port_do_not_leak_the_count(
+    guarded: CsmsServer,
+) -> None:
+    for _ in range(70):  # more than the cap, one after the other
+        reader, writer = await asyncio.open_connection("127.0.0.1", guarded.api_port)
+        writer.write(b"GET /api/v1/health HTTP/1.1\r\nHost: csms\r\nUpgrade: websocket\r\n"
+                     b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                     b"Sec-WebSocket-Version: 13\r\n\r\n")
+        answer = await closed_by_server(reader, 5)
+        assert not answer.startswith(b"HTTP/1.1 429"), answer
+        writer.close()
+    assert await health(guarded) == 200
+
+
 async def test_connections_per_address_are_capped_on_the_ocpp_port(
     guarded: CsmsServer,
 ) -> None:
