@@ -18,8 +18,12 @@ from datetime import timedelta
 import uvicorn
 
 from csms.api.app import close_streams, create_app
+from csms.api.http_connections import HttpLimits, guarded_protocol
 from csms.clock import Clock, SystemClock
 from csms.cluster.node import ClusterNode
+from csms.connections import AddressLimit
+from csms.logs import RepeatLimiter
+from csms.ocpp.redaction import redact_frame  # secrets out of the message log
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
@@ -87,6 +91,10 @@ class CsmsServer:
         s = self.settings
         if migrate:
             await asyncio.to_thread(upgrade, s.database_url)
+        # --- hostile clients: errors repeated in a tight loop are logged once per interval ---
+        loop = asyncio.get_running_loop()
+        self._loop_handler = loop.get_exception_handler()
+        loop.set_exception_handler(RepeatLimiter(then=self._loop_handler))
         bus = EventBus()
         self.registry = Registry()
         self.cluster = self._cluster_node(bus)
@@ -109,7 +117,8 @@ class CsmsServer:
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
         self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
-                               s.ws_ping_interval, s.ws_ping_timeout, s.ws_compression)
+                               s.ws_ping_interval, s.ws_ping_timeout, s.ws_compression,
+                               s.ocpp_connections_per_address, s.exempt_addresses)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
         if self.ocpp.keepalive is not None:
             self._tasks.append(asyncio.create_task(self.ocpp.keepalive.run(), name="keepalive"))
@@ -135,7 +144,11 @@ class CsmsServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((s.api_host, s.api_port))
         self.api_port = sock.getsockname()[1]
-        config = uvicorn.Config(api, log_config=None, lifespan="off", access_log=False)
+        # --- hostile clients: idle and half-sent requests time out, a cap per address ---
+        http = guarded_protocol(HttpLimits(s.api_head_timeout_s, AddressLimit(
+            s.api_connections_per_address), s.exempt_addresses))
+        config = uvicorn.Config(api, log_config=None, lifespan="off", access_log=False,
+                                http=http, timeout_keep_alive=s.api_keep_alive_s)  # type: ignore[arg-type]
         self._uvicorn = uvicorn.Server(config)
         self._tasks.append(asyncio.create_task(self._uvicorn.serve(sockets=[sock]), name="api"))
         if self.cluster is not None:
@@ -197,7 +210,7 @@ class CsmsServer:
                 "update-firmware": firmware.around_update,  # firmware and log jobs
                 "get-diagnostics": diagnostics.around_request})),
             presence=Presence(db),
-            message_log=MessageLog(clock, s.message_log_size),
+            message_log=MessageLog(clock, s.message_log_size, redact=redact_frame),
             gateway=gateway,
             sites=SiteService(db, clock),
             preferences=preferences,
@@ -317,6 +330,7 @@ class CsmsServer:
         with contextlib.suppress(Exception):
             await self._flush()
         await self.db.stop()
+        asyncio.get_running_loop().set_exception_handler(self._loop_handler)
 
     def banner(self) -> str:
         s = self.settings

@@ -67,6 +67,24 @@ class Settings(BaseSettings):
     ws_compression: bool = Field(
         False, description="offer permessage-deflate to stations (costs CPU per message and "
         "tens of KB per connection; OCPP frames are small)")
+    # Hostile or broken clients: each address gets a share of the descriptors, and a
+    # connection that sends no complete request head in time is closed.
+    api_keep_alive_s: float = Field(
+        5.0, gt=0, le=3600, description="an API connection idle this long after a response is "
+        "closed")
+    api_head_timeout_s: float = Field(
+        10.0, gt=0, le=3600, description="an API connection that has not sent a complete "
+        "request head this long after connecting (or after its last response) is closed "
+        "(slowloris)")
+    api_connections_per_address: int = Field(
+        100, ge=0, description="open API connections one client address may hold; more are "
+        "answered 429 and closed (0: no limit)")
+    ocpp_connections_per_address: int = Field(
+        1000, ge=0, description="open OCPP connections (both ports together) one client address "
+        "may hold; more are closed on accept (0: no limit). Raise it for a fleet behind one NAT")
+    connection_limit_exempt: str = Field(
+        "127.0.0.1,::1", description="comma-separated client addresses the two limits above "
+        "do not apply to (a reverse proxy, a local load generator)")
     message_log_size: int = Field(200, ge=0, description="OCPP frames kept per station")
     log_level: str = Field("INFO", description="log level; every record names its station")
 
@@ -120,6 +138,10 @@ class Settings(BaseSettings):
     events_kept: int = Field(
         2000, ge=10, le=1_000_000, description="recent events kept for readers of the event "
         "stream that reconnect (Last-Event-ID)")
+
+    @property
+    def exempt_addresses(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.connection_limit_exempt.split(",") if a.strip())
 
     @property
     def is_sqlite(self) -> bool:

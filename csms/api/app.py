@@ -17,6 +17,7 @@ from csms.api import console, errors
 from csms.api.access import PREFIX, authorize, check_rules
 from csms.api.audit_trail import AuditTrail
 from csms.api.deps import no_nul
+from csms.api.responses import declare_error_responses
 from csms.api.routes import (
     charging_state,
     commands,
@@ -84,6 +85,7 @@ def create_app(services: Services, admin_token: AdminToken, office: Office,
     check_rules([module.router for module in ROUTES])
     secured = [Depends(authorize), Depends(no_nul)]
     for module in ROUTES:
+        declare_error_responses(module.router)  # 401/403/404/409/422 in the OpenAPI document
         app.include_router(module.router, prefix=PREFIX, dependencies=secured)
     _docs(app)
     app.add_middleware(AuditTrail, audit=office.audit, prefix=PREFIX,

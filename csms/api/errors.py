@@ -47,6 +47,20 @@ def has_non_finite(value: Any) -> bool:
     return False
 
 
+INT64 = range(-(2**63), 2**64)  # what a JSON encoder (and most stations) can take
+
+
+def out_of_range_integer(value: Any) -> bool:
+    """An integer beyond 64 bits anywhere in `value`: it cannot be put on the wire."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value not in INT64
+    if isinstance(value, dict):
+        return any(out_of_range_integer(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(out_of_range_integer(v) for v in value)
+    return False
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_req: Request, exc: RequestValidationError) -> JSONResponse:

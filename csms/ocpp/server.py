@@ -7,13 +7,16 @@ the upgrade, so a refused station never gets a socket.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
+import re
 import ssl
 from collections.abc import Sequence
 from http import HTTPStatus
-from urllib.parse import unquote, urlsplit
+from typing import cast
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -21,6 +24,7 @@ from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from csms.connections import AddressLimit, peer_host
 from csms.ocpp import tls_identity
 from csms.ocpp.errors import V16, V201
 from csms.ocpp.keepalive import Keepalive
@@ -38,14 +42,30 @@ SUBPROTOCOLS = [Subprotocol(p) for p in SESSION_CLASSES]
 assert {c.version for c in SESSION_CLASSES.values()} == {V16, V201}
 
 
+# OCPP's identifierString: letters, digits and `*-_=:+|@.` (1.6 and 2.0.1 alike). Anything
+# else (control characters forge log lines, U+FFFD from invalid UTF-8 merges two raw ids into
+# one station, a decoded "/" could never be addressed by the API) is refused at the handshake.
+STATION_ID = re.compile(r"[A-Za-z0-9*\-_=:+|@.]{1,48}")
+
+
+class BadStationId(ValueError):
+    """The path names a station, but not with an id csms accepts."""
+
+
 def station_id_from_path(path: str) -> str | None:
+    """The station id of `/ocpp/{station_id}`; None for another path; BadStationId when the
+    last segment is not 1 to 48 characters of OCPP's identifierString."""
     parts = urlsplit(path).path.split("/")
-    if len(parts) < 3 or parts[1] != "ocpp":
+    if len(parts) < 3 or parts[1] != "ocpp" or not parts[-1]:
         return None
-    station_id = unquote(parts[-1])
-    # A decoded "/" ("CP%2F1") is refused: the API could never address such a station.
-    if not 1 <= len(station_id) <= 48 or "/" in station_id:
-        return None
+    try:
+        station_id = unquote_to_bytes(parts[-1]).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadStationId("station id is not valid UTF-8") from None
+    if not STATION_ID.fullmatch(station_id):
+        raise BadStationId("station id must be 1 to 48 of A-Z a-z 0-9 * - _ = : + | @ .")
+    if not station_id.strip("."):  # "." and ".." are path segments, not names
+        raise BadStationId("station id must not be dots only")
     return station_id
 
 
@@ -64,10 +84,37 @@ def basic_password(headers: Headers, station_id: str) -> tuple[bool, str | None]
     return (sep == ":" and user == station_id), password
 
 
+def capped_connection(limit: AddressLimit, exempt: frozenset[str]) -> type[ServerConnection]:
+    """Connections beyond `limit` open ones from one address are dropped on accept, before a
+    byte is read: one host cannot hold every descriptor of the process."""
+
+    class CappedConnection(ServerConnection):
+        _address: str | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            host = peer_host(transport.get_extra_info("peername"))
+            if host in exempt:
+                return
+            if limit.acquire(host):
+                self._address = host
+            else:
+                cast(asyncio.Transport, transport).abort()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            super().connection_lost(exc)
+            if self._address is not None:
+                limit.release(self._address)
+                self._address = None
+
+    return CappedConnection
+
+
 class OcppServer:
     def __init__(self, services: Services, registry: Registry, call_timeout: float,
                  ping_interval: float | None, ping_timeout: float,
-                 compression: bool = False) -> None:
+                 compression: bool = False, per_address: int = 0,
+                 exempt: frozenset[str] = frozenset()) -> None:
         self.services = services
         self.registry = registry
         self.config = SessionConfig(call_timeout=call_timeout)
@@ -75,6 +122,8 @@ class OcppServer:
             ping_interval) else None
         self._compression = "deflate" if compression else None
         self._servers: list[Server] = []
+        # one count for the plain and the TLS port: an address's connections on both
+        self._connection_class = capped_connection(AddressLimit(per_address), exempt)
 
     async def start(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
         server = await serve(
@@ -92,6 +141,7 @@ class OcppServer:
             # drops their SYNs and they back off for seconds (the kernel caps it at somaxconn).
             backlog=65535,
             ssl=tls,
+            create_connection=self._connection_class,
         )
         self._servers.append(server)
         return int(next(iter(server.sockets)).getsockname()[1])
@@ -114,7 +164,11 @@ class OcppServer:
         )
 
     async def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
-        station_id = station_id_from_path(request.path)
+        try:
+            station_id = station_id_from_path(request.path)
+        except BadStationId as e:
+            log.warning("station id refused: %s", e, extra={"station_id": request.path})
+            return conn.respond(HTTPStatus.BAD_REQUEST, f"{e}\n")
         if station_id is None:
             return conn.respond(HTTPStatus.NOT_FOUND, "expected /ocpp/{station_id}\n")
         well_formed, password = basic_password(request.headers, station_id)
@@ -125,10 +179,17 @@ class OcppServer:
         if cert is not None and (why := await tls_identity.refusal(self.services, station_id,
                                                                   cert)):
             return conn.respond(HTTPStatus.FORBIDDEN, why + "\n")
-        admission = await self.services.stations.admit(station_id, password, cert is not None)
+        address = peer_host(conn.remote_address)
+        admission = await self.services.stations.admit(station_id, password, cert is not None,
+                                                       address)
         if admission == Admission.UNKNOWN:
             log.warning("unknown station refused", extra={"station_id": station_id})
             return conn.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
+        if admission == Admission.THROTTLED:
+            response = conn.respond(HTTPStatus.TOO_MANY_REQUESTS, "too many wrong passwords\n")
+            response.headers["Retry-After"] = str(max(1, round(
+                self.services.stations.throttle.wait_s(station_id, address))))
+            return response
         if admission == Admission.UNAUTHORIZED:
             log.warning("bad credentials", extra={"station_id": station_id})
             return self._unauthorized(conn)

@@ -9,6 +9,7 @@ again: a flush shares the group commit with stations' replies, so it must stay s
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 
 from csms.clock import Clock
@@ -18,8 +19,12 @@ from csms.services.ports import Database, UnitOfWork
 class MessageLog:
     CHUNK = 250  # frames per write: a few ms of the writer, never one long commit
 
-    def __init__(self, clock: Clock, size: int, max_buffer: int = 100_000) -> None:
+    def __init__(self, clock: Clock, size: int, max_buffer: int = 100_000,
+                 redact: Callable[[str], str] = str) -> None:
         self._clock = clock
+        # Secrets (passwords, upload URLs, private keys) are masked before a frame is kept:
+        # the log is readable by every viewer of the station.
+        self._redact = redact
         self.size = size
         self._buffer: deque[tuple[str, datetime, str, str]] = deque(maxlen=max_buffer)
         self._since_trim: dict[str, int] = {}
@@ -27,7 +32,8 @@ class MessageLog:
     def record(self, station_id: str, direction: str, frame: str) -> None:
         """`direction` is "in" (from the station) or "out"."""
         if self.size > 0:
-            self._buffer.append((station_id, self._clock.now(), direction, frame[:65536]))
+            self._buffer.append((station_id, self._clock.now(), direction,
+                                 self._redact(frame)[:65536]))
 
     def drain(self) -> list[tuple[str, datetime, str, str]]:
         entries = list(self._buffer)

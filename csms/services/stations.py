@@ -22,6 +22,7 @@ from csms.domain.model import (
     Station,
 )
 from csms.domain.records import ConnectorSaved, StationBooted, StationConnected
+from csms.services.admission_throttle import AdmissionThrottle
 from csms.services.boot_pacing import BootPacer
 from csms.services.live import LiveStations
 from csms.services.passwords import hash_password, verify_password
@@ -34,6 +35,7 @@ class Admission(StrEnum):
     OK = "ok"
     UNKNOWN = "unknown"
     UNAUTHORIZED = "unauthorized"
+    THROTTLED = "throttled"  # too many wrong passwords: refused without checking
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class StationService:
         # reconnects with the same password skips argon2, which would make a reconnect
         # storm cost a CPU-second per few dozen stations.
         self._verified: dict[str, tuple[str, bytes]] = {}
+        self.throttle = AdmissionThrottle()  # wrong passwords, per station id and address
         self._db = db
         self._clock = clock
         self._sink = sink
@@ -72,9 +75,10 @@ class StationService:
     # --- the OCPP side ----------------------------------------------------------------
 
     async def admit(self, station_id: str, password: str | None,
-                    certified: bool = False) -> Admission:
+                    certified: bool = False, address: str = "") -> Admission:
         """Decide a websocket handshake: known station, right password (if it has one).
-        `certified`: TLS client certificate naming the station (profile 3), no password."""
+        `certified`: TLS client certificate naming the station (profile 3), no password.
+        `address`: the client's, for throttling wrong passwords."""
         # The station's state is read now (in batches when many connect at once) and kept
         # for its messages; an unknown id's is not kept.
         state = await self._live.get(station_id)
@@ -93,10 +97,30 @@ class StationService:
         if memo is not None and memo[0] == state.password_hash and hmac.compare_digest(
                 memo[1], digest):
             return Admission.OK
+        if self.throttle.wait_s(station_id, address) > 0:
+            return Admission.THROTTLED
         if not await verify_password(state.password_hash, password):
+            if self.throttle.failed(station_id, address):
+                await self._wrong_passwords(station_id, address)
             return Admission.UNAUTHORIZED
+        self.throttle.succeeded(station_id, address)
         self._verified[station_id] = (state.password_hash, digest)
         return Admission.OK
+
+    async def _wrong_passwords(self, station_id: str, address: str) -> None:
+        """Once per back-off: a security event on the station (as its own would be kept)."""
+        now = self._clock.now()
+        info = (f"{self.throttle.free} wrong Basic-auth passwords, the last from {address}; "
+                "further attempts are refused for a while (HTTP 429)")
+        log.warning("security: %s", info, extra={"station_id": station_id})
+        data = {"type": "InvalidBasicAuthCredentials", "timestamp": now.isoformat(),
+                "techInfo": info[:255]}
+
+        def work(uow: UnitOfWork) -> None:
+            # the kind of stations' own security events: listed with them by the API
+            uow.station_events.add(station_id, "SecurityEventNotification", now, data)
+
+        await self._db.write(work)
 
     async def _register_on_connect(self, station_id: str) -> None:
         now = self._clock.now()

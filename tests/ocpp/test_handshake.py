@@ -153,19 +153,16 @@ async def test_station_without_password_ignores_credentials(
 
 
 async def test_percent_encoded_station_id_is_decoded(accepting_server: CsmsServer) -> None:
-    async with api_client(accepting_server) as api:
-        async with await opened(accepting_server, "/ocpp/CP%201") as ws:
-            await RawStation(ws).ok("BootNotification", BOOT_16)
-            station = (await api.get("/stations/CP%201")).json()
-            assert station["id"] == "CP 1" and station["connected"] is True
-        async with await opened(accepting_server, "/ocpp/CP%C3%A9-1") as ws:
-            await RawStation(ws).ok("Heartbeat", {})
-        assert (await api.get("/stations/CP\u00e9-1")).status_code == 200
+    async with (api_client(accepting_server) as api,
+                await opened(accepting_server, "/ocpp/CP%2A1") as ws):
+        await RawStation(ws).ok("BootNotification", BOOT_16)
+        station = (await api.get("/stations/CP*1")).json()
+        assert station["id"] == "CP*1" and station["connected"] is True
 
 
 async def test_decoded_slash_is_refused(accepting_server: CsmsServer) -> None:
     """'CP%2F1' would be 'CP/1', a station no API route could address: refused, not registered."""
-    assert await refused(accepting_server, "/ocpp/CP%2F1") == 404
+    assert await refused(accepting_server, "/ocpp/CP%2F1") == 400
     async with api_client(accepting_server) as api:
         ids = [s["id"] for s in (await api.get("/stations")).json()]
         assert not [i for i in ids if "/" in i or i == "1"]
@@ -174,11 +171,11 @@ async def test_decoded_slash_is_refused(accepting_server: CsmsServer) -> None:
 async def test_station_id_length_limits(accepting_server: CsmsServer) -> None:
     async with await opened(accepting_server, "/ocpp/" + "A" * 48) as ws:
         await RawStation(ws).ok("Heartbeat", {})
-    assert await refused(accepting_server, "/ocpp/" + "B" * 49) == 404
+    assert await refused(accepting_server, "/ocpp/" + "B" * 49) == 400
     # the limit is on the decoded id: 48 characters spelled with 144 in the URL
     async with await opened(accepting_server, "/ocpp/" + "%43" * 48) as ws:
         await RawStation(ws).ok("Heartbeat", {})
-    assert await refused(accepting_server, "/ocpp/" + "%44" * 49) == 404
+    assert await refused(accepting_server, "/ocpp/" + "%44" * 49) == 400
     async with api_client(accepting_server) as api:
         ids = {s["id"] for s in (await api.get("/stations")).json()}
         assert {"A" * 48, "C" * 48} <= ids

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel
 
 from csms.api.deps import Svc
-from csms.api.errors import has_non_finite
+from csms.api.errors import has_non_finite, out_of_range_integer
 from csms.api.schemas import COMMAND_BODIES
 from csms.domain.errors import InvalidInput, NotFound
 
@@ -66,4 +66,6 @@ async def raw_ocpp(
     """Send a raw OCPP call in the station's own version; the payload is schema-checked first."""
     if has_non_finite(payload):
         raise InvalidInput("NaN and infinite numbers are not JSON")
+    if out_of_range_integer(payload):
+        raise InvalidInput("integers beyond 64 bits cannot be sent to a station")
     return await svc.commands.raw(station_id, action, payload)

@@ -40,6 +40,8 @@ async def patch_token(id_token: str, body: IdTokenPatch, svc: Svc) -> IdTokenOut
             changes.pop("status")
         else:
             changes["status"] = AuthStatus(changes["status"])
+    if not changes:  # nothing to change (an UPDATE without columns is not SQL): as it is
+        return token_out(await svc.tokens.get(id_token))
     return token_out(await svc.tokens.update(id_token, changes))
 
 
