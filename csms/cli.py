@@ -136,14 +136,31 @@ def _plan_day(args: argparse.Namespace) -> int:
     except whatif.ScenarioError as e:
         print(f"csms plan-day: {e}", file=sys.stderr)
         return 2
-    text = json.dumps(whatif.run(scenario, args.policy).result(), indent=1)
+    result = whatif.run(scenario, args.policy).result()
     if args.out is None:
-        print(text)
+        print(_compact(result))
         return 0
     try:
         with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+            f.write(json.dumps(result, indent=1) + "\n")
     except OSError as e:
         print(f"csms plan-day: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
         return 2
+    print(json.dumps(result["summary"]))
     return 0
+
+
+def _compact(result: dict[str, Any]) -> str:
+    """The result JSON for a terminal: the summary first, then one line per session (a day of
+    15-minute slots would otherwise be hundreds of lines before the summary)."""
+    import json
+
+    lines = ["{", f' "slot_minutes": {json.dumps(result["slot_minutes"])},',
+             f' "summary": {json.dumps(result["summary"])},', ' "sessions": {']
+    sessions = list(result["sessions"].items())
+    for n, (name, powers) in enumerate(sessions):
+        comma = "," if n < len(sessions) - 1 else ""
+        lines.append(f"  {json.dumps(name)}: {json.dumps(powers)}{comma}")
+    lines += [" }"] + [f' ,{json.dumps(k)}: {json.dumps(v)}' for k, v in result.items()
+                       if k not in ("slot_minutes", "summary", "sessions")] + ["}"]
+    return "\n".join(lines)

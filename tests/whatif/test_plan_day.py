@@ -158,3 +158,18 @@ def test_unknown_policy_and_missing_file_exit_2(
     assert "unknown policy" in capsys.readouterr().err
     assert main(["plan-day", str(tmp_path / "nope.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_on_a_terminal_the_summary_comes_first_and_each_session_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    scenario = Path(__file__).parents[2] / "docs" / "examples" / "plan-day-scenario.json"
+    assert main(["plan-day", str(scenario), "--policy", "immediate"]) == 0
+    text = capsys.readouterr().out
+    result = json.loads(text)
+    assert text.splitlines()[2].startswith(' "summary"')
+    assert len(text.splitlines()) == len(result["sessions"]) + 6
+    # With --out the file has the whole result and the terminal only the summary.
+    out = tmp_path / "r.json"
+    assert main(["plan-day", str(scenario), "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(out.read_text())["summary"]
