@@ -19,6 +19,17 @@ from simulators.scenarios import SCENARIOS
 log = logging.getLogger("simulators.cli")
 
 
+def _seconds_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MIN or MIN-MAX seconds, got {text!r}") from None
+    if not 0 < bounds[0] <= bounds[1] or bounds[1] == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected 0 < MIN <= MAX, got {text!r}")
+    return bounds
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="csms-sim", description="Simulated OCPP 1.6-J / 2.0.1 charging stations.")
@@ -38,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="meter value period in simulated seconds")
     p.add_argument("--evses", type=_positive_int, default=1, help="EVSEs per station")
     p.add_argument("--max-power", type=_positive_float, default=11000.0, help="W per EVSE")
+    p.add_argument("--charge-seconds", type=_seconds_range, default=(30.0, 120.0),
+                   metavar="MIN[-MAX]",
+                   help="how long each session charges, in simulated seconds (default 30-120)")
     p.add_argument("--id-token", default="SIMTOKEN1", help="token used to authorize sessions")
     p.add_argument("--stagger", type=float, default=0.05,
                    help="wall seconds between station connects")
@@ -83,6 +97,7 @@ def configs(args: argparse.Namespace) -> list[StationConfig]:
             station_id=sid, protocol=args.protocol, evses=args.evses, password=args.password,
             serial=f"{sid}"[:25], id_token=args.id_token, meter_interval_s=args.meter_interval,
             max_power_w=args.max_power, speed=args.speed, validate=not args.no_validate,
+            charge_s=args.charge_seconds,
             seed=None if args.seed is None else args.seed + i,
         )
         for i, sid in enumerate(station_ids(args.id_prefix, args.stations))

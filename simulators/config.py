@@ -34,6 +34,7 @@ class StationConfig:
     validate: bool = True  # schema-check outgoing and incoming payloads
     seed: int | None = None
     meter_start_wh: float = 0.0
+    charge_s: tuple[float, float] = (30.0, 120.0)  # a session's length, simulated seconds
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:

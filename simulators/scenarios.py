@@ -29,7 +29,7 @@ async def boot_only(st: SimStation, stop: asyncio.Event, sessions: int) -> None:
 
 
 async def charge(st: SimStation, stop: asyncio.Event, sessions: int) -> None:
-    """Each EVSE: short random pause, charge 30-120 simulated seconds, repeat.
+    """Each EVSE: short random pause, charge for `charge_s` simulated seconds, repeat.
 
     ``sessions`` > 0 caps the total number of sessions of the station.
     """
@@ -48,7 +48,7 @@ async def charge(st: SimStation, stop: asyncio.Event, sessions: int) -> None:
                     budget[0] += 1
                 continue
             try:
-                await st.charge(evse, duration_s=st.rng.uniform(30.0, 120.0))
+                await st.charge(evse, duration_s=st.rng.uniform(*st.cfg.charge_s))
             except _RECOVERABLE as exc:
                 st.sessions_failed += 1
                 hint = ""

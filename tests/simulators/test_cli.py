@@ -23,7 +23,7 @@ def test_all_options() -> None:
         "--url", "ws://h:1/ocpp", "--protocol", "1.6", "--stations", "12", "--scenario", "idle",
         "--id-prefix", "LOAD", "--password", "pw", "--sessions", "3", "--duration", "9.5",
         "--speed", "60", "--meter-interval", "15", "--evses", "2", "--id-token", "TAG9",
-        "--log-level", "DEBUG", "--seed", "7"])
+        "--log-level", "DEBUG", "--seed", "7", "--charge-seconds", "600-900"])
     cfgs = configs(args)
     assert len(cfgs) == 12
     first = cfgs[0]
@@ -32,11 +32,16 @@ def test_all_options() -> None:
     assert (first.speed, first.meter_interval_s, first.id_token, first.seed) == (
         60.0, 15.0, "TAG9", 7)
     assert cfgs[-1].station_id == "LOAD-012" and cfgs[-1].seed == 18
+    assert first.charge_s == (600.0, 900.0)
+    assert configs(build_parser().parse_args(["--charge-seconds", "3600"]))[0].charge_s == (
+        3600.0, 3600.0)
 
 
 @pytest.mark.parametrize("bad", [["--stations", "0"], ["--protocol", "2.1"],
                                  ["--scenario", "nope"], ["--speed", "-1"],
-                                 ["--sessions", "-2"]])
+                                 ["--sessions", "-2"], ["--charge-seconds", "0"],
+                                 ["--charge-seconds", "90-30"], ["--charge-seconds", "x"],
+                                 ["--charge-seconds", "inf"]])
 def test_invalid_arguments(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args(bad)
