@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -136,7 +137,7 @@ def _plan_day(args: argparse.Namespace) -> int:
     except whatif.ScenarioError as e:
         print(f"csms plan-day: {e}", file=sys.stderr)
         return 2
-    result = whatif.run(scenario, args.policy).result()
+    result = whatif.run(scenario, args.policy, progress=_progress_bar()).result()
     if args.out is None:
         print(_compact(result))
         return 0
@@ -148,6 +149,20 @@ def _plan_day(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(result["summary"]))
     return 0
+
+
+def _progress_bar() -> Callable[[int, int], None] | None:
+    """On a terminal, a long day shows how far it got (on stderr: stdout is the result)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(slot: int, slots: int) -> None:
+        done = 30 * (slot + 1) // slots
+        end = "\n" if slot + 1 == slots else ""
+        print(f"\rplanning [{'#' * done}{'.' * (30 - done)}] slot {slot + 1}/{slots}",
+              end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def _compact(result: dict[str, Any]) -> str:

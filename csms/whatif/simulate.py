@@ -10,6 +10,7 @@ passed as uncontrolled load, and the newcomers share what is left of the slot.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
@@ -25,6 +26,9 @@ POLICIES = ("green", "immediate")
 _EPS_KWH = 1e-6
 
 
+
+Progress = Callable[[int, int], None]
+
 def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
     return SessionNeed(
         id=s.id, arrival=max(s.arrival, not_before), departure=s.departure, energy_kwh=left,
@@ -34,13 +38,15 @@ def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
 
 def green_day(
     sc: Scenario, *, use_reserve: bool = True, perfect_forecast: bool = False,
-    perfect_nowcast: bool = False,
+    perfect_nowcast: bool = False, progress: Progress | None = None,
 ) -> Ledger:
     """Run csms's planner over the day. Benchmark diagnostics only, they break the information
     rule: `perfect_forecast` plans on actual_kw; `perfect_nowcast` knows the current slot's."""
     book = Ledger(sc)
     forecast = np.asarray(sc.actual_kw if perfect_forecast else sc.forecast_kw, dtype=float)
     for i in range(sc.slots):
+        if progress is not None:
+            progress(i, sc.slots)
         t0, t1 = sc.slot_start(i), sc.slot_start(i + 1)
         measured = sc.actual_kw[:i]  # the information rule: only slots that have passed
         green = correct(forecast, measured, i, slot_minutes=sc.slot_minutes)
@@ -146,9 +152,10 @@ def immediate_day(sc: Scenario) -> Ledger:
     return book
 
 
-def run(sc: Scenario, policy: str = "green") -> Ledger:
+def run(sc: Scenario, policy: str = "green", progress: Progress | None = None) -> Ledger:
+    """`progress(slot, slots)` is called before each slot the green planner plans."""
     if policy == "green":
-        return green_day(sc)
+        return green_day(sc, progress=progress)
     if policy == "immediate":
         return immediate_day(sc)
     raise ValueError(f"unknown policy {policy!r} (choose {', '.join(POLICIES)})")

@@ -173,3 +173,11 @@ def test_on_a_terminal_the_summary_comes_first_and_each_session_is_one_line(
     out = tmp_path / "r.json"
     assert main(["plan-day", str(scenario), "--out", str(out)]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(out.read_text())["summary"]
+
+
+def test_a_long_day_reports_its_progress_slot_by_slot() -> None:
+    scenario = parse(json.loads(
+        (Path(__file__).parents[2] / "docs" / "examples" / "plan-day-scenario.json").read_text()))
+    seen: list[tuple[int, int]] = []
+    run(scenario, "green", progress=lambda slot, slots: seen.append((slot, slots)))
+    assert seen == [(i, scenario.slots) for i in range(scenario.slots)]
