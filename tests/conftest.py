@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -43,6 +44,31 @@ def task_error_tripwire() -> Iterator[None]:
     yield
     logging.getLogger("asyncio").removeHandler(handler)
     assert not handler.records, [r.getMessage() for r in handler.records]
+
+
+_SERVICES = {
+    "postgres": ("CSMS_TEST_POSTGRES_URL", 5432, "postgresql+asyncpg://postgres@127.0.0.1:5432/test"),
+    "redis": ("CSMS_TEST_REDIS_URL", 6379, "redis://127.0.0.1:6379/0"),
+}
+
+
+def service_url(name: str) -> str:
+    """The test URL of PostgreSQL or Redis: from its CSMS_TEST_*_URL variable, else the local
+    server when its port answers. Without one the test is skipped, unless
+    CSMS_TEST_REQUIRE_SERVICES=1 (CI): then it fails, so a CI without the service cannot pass
+    by skipping what needs it."""
+    variable, port, default = _SERVICES[name]
+    url = os.environ.get(variable)
+    if url:
+        return url
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        why = f"{variable} is not set and nothing answers on 127.0.0.1:{port}"
+        if os.environ.get("CSMS_TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{why} (CSMS_TEST_REQUIRE_SERVICES=1: {name} is required)")
+        pytest.skip(why)
+    return default
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
@@ -123,9 +149,7 @@ async def postgres_url() -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def fresh_postgres_database() -> AsyncIterator[str]:
-    base = os.environ.get("CSMS_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("CSMS_TEST_POSTGRES_URL is not set (.ci/run sets it when PostgreSQL runs)")
+    base = service_url("postgres")
     import asyncpg  # type: ignore[import-untyped]
 
     plain = base.replace("postgresql+asyncpg://", "postgresql://")

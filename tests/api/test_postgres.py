@@ -1,6 +1,6 @@
 """The API on PostgreSQL, where SQLite's leniency (NUL characters, lengths) does not hold.
 
-Skipped unless CSMS_TEST_POSTGRES_URL is set (.ci/run sets it when PostgreSQL answers).
+Skipped when no PostgreSQL is found (tests/conftest.py: service_url); required in CI.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Two real `csms serve` processes sharing one PostgreSQL database and one Redis.
 
 Each test gets a fresh database and its own Redis key prefix; both are skipped only when
-CSMS_TEST_POSTGRES_URL or CSMS_TEST_REDIS_URL is unset (CI sets both).
+PostgreSQL or Redis cannot be found (tests/conftest.py: service_url).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 from redis.asyncio import Redis
 
+from tests.conftest import service_url
 from tests.helpers import ADMIN_TOKEN
 
 T = TypeVar("T")
@@ -28,10 +28,7 @@ START_S = 90.0  # a cold process imports the planner's stack and migrates: slow 
 
 
 def redis_url() -> str:
-    url = os.environ.get("CSMS_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("CSMS_TEST_REDIS_URL is not set (.ci/run sets it when Redis runs)")
-    return url
+    return service_url("redis")
 
 
 async def until(probe: Callable[[], Awaitable[T | None]], what: str,

@@ -1,6 +1,6 @@
 """People, audit, scoped lists and statements on PostgreSQL (JSON site lists, counts, joins).
 
-Skipped unless CSMS_TEST_POSTGRES_URL is set (.ci/run sets it when PostgreSQL answers).
+Skipped when no PostgreSQL is found (tests/conftest.py: service_url); required in CI.
 """
 
 from __future__ import annotations
