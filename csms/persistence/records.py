@@ -32,8 +32,9 @@ from csms.persistence.tables_billing import transaction_tariffs
 # Accounting revises the green share behind the hot path's back: never overwrite it from memory.
 _SAVED_FIELDS = tuple(f for f in rows.TX_FIELDS if f not in ("green_energy_wh", "station_id",
                                                              "transaction_id", "started_at"))
+_SAVED_KEYS = tuple((f, f"b_{f}") for f in _SAVED_FIELDS)  # built once, not per row
 _SAVE_TX = (update(t.transactions).where(t.transactions.c.pk == bindparam("b_pk"))
-            .values({f: bindparam(f"b_{f}") for f in _SAVED_FIELDS}))
+            .values({f: bindparam(key) for f, key in _SAVED_KEYS}))
 _BOOT_STATION = (update(t.stations).where(t.stations.c.id == bindparam("b_id")).values(
     vendor=bindparam("b_vendor"), model=bindparam("b_model"),
     serial_number=bindparam("b_serial_number"), firmware_version=bindparam("b_firmware_version"),
@@ -62,7 +63,7 @@ def _transactions(conn: Connection, recs: list[TransactionInserted]) -> None:
 
 def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
     latest = {r.tx.pk: r.tx for r in recs}  # two saves of one row in a batch: the last wins
-    conn.execute(_SAVE_TX, [{"b_pk": tx.pk, **{f"b_{f}": getattr(tx, f) for f in _SAVED_FIELDS}}
+    conn.execute(_SAVE_TX, [{"b_pk": tx.pk, **{key: getattr(tx, f) for f, key in _SAVED_KEYS}}
                             for tx in latest.values()])
 
 

@@ -53,9 +53,14 @@ class MessageLog:
             await db.write(work)
 
     def _due_for_trim(self, chunk: list[tuple[str, datetime, str, str]]) -> list[str]:
+        """The stations of this chunk that wrote half their size again since their last trim
+        (only they can have become due: the others are not looked at)."""
+        threshold = max(1, self.size // 2)
+        due: list[str] = []
         for station_id, *_ in chunk:
-            self._since_trim[station_id] = self._since_trim.get(station_id, 0) + 1
-        due = [sid for sid, n in self._since_trim.items() if n >= max(1, self.size // 2)]
-        for sid in due:
-            del self._since_trim[sid]
-        return due
+            n = self._since_trim.get(station_id, 0) + 1
+            if n >= threshold:
+                due.append(station_id)
+                n = 0
+            self._since_trim[station_id] = n
+        return sorted(set(due))
