@@ -4,21 +4,17 @@ Kinds are written in a fixed order that respects the foreign keys (a transaction
 samples and its tariff), whatever order the messages of the batch came in. Statements are
 built once; the driver's executemany binds the rows.
 
-On SQLite the busiest kinds (samples, transaction saves, connector states) skip SQLAlchemy's
-per-row parameter processing: their statements are compiled once to the driver's SQL and
-executed with plain tuples, times converted the way `UTCDateTime` stores them. That work ran
-in the writer thread, on the same core and under the same lock as the event loop, and was a
-sixth of the CPU per message.
+On SQLite the busiest kinds (samples, transaction saves, connector states) are written from
+plain tuples (`persistence/raw.py`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Update, bindparam, insert, update
+from sqlalchemy import Connection, Insert, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from csms.domain.records import (
@@ -34,6 +30,7 @@ from csms.domain.records import (
 from csms.domain.tariffs import PRICE_FIELDS
 from csms.persistence import rows
 from csms.persistence import tables as t
+from csms.persistence.raw import Raw, sqlite_time
 from csms.persistence.tables_billing import transaction_tariffs
 
 # Accounting revises the green share behind the hot path's back: never overwrite it from memory.
@@ -63,38 +60,14 @@ def _connector_upsert(dialect: str) -> Insert:
 _UPSERTS = {name: _connector_upsert(name) for name in ("postgresql", "sqlite")}
 
 
-_SQLITE = sqlite.dialect()
-
-
-class _Raw:
-    """A statement compiled once to SQLite's SQL; rows are tuples in its parameter order."""
-
-    def __init__(self, stmt: Insert | Update, keys: Sequence[str]) -> None:
-        compiled = stmt.compile(dialect=_SQLITE, column_keys=list(keys))
-        self.sql = compiled.string
-        self.order = tuple(compiled.positiontup or ())
-
-    def run(self, conn: Connection, params: list[tuple[Any, ...]]) -> None:
-        conn.exec_driver_sql(self.sql, params)
-
-
-def sqlite_time(value: datetime | None) -> str | None:
-    """What `UTCDateTime` and SQLite's DATETIME store: naive UTC, always with microseconds."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
-
-
 _SAMPLE_KEYS = ("station_id", "transaction_pk", "evse_id", "connector_id", "timestamp",
                 "measurand", "value", "unit", "si_value", "phase", "location", "context")
-_RAW_SAMPLES = _Raw(insert(t.meter_values), _SAMPLE_KEYS)
-_RAW_SAVE_TX = _Raw(_SAVE_TX, [key for _, key in _SAVED_KEYS] + ["b_pk"])
+_RAW_SAMPLES = Raw(insert(t.meter_values), _SAMPLE_KEYS)
+_RAW_SAVE_TX = Raw(_SAVE_TX, [key for _, key in _SAVED_KEYS] + ["b_pk"])
 _TX_TIMES = frozenset({"stopped_at", "first_register_at", "last_register_at", "started_at"})
 _CONNECTOR_KEYS = ("station_id", "evse_id", "connector_id", "status", "error_code", "updated_at")
-_RAW_CONNECTORS = _Raw(_UPSERTS["sqlite"], _CONNECTOR_KEYS)
-_RAW_HISTORY = _Raw(insert(t.status_history), ("station_id", "evse_id", "connector_id",
+_RAW_CONNECTORS = Raw(_UPSERTS["sqlite"], _CONNECTOR_KEYS)
+_RAW_HISTORY = Raw(insert(t.status_history), ("station_id", "evse_id", "connector_id",
                                                "status", "error_code", "at"))
 
 

@@ -25,6 +25,8 @@ from csms.persistence import records
 from csms.persistence import tables as t
 from csms.persistence.database import SqlDatabase, SqlUnitOfWork
 from csms.persistence.migrate import upgrade
+from csms.persistence.raw import sqlite_time
+from csms.persistence.repositories import _RAW_MESSAGES
 from csms.services.ports import UnitOfWork
 from tests.conftest import fresh_postgres_database
 
@@ -65,9 +67,9 @@ def test_times_are_stored_exactly_as_sqlalchemy_would(value: datetime) -> None:
     dialect = sqlite.dialect()
     utc = value.astimezone(UTC).replace(tzinfo=None)
     expected = sqlite.DATETIME().bind_processor(dialect)(utc)  # type: ignore[misc,no-untyped-call]
-    assert records.sqlite_time(value) == expected
-    assert records.sqlite_time(utc) == expected  # naive means UTC
-    assert records.sqlite_time(None) is None
+    assert sqlite_time(value) == expected
+    assert sqlite_time(utc) == expected  # naive means UTC
+    assert sqlite_time(None) is None
 
 
 async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
@@ -96,7 +98,9 @@ async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
                      ConnectorSaved(state)])
     await db.append([ConnectorSaved(later)])
 
-    def read(uow: UnitOfWork) -> tuple[Transaction | None, Sequence[Any], Sequence[Any], Sequence[Any]]:
+    Rows = Sequence[Any]
+
+    def read(uow: UnitOfWork) -> tuple[Transaction | None, Rows, Rows, Rows]:
         assert isinstance(uow, SqlUnitOfWork)
         conn = uow.connection
         got_tx = uow.transactions.by_pk(41)
@@ -115,3 +119,19 @@ async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
         ("Finishing", None, later.updated_at)]
     assert [(r.status, r.error_code, r.at) for r in history] == [
         ("Charging", "NoError", state.updated_at), ("Finishing", None, later.updated_at)]
+
+
+def test_message_log_statement_takes_the_tuple_order() -> None:
+    assert _RAW_MESSAGES.order == ("station_id", "at", "direction", "frame")
+
+
+async def test_message_log_rows_read_back_unchanged(db: SqlDatabase) -> None:
+    entries = [("R1", T0.astimezone(SOFIA), "in", '[2,"1","Heartbeat",{}]'),
+               ("R1", T0 + timedelta(seconds=1), "out", '[3,"1",{"currentTime":"x"}]')]
+
+    def write(uow: UnitOfWork) -> None:
+        uow.messages.append(entries, keep=10, trim=[])
+
+    await db.write(write)
+    got = await db.read(lambda uow: uow.messages.recent("R1"))
+    assert got == [(at, d, f) for _, at, d, f in reversed(entries)]
