@@ -37,6 +37,8 @@ def sqlite_time(value: datetime | None) -> str | None:
     """What `UTCDateTime` and SQLite's DATETIME store: naive UTC, always with microseconds."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # the usual case: the text without its "+00:00"
+        return value.isoformat(" ", "microseconds")[:-6]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ", "microseconds")
