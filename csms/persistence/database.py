@@ -38,7 +38,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from csms.domain.errors import StorageUnavailable
 from csms.domain.events import Event
 from csms.domain.records import Record
-from csms.logs import Throttle
 from csms.persistence.accounting_repos import AccountingRepo
 from csms.persistence.auth_repos import (  # reservations, local lists, availability
     AvailabilityRepo,
@@ -48,7 +47,7 @@ from csms.persistence.auth_repos import (  # reservations, local lists, availabi
 from csms.persistence.billing_repos import BillingRepo, ChargingStateRepo  # tariffs, profiles
 from csms.persistence.device_repos import DeviceRepo
 from csms.persistence.engine import create_async, create_sync, is_sqlite
-from csms.persistence.faults import describe, is_fault
+from csms.persistence.faults import FaultLog, describe, is_fault
 from csms.persistence.files_repos import JobRepo, UploadRepo  # firmware, log jobs
 from csms.persistence.records import write_records
 from csms.persistence.repositories import (
@@ -91,7 +90,6 @@ _Outcome = tuple[Any, list[Event]] | _Failed
 MAX_BATCH = 500
 READ_THREADS = 4
 PROBE_INTERVAL_S = 1.0  # while writes fail and none are queued, try a probe write this often
-FAULT_LOG_INTERVAL_S = 10.0
 _PROBE_KEY = "storage.probe"
 
 
@@ -148,7 +146,7 @@ class SqlDatabase:
         self.writes = 0
         self.split_batches = 0  # batches whose records had to be retried job by job
         self.health = StorageHealth()
-        self._fault_log = Throttle(FAULT_LOG_INTERVAL_S)
+        self._faults = FaultLog(self.health)
         self._in_flight = 0
 
     @property
@@ -158,11 +156,33 @@ class SqlDatabase:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="db-writer")
+        self._task.add_done_callback(self._writer_ended)
+
+    def _writer_ended(self, task: asyncio.Task[None]) -> None:
+        """The writer must never end on its own; if it does, nobody may wait for it."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        log.critical("database writer stopped: %r; writes fail until csms restarts", exc,
+                     exc_info=exc)
+        self.health.failed(f"database writer stopped: {exc!r}", self._queue.qsize())
+        while not self._queue.empty():
+            job = self._queue.get_nowait()
+            _fail([job], StorageUnavailable("database writer stopped"))
+            self._queue.task_done()
+
+    def _check_running(self) -> None:
+        if self._task is None:
+            raise RuntimeError("database writer is not running")
+        if self._task.done():
+            raise StorageUnavailable("database writer stopped")
 
     async def stop(self) -> None:
         """Finish what is queued, stop the writer, close connections."""
         if self._task is not None:
-            await self._queue.join()
+            drained = asyncio.ensure_future(self._queue.join())
+            await asyncio.wait([drained, self._task], return_when=asyncio.FIRST_COMPLETED)
+            drained.cancel()
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
@@ -174,8 +194,7 @@ class SqlDatabase:
             await self._async.dispose()
 
     async def write(self, work: Callable[[UnitOfWork], T]) -> T:
-        if self._task is None:
-            raise RuntimeError("database writer is not running")
+        self._check_running()
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job((), work, [], fut))
         return await fut
@@ -184,8 +203,7 @@ class SqlDatabase:
                      work: Work | None = None) -> None:
         """Store `records` (and run `work`, if any) in the next group commit; return after it.
         `events` are published once the commit made them true."""
-        if self._task is None:
-            raise RuntimeError("database writer is not running")
+        self._check_running()
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job(records, work, list(events), fut))
         await fut
@@ -260,10 +278,10 @@ class SqlDatabase:
                     job.fut.set_exception(failed.exc)
                 continue
             except Exception as exc:
-                self._fault(exc, 0 if probe else len(batch))
+                self._faults.failed(exc, 0 if probe else len(batch))
                 _fail(batch, StorageUnavailable(describe(exc)), exc)
                 return
-            self._recovered()
+            self._faults.recovered()
             self.batches += 1
             self.writes += len(batch)
             for job, outcome in zip(batch, done, strict=True):
@@ -278,28 +296,6 @@ class SqlDatabase:
                     for event in events:
                         self._sink.publish(event)
             return
-
-    def _fault(self, exc: Exception, writes: int) -> None:
-        """Nothing of the batch was committed: health says so, the log once per interval."""
-        error = describe(exc)
-        first = self.health.failed(error, writes)
-        left_out = self._fault_log.allow(error)  # a flapping disk starts faults often
-        if left_out is None:
-            return
-        if first:
-            log.error("database writes fail, stations get errors and retry: %s", error,
-                      exc_info=exc if not left_out else None)
-            return
-        fault = self.health.fault
-        log.error("database writes still fail (%d failed writes since %s; %d lines like "
-                  "this not logged): %s", fault.failed_writes if fault else 0,
-                  fault.since.isoformat() if fault else "?", left_out, error)
-
-    def _recovered(self) -> None:
-        fault = self.health.recovered()
-        if fault is not None and self._fault_log.allow("recovered") is not None:
-            log.warning("database writes succeed again, after %d failed writes since %s (%s)",
-                        fault.failed_writes, fault.since.isoformat(), fault.error)
 
     async def _commit(self, jobs: list[_Job]) -> list[_Outcome]:
         try:

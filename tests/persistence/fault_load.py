@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from tests.helpers import BOOT_16, BOOT_201, RawStation, raw_station
 
 REPLY_TIMEOUT_S = 5.0
+GIVE_UP_S = 20.0  # a message not confirmed in this long fails the test (no hang to a timeout)
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
@@ -40,7 +41,10 @@ class Confirmed:
 
 async def until_confirmed(st: RawStation, action: str, payload: dict[str, Any],
                           seen: Confirmed) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + GIVE_UP_S
     while True:
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"{action} not confirmed within {GIVE_UP_S} s: csms did not recover")
         try:
             reply = await asyncio.wait_for(st.call(action, payload), REPLY_TIMEOUT_S)
         except TimeoutError:
@@ -133,7 +137,7 @@ async def run_fleet(server: Any, ids: list[str], seen: Confirmed, stop: asyncio.
     return tasks
 
 
-async def finish(tasks: list[asyncio.Task[int]], timeout: float = 60.0) -> list[int]:
+async def finish(tasks: list[asyncio.Task[int]], timeout: float = 30.0) -> list[int]:
     try:
         async with asyncio.timeout(timeout):
             return list(await asyncio.gather(*tasks))
