@@ -46,7 +46,7 @@ from csms.persistence.auth_repos import (  # reservations, local lists, availabi
 )
 from csms.persistence.billing_repos import BillingRepo, ChargingStateRepo  # tariffs, profiles
 from csms.persistence.device_repos import DeviceRepo
-from csms.persistence.engine import create_async, create_sync, is_sqlite
+from csms.persistence.engine import IMMEDIATE, create_async, create_sync, is_sqlite
 from csms.persistence.faults import FaultLog, describe, is_fault
 from csms.persistence.files_repos import JobRepo, UploadRepo  # firmware, log jobs
 from csms.persistence.records import write_records
@@ -309,7 +309,8 @@ class SqlDatabase:
             engine = self._sync
 
             def run() -> list[_Outcome]:
-                with engine.begin() as conn:
+                with engine.connect() as conn, conn.execution_options(
+                        **IMMEDIATE).begin():
                     return _run_jobs(conn, jobs, job_by_job)
 
             return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
