@@ -16,7 +16,7 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
-from tests.helpers import BOOT_16, BOOT_201, RawStation, raw_station
+from tests.helpers import BOOT_16, BOOT_201, RawStation, eventually, raw_station
 
 REPLY_TIMEOUT_S = 5.0
 GIVE_UP_S = 20.0  # a message not confirmed in this long fails the test (no hang to a timeout)
@@ -149,14 +149,4 @@ async def finish(tasks: list[asyncio.Task[int]], timeout: float = 30.0) -> list[
 
 
 async def wait_for(predicate: Any, what: str, timeout: float = 20.0) -> None:
-    """Poll `predicate` (sync or async) until true, or fail saying `what` never happened."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        await asyncio.sleep(0.05)
+    await eventually(predicate, what, timeout)
