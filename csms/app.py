@@ -232,6 +232,7 @@ class CsmsServer:
             costs=costs,
             profiles_state=profiles_state,
             invalidations=self.invalidations,
+            storage=db.health,  # what /health says about writes
         )
 
     # --- cluster mode: stations, events and invalidations of every node ---------------------

@@ -27,6 +27,7 @@ from csms.domain.errors import (
     StationCallError,
     StationOffline,
     StationTimeout,
+    StorageUnavailable,
 )
 from csms.domain.model import RegistrationStatus
 from csms.ocpp import schemas, timestamps
@@ -171,7 +172,8 @@ class Session:
         try:
             result = await self._dispatch(action, payload)
         except OcppCallError as e:
-            self.log.info("%s rejected: %s %s", action, e.code, e.description)
+            if not isinstance(e.__cause__, StorageUnavailable):  # the writer logs those
+                self.log.info("%s rejected: %s %s", action, e.code, e.description)
             await self._send_error(uid, e)
             return
         await self._send(_dumps([RESULT, uid, result]))
@@ -203,6 +205,11 @@ class Session:
             raise
         except DomainError as e:
             raise OcppCallError("GenericError", str(e)) from e
+        except StorageUnavailable as e:
+            # The database writer logs the fault (once per interval, not once per message);
+            # nothing of this message is confirmed, so the station sends it again.
+            raise OcppCallError("InternalError", "the CSMS could not store this message; "
+                                "retry later") from e
         except Exception as e:
             self.log.exception("handler for %s failed", action)
             raise OcppCallError("InternalError", "the CSMS could not process this message") from e
