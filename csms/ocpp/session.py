@@ -9,6 +9,7 @@ correlated by unique id, bounded by a timeout, and failed cleanly when the socke
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import uuid
@@ -71,6 +72,19 @@ def handles(action: str) -> Callable[[Handler], Handler]:
 @dataclass(frozen=True)
 class SessionConfig:
     call_timeout: float
+
+
+@dataclass
+class _CommandScope:
+    """What one command's calls share: the caller's timeout, and whether a reply the station
+    gave broke its schema (only then is a failure to read it the station's fault)."""
+
+    timeout: float | None
+    unusable: list[str]
+
+
+_command_scope: contextvars.ContextVar[_CommandScope | None] = contextvars.ContextVar(
+    "ocpp_command_scope", default=None)
 
 
 class Session:
@@ -272,6 +286,9 @@ class Session:
             raise InvalidInput(f"invalid {action} payload: {e.description}") from e
         if self._closed:
             raise StationOffline(f"station {self.station_id!r} disconnected")
+        scope = _command_scope.get()
+        if timeout is None and scope is not None:
+            timeout = scope.timeout
         uid = str(uuid.uuid4())
         fut: asyncio.Future[tuple[int, Any]] = asyncio.get_running_loop().create_future()
         try:
@@ -299,18 +316,30 @@ class Session:
             schemas.validate(self.version, RESULT, action, result)
         except OcppCallError as e:
             self.log.warning("%s reply breaks the schema: %s", action, e.description)
+            if scope is not None:
+                scope.unusable.append(f"{action}: {e.description}")
         return result if isinstance(result, dict) else {"payload": result}
 
-    async def command(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    async def command(
+        self, name: str, args: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Run a version-agnostic command; each of its calls waits `timeout` (the session's
+        call timeout when None) for the station's reply."""
         builder = self.commands.get(name)
         if builder is None:
             raise InvalidInput(f"command {name!r} is not available for OCPP {self.version}")
+        scope = _CommandScope(timeout, [])
+        token = _command_scope.set(scope)
         try:
             return await builder(self, _Args(args))
-        except (KeyError, IndexError, TypeError, AttributeError) as e:
-            # Missing arguments raise InvalidInput (see _Args): this is the station's reply.
-            self.log.warning("%s: unusable reply: %r", name, e)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as e:
+            if not scope.unusable:
+                # Every reply met its schema: the failure is in our own code, not the station's.
+                raise
+            self.log.warning("%s: unusable reply (%s): %r", name, "; ".join(scope.unusable), e)
             raise StationBadReply(f"{name}: the station's reply is unusable ({e!r})") from e
+        finally:
+            _command_scope.reset(token)
 
 
 def _loads(raw: str) -> Any:
