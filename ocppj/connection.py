@@ -4,8 +4,11 @@ Feed it each received frame's text (`receive`) and it answers with one event; as
 (`send_call`, `send_result`, `send_error`) and it answers with the text to write. It keeps
 what correlation needs: the one call we have outstanding (OCPP-J 1.6 §4.1.1, 2.0.1 Part 4
 §4.1.1: a sender waits for the reply, or its timeout, before its next CALL), with its deadline
-on the caller's clock, and the peer's call we have not answered yet. The caller owns the clock, the
-socket and the waiting; nothing here blocks, sleeps or reads the time.
+on the caller's clock. The peer's calls need no state here: an answer names the id of the call
+it answers, and the peer's own one-at-a-time rule is the peer's to keep (the server answers
+frames in the order they come; keeping the latest unanswered id cost a tenth of the framing
+time per frame and served no one). The caller owns the clock, the socket and the waiting;
+nothing here blocks, sleeps or reads the time.
 """
 
 from __future__ import annotations
@@ -46,13 +49,12 @@ def _uuid4() -> str:
 
 
 class Connection:
-    __slots__ = ("_answering", "_new_id", "_outstanding", "version")
+    __slots__ = ("_new_id", "_outstanding", "version")
 
     def __init__(self, version: str, new_id: Callable[[], str] = _uuid4) -> None:
         self.version = version  # how CALLERROR codes are spelled (ocppj.errors)
         self._new_id = new_id
         self._outstanding: OutgoingCall | None = None
-        self._answering: str | None = None  # the peer's call awaiting our answer
 
     # --- receiving -----------------------------------------------------------------------
 
@@ -68,26 +70,14 @@ class Connection:
                 kind, uid, action, payload = frame
                 if (kind == CALL and type(kind) is int and type(uid) is str
                         and type(action) is str and uid != UNKNOWN_ID):
-                    self._answering = uid
                     return Call(uid, action, payload)
             msg = read(frame)
-        kind = type(msg)
-        if kind is Call:
-            self._answering = msg.unique_id
-            return msg
-        if kind is CallResult or kind is CallError:
+        if isinstance(msg, CallResult | CallError):
             out = self._outstanding
             if out is not None and out.unique_id == msg.unique_id:
                 self._outstanding = None
-                return Answered(out, msg)  # type: ignore[arg-type]
+                return Answered(out, msg)
         return msg
-
-    @property
-    def answering(self) -> str | None:
-        """The id of the peer's latest call while we have not answered it. A peer waits for
-        our answer before its next CALL; one that does not is answered in order all the same,
-        and this names the latest."""
-        return self._answering
 
     # --- sending -------------------------------------------------------------------------
 
@@ -108,8 +98,6 @@ class Connection:
         return call, text
 
     def send_result(self, unique_id: str, payload: Any) -> str:
-        if unique_id == self._answering:
-            self._answering = None
         try:
             return _dumps([CALLRESULT, unique_id, payload]).decode()
         except TypeError:
@@ -118,8 +106,6 @@ class Connection:
     def send_error(self, unique_id: str, code: str, description: str = "",
                    details: Any = None) -> str:
         """A CALLERROR with the canonical `code` spelled as this version spells it."""
-        if unique_id == self._answering:
-            self._answering = None
         return build_error(unique_id, wire_code(code, self.version), description, details)
 
     # --- time and failure ----------------------------------------------------------------
