@@ -163,9 +163,13 @@ class LiveStations:
         state.password_hash = station.password_hash
 
     async def close(self) -> None:
-        for task in list(self._refreshes):
+        """End the loads and re-reads in flight (this object owns their tasks)."""
+        tasks = [*self._refreshes, *([self._loader] if self._loader is not None else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._refreshes, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for fut in self._loading.values():
+            fut.cancel()
 
     def peek(self, station_id: str) -> StationState | None:
         return self._states.get(station_id)
@@ -222,6 +226,12 @@ class TransactionKeys:
         await asyncio.shield(self._refill)
         if self._next >= self._end:
             await self._reserve()
+
+    async def close(self) -> None:
+        """End a reservation in flight (this object owns its task)."""
+        if self._refill is not None:
+            self._refill.cancel()
+            await asyncio.gather(self._refill, return_exceptions=True)
 
     async def _take_block(self) -> None:
         count = self.BLOCK
