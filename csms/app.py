@@ -199,10 +199,11 @@ class CsmsServer:
         firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
+        stations = StationService(db, clock, self._sink(bus), self._reach(), self.live,
+                                  s.unknown_stations, s.heartbeat_interval, s.boot_rate)
         return Services(
             db=db, clock=clock, events=self.cluster.events.everywhere if self.cluster else bus,
-            stations=StationService(db, clock, self._sink(bus), self._reach(), self.live,
-                                    s.unknown_stations, s.heartbeat_interval, s.boot_rate),
+            stations=stations,
             tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
             transactions=TransactionService(
                 db, clock, self.live, self.transaction_keys, self.token_book, self.tariff_book,
@@ -222,7 +223,7 @@ class CsmsServer:
             device_model=device_model,
             data_transfer=DataTransferService(db, clock),
             certificates=certificates,
-            security=SecurityService(db, clock, self._reach(), certificates),
+            security=SecurityService(db, clock, self._reach(), certificates, stations),
             firmware=firmware,
             diagnostics=diagnostics,
             # reservations, local lists, availability (issue 4 items 3, 4, 7)

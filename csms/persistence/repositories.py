@@ -58,6 +58,7 @@ class StationRepo:
                 description=station.description,
                 registration_status=station.registration_status.value,
                 created_at=station.created_at,
+                security_profile=int(station.security_profile),
             )
         )
 

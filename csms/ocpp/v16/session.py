@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from csms.domain.model import ConnectorState
+from csms.domain.model import AuthResult, AuthStatus, ConnectorState
 from csms.domain.security import SecurityEvent
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
@@ -78,12 +78,14 @@ class V16Session(Session):
         evse_id, connector_id = tr.evse_connector(p["connectorId"])
         outcome = await self.services.transactions.apply(TxEvent(
             TxEventKind.STARTED, self.station_id, parse(p["timestamp"]),
-            evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"],
+            evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"] or None,
             meter_wh=float(p["meterStart"]), reservation_id=p.get("reservationId"),
         ))
-        assert outcome.auth is not None
+        # An empty idTag passes the schema but names no token: the transaction is kept (the
+        # station charges already) and answered Invalid, so that the station stops it.
+        auth = outcome.auth or AuthResult(AuthStatus.INVALID)
         return {"transactionId": int(outcome.transaction.transaction_id),
-                "idTagInfo": tr.id_tag_info(outcome.auth)}
+                "idTagInfo": tr.id_tag_info(auth)}
 
     @handles("StopTransaction")
     async def on_stop_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
