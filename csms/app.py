@@ -70,6 +70,7 @@ from csms.settings import Settings
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
+from csms.workers.subscribers import Subscribers
 
 log = logging.getLogger("csms")
 
@@ -133,9 +134,6 @@ class CsmsServer:
         # --- people, audit, reports; the event stream's recent events ---
         self.office = self._office()
         self.event_log = EventLog(s.events_kept)
-        # The event stream shows what every node committed.
-        self._tasks.append(asyncio.create_task(self.event_log.follow(self.services.events),
-                                               name="event-log"))
         self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
@@ -158,20 +156,18 @@ class CsmsServer:
         accounting = self.services.accounting
         self._tasks.append(asyncio.create_task(every(
             ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"), name="accounting"))
-        self._tasks.append(asyncio.create_task(accounting.follow(bus), name="accounting-stops"))
         planner = PlannerWorker(self.services.smart_charging, self.db, self.services.events,
                                 s.plan_interval_s,
                                 lease=self.cluster.leases if self.cluster else None)
-        self._tasks.append(asyncio.create_task(planner.run(), name="planner"))
         # reservations and local lists (issue 4 items 3, 4)
         self._tasks.append(asyncio.create_task(
             expire_reservations(self.services.reservations), name="reservation-expiry"))
-        self._tasks.append(asyncio.create_task(
-            LocalListWorker(self.services.local_lists, bus).run(), name="local-lists"))
-        # running and final costs; TxProfiles dropped when transactions end (issue 4 10, 12)
-        self._tasks.append(asyncio.create_task(self.services.costs.run(bus), name="costs"))
-        self._tasks.append(asyncio.create_task(
-            self.services.profiles_state.follow(bus), name="profiles-state"))
+        # every loop following the event bus (the event stream's ring, the planner, local
+        # lists, accounting and costs after stops, TxProfiles of ended transactions)
+        self._tasks.append(asyncio.create_task(Subscribers(
+            bus, self.services.events, self.event_log, planner,
+            LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
+            self.services.profiles_state).run(), name="subscribers"))
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
