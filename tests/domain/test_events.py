@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from csms.domain import events as ev
+from csms.domain.model import Transaction
 
 AT = datetime(2026, 12, 6, 20, 0, 0, 123000, tzinfo=UTC)
 
@@ -61,3 +62,14 @@ def test_unknown_types_and_bad_fields_are_refused() -> None:
         ev.event_from_json("station.teleported", "S1", {})
     with pytest.raises(ev.BadEvent):
         ev.event_from_json("device.events", "S1", {})
+
+
+def test_transaction_events_of_a_transaction() -> None:
+    tx = Transaction(pk=9, station_id="S1", transaction_id="tx-1", evse_id=2, connector_id=1,
+                     id_token="TAG", started_at=AT, stopped_at=AT, stop_reason="Local",
+                     energy_wh=12.5)
+    made = ev.TransactionStopped.of(tx)
+    assert made == ev.TransactionStopped("S1", "tx-1", 2, 1, 12.5, "TAG", AT, "Local")
+    assert made.transaction_id == "tx-1" and made.type == "transaction.stopped"
+    with pytest.raises(AttributeError):  # frozen, as if built by its __init__
+        made.energy_wh = 0.0  # type: ignore[misc]
