@@ -70,6 +70,7 @@ from csms.supervisor import Supervisor
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
+from csms.workers.subscribers import Subscribers
 
 log = logging.getLogger("csms")
 
@@ -136,8 +137,6 @@ class CsmsServer:
         # --- people, audit, reports; the event stream's recent events ---
         self.office = self._office()
         self.event_log = EventLog(s.events_kept)
-        # The event stream shows what every node committed.
-        loops.start("event-log", lambda: self.event_log.follow(self.services.events))
         self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
@@ -162,18 +161,17 @@ class CsmsServer:
         accounting = self.services.accounting
         loops.start("accounting", lambda: every(
             ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"))
-        loops.start("accounting-stops", lambda: accounting.follow(bus))
         planner = PlannerWorker(self.services.smart_charging, self.db, self.services.events,
                                 s.plan_interval_s,
                                 lease=self.cluster.leases if self.cluster else None)
-        loops.start("planner", planner.run)
-        # reservations and local lists (issue 4 items 3, 4)
         loops.start("reservation-expiry", lambda: expire_reservations(self.services.reservations))
-        local_lists = LocalListWorker(self.services.local_lists, bus)
-        loops.start("local-lists", local_lists.run)
-        # running and final costs; TxProfiles dropped when transactions end (issue 4 10, 12)
-        loops.start("costs", lambda: self.services.costs.run(bus))
-        loops.start("profiles-state", lambda: self.services.profiles_state.follow(bus))
+        # every loop following the event bus (the event stream's ring, the planner, local
+        # lists, accounting and costs after stops, TxProfiles of ended transactions)
+        subscribers = Subscribers(
+            bus, self.services.events, self.event_log, planner,
+            LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
+            self.services.profiles_state)
+        loops.start("subscribers", subscribers.run)
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 

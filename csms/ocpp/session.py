@@ -122,6 +122,8 @@ class Session:
         self._waiter: asyncio.Future[CallResult | CallError] | None = None
         self._call_lock = asyncio.Lock()
         self._closed = False
+        self._idle = asyncio.Event()  # no frame of this connection is being handled
+        self._idle.set()
         # Messages a station that is not Accepted may send because we asked (B02.FR.09).
         self._triggered: set[str] = set()
 
@@ -134,8 +136,18 @@ class Session:
     async def run(self) -> None:
         try:
             async for raw in self.ws:
+                if self._closed:
+                    # Replaced by a newer connection: what is left on this socket is dropped
+                    # unanswered (the station sends it again on the new one), so that nothing
+                    # is decided after, and against, what the new connection committed. Read
+                    # on all the same: the closing handshake waits behind these frames.
+                    continue
                 if isinstance(raw, str):
-                    await self.on_frame(raw)
+                    self._idle.clear()
+                    try:
+                        await self.on_frame(raw)
+                    finally:
+                        self._idle.set()
                 else:
                     # OCPP-J is carried in text frames only; a binary frame has no message id
                     # we could answer, so it is logged and dropped.
@@ -144,6 +156,10 @@ class Session:
             pass
         finally:
             self.close()
+
+    async def finished(self) -> None:
+        """After close(): until the frame being handled, if any, is committed and answered."""
+        await self._idle.wait()
 
     def close(self) -> None:
         self._closed = True

@@ -64,13 +64,12 @@ class RefusalLog:
             info += f"; {window.left_out} more like it before, not stored one by one"
         self._windows[key] = _Window(now.timestamp())
         data = {"type": kind.value, "timestamp": now.isoformat(), "techInfo": info[:255]}
-        published = {"type": kind.value, "timestamp": now.isoformat(), "tech_info": info[:255]}
 
         def work(uow: UnitOfWork) -> None:
             if uow.stations.get(station_id) is None:
                 return  # removed meanwhile: nothing to attach the event to
             uow.station_events.add(station_id, SECURITY_EVENT_KIND, now, data)
-            uow.publish(ev.Event(ev.SECURITY_EVENT, station_id, published))
+            uow.publish(ev.SecurityEventReceived(station_id, kind.value, now, info[:255]))
 
         await self._db.write(work)
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from csms.domain.events import Event
+from csms.domain.events import Event, ReservationChanged
 from csms.domain.model import ConnectorState, RegistrationStatus, Transaction
 from csms.domain.reservations import Reservation, ReservationStatus
 from csms.domain.security import SecurityProfile
@@ -26,7 +26,6 @@ from csms.services.ports import Database, UnitOfWork
 log = logging.getLogger(__name__)
 
 RECENTLY_ENDED = 16  # stations retry a stop whose reply they lost: answer it from memory
-_RESERVATION_CHANGED = "reservation.changed"
 
 
 @dataclass(slots=True)
@@ -191,7 +190,7 @@ class LiveStations:
 
     def on_event(self, event: Event) -> None:
         """Synchronous bus listener: runs as a change is committed, before anyone reacts."""
-        if event.type == _RESERVATION_CHANGED:
+        if isinstance(event, ReservationChanged):
             state = self._states.get(event.station_id)
             if state is not None:
                 state.reservations = None

@@ -49,12 +49,11 @@ class SecurityService:
     async def security_event(self, station_id: str, event: SecurityEvent,
                              raw: dict[str, Any]) -> None:
         """Store the notification (as a station report) and announce it on the event bus."""
-        data = {"type": event.type, "timestamp": event.timestamp.isoformat(),
-                "tech_info": event.tech_info}
 
         def work(uow: UnitOfWork) -> None:
             uow.station_events.add(station_id, SECURITY_EVENT_KIND, event.timestamp, raw)
-            uow.publish(ev.Event(ev.SECURITY_EVENT, station_id, data))
+            uow.publish(ev.SecurityEventReceived(station_id, event.type, event.timestamp,
+                                                 event.tech_info))
 
         await self._db.write(work)
         log.info("security event %s", event.type, extra={"station_id": station_id})

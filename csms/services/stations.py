@@ -170,12 +170,11 @@ class StationService:
         live = await self._live.get(station_id)
         # The site travels with the event, so its followers need not read the station.
         await self._db.append([StationConnected(station_id, protocol, self._clock.now())], [
-            ev.Event(ev.STATION_CONNECTED, station_id,
-                     {"protocol": protocol, "site_id": live.site_id})])
+            ev.StationConnected(station_id, protocol, live.site_id)])
 
     def disconnected(self, station_id: str) -> None:
         self._live.drop(station_id)
-        self._sink.publish(ev.Event(ev.STATION_DISCONNECTED, station_id))
+        self._sink.publish(ev.StationDisconnected(station_id))
 
     async def registration_status(self, station_id: str) -> RegistrationStatus | None:
         """Read when the station connects; its state then stays in memory while it does."""
@@ -191,10 +190,8 @@ class StationService:
             # Nothing stored: the boot is recorded when the station comes back for its slot.
             return BootDecision(RegistrationStatus.PENDING, wait, now)
         await self._db.append([StationBooted(station_id, info, status.value, now, live.known)], [
-            ev.Event(ev.STATION_BOOTED, station_id, {
-                "status": status.value, "vendor": info.vendor, "model": info.model,
-                "firmware_version": info.firmware_version, "reason": info.reason,
-                "site_id": live.site_id})])
+            ev.StationBooted(station_id, status.value, info.vendor, info.model,
+                             info.firmware_version, info.reason, live.site_id)])
         return BootDecision(status=status, interval_s=self._interval, current_time=now)
 
     async def status(self, state: ConnectorState) -> None:
@@ -203,12 +200,11 @@ class StationService:
         live = await self._live.get(state.station_id)
         key = (state.evse_id, state.connector_id)
         old = live.connectors.get(key)
-        events = []
+        events: list[ev.Event] = []
         if old is None or (old.status, old.error_code) != (state.status, state.error_code):
-            events.append(ev.Event(ev.STATUS_CHANGED, state.station_id, {
-                "evse_id": state.evse_id, "connector_id": state.connector_id,
-                "status": state.status, "error_code": state.error_code,
-            }))
+            events.append(ev.ConnectorStatusChanged(
+                state.station_id, state.evse_id, state.connector_id, state.status,
+                state.error_code))
         await self._db.append([ConnectorSaved(state)], events)
         live.connectors[key] = state
 
