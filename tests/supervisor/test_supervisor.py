@@ -104,7 +104,7 @@ async def test_every_background_loop_of_the_server_is_supervised(
     assert {"api", "event-log", "flush", "accounting", "accounting-stops", "planner",
             "reservation-expiry", "local-lists", "costs",
             "profiles-state"} <= set(server.supervisor.names)
-    # nothing else the server started is left running beside them
+    # each runs as a task of its name, so a task dump says which loop is which
     names = {t.get_name() for t in asyncio.all_tasks()}
     assert set(server.supervisor.names) <= names
 
