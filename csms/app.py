@@ -62,6 +62,7 @@ from csms.services.sign_in_throttle import SignInThrottle
 from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
 from csms.services.statements import ReportService
+from csms.services.station_setup import StationSetupService  # metering set on boot
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
@@ -70,6 +71,7 @@ from csms.settings import Settings
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
+from csms.workers.station_setup import StationSetupWorker  # metering set on boot
 
 log = logging.getLogger("csms")
 
@@ -172,6 +174,10 @@ class CsmsServer:
         self._tasks.append(asyncio.create_task(self.services.costs.run(bus), name="costs"))
         self._tasks.append(asyncio.create_task(
             self.services.profiles_state.follow(bus), name="profiles-state"))
+        if s.station_setup:  # metering set on boot; the node holding the socket acts
+            self._tasks.append(asyncio.create_task(StationSetupWorker(
+                self.services.station_setup, self.services.events, self.registry.is_connected,
+                s.station_setup_delay_s).run(), name="station-setup"))
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
@@ -231,6 +237,7 @@ class CsmsServer:
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
+            station_setup=StationSetupService(db, clock, self.registry),  # metering on boot
             invalidations=self.invalidations,
         )
 

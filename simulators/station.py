@@ -291,6 +291,17 @@ class SimStation(StationLink):
         self.log.info("tx %s stopped energy=%.0f Wh", tx.tx_id, energy)
         return energy
 
+    def set_meter_interval(self, interval_s: float) -> None:
+        """A new sampling interval (1.6 MeterValueSampleInterval, 2.0.1 TxUpdatedInterval):
+        running loops take it at their next sample; a transaction that had none starts one."""
+        self.meter_interval_s = interval_s
+        if interval_s <= 0:
+            return
+        for evse_id, tx in self.tx.items():
+            task = self._meter_tasks.get(evse_id)
+            if task is None or task.done():
+                self._meter_tasks[evse_id] = self.spawn(self._meter_loop(tx))
+
     async def _meter_loop(self, tx: TxState) -> None:
         while self.tx.get(tx.evse_id) is tx and self.meter_interval_s > 0:
             await self.clock.sleep(self.meter_interval_s)

@@ -71,7 +71,7 @@ class Station16(SimStation):
         if key == "HeartbeatInterval":
             self.set_heartbeat_interval(float(value))
         elif key == "MeterValueSampleInterval":
-            self.meter_interval_s = float(value)
+            self.set_meter_interval(float(value))
 
     def _on_heartbeat_interval(self, interval: float) -> None:
         self.config.keys["HeartbeatInterval"].value = str(int(interval))

@@ -78,7 +78,7 @@ class Station201(SimStation):
         if (var.component, var.name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
             self.set_heartbeat_interval(float(var.value))
         elif (var.component, var.name) == ("SampledDataCtrlr", "TxUpdatedInterval"):
-            self.meter_interval_s = float(var.value)
+            self.set_meter_interval(float(var.value))
         elif (var.component, var.name) == ("SecurityCtrlr", "BasicAuthPassword"):
             self.cfg.password = var.value or None
 

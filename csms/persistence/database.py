@@ -48,6 +48,7 @@ from csms.persistence.repositories import (
     TransactionRepo,
 )
 from csms.persistence.security_repos import SecurityRepo  # CA, issued certificates
+from csms.persistence.setup_repos import StationSetupRepo  # metering set on boot
 from csms.persistence.site_repos import PreferenceRepo, SiteRepo
 from csms.persistence.smart_repos import CapabilityRepo, GroupDefaultsRepo
 from csms.services.ports import EventSink, UnitOfWork
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         self.jobs = JobRepo(conn)
         self.uploads = UploadRepo(conn)
         self.security = SecurityRepo(conn)  # CA and issued certificates (issue 4 item 8)
+        self.station_setup = StationSetupRepo(conn)  # metering set on boot
         self.events: list[Event] = []
 
     def publish(self, event: Event) -> None:

@@ -27,6 +27,7 @@ from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
+from csms.services.station_setup import StationSetupService  # metering set on boot
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
@@ -67,5 +68,6 @@ class Services:
     tariffs: TariffService
     costs: CostService
     profiles_state: ProfileStateService
+    station_setup: StationSetupService  # metering set on boot
     # caches on every node drop what a writer changed (one process: handlers run at once)
     invalidations: Invalidations = field(default_factory=LocalInvalidations)
