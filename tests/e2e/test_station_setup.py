@@ -238,3 +238,35 @@ async def test_bad_policies_are_refused_and_change_nothing(server_factory: Serve
         assert (await api.get("/stations/nobody/configuration-policy")).status_code == 404
         view = await metering(api, "MB-1")
         assert view["settings"] == [] and not view["up_to_date"] and len(view["pending"]) == 5
+
+
+@pytest.mark.parametrize("protocol", VERSIONS)
+async def test_the_simulators_send_clock_aligned_readings_once_told(
+    server_factory: ServerFactory, protocol: str,
+) -> None:
+    """The simulators follow what csms set: clock-aligned readings of the aligned measurands
+    (here every 60 simulated seconds, 1 s of wall time at 60x)."""
+    server = await server_factory(station_setup=True, station_setup_delay_s=0.1)
+    sid = f"MA-{protocol}"
+    async with api_client(server) as api:
+        await new_site(api, sid)
+        r = await api.put("/sites/depot/station-configuration",
+                          json={"aligned_interval_s": 60,
+                                "aligned_measurands": ["Energy.Active.Import.Register",
+                                                       "Voltage"]})
+        assert r.status_code == 200, r.text
+        url = f"ws://127.0.0.1:{server.ocpp_port}/ocpp"
+        sim = make_station(url, StationConfig(station_id=sid, protocol=protocol,  # type: ignore[arg-type]
+                                              speed=60.0))
+        async with sim:
+            assert await sim.boot() == "Accepted"
+            await eventually(settled(api, sid, version=1))
+            assert sim.aligned_interval_s == 60.0
+
+            async def aligned() -> list[Any]:
+                frames = (await api.get(f"/stations/{sid}/messages")).json()
+                return [m["frame"] for m in frames if m["direction"] == "in"
+                        and "Sample.Clock" in str(m["frame"])]
+
+            frame = str((await eventually(aligned))[0])
+            assert "MeterValues" in frame and "Voltage" in frame
