@@ -17,6 +17,7 @@ from simulators.v16 import Station16
 from simulators.v201 import Station201
 from tests.conftest import ServerFactory, api_client
 from tests.e2e.test_smart_charging import eventually
+from tests.helpers import BOOT_16, raw_station
 
 VERSIONS = ["1.6", "2.0.1"]
 DEFAULT_SAMPLED = "Energy.Active.Import.Register,Power.Active.Import,Current.Import,SoC"
@@ -270,3 +271,32 @@ async def test_the_simulators_send_clock_aligned_readings_once_told(
 
             frame = str((await eventually(aligned))[0])
             assert "MeterValues" in frame and "Voltage" in frame
+
+
+async def test_the_boot_reply_comes_first_and_a_silent_station_keeps_what_it_answered(
+    server_factory: ServerFactory,
+) -> None:
+    """A raw 1.6 station: the BootNotification reply arrives before any set-up call; the
+    station answers the first ChangeConfiguration and then goes silent: that answer is kept,
+    the rest is recorded as Failed and stays due (asked again at the next boot)."""
+    server = await server_factory(station_setup=True, station_setup_delay_s=0.0,
+                                  call_timeout=1.0)
+    async with api_client(server) as api:
+        assert (await api.post("/stations", json={"id": "RAW-1"})).status_code == 201
+        async with raw_station(server, "RAW-1") as st:
+            await st.send([2, "b1", "BootNotification", BOOT_16])
+            reply = await st.recv()
+            assert reply[:2] == [3, "b1"] and reply[2]["status"] == "Accepted"
+            first = await st.recv()
+            assert first[0] == 2 and first[2] == "ChangeConfiguration"
+            await st.send([3, first[1], {"status": "Accepted"}])
+
+            async def recorded() -> dict[str, Any] | None:
+                view = await metering(api, "RAW-1")
+                return view if len(view["settings"]) == 5 else None
+
+            view = await eventually(recorded)
+            status = {s["key"]: s["status"] for s in view["settings"]}
+            assert status.pop(first[3]["key"]) == "Accepted"
+            assert set(status.values()) == {"Failed"}
+            assert len(view["pending"]) == 4 and not view["up_to_date"]

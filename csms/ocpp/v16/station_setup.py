@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms.domain.errors import StationCallError
+from csms.domain.errors import StationCallError, StationOffline, StationTimeout
 from csms.domain.station_setup import APPLY_COMMAND, FAILED, MeterSetting
 from csms.ocpp.v16.commands import Caller, Command
 
@@ -19,14 +19,25 @@ KEYS = {
 
 async def apply_meter_settings(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     """One ChangeConfiguration per key (1.6 has no batch); a CALLERROR fails that key only.
-    A timeout or a dropped connection ends the whole request (the rest waits for a boot)."""
+    After a timeout or a dropped connection the rest is not sent (and fails): the answers
+    already given are kept, the others wait for the next boot."""
     results = []
+    gone: str | None = None
     for item in a["settings"]:
         setting = MeterSetting(item["setting"])
         key = KEYS[setting]
+        if gone is not None:
+            results.append({"setting": setting.value, "key": key, "status": FAILED,
+                            "note": gone})
+            continue
         try:
             reply = await s.call("ChangeConfiguration", {"key": key, "value": item["value"]})
         except StationCallError as e:
+            results.append({"setting": setting.value, "key": key, "status": FAILED,
+                            "note": str(e)[:200]})
+            continue
+        except (StationTimeout, StationOffline) as e:
+            gone = f"not sent: {e}"[:200]
             results.append({"setting": setting.value, "key": key, "status": FAILED,
                             "note": str(e)[:200]})
             continue
