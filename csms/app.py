@@ -174,9 +174,9 @@ class CsmsServer:
         self._tasks.append(asyncio.create_task(self.services.costs.run(bus), name="costs"))
         self._tasks.append(asyncio.create_task(
             self.services.profiles_state.follow(bus), name="profiles-state"))
-        if s.station_setup:  # metering set on boot; the node holding the socket acts
+        if s.station_setup:  # metering set on boot: this node's boots, every policy change
             self._tasks.append(asyncio.create_task(StationSetupWorker(
-                self.services.station_setup, self.services.events, self.registry.is_connected,
+                self.services.station_setup, bus, self.registry.is_connected,
                 s.station_setup_delay_s).run(), name="station-setup"))
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)

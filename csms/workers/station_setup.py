@@ -1,7 +1,8 @@
 """Set each accepted station's metering after its boot, and again after a policy change.
 
-A boot Accepted, or a change of the site's metering policy, schedules one set-up per station
-held by this process (in cluster mode, the node with the socket acts). The set-up waits
+It listens on this node's own bus: a boot Accepted here, or a change of a site's metering policy
+(made through any node: events about no station reach every node's bus), schedules one set-up
+per station whose socket this process holds, so in a cluster exactly one node acts. The set-up waits
 `delay_s` so that the BootNotification reply leaves first, never delays it, and at most
 `concurrency` run at once, so a fleet booting together is configured in a steady trickle. A
 trigger while a station's set-up runs makes it run once more afterwards. Every task is owned
