@@ -237,7 +237,8 @@ class CsmsServer:
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
-            station_setup=StationSetupService(db, clock, self.registry),  # metering on boot
+            station_setup=StationSetupService(  # metering on boot
+                db, clock, self.registry, hooks=[device_model]),
             invalidations=self.invalidations,
         )
 

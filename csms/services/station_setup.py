@@ -15,6 +15,7 @@ after a policy change, as tasks it owns, never inside the OCPP handler.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,6 +33,7 @@ from csms.domain.station_setup import (
     due,
     without_optional,
 )
+from csms.services.commands import CommandHook
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -65,10 +67,13 @@ def policy_for(uow: UnitOfWork, site_id: str | None) -> MeteringPolicy:
 
 
 class StationSetupService:
-    def __init__(self, db: Database, clock: Clock, gateway: StationGateway) -> None:
+    def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
+                 hooks: Sequence[CommandHook] = ()) -> None:
         self._db = db
         self._clock = clock
         self._gateway = gateway
+        # what a `set-configuration` command would tell them (the stored device model)
+        self._hooks = tuple(hooks)
 
     # --- the API side: policies and what stations answered --------------------------------
 
@@ -116,14 +121,15 @@ class StationSetupService:
 
     async def apply(self, station_id: str) -> list[AppliedSetting]:
         """Ask the station for the settings that are due; what it answered, as recorded.
-        StationOffline / StationTimeout pass through: nothing is recorded, a boot retries."""
+        An error of the whole request (offline, no answer, unusable reply) passes through
+        and nothing is recorded: the next boot asks again."""
         todo = await self._db.read(lambda uow: _due(uow, station_id))
         if todo is None or not todo.requests:
             return []
         asked = {r.setting: r for r in todo.requests}
         answers = await self._ask(station_id, todo.requests)
         # A list refused with an optional measurand in it is asked once more without it.
-        second = [r2 for r in todo.requests if answers[r.setting].status not in HOLDS
+        second = [r2 for r in todo.requests if answers[r.setting].status == "Rejected"
                   and (r2 := without_optional(r)) is not None]
         if second:
             again = await self._ask(station_id, second)
@@ -137,6 +143,13 @@ class StationSetupService:
             policy_site_id=todo.policy.site_id, policy_version=todo.policy.version,
             firmware_version=todo.firmware_version, asked_at=now,
             note=answers[r.setting].note) for r in asked.values()]
+
+        # the stored device model first: once recorded, the set-up is seen as done
+        for r in records:
+            if r.status in HOLDS:
+                for hook in self._hooks:
+                    await hook.after(station_id, "set-configuration",
+                                     {"key": r.key, "value": r.value}, {"status": r.status})
 
         def work(uow: UnitOfWork) -> None:
             if uow.stations.get(station_id) is None:

@@ -106,6 +106,11 @@ async def test_boot_sets_the_policy_once_and_a_change_sends_what_changed(
             assert held(sim, "ended") == "Energy.Active.Import.Register"
             first = written(sim)
             assert len(first) == 5
+            # the device model view (GET .../variables) knows the values as well
+            key = ("MeterValueSampleInterval" if protocol == "1.6"
+                   else "SampledDataCtrlr.TxUpdatedInterval")
+            rows = (await api.get(f"/stations/{sid}/variables")).json()
+            assert [r["value"] for r in rows if r["key"] == key] == ["60"]
 
             await sim.reboot()
             assert sim.boots == 2
@@ -116,8 +121,6 @@ async def test_boot_sets_the_policy_once_and_a_change_sends_what_changed(
             assert r.json()["source"] == "site" and r.json()["version"] == 1
             await eventually(settled(api, sid, version=1))
             assert held(sim, "interval") == "30" and sim.meter_interval_s == 30.0
-            key = ("MeterValueSampleInterval" if protocol == "1.6"
-                   else "SampledDataCtrlr.TxUpdatedInterval")
             assert written(sim)[len(first):] == [(key, "30")]  # the reboot sent nothing
 
 
