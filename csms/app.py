@@ -61,6 +61,7 @@ from csms.services.sign_in_throttle import SignInThrottle
 from csms.services.sites import SiteService
 from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
 from csms.services.statements import ReportService
+from csms.services.station_setup import StationSetupService  # metering set on boot
 from csms.services.stations import StationService
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
@@ -70,6 +71,7 @@ from csms.supervisor import Supervisor
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
+from csms.workers.station_setup import StationSetupWorker  # metering set on boot
 from csms.workers.subscribers import Subscribers
 
 log = logging.getLogger("csms")
@@ -172,6 +174,10 @@ class CsmsServer:
             LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
             self.services.profiles_state)
         loops.start("subscribers", subscribers.run)
+        if s.station_setup:  # metering set on boot: this node's boots, every policy change
+            setup = StationSetupWorker(self.services.station_setup, bus,
+                                       self.registry.is_connected, s.station_setup_delay_s)
+            loops.start("station-setup", setup.run)
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
@@ -232,6 +238,8 @@ class CsmsServer:
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
+            station_setup=StationSetupService(  # metering on boot
+                db, clock, self.registry, hooks=[device_model]),
             invalidations=self.invalidations,
             storage=db.health,  # what /health says about writes
         )

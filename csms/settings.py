@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     profile_check_delay_s: float = Field(
         30.0, ge=0, description="GetCompositeSchedule this long after a TxProfile; 0: never"
     )
+    station_setup: bool = Field(
+        True, description="once a station is accepted, set its metering (measurands and "
+        "intervals) from its site's policy or the defaults; false: leave stations as they are")
+    station_setup_delay_s: float = Field(
+        1.0, ge=0, le=600, description="wait this long after an accepted boot before setting "
+        "a station's metering, so that its boot completes first")
 
     # Security and certificates (issue 4 items 8 and 13)
     ca_cert: str | None = Field(

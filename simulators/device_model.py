@@ -169,7 +169,8 @@ def default_variables(*, model: str, vendor: str, station_id: str, meter_interva
         v("SampledDataCtrlr", "TxStartedMeasurands", DEFAULT_MEASURANDS[0], dtype="MemberList"),
         v("SampledDataCtrlr", "TxEndedMeasurands", DEFAULT_MEASURANDS[0], dtype="MemberList"),
         v("SampledDataCtrlr", "TxEndedInterval", "0", dtype="integer"),
-        v("AlignedDataCtrlr", "Enabled", "false", dtype="boolean"),
+        # enabled, but silent until the CSMS sets an Interval
+        v("AlignedDataCtrlr", "Enabled", "true", dtype="boolean"),
         v("AlignedDataCtrlr", "Interval", "0", dtype="integer"),
         v("AlignedDataCtrlr", "Measurands", DEFAULT_MEASURANDS[0], dtype="MemberList"),
         v("AuthCtrlr", "Enabled", "true", dtype="boolean"),

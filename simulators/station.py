@@ -13,6 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar
 
+from simulators.aligned import clock_aligned_readings
 from simulators.clock import SimClock, parse_iso
 from simulators.config import StationConfig
 from simulators.ev import EV, EvseMeter
@@ -89,6 +90,8 @@ class SimStation(StationLink):
         self.local_list_version = 0
         self.offline_queue: list[tuple[str, dict[str, Any], TxState | None]] = []
         self.meter_interval_s = cfg.meter_interval_s
+        self.aligned_interval_s = 0.0  # clock-aligned readings; 0: none (set by the CSMS)
+        self._aligned: asyncio.Task[None] | None = None
         self.sessions_completed = 0
         self.sessions_failed = 0
         self.energy_delivered_wh = 0.0
@@ -116,6 +119,10 @@ class SimStation(StationLink):
         raise NotImplementedError
 
     async def stop_transaction(self, evse_id: int = 1, reason: str = "Local") -> None:
+        raise NotImplementedError
+
+    async def send_aligned_values(self, evse_id: int) -> None:
+        """One clock-aligned reading (context Sample.Clock) of the aligned measurands."""
         raise NotImplementedError
 
     async def _on_charging_state(self, tx: TxState, state: str) -> None:
@@ -290,6 +297,24 @@ class SimStation(StationLink):
         tx.ended.set()
         self.log.info("tx %s stopped energy=%.0f Wh", tx.tx_id, energy)
         return energy
+
+    def set_meter_interval(self, interval_s: float) -> None:
+        """A new sampling interval (1.6 MeterValueSampleInterval, 2.0.1 TxUpdatedInterval):
+        running loops take it at their next sample; a transaction that had none starts one."""
+        self.meter_interval_s = interval_s
+        if interval_s <= 0:
+            return
+        for evse_id, tx in self.tx.items():
+            task = self._meter_tasks.get(evse_id)
+            if task is None or task.done():
+                self._meter_tasks[evse_id] = self.spawn(self._meter_loop(tx))
+
+    def set_aligned_interval(self, interval_s: float) -> None:
+        """A new clock-aligned interval (1.6 ClockAlignedDataInterval, 2.0.1
+        AlignedDataCtrlr.Interval): readings at every multiple of it past midnight UTC."""
+        self.aligned_interval_s = interval_s
+        if interval_s > 0 and (self._aligned is None or self._aligned.done()):
+            self._aligned = self.spawn(clock_aligned_readings(self))
 
     async def _meter_loop(self, tx: TxState) -> None:
         while self.tx.get(tx.evse_id) is tx and self.meter_interval_s > 0:

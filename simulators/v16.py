@@ -71,7 +71,9 @@ class Station16(SimStation):
         if key == "HeartbeatInterval":
             self.set_heartbeat_interval(float(value))
         elif key == "MeterValueSampleInterval":
-            self.meter_interval_s = float(value)
+            self.set_meter_interval(float(value))
+        elif key == "ClockAlignedDataInterval":
+            self.set_aligned_interval(float(value))
 
     def _on_heartbeat_interval(self, interval: float) -> None:
         self.config.keys["HeartbeatInterval"].value = str(int(interval))
@@ -168,6 +170,19 @@ class Station16(SimStation):
         tx = self.tx.get(evse_id)
         payload: dict[str, Any] = {"connectorId": self.connector_id(evse_id),
                                    "meterValue": [self._meter_value(evse_id, context)]}
+        if tx is not None:
+            payload["transactionId"] = int(tx.tx_id)
+            await self.send_tx_message("MeterValues", payload, tx)
+            return
+        await self.call("MeterValues", payload)
+
+    async def send_aligned_values(self, evse_id: int) -> None:
+        """MeterValues of MeterValuesAlignedData (with transactionId while one runs)."""
+        if not self.config.keys["MeterValuesAlignedData"].value:
+            return
+        tx = self.tx.get(evse_id)
+        payload: dict[str, Any] = {"connectorId": self.connector_id(evse_id), "meterValue": [
+            self._meter_value(evse_id, "Sample.Clock", "MeterValuesAlignedData")]}
         if tx is not None:
             payload["transactionId"] = int(tx.tx_id)
             await self.send_tx_message("MeterValues", payload, tx)

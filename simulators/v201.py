@@ -78,7 +78,9 @@ class Station201(SimStation):
         if (var.component, var.name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
             self.set_heartbeat_interval(float(var.value))
         elif (var.component, var.name) == ("SampledDataCtrlr", "TxUpdatedInterval"):
-            self.meter_interval_s = float(var.value)
+            self.set_meter_interval(float(var.value))
+        elif (var.component, var.name) == ("AlignedDataCtrlr", "Interval"):
+            self.set_aligned_interval(float(var.value))
         elif (var.component, var.name) == ("SecurityCtrlr", "BasicAuthPassword"):
             self.cfg.password = var.value or None
 
@@ -181,6 +183,24 @@ class Station201(SimStation):
         """MeterValues message (evseId, meterValue)."""
         await self.call("MeterValues", {"evseId": evse_id, "meterValue": [self._meter_value(
             evse_id, context, self.measurands("TxUpdatedMeasurands"))]})
+
+    async def send_aligned_values(self, evse_id: int) -> None:
+        """AlignedDataCtrlr.Measurands: TransactionEvent Updated (MeterValueClock) during a
+        transaction, MeterValues otherwise."""
+        if not self.device.flag("AlignedDataCtrlr", "Enabled"):
+            return
+        measurands = parse_measurands(self.device.value("AlignedDataCtrlr", "Measurands"))
+        if not measurands:
+            return
+        value = self._meter_value(evse_id, "Sample.Clock", measurands)
+        tx = self.tx.get(evse_id)
+        if tx is None:
+            await self.call("MeterValues", {"evseId": evse_id, "meterValue": [value]})
+            return
+        payload = self.tx_event(tx, "Updated", "MeterValueClock", context="Sample.Clock",
+                                measurands="TxUpdatedMeasurands")
+        payload["meterValue"] = [value]
+        await self.send_tx_message("TransactionEvent", payload, tx)
 
     async def stop_transaction(self, evse_id: int = 1, reason: str = "Local") -> None:
         """TransactionEvent Ended with the final meter value, then Available."""

@@ -82,6 +82,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "unknown_stations": "reject",
         "call_timeout": 5.0,
         "ws_ping_interval": 0,
+        # Metering set on boot would send raw test stations calls they do not expect; its
+        # own tests (tests/e2e/test_station_setup.py) turn it on.
+        "station_setup": False,
     }
     values.update(overrides)
     return Settings(**values)

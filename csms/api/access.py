@@ -84,6 +84,7 @@ GET    /stations/{station_id}/diagnostics/files/{file_id} operator path
 GET    /stations/{station_id}/local-list                  viewer   path
 POST   /stations/{station_id}/local-list/sync             operator path
 GET    /stations/{station_id}/availability                viewer   path
+GET    /stations/{station_id}/configuration-policy        viewer   path
 POST   /stations/{station_id}/commands/{command}          operator path
 POST   /stations/{station_id}/ocpp/{action}               admin    path
 GET    /certificate-authority                             viewer   global
@@ -118,6 +119,8 @@ POST   /sites/{site_id}/sources/{source_id}/readings      operator path
 GET    /sites/{site_id}/plan                              viewer   path
 GET    /sites/{site_id}/energy                            viewer   path
 GET    /sites/{site_id}/energy.csv                        viewer   path
+GET    /sites/{site_id}/station-configuration             viewer   path
+PUT    /sites/{site_id}/station-configuration             admin    path
 GET    /tariffs                                           viewer   global
 POST   /tariffs                                           admin    global
 GET    /tariffs/{tariff_id}                               viewer   global

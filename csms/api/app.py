@@ -35,6 +35,7 @@ from csms.api.routes import (
     security,  # security events, certificates, credentials
     sites,
     smart,
+    station_setup,  # metering set on boot
     stations,
     tariffs,
     token_groups,  # smart charging: per-group defaults
@@ -62,6 +63,7 @@ ROUTES = (
     reservations, local_lists,  # reservations, local authorization lists, availability
     security,  # security events, certificates, password and security profile
     tariffs, charging_state,  # tariffs; charging profiles and limits per station
+    station_setup,  # metering set on boot: site policies, stations' answers
 )
 
 

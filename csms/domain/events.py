@@ -164,6 +164,17 @@ class DeviceEventsNotified(Event):
     count: int
 
 
+@typed
+@dataclass(frozen=True, slots=True)
+class StationMeteringSet(Event):
+    """The station answered the metering settings its site's policy asks for."""
+
+    name: ClassVar[str] = "station.metering_set"
+    policy_site_id: str | None
+    policy_version: int
+    settings: dict[str, str]  # setting -> the station's answer
+
+
 # --- transactions --------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -280,3 +291,11 @@ class ReadingsAdded(Event):
 class ChargingDefaultsChanged(Event):
     name: ClassVar[str] = "charging_defaults.changed"
     group_id: str
+
+
+@typed
+@dataclass(frozen=True, slots=True)
+class MeteringPolicyChanged(Event):
+    name: ClassVar[str] = "site.metering_policy_changed"
+    site_id: str
+    version: int

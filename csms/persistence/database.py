@@ -60,6 +60,7 @@ from csms.persistence.repositories import (
     TransactionRepo,
 )
 from csms.persistence.security_repos import SecurityRepo  # CA, issued certificates
+from csms.persistence.setup_repos import StationSetupRepo  # metering set on boot
 from csms.persistence.site_repos import PreferenceRepo, SiteRepo
 from csms.persistence.smart_repos import CapabilityRepo, GroupDefaultsRepo
 from csms.services.ports import EventSink, UnitOfWork
@@ -184,6 +185,10 @@ class SqlUnitOfWork:
     @cached_property
     def security(self) -> SecurityRepo:
         return SecurityRepo(self.connection)
+
+    @cached_property
+    def station_setup(self) -> StationSetupRepo:  # metering set on boot
+        return StationSetupRepo(self.connection)
 
     def publish(self, event: Event) -> None:
         self.events.append(event)

@@ -27,6 +27,7 @@ from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
+from csms.services.station_setup import StationSetupService  # metering set on boot
 from csms.services.stations import StationService
 from csms.services.storage_health import StorageHealth
 from csms.services.tariffs import TariffService
@@ -68,6 +69,7 @@ class Services:
     tariffs: TariffService
     costs: CostService
     profiles_state: ProfileStateService
+    station_setup: StationSetupService  # metering set on boot
     # caches on every node drop what a writer changed (one process: handlers run at once)
     invalidations: Invalidations = field(default_factory=LocalInvalidations)
     storage: StorageHealth = field(default_factory=StorageHealth)

@@ -21,6 +21,7 @@ from csms.domain.model import (
 )
 from csms.domain.records import Record
 from csms.domain.smart import ChargingCapabilities, ChargingDefaults  # smart charging
+from csms.domain.station_setup import AppliedSetting, MeteringPolicy, MeterSetting
 from csms.services.auth_ports import (  # reservations, local lists, availability
     AvailabilityRepo,
     LocalListRepo,
@@ -162,6 +163,14 @@ class GroupDefaultsRepo(Protocol):
     def delete(self, group_id: str) -> bool: ...
 
 
+# --- station set-up on boot: site metering policies, stations' answers ------------------
+class StationSetupRepo(Protocol):
+    def policy(self, site_id: str) -> MeteringPolicy | None: ...
+    def put_policy(self, policy: MeteringPolicy) -> None: ...
+    def applied(self, station_id: str) -> dict[MeterSetting, AppliedSetting]: ...
+    def record(self, settings: Sequence[AppliedSetting]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def stations(self) -> StationRepo: ...
@@ -209,6 +218,8 @@ class UnitOfWork(Protocol):
     # security: the CA and the certificates it issued (issue 4 item 8)
     @property
     def security(self) -> SecurityRepo: ...
+    @property
+    def station_setup(self) -> StationSetupRepo: ...  # metering set on boot
 
     def publish(self, event: Event) -> None:
         """Queue an event; it is delivered only if this unit of work commits."""

@@ -114,7 +114,10 @@ class Cluster:
                      "CSMS_OCPP_PORT": "0", "CSMS_API_HOST": "127.0.0.1", "CSMS_API_PORT": "0",
                      "CSMS_ADMIN_TOKEN": ADMIN_TOKEN, "CSMS_CALL_TIMEOUT": "3",
                      "CSMS_WS_PING_INTERVAL": "0", "CSMS_NODE_TTL_S": "3",
-                     "CSMS_UPLOAD_DIR": str(workdir / "uploads")}
+                     "CSMS_UPLOAD_DIR": str(workdir / "uploads"),
+                     # raw test stations expect only the calls their test makes; the tests
+                     # of metering set on boot turn it on
+                     "CSMS_STATION_SETUP": "false"}
         self.nodes: list[Node] = []
 
     async def node(self, name: str, **settings: str) -> Node:

@@ -10,13 +10,14 @@ from csms.domain.model import AuthResult, AuthStatus
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v16 import commands, security_commands
+from csms.ocpp.v16 import commands, security_commands, station_setup
 from csms.ocpp.v16 import translate as tr
 
 
 class V16Session(Session):
     version = V16
-    commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
+    commands = {**commands.COMMANDS, **security_commands.INTERNAL,  # + csms's own (security)
+                **station_setup.INTERNAL}  # metering set on boot
 
     def _now(self) -> str:
         return format_utc(self.services.clock.now())

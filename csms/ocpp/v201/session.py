@@ -7,7 +7,7 @@ from typing import Any
 from csms.ocpp.errors import V201
 from csms.ocpp.session import handles
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v201 import commands, security_commands
+from csms.ocpp.v201 import commands, security_commands, station_setup
 from csms.ocpp.v201 import translate as tr
 from csms.ocpp.v201.charging_state import ChargingStateHandlers  # smart-charging reports
 from csms.ocpp.v201.device import DeviceHandlers
@@ -20,7 +20,8 @@ _STORED = ("NotifyCustomerInformation", "PublishFirmwareStatusNotification")
 # ChargingStateHandlers: ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit.
 class V201Session(DeviceHandlers, ChargingStateHandlers):
     version = V201
-    commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
+    commands = {**commands.COMMANDS, **security_commands.INTERNAL,  # + csms's own (security)
+                **station_setup.INTERNAL}  # metering set on boot
     stored = frozenset(_STORED)
 
     @handles("BootNotification")
