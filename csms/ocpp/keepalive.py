@@ -49,7 +49,7 @@ class Keepalive:
             await asyncio.sleep(max(0.0, self._interval - (loop.time() - started)))
 
     async def _ping(self, session: Session, now: float) -> None:
-        if session.closed:
+        if session.closed or not session.pinged:
             return
         try:
             waiter = await session.ws.ping()
