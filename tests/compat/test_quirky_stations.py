@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from simulators import CallErrorReply, StationConfig, make_station
+from simulators.cli import build_parser, run_fleet
 from simulators.quirks import token_suffix
 from tests.conftest import ServerFactory, api_client
 
@@ -142,3 +143,26 @@ async def test_without_a_profile_quirks_that_pass_the_schema_go_wrong(
     assert abs((started - began).total_seconds() - 3600) < 600  # Berlin's hour, taken as UTC
     if protocol == "1.6":
         assert tx["meter_start_wh"] == LIFETIME_WH  # the lifetime counter
+
+
+@pytest.mark.parametrize("protocol", ["1.6", "2.0.1"])
+async def test_csms_sim_quirks_against_a_lenient_model_profile(
+    server_factory: ServerFactory, protocol: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line: `csms-sim --quirks ...` runs its sessions through the real server."""
+    server = await server_factory(unknown_stations="accept")
+    url = f"ws://127.0.0.1:{server.ocpp_port}/ocpp"
+    async with api_client(server) as api:
+        assert (await api.post("/id-tokens", json={"id_token": "QUIRKY"})).status_code == 201
+        r = await api.put("/compatibility/models/csms-sim/SimCharger", json=LENIENT)
+        assert r.status_code == 200
+        args = build_parser().parse_args([
+            "--url", url, "--protocol", protocol, "--sessions", "1", "--speed", "600",
+            "--meter-interval", "60", "--charge-seconds", "600", "--id-token", "QUIRKY",
+            "--quirks", ",".join(sorted(SESSION_QUIRKS)), "--quirk-timezone",
+            "Europe/Berlin", "--stagger", "0"])
+        assert await run_fleet(args) == 0
+        assert "1 sessions completed (0 failed)" in capsys.readouterr().out
+        rows = (await api.get("/transactions", params={"station_id": "SIM-001"})).json()
+    assert [row["id_token"] for row in rows] == ["QUIRKY"]
+    assert rows[0]["energy_wh"] > 0
