@@ -8,7 +8,8 @@ profile of its vendor and model; else strict.
 
 Violations are stored bounded (the newest `KEPT` per station), and the same violation of a
 station at most once per `REPEAT_S`: a charger that breaks the schema in every message costs
-one write a minute, not one per message.
+one write a minute, not one per message. A station sending ever new violations (a fuzzer's
+values appear in the schema's messages) is stored at most `PER_MINUTE` times a minute.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ STATION_PROFILE = "compat.station"  # key: station id (its profile or its vendor
 MODEL_PROFILES = "compat.models"
 KEPT = 100
 REPEAT_S = 60.0
+PER_MINUTE = 20
 _KINDS_REMEMBERED = 64
 
 
@@ -67,6 +69,7 @@ class CompatibilityBook:
         self._model_of: dict[str, ModelKey] = {}
         self._moved: set[str] = set()  # vendor/model changed by a boot not yet stored
         self._recent: dict[str, OrderedDict[tuple[str, str, str], datetime]] = {}
+        self._stored: dict[str, tuple[datetime, int]] = {}  # minute started, writes in it
         self._tasks: set[asyncio.Task[None]] = set()
         if invalidations is not None:
             invalidations.on(STATION_PROFILE, self._on_station)
@@ -125,12 +128,19 @@ class CompatibilityBook:
         for v in fresh:
             log.warning("%s %s: %s (%s)", v.action, v.path, v.message, v.outcome.value,
                         extra={"station_id": v.station_id})
-        if not fresh or self._db is None:
+        if not fresh or self._db is None or not self._within_budget(fresh[0]):
             return
         try:
             await self._db.write(lambda repo: repo.add_violations(fresh, KEPT))
         except Exception:
             log.exception("violations not stored", extra={"station_id": fresh[0].station_id})
+
+    def _within_budget(self, v: Violation) -> bool:
+        started, writes = self._stored.get(v.station_id, (v.at, 0))
+        if v.at - started >= timedelta(minutes=1):
+            started, writes = v.at, 0
+        self._stored[v.station_id] = (started, writes + 1)
+        return writes < PER_MINUTE
 
     def _first_in_a_while(self, v: Violation) -> bool:
         recent = self._recent.setdefault(v.station_id, OrderedDict())

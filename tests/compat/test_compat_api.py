@@ -83,3 +83,4 @@ async def test_only_admins_change_profiles(server: Any, api: httpx.AsyncClient) 
         assert (await op.delete("/stations/CP-4/compatibility")).status_code == 403
     async with api_client(server, None) as anonymous:
         assert (await anonymous.get("/compatibility/models")).status_code == 401
+
