@@ -14,8 +14,8 @@ station misbehave the way real chargers do, to test a CSMS's strict and lenient 
 | ``meter-reset`` | the energy register restarts at 0 for each transaction (see below) |
 | ``no-pong`` | websocket pings are never answered |
 
-``meter-reset``: 1.6 meterStart still reports the lifetime counter, meter values and
-meterStop count from 0; a 2.0.1 TransactionEvent Started carries no meter value.
+``meter-reset``: the start of a transaction (1.6 meterStart, the energy register of the 2.0.1
+Started event) still reports the lifetime counter; the values after it count from 0.
 
 The payload quirks are applied after the station's own schema check, as the last step before
 the frame leaves; the station's state (its token, its meter) stays the true one.
