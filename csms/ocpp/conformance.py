@@ -16,6 +16,7 @@ from typing import Any
 
 from csms.clock import Clock
 from csms.domain.compatibility import (
+    STRICT,
     CompatibilityProfile,
     Outcome,
     Violation,
@@ -31,7 +32,7 @@ CALL = 2
 TokenPath = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every message, and frozen costs its __init__
 class Incoming:
     station_id: str
     version: str
@@ -48,7 +49,10 @@ async def admit(book: CompatibilityBook, clock: Clock, msg: Incoming) -> dict[st
     else:
         profile = book.profile(msg.station_id)
     payload, findings = msg.payload, list[Finding]()
-    schema = schemas.document(msg.version, CALL, msg.action) if profile.rewrites else None
+    schema = None
+    if profile is not STRICT and profile.rewrites and not schemas.is_valid(
+            msg.version, CALL, msg.action, payload):
+        schema = schemas.document(msg.version, CALL, msg.action)
     if schema is not None:
         payload, findings = repair(schema, payload, lenient=profile.lenient_validation,
                                    zone=profile.zone)

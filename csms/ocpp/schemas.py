@@ -94,6 +94,15 @@ def _bounded(schema: Any) -> Any:
     return out
 
 
+def is_valid(version: str, message_type: int, action: str, payload: Any) -> bool:
+    """The fast validator's verdict alone (formats included): True means nothing to repair."""
+    fast = _compiled(version, message_type, action)
+    try:
+        return fast is not None and fast(payload)
+    except (ValueError, OverflowError):
+        return False
+
+
 def check_numbers(value: Any, path: str = "payload") -> None:
     """NaN and Infinity are not JSON; integers beyond 32 bits are not OCPP's. Run only where
     the fast validator refused, so it costs nothing on a valid message."""
