@@ -61,7 +61,8 @@ async def admit(book: CompatibilityBook, clock: Clock, msg: Incoming) -> dict[st
     except OcppCallError as e:
         if e.code != "NotImplemented":
             where, _, what = e.description.partition(": ")
-            refused = [*findings, Finding(where if what else "payload", what or where)]
+            path = f"/{where}" if what and where != "payload" else "payload"
+            refused = [*findings, Finding(path, what or where)]
             await book.record(_violations(clock, msg, refused, Outcome.REFUSED))
         raise
     if findings:
