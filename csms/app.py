@@ -26,6 +26,7 @@ from csms.ocpp.redaction import redact_frame  # secrets out of the message log
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
 from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
+from csms.persistence.compat_store import CompatDatabase  # chargers that break the spec
 from csms.persistence.database import SqlDatabase
 from csms.persistence.file_store import DiskStore  # firmware and log jobs, uploads
 from csms.persistence.migrate import upgrade
@@ -36,6 +37,7 @@ from csms.services.availability import AvailabilityService  # reservations, loca
 from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
 from csms.services.commands import CommandService
+from csms.services.compatibility import CompatibilityBook
 from csms.services.container import Services
 from csms.services.costs import CostConfig, CostService  # tariffs and cost, charging state
 from csms.services.data_transfer import DataTransferService
@@ -119,6 +121,9 @@ class CsmsServer:
         self.tariff_book = TariffBook(self.db, self.invalidations)
         await self.token_book.load()
         await self.tariff_book.load()
+        self.compatibility = CompatibilityBook(CompatDatabase(self.db), self.invalidations,
+                                               self.clock)
+        await self.compatibility.load()
         self.services = self._services(bus)
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
@@ -211,7 +216,7 @@ class CsmsServer:
             tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
             transactions=TransactionService(
                 db, clock, self.live, self.transaction_keys, self.token_book, self.tariff_book,
-                accept_tokens),
+                accept_tokens, registers=self.compatibility.meter_register),
             commands=(commands := CommandService(db, gateway, hooks=[
                 device_model, availability], around={
                 "update-firmware": firmware.around_update,  # firmware and log jobs
@@ -242,6 +247,7 @@ class CsmsServer:
                 db, clock, self.registry, hooks=[device_model]),
             invalidations=self.invalidations,
             storage=db.health,  # what /health says about writes
+            compatibility=self.compatibility,
         )
 
     # --- cluster mode: stations, events and invalidations of every node ---------------------
@@ -342,6 +348,7 @@ class CsmsServer:
             await self.transaction_keys.close()  # a block of ids being reserved
             await self.token_book.close()
             await self.tariff_book.close()
+            await self.compatibility.close()
             if self.cluster is not None:
                 await self.cluster.close()
         except Exception:

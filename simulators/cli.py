@@ -11,9 +11,11 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from simulators import SimStation, StationConfig, StationConnectError, make_station
 from simulators.config import PROTOCOLS
+from simulators.quirks import QUIRKS, parse_quirks
 from simulators.scenarios import SCENARIOS
 
 log = logging.getLogger("simulators.cli")
@@ -57,10 +59,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall seconds between station connects")
     p.add_argument("--no-validate", action="store_true",
                    help="skip JSON-schema validation of payloads (faster for big fleets)")
+    p.add_argument("--quirks", type=_quirks, default=frozenset(), metavar="QUIRK[,QUIRK...]",
+                   help="misbehave like real chargers: " + ", ".join(QUIRKS))
+    p.add_argument("--quirk-timezone", type=_zone, default="UTC", metavar="ZONE",
+                   help="the station's local clock for the naive-time quirk (IANA name)")
     p.add_argument("--log-level", default="INFO",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.add_argument("--seed", type=int, default=None, help="random seed (reproducible runs)")
     return p
+
+
+def _quirks(value: str) -> frozenset[str]:
+    try:
+        return parse_quirks(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {value!r}") from None
+    return value
 
 
 def _positive_int(value: str) -> int:
@@ -97,7 +118,8 @@ def configs(args: argparse.Namespace) -> list[StationConfig]:
             station_id=sid, protocol=args.protocol, evses=args.evses, password=args.password,
             serial=f"{sid}"[:25], id_token=args.id_token, meter_interval_s=args.meter_interval,
             max_power_w=args.max_power, speed=args.speed, validate=not args.no_validate,
-            charge_s=args.charge_seconds,
+            charge_s=args.charge_seconds, quirks=args.quirks,
+            quirk_timezone=args.quirk_timezone,
             seed=None if args.seed is None else args.seed + i,
         )
         for i, sid in enumerate(station_ids(args.id_prefix, args.stations))

@@ -35,6 +35,8 @@ class StationConfig:
     seed: int | None = None
     meter_start_wh: float = 0.0
     charge_s: tuple[float, float] = (30.0, 120.0)  # a session's length, simulated seconds
+    quirks: frozenset[str] = frozenset()  # charger quirks to play (simulators.quirks)
+    quirk_timezone: str = "UTC"  # the local clock of the `naive-time` quirk
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
@@ -43,6 +45,11 @@ class StationConfig:
             raise ValueError("evses and connectors_per_evse must be >= 1")
         if self.speed <= 0:
             raise ValueError("speed must be > 0")
+        from simulators.quirks import QUIRKS
+
+        unknown = set(self.quirks) - set(QUIRKS)
+        if unknown:
+            raise ValueError(f"unknown quirks {sorted(unknown)}")
 
 
 class StationLog(logging.LoggerAdapter[logging.Logger]):

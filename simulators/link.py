@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from simulators.clock import SimClock
 from simulators.config import StationConfig, station_log
 from simulators.connection import StationConnectError, open_socket
+from simulators.quirks import Quirks, mute_pongs
 from simulators.rpc import CallErrorReply, Handler, PeerClosed, RpcPeer
 
 SOFT_ERRORS = (PeerClosed, TimeoutError, CallErrorReply)
@@ -49,6 +50,7 @@ class StationLink:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._heartbeat: asyncio.Task[None] | None = None
         self.handlers: dict[str, Handler] = {}
+        self.quirks = Quirks(frozenset(cfg.quirks), cfg.station_id, cfg.quirk_timezone)
 
     # --------------------------------------------------------- version hooks
     def _boot_payload(self, reason: str) -> dict[str, Any]:
@@ -88,9 +90,12 @@ class StationLink:
     async def _attach(self, *, online: bool) -> None:
         ws = await open_socket(self.url, self.station_id, self.subprotocol,
                                password=self.cfg.password)
+        if "no-pong" in self.quirks:
+            mute_pongs(ws)
         peer = RpcPeer(ws, version=self.protocol, handlers=self.handlers, log=self.log,
                        spawn=self.spawn, validate=self.cfg.validate,
-                       on_call=self._record_call, on_schema_error=self.schema_errors.append)
+                       on_call=self._record_call, on_schema_error=self.schema_errors.append,
+                       outgoing=self.quirks.outgoing)
         self._peer = peer
         self.log.info("connected to %s", self.url)
         self.spawn(self._read(peer))

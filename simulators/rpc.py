@@ -68,6 +68,7 @@ class RpcPeer:
         validate: bool = True,
         on_call: Callable[[str, dict[str, Any]], None] | None = None,
         on_schema_error: Callable[[str], None] | None = None,
+        outgoing: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.ws = ws
         self.version = version
@@ -77,6 +78,7 @@ class RpcPeer:
         self._validate = validate
         self._on_call = on_call
         self._on_schema_error = on_schema_error
+        self._outgoing = outgoing  # charger quirks, after our own schema check
         self._rpc = Connection(version)
         self._waiter: asyncio.Future[dict[str, Any]] | None = None
         self._call_lock = asyncio.Lock()
@@ -91,6 +93,8 @@ class RpcPeer:
         """Send a CALL and return the CALLRESULT payload; raise CallErrorReply on CALLERROR."""
         if self._validate:
             validate_request(action, payload, self.version)
+        if self._outgoing is not None:
+            payload = self._outgoing(action, payload)
         async with self._call_lock:
             if self.closed.is_set():
                 raise PeerClosed(f"connection closed, cannot send {action}")

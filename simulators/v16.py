@@ -138,9 +138,12 @@ class Station16(SimStation):
         await self.send_status(evse_id, connector_id, "Preparing")
         self.plug(evse_id, ev)
         start_wh = self.meter_wh(evse_id)
+        declared_wh = start_wh
+        if "meter-reset" in self.quirks:  # lifetime counter declared, register from 0
+            declared_wh, start_wh = self.restart_register(evse_id), 0.0
         payload: dict[str, Any] = {
             "connectorId": self.connector_id(evse_id, connector_id), "idTag": token,
-            "meterStart": int(start_wh), "timestamp": self.clock.iso_now()}
+            "meterStart": int(declared_wh), "timestamp": self.clock.iso_now()}
         reservation = self.take_reservation(evse_id, token)
         if reservation is not None:
             payload["reservationId"] = reservation

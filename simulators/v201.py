@@ -144,6 +144,7 @@ class Station201(SimStation):
         token = (id_token or self.cfg.id_token)[:36]
         await self.send_status(evse_id, connector_id, "Occupied")
         self.plug(evse_id, ev)
+        lifetime = self.restart_register(evse_id) if "meter-reset" in self.quirks else None
         tx = TxState(tx_id or str(uuid.uuid4()), evse_id, connector_id, token, self.clock.now(),
                      self.meter_wh(evse_id), remote_start_id=remote_start_id,
                      reservation_id=self.take_reservation(evse_id, token), token_type=token_type)
@@ -151,6 +152,11 @@ class Station201(SimStation):
         payload = self.tx_event(tx, "Started", trigger, context="Transaction.Begin",
                                 measurands="TxStartedMeasurands")
         payload["idToken"] = {"idToken": token, "type": token_type}
+        if lifetime is not None:  # the start still reports the lifetime counter
+            for mv in payload["meterValue"]:
+                for sv in mv["sampledValue"]:
+                    if sv.get("measurand") == "Energy.Active.Import.Register":
+                        sv["value"] = round(lifetime, 1)
         if remote_start_id is not None:
             payload["transactionInfo"]["remoteStartId"] = remote_start_id
         if tx.reservation_id is not None:

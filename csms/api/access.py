@@ -87,6 +87,14 @@ GET    /stations/{station_id}/availability                viewer   path
 GET    /stations/{station_id}/configuration-policy        viewer   path
 POST   /stations/{station_id}/commands/{command}          operator path
 POST   /stations/{station_id}/ocpp/{action}               admin    path
+GET    /stations/{station_id}/compatibility               viewer   path
+PUT    /stations/{station_id}/compatibility               admin    path
+DELETE /stations/{station_id}/compatibility               admin    path
+GET    /stations/{station_id}/violations                  viewer   path
+GET    /compatibility/models                              viewer   global
+GET    /compatibility/models/{vendor}/{model}             viewer   global
+PUT    /compatibility/models/{vendor}/{model}             admin    global
+DELETE /compatibility/models/{vendor}/{model}             admin    global
 GET    /certificate-authority                             viewer   global
 GET    /id-tokens                                         viewer   global
 POST   /id-tokens                                         operator global

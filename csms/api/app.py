@@ -21,6 +21,7 @@ from csms.api.responses import declare_error_responses
 from csms.api.routes import (
     charging_state,
     commands,
+    compatibility,  # chargers that break the spec
     device_model,  # device model
     display,  # display messages
     energy,
@@ -63,6 +64,7 @@ ROUTES = (
     reservations, local_lists,  # reservations, local authorization lists, availability
     security,  # security events, certificates, password and security profile
     tariffs, charging_state,  # tariffs; charging profiles and limits per station
+    compatibility,  # compatibility profiles, schema violations
     station_setup,  # metering set on boot: site policies, stations' answers
 )
 

@@ -84,6 +84,14 @@ def start(
     return replace(tx, energy_wh=energy_of(tx))
 
 
+def start_per_session(tx: Transaction, at: datetime) -> Transaction:
+    """A register that restarts at 0 for every transaction read 0 at its start, whatever the
+    station declared as meterStart (some send their lifetime counter there) and whatever its
+    first sample says (a value left over from the last session, or none at all)."""
+    return replace(tx, meter_start_wh=0.0, first_register_wh=0.0, first_register_at=at,
+                   energy_wh=energy_of(replace(tx, meter_start_wh=0.0)))
+
+
 def stop(
     tx: Transaction,
     at: datetime,

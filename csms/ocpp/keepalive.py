@@ -49,7 +49,7 @@ class Keepalive:
             await asyncio.sleep(max(0.0, self._interval - (loop.time() - started)))
 
     async def _ping(self, session: Session, now: float) -> None:
-        if session.closed:
+        if session.closed or not session.pinged:
             return
         try:
             waiter = await session.ws.ping()
@@ -63,8 +63,8 @@ class Keepalive:
     def _expire(self, now: float) -> None:
         while self._waiting and self._waiting[0][0] <= now:
             _, session, waiter = self._waiting.popleft()
-            if _answered(waiter) or session.closed:
-                continue
+            if _answered(waiter) or session.closed or not session.pinged:
+                continue  # (pings turned off since: the station may never answer)
             log.warning("no pong within %.0f s: connection dropped", self._timeout,
                         extra={"station_id": session.station_id})
             transport: Any = session.ws.transport

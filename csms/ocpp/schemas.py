@@ -51,17 +51,26 @@ _SCHEMA_DIRS = {V16: "v16", V201: "v201"}
 
 
 @cache
-def _compiled(version: str, message_type: int, action: str) -> Callable[[Any], bool] | None:
-    """Compile the schema file itself: the library caches one validator per action whatever
-    its float parser, so asking it for the plain one would break its Decimal variant."""
+def document(version: str, message_type: int, action: str) -> dict[str, Any] | None:
+    """The official schema of a message, as JSON (None for an unknown action)."""
     suffix = "Response" if message_type == RESULT else ("" if version == V16 else "Request")
     folder = _SCHEMA_DIRS.get(version)
     if folder is None or not action.isalnum():
         return None
     path = Path(ocpp.__file__).parent / folder / "schemas" / f"{action}{suffix}.json"
     try:
-        schema = json.loads(path.read_text(encoding="utf-8-sig"))
+        schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError:
+        return None
+    return schema
+
+
+@cache
+def _compiled(version: str, message_type: int, action: str) -> Callable[[Any], bool] | None:
+    """Compile the schema file itself: the library caches one validator per action whatever
+    its float parser, so asking it for the plain one would break its Decimal variant."""
+    schema = document(version, message_type, action)
+    if schema is None:
         return None
     return jsonschema_rs.validator_for(_bounded(schema)).is_valid  # type: ignore[no-any-return]
 
@@ -83,6 +92,15 @@ def _bounded(schema: Any) -> Any:
         out["minimum"] = max(out.get("minimum", INT_MIN), INT_MIN)
         out["maximum"] = min(out.get("maximum", INT_MAX), INT_MAX)
     return out
+
+
+def is_valid(version: str, message_type: int, action: str, payload: Any) -> bool:
+    """The fast validator's verdict alone (formats included): True means nothing to repair."""
+    fast = _compiled(version, message_type, action)
+    try:
+        return fast is not None and fast(payload)
+    except (ValueError, OverflowError):
+        return False
 
 
 def check_numbers(value: Any, path: str = "payload") -> None:

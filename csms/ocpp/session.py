@@ -29,7 +29,7 @@ from csms.domain.errors import (
     StorageUnavailable,
 )
 from csms.domain.model import RegistrationStatus
-from csms.ocpp import schemas, timestamps
+from csms.ocpp import conformance, schemas, timestamps
 from csms.ocpp.errors import OcppCallError
 from csms.services.container import Services
 from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
@@ -94,6 +94,13 @@ class Session:
     handlers: ClassVar[dict[str, Handler]]
     commands: ClassVar[dict[str, CommandBuilder]] = {}
     stored: ClassVar[frozenset[str]] = frozenset()
+    # where each action carries an idToken (normalised by a compatibility profile)
+    token_paths: ClassVar[dict[str, tuple[conformance.TokenPath, ...]]] = {}
+
+    @classmethod
+    def boot_identity(cls, payload: dict[str, Any]) -> tuple[str, str] | None:
+        """A BootNotification's vendor and model, where the version's payload has them."""
+        return None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -130,6 +137,11 @@ class Session:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def pinged(self) -> bool:
+        """Whether keepalive pings go to this station (some chargers cannot answer them)."""
+        return self.services.compatibility.profile(self.station_id).ping
 
     # --- receiving ----------------------------------------------------------------------
 
@@ -211,12 +223,18 @@ class Session:
         self._triggered.discard(action)
         if not isinstance(payload, dict):
             raise OcppCallError("FormatViolation", "payload must be a JSON object")
-        schemas.validate(self.version, CALL, action, payload)
+        payload = await conformance.admit(
+            self.services.compatibility, self.services.clock, conformance.Incoming(
+                self.station_id, self.version, action, payload,
+                self.boot_identity(payload) if action == "BootNotification" else None,
+                self.token_paths.get(action, ())))
         try:
             if handler is None:
                 result = await self.store_report(action, payload)
             else:
                 result = await handler(self, payload)
+            if action == "BootNotification":
+                self.services.compatibility.booted(self.station_id)
         except OcppCallError:
             raise
         except DomainError as e:

@@ -9,6 +9,7 @@ from csms.services.accounting import AccountingService
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
 from csms.services.certificates import CertificateService
 from csms.services.commands import CommandService
+from csms.services.compatibility import CompatibilityBook  # chargers that break the spec
 from csms.services.costs import CostService  # tariffs and cost, charging state
 from csms.services.data_transfer import DataTransferService
 from csms.services.device_model import DeviceModelService
@@ -73,3 +74,6 @@ class Services:
     # caches on every node drop what a writer changed (one process: handlers run at once)
     invalidations: Invalidations = field(default_factory=LocalInvalidations)
     storage: StorageHealth = field(default_factory=StorageHealth)
+    # compatibility profiles in memory (strict for everyone unless the composition root
+    # gives the book its database)
+    compatibility: CompatibilityBook = field(default_factory=CompatibilityBook)

@@ -19,6 +19,7 @@ from csms.domain import events as ev
 from csms.domain import sequence
 from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
+from csms.domain.compatibility import MeterRegister
 from csms.domain.errors import NotFound
 from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
 from csms.domain.model import AuthResult, Sample, Transaction
@@ -59,7 +60,8 @@ class TransactionService:
 
     def __init__(self, db: Database, clock: Clock, live: LiveStations, keys: TransactionKeys,
                  tokens: TokenBook, tariffs: TariffBook | None = None,
-                 accept_unknown_tokens: bool = False) -> None:
+                 accept_unknown_tokens: bool = False,
+                 registers: Callable[[str], MeterRegister] | None = None) -> None:
         self._db = db
         self._clock = clock
         self._live = live
@@ -67,6 +69,8 @@ class TransactionService:
         self._tokens = tokens
         self._tariffs = tariffs
         self._accept_unknown = accept_unknown_tokens
+        # how each station's energy register counts (its compatibility profile; in memory)
+        self._registers = registers or (lambda _: MeterRegister.LIFETIME)
 
     async def apply(self, event: TxEvent) -> TxOutcome:
         """Apply one transaction event; returns after the commit that makes it durable."""
@@ -175,7 +179,9 @@ class TransactionService:
             started_at=started_at, remote_start_id=e.remote_start_id,
             offline=e.offline or e.kind != TxEventKind.STARTED,
         )
-        if e.kind == TxEventKind.STARTED:
+        if self._registers(e.station_id) == MeterRegister.PER_SESSION:
+            tx = rules.start_per_session(tx, started_at)
+        elif e.kind == TxEventKind.STARTED:
             tx = rules.start(tx, e.meter_wh, e.timestamp)
         return tx
 

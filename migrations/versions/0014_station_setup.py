@@ -12,7 +12,7 @@ from alembic import op
 _TZ = sa.DateTime(timezone=True)
 
 revision: str = '0014'
-down_revision: str | None = '0012'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,6 +18,13 @@ class V16Session(Session):
     version = V16
     commands = {**commands.COMMANDS, **security_commands.INTERNAL,  # + csms's own (security)
                 **station_setup.INTERNAL}  # metering set on boot
+    token_paths = {"Authorize": (("idTag",),), "StartTransaction": (("idTag",),),
+                   "StopTransaction": (("idTag",),)}
+
+    @classmethod
+    def boot_identity(cls, payload: dict[str, Any]) -> tuple[str, str] | None:
+        vendor, model = payload.get("chargePointVendor"), payload.get("chargePointModel")
+        return (vendor, model) if isinstance(vendor, str) and isinstance(model, str) else None
 
     def _now(self) -> str:
         return format_utc(self.services.clock.now())

@@ -23,6 +23,16 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
     commands = {**commands.COMMANDS, **security_commands.INTERNAL,  # + csms's own (security)
                 **station_setup.INTERNAL}  # metering set on boot
     stored = frozenset(_STORED)
+    token_paths = {"Authorize": (("idToken", "idToken"),),
+                   "TransactionEvent": (("idToken", "idToken"),)}
+
+    @classmethod
+    def boot_identity(cls, payload: dict[str, Any]) -> tuple[str, str] | None:
+        station = payload.get("chargingStation")
+        if not isinstance(station, dict):
+            return None
+        vendor, model = station.get("vendorName"), station.get("model")
+        return (vendor, model) if isinstance(vendor, str) and isinstance(model, str) else None
 
     @handles("BootNotification")
     async def on_boot_notification(self, p: dict[str, Any]) -> dict[str, Any]:
