@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -94,35 +95,95 @@ _PROBE_KEY = "storage.probe"
 
 
 class SqlUnitOfWork:
-    """Repositories bound to one connection, plus the events to publish on commit."""
+    """Repositories bound to one connection, plus the events to publish on commit.
+
+    Each repository is made the first time a work asks for it: most works touch one or two
+    of them, and the writer makes a unit of work for every job of every batch.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.connection = conn  # for other persistence modules' repositories (back office)
-        self.stations = StationRepo(conn)
-        self.tokens = TokenRepo(conn)
-        self.transactions = TransactionRepo(conn)
-        self.station_events = StationEventRepo(conn)
-        self.kv = KeyValueRepo(conn)
-        self.messages = MessageRepo(conn)
-        self.sites = SiteRepo(conn)
-        self.preferences = PreferenceRepo(conn)
-        self.accounting = AccountingRepo(conn)
-        # reservations, local lists, availability (issue 4 items 3, 4, 7)
-        self.reservations = ReservationRepo(conn)
-        self.local_lists = LocalListRepo(conn)
-        self.availability = AvailabilityRepo(conn)
-        self.device = DeviceRepo(conn)  # device model
-        # smart charging
-        self.charging_capabilities = CapabilityRepo(conn)
-        self.group_defaults = GroupDefaultsRepo(conn)
-        # tariffs and costs, charging state (issue 4 items 10, 12)
-        self.billing = BillingRepo(conn)
-        self.charging_state = ChargingStateRepo(conn)
-        # firmware and log jobs, uploads (issue 4 items 1, 2)
-        self.jobs = JobRepo(conn)
-        self.uploads = UploadRepo(conn)
-        self.security = SecurityRepo(conn)  # CA and issued certificates (issue 4 item 8)
         self.events: list[Event] = []
+
+    @cached_property
+    def stations(self) -> StationRepo:
+        return StationRepo(self.connection)
+
+    @cached_property
+    def tokens(self) -> TokenRepo:
+        return TokenRepo(self.connection)
+
+    @cached_property
+    def transactions(self) -> TransactionRepo:
+        return TransactionRepo(self.connection)
+
+    @cached_property
+    def station_events(self) -> StationEventRepo:
+        return StationEventRepo(self.connection)
+
+    @cached_property
+    def kv(self) -> KeyValueRepo:
+        return KeyValueRepo(self.connection)
+
+    @cached_property
+    def messages(self) -> MessageRepo:
+        return MessageRepo(self.connection)
+
+    @cached_property
+    def sites(self) -> SiteRepo:
+        return SiteRepo(self.connection)
+
+    @cached_property
+    def preferences(self) -> PreferenceRepo:
+        return PreferenceRepo(self.connection)
+
+    @cached_property
+    def accounting(self) -> AccountingRepo:
+        return AccountingRepo(self.connection)
+
+    @cached_property
+    def reservations(self) -> ReservationRepo:
+        return ReservationRepo(self.connection)
+
+    @cached_property
+    def local_lists(self) -> LocalListRepo:
+        return LocalListRepo(self.connection)
+
+    @cached_property
+    def availability(self) -> AvailabilityRepo:
+        return AvailabilityRepo(self.connection)
+
+    @cached_property
+    def device(self) -> DeviceRepo:
+        return DeviceRepo(self.connection)
+
+    @cached_property
+    def charging_capabilities(self) -> CapabilityRepo:
+        return CapabilityRepo(self.connection)
+
+    @cached_property
+    def group_defaults(self) -> GroupDefaultsRepo:
+        return GroupDefaultsRepo(self.connection)
+
+    @cached_property
+    def billing(self) -> BillingRepo:
+        return BillingRepo(self.connection)
+
+    @cached_property
+    def charging_state(self) -> ChargingStateRepo:
+        return ChargingStateRepo(self.connection)
+
+    @cached_property
+    def jobs(self) -> JobRepo:
+        return JobRepo(self.connection)
+
+    @cached_property
+    def uploads(self) -> UploadRepo:
+        return UploadRepo(self.connection)
+
+    @cached_property
+    def security(self) -> SecurityRepo:
+        return SecurityRepo(self.connection)
 
     def publish(self, event: Event) -> None:
         self.events.append(event)

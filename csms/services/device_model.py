@@ -28,7 +28,7 @@ from csms.domain.device import (
     VarKey,
 )
 from csms.domain.errors import NotFound
-from csms.domain.events import Event
+from csms.domain.events import DeviceEventsNotified, DeviceReportCompleted
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,6 @@ DEVICE_COMMANDS = frozenset({
     "set-network-profile", "set-display-message", "get-display-messages",
     "clear-display-message",
 })
-REPORT_COMPLETED = "device.report_completed"
-EVENTS_NOTIFIED = "device.events"
 _V16 = "1.6"
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _REQUESTING = {"get-base-report", "get-report", "get-monitoring-report", "get-display-messages"}
@@ -225,9 +223,8 @@ class DeviceModelService:
                 fields |= {"status": dm.COMPLETE, "completed_at": now}
                 if request.full:
                     _forget_stale(uow, request)
-                uow.publish(Event(REPORT_COMPLETED, station_id, {
-                    "request_id": request_id, "kind": request.kind,
-                    "parts": request.parts + 1}))
+                uow.publish(DeviceReportCompleted(station_id, request_id, request.kind,
+                                                  request.parts + 1))
             uow.device.update_request(station_id, request_id, **fields)
 
         await self._db.write(work)
@@ -238,7 +235,7 @@ class DeviceModelService:
 
         def work(uow: UnitOfWork) -> None:
             uow.device.add_events(station_id, events, now)
-            uow.publish(Event(EVENTS_NOTIFIED, station_id, {"count": len(events)}))
+            uow.publish(DeviceEventsNotified(station_id, len(events)))
 
         await self._db.write(work)
 
