@@ -8,9 +8,10 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from csms.persistence.database import SqlDatabase, SqlUnitOfWork
+from csms.persistence.database import SqlDatabase
 from csms.persistence.people_repos import AuditRepo, PeopleRepo
 from csms.persistence.report_repos import ReportRepo
+from csms.persistence.unit_of_work import SqlUnitOfWork
 from csms.services.ports import UnitOfWork
 
 T = TypeVar("T")

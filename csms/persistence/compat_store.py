@@ -18,8 +18,9 @@ from csms.domain.compatibility import (
     Violation,
 )
 from csms.persistence import tables_compat as t
-from csms.persistence.database import SqlDatabase, SqlUnitOfWork
+from csms.persistence.database import SqlDatabase
 from csms.persistence.tables import stations
+from csms.persistence.unit_of_work import SqlUnitOfWork
 from csms.services.ports import UnitOfWork
 
 T = TypeVar("T")

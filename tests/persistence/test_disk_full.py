@@ -1,11 +1,16 @@
-"""The SQLite disk fills up under load: stations get InternalError and retry, nothing confirmed
-is lost, the log says so once per interval, `/health` is 503 `degraded` until writes succeed
-again, and csms recovers without a restart.
+"""The SQLite disk fills up, or the database turns read-only, under load: stations get
+InternalError and retry, nothing confirmed is lost, the log says so once per interval,
+`/health` is 503 `degraded` until writes succeed again, and csms recovers without a restart.
 
-The database lives on a small tmpfs of its own that the test fills with a file: the kernel's
-own ENOSPC, which SQLite reports as SQLITE_FULL ("database or disk is full"). Where mounting is
-not permitted (not root), SQLite's `max_page_count` is set on csms's connections instead: the
-same SQLITE_FULL, from the same place in csms, without the kernel.
+Disk full: the database lives on a small tmpfs of its own that the test fills with a file: the
+kernel's own ENOSPC, which SQLite reports as SQLITE_FULL ("database or disk is full"). Where
+mounting is not permitted (not root), SQLite's `max_page_count` is set on csms's connections
+instead: the same SQLITE_FULL, from the same place in csms, without the kernel.
+
+Read-only: file modes do not stop root, and a filesystem with open files cannot be remounted
+read-only, so csms's connections are reopened with `PRAGMA query_only`: SQLite then refuses
+every write with SQLITE_READONLY ("attempt to write a readonly database"), the error a
+read-only file gives.
 """
 
 from __future__ import annotations
@@ -68,6 +73,16 @@ class Disk:
         event.remove(self._server.db._sync, "connect", _cap_pages)
         self._server.db._sync.dispose()  # type: ignore[union-attr]
 
+    def make_read_only(self, server: CsmsServer) -> None:
+        self._server = server
+        event.listen(server.db._sync, "connect", _query_only)
+        server.db._sync.dispose()  # type: ignore[union-attr]
+
+    def make_writable(self) -> None:
+        assert self._server is not None
+        event.remove(self._server.db._sync, "connect", _query_only)
+        self._server.db._sync.dispose()  # type: ignore[union-attr]
+
     def unmount(self) -> None:
         if self.mounted:
             subprocess.run(["umount", "-l", str(self.dir)], check=False)
@@ -76,6 +91,10 @@ class Disk:
 def _cap_pages(dbapi_conn: Any, _record: Any) -> None:
     (pages,) = dbapi_conn.execute("PRAGMA page_count").fetchone()
     dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
+
+
+def _query_only(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
 
 
 @pytest.fixture
@@ -110,8 +129,12 @@ def _fault_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
             if r.name == "csms.persistence.database" and r.levelno >= logging.ERROR]
 
 
-async def test_disk_full_under_load_degrades_and_recovers(
-    server_factory: ServerFactory, disk: Disk, caplog: pytest.LogCaptureFixture
+FAULTS = {"full": "database or disk is full", "read-only": "attempt to write a readonly database"}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+async def test_disk_full_or_read_only_under_load_degrades_and_recovers(
+    server_factory: ServerFactory, disk: Disk, caplog: pytest.LogCaptureFixture, fault: str
 ) -> None:
     server = await server_factory(database_url=disk.url)
     ids = [f"FULL{n}" for n in range(STATIONS)]
@@ -123,10 +146,10 @@ async def test_disk_full_under_load_degrades_and_recovers(
     tasks = await run_fleet(server, ids, seen, stop)
     try:
         await wait_for(lambda: seen.messages >= 20, "stations confirmed messages")
-        disk.fill(server)
+        disk.fill(server) if fault == "full" else disk.make_read_only(server)
         await wait_for(lambda: _status(server, 503), "health reports degraded")
         body = (await _health(server)).json()
-        assert body["status"] == "degraded" and "full" in body["database"]["error"], body
+        assert body["status"] == "degraded" and FAULTS[fault] in body["database"]["error"], body
         errors = seen.errors
         # Long enough for a tight loop to show: many failed writes, a few lines of log.
         await wait_for(lambda: seen.errors > errors + 50, "stations got InternalError")
@@ -134,8 +157,8 @@ async def test_disk_full_under_load_degrades_and_recovers(
         assert failed > 50
         lines = _fault_lines(caplog)
         assert 1 <= len(lines) <= 3, lines
-        assert "database or disk is full" in lines[0], lines
-        disk.free()
+        assert FAULTS[fault] in lines[0], lines
+        disk.free() if fault == "full" else disk.make_writable()
         await wait_for(lambda: _status(server, 200), "health back to ok")
         assert (await _health(server)).json() == {"status": "ok"}
         after = seen.messages

@@ -23,10 +23,11 @@ from csms.domain.model import ConnectorState, Sample, Station, Transaction
 from csms.domain.records import ConnectorSaved, SamplesAdded, TransactionInserted, TransactionSaved
 from csms.persistence import records
 from csms.persistence import tables as t
-from csms.persistence.database import SqlDatabase, SqlUnitOfWork
+from csms.persistence.database import SqlDatabase
 from csms.persistence.migrate import upgrade
 from csms.persistence.raw import sqlite_time
 from csms.persistence.repositories import _RAW_MESSAGES
+from csms.persistence.unit_of_work import SqlUnitOfWork
 from csms.services.ports import UnitOfWork
 from tests.conftest import fresh_postgres_database
 
