@@ -98,4 +98,4 @@ class Registry:
     async def command(
         self, station_id: str, name: str, args: dict[str, Any], timeout: float | None = None
     ) -> dict[str, Any]:
-        return await self.get(station_id).command(name, args)
+        return await self.get(station_id).command(name, args, timeout)

@@ -33,6 +33,8 @@ class TokenService:
     async def authorize(self, id_token: str, station_id: str | None = None) -> AuthResult:
         """From memory: Authorize confirms nothing new, so it needs no commit. At a station,
         its reservations may refuse the token (csms.services.reservations)."""
+        if not id_token:  # names no token, not even an unknown one that may be accepted
+            return AuthResult(AuthStatus.INVALID)
         now = self._clock.now()
         auth = authorize(self._book.get(id_token), now, self.accept_unknown)
         if station_id is None or auth.status != AuthStatus.ACCEPTED:

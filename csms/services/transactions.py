@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from csms.clock import Clock
 from csms.domain import events as ev
@@ -100,15 +101,18 @@ class TransactionService:
         # stored already (a late message, with a seqNo not seen yet, is applied).
         replay = e.seq_no is not None and sequence.contains(tx.seq_seen, e.seq_no)
         samples = () if replay else e.samples
-        if e.seq_no is not None and not replay:
-            tx = replace(tx, seq_seen=sequence.add(tx.seq_seen, e.seq_no))
         tx = rules.apply_samples(tx, samples)
+        fields: dict[str, Any] = {}  # one copy of the transaction, not one per field
+        if e.seq_no is not None and not replay:
+            fields["seq_seen"] = sequence.add(tx.seq_seen, e.seq_no)
         if e.id_token and tx.id_token is None:
-            tx = replace(tx, id_token=e.id_token)
+            fields["id_token"] = e.id_token
         if e.seq_no is not None and (tx.seq_no is None or e.seq_no > tx.seq_no):
-            tx = replace(tx, seq_no=e.seq_no)
+            fields["seq_no"] = e.seq_no
         if e.offline and not tx.offline:
-            tx = replace(tx, offline=True)
+            fields["offline"] = True
+        if fields:
+            tx = replace(tx, **fields)
         if e.kind == TxEventKind.ENDED:
             tx = rules.stop(tx, e.timestamp, e.meter_wh, e.stop_reason)
         if created:

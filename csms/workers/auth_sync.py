@@ -48,8 +48,10 @@ class LocalListWorker:
                 tg.create_task(self._listen())
                 tg.create_task(self._sync_loop())
         finally:
-            for task in list(self._tasks):
+            tasks = list(self._tasks)
+            for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _listen(self) -> None:
         async with self._bus.subscribe({ev.IdTokensChanged, ev.StationConnected,

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from csms.domain.inbound import TxEvent
+from csms.domain.model import AuthResult, AuthStatus
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc
@@ -71,9 +72,11 @@ class V16Session(Session):
     async def on_start_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
         outcome = await self.services.transactions.apply(
             tr.start_transaction(self.station_id, p))
-        assert outcome.auth is not None
+        # An empty idTag passes the schema but names no token: the transaction is kept (the
+        # station charges already) and answered Invalid, so that the station stops it.
+        auth = outcome.auth or AuthResult(AuthStatus.INVALID)
         return {"transactionId": int(outcome.transaction.transaction_id),
-                "idTagInfo": tr.id_tag_info(outcome.auth)}
+                "idTagInfo": tr.id_tag_info(auth)}
 
     @handles("StopTransaction")
     async def on_stop_transaction(self, p: dict[str, Any]) -> dict[str, Any]:

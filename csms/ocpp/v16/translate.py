@@ -42,7 +42,7 @@ def start_transaction(station_id: str, p: dict[str, Any]) -> TxEvent:
     evse_id, connector_id = evse_connector(p["connectorId"])
     return TxEvent(
         TxEventKind.STARTED, station_id, parse(p["timestamp"]),
-        evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"],
+        evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"] or None,
         meter_wh=float(p["meterStart"]), reservation_id=p.get("reservationId"),
     )
 
