@@ -171,7 +171,8 @@ class CsmsServer:
             bus, self.services.events, self.event_log, planner,
             LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
             self.services.profiles_state)
-        loops.start("subscribers", subscribers.run)
+        for name, follow in subscribers.loops().items():
+            loops.start(name, follow)
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
