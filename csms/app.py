@@ -178,7 +178,8 @@ class CsmsServer:
             bus, self.services.events, self.event_log, planner,
             LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
             self.services.profiles_state)
-        loops.start("subscribers", subscribers.run)
+        for name, follow in subscribers.loops().items():
+            loops.start(name, follow)
         if s.station_setup:  # metering set on boot: this node's boots, every policy change
             setup = StationSetupWorker(self.services.station_setup, bus,
                                        self.registry.is_connected, s.station_setup_delay_s)

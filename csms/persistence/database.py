@@ -130,7 +130,7 @@ class SqlDatabase:
             await asyncio.wait([drained, self._task], return_when=asyncio.FIRST_COMPLETED)
             drained.cancel()
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await asyncio.gather(drained, self._task, return_exceptions=True)
             self._task = None
         if self._sync is not None:
             self._writer_thread.shutdown()

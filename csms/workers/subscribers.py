@@ -1,4 +1,5 @@
-"""Every loop that follows the event bus, in one place, all owned by `Subscribers.run`.
+"""Every loop that follows the event bus, in one place; `Subscribers.loops` names them for
+the server's supervisor, which starts, restarts and stops each.
 
 Each loop names the event types it wants (so a transaction's frequent updates stay out of
 the queues of those who ignore them) and acts on what the event carries. Workers that act on
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from csms.domain.events import TransactionStopped
 from csms.services.accounting import AccountingService
@@ -38,16 +41,16 @@ class Subscribers:
     costs: CostService
     profiles_state: ProfileStateService
 
-    async def run(self) -> None:
-        """Until cancelled; a loop that fails takes the others (and this task) down with it."""
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(keep_recent(self.event_log, self.everywhere), name="event-log")
-            tg.create_task(self.planner.run(), name="planner")
-            tg.create_task(self.local_lists.run(), name="local-lists")
-            tg.create_task(account_stops(self.accounting, self.local), name="accounting-stops")
-            tg.create_task(send_costs(self.costs, self.local), name="costs")
-            tg.create_task(drop_tx_profiles(self.profiles_state, self.local),
-                           name="profiles-state")
+    def loops(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
+        """Each loop by name; each runs until cancelled, and one that fails is restarted alone."""
+        return {
+            "event-log": lambda: keep_recent(self.event_log, self.everywhere),
+            "planner": self.planner.run,
+            "local-lists": self.local_lists.run,
+            "accounting-stops": lambda: account_stops(self.accounting, self.local),
+            "costs": lambda: send_costs(self.costs, self.local),
+            "profiles-state": lambda: drop_tx_profiles(self.profiles_state, self.local),
+        }
 
 
 async def keep_recent(event_log: EventLog, bus: EventBus) -> None:

@@ -16,7 +16,8 @@ TASK_GROUP = re.compile(r"\b(tg|self\._tasks)\.create_task\(")  # inside `async 
 # path -> (how many task starts, who owns them and stops them)
 OWNERS: dict[str, tuple[int, str]] = {
     "supervisor.py": (1, "Supervisor: every background loop, stopped by CsmsServer.stop()"),
-    "persistence/database.py": (1, "SqlDatabase: the writer, stopped by db.stop()"),
+    "persistence/database.py": (2, "SqlDatabase: the writer, and stop()'s wait for the "
+                                "queue to drain, both ended by db.stop()"),
     "services/books.py": (1, "TokenBook/TariffBook refreshes, ended by their close()"),
     "services/live.py": (3, "LiveStations loads and re-reads, TransactionKeys block "
                             "reservation, ended by their close()"),
