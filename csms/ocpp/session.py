@@ -31,6 +31,7 @@ from csms.domain.errors import (
 from csms.domain.model import RegistrationStatus
 from csms.ocpp import conformance, schemas, timestamps
 from csms.ocpp.errors import OcppCallError
+from csms.ocpp.strikes import Strikes
 from csms.services.container import Services
 from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
 
@@ -131,6 +132,7 @@ class Session:
         self._closed = False
         self._idle = asyncio.Event()  # no frame of this connection is being handled
         self._idle.set()
+        self._strikes = Strikes()  # refusals in a row: a station looping over bad frames waits
         # Messages a station that is not Accepted may send because we asked (B02.FR.09).
         self._triggered: set[str] = set()
 
@@ -160,6 +162,8 @@ class Session:
                         await self.on_frame(raw)
                     finally:
                         self._idle.set()
+                    if delay := self._strikes.delay():
+                        await asyncio.sleep(delay)
                 else:
                     # OCPP-J is carried in text frames only; a binary frame has no message id
                     # we could answer, so it is logged and dropped.
@@ -204,6 +208,7 @@ class Session:
                 self.log.info("%s rejected: %s %s", action, e.code, e.description)
             await self._send_error(call.unique_id, e)
             return
+        self._strikes.served()
         await self._send(self._rpc.send_result(call.unique_id, result))
 
     async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
@@ -271,6 +276,8 @@ class Session:
             self.log.info("reply not sent: connection closed")
 
     async def _send_error(self, uid: str, e: OcppCallError) -> None:
+        if e.code != "InternalError":  # ours, not the station's doing
+            self._strikes.refused()
         await self._send(self._rpc.send_error(uid, e.code, e.description, e.details))
 
     async def call(

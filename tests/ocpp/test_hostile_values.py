@@ -7,12 +7,14 @@ the connection (and every other station) working.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
 import pytest
 
 from csms.app import CsmsServer
+from csms.ocpp import strikes
 from tests.helpers import raw_station
 from tests.ocpp.support import boot, register
 from tests.ocpp.test_transactions import TOKEN_OK, at, mv16, mv201, one_tx, start16, tx_event
@@ -174,3 +176,25 @@ async def test_poison_is_refused_before_the_shared_commit(
             assert reply[0] == 4
         assert (await st.call("Authorize", {"idTag": TOKEN_OK}))[0] == 3
     assert shared_server.db.split_batches == before
+
+
+async def test_a_station_looping_over_refused_frames_waits_and_one_good_frame_clears_it(
+    shared_server: CsmsServer, shared_api: httpx.AsyncClient, station_id: str
+) -> None:
+    """Refusals need no commit: without a back-off a station looping over bad frames is
+    answered faster than honest ones and takes their share of the core."""
+    await register(shared_api, station_id)
+    async with raw_station(shared_server, station_id) as st:
+        await boot(st, "ocpp1.6")
+        poison = {"connectorId": 1, "meterValue": [mv16(5, "NaN")]}
+        for _ in range(strikes.FREE + 6):
+            assert (await st.call("MeterValues", poison))[0] == 4
+        # The last refusal asked for a wait of FIRST_S * 2**5 before the next frame is read.
+        t0 = time.monotonic()
+        assert (await st.call("Heartbeat", {}))[0] == 3
+        assert time.monotonic() - t0 >= strikes.FIRST_S * 2 ** 5 * 0.9
+        # Answered normally: the count starts again, the next refusals are free.
+        for _ in range(strikes.FREE):
+            assert (await st.call("MeterValues", poison))[0] == 4
+        assert shared_server.registry.get(station_id)._strikes.delay() == 0.0
+
