@@ -205,8 +205,8 @@ class CsmsServer:
             transactions=TransactionService(
                 db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
                 accept_tokens),
-            commands=(commands := CommandService(db, gateway, hooks=[
-                device_model, availability], around={
+            commands=(commands := CommandService(db, gateway, availability, hooks=[
+                device_model], around={
                 "update-firmware": firmware.around_update,  # firmware and log jobs
                 "get-diagnostics": diagnostics.around_request})),
             presence=Presence(db),

@@ -14,12 +14,13 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import orjson
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from csms.domain.commands import Command, Result
 from csms.domain.errors import (
     DomainError,
     InvalidInput,
@@ -31,9 +32,11 @@ from csms.domain.errors import (
 from csms.domain.model import RegistrationStatus
 from csms.ocpp import schemas, timestamps
 from csms.ocpp.errors import OcppCallError
+from csms.ocpp.exchange import Table
 from csms.services.container import Services
 
 log = logging.getLogger("csms.ocpp")
+R = TypeVar("R", bound=Result)
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 CommandBuilder = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -79,6 +82,7 @@ class Session:
     version: ClassVar[str]
     handlers: ClassVar[dict[str, Handler]]
     commands: ClassVar[dict[str, CommandBuilder]] = {}
+    exchanges: ClassVar[Table] = {}  # typed commands: how this version builds and parses them
     stored: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -300,6 +304,28 @@ class Session:
         except OcppCallError as e:
             self.log.warning("%s reply breaks the schema: %s", action, e.description)
         return result if isinstance(result, dict) else {"payload": result}
+
+    async def send(self, command: Command[R], timeout: float | None = None) -> R:
+        """Run a typed command: the version's table builds the call and parses the reply."""
+        exchange = self.exchanges.get(type(command))
+        if exchange is None:
+            raise InvalidInput(
+                f"command {command.name!r} is not available for OCPP {self.version}")
+        call = exchange.build(command, self.services.clock.now())
+        try:
+            reply = await self.call(call.action, call.payload, timeout)
+        except StationCallError as e:
+            if exchange.extension is not None and e.code in ("NotImplemented", "NotSupported"):
+                raise InvalidInput(f"the station does not support {call.action} "
+                                   f"({exchange.extension}): {e.description}") from e
+            raise
+        try:
+            result: R = exchange.parse(reply, call, command)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+            self.log.warning("%s: unusable reply: %r", command.name, e)
+            raise StationBadReply(
+                f"{command.name}: the station's reply is unusable ({e!r})") from e
+        return result
 
     async def command(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         builder = self.commands.get(name)

@@ -1,25 +1,31 @@
-"""Remote commands to stations: version-agnostic names, or raw actions in the station's version.
+"""Remote commands to stations: typed commands, or raw actions in the station's version.
 
-The edge (csms.ocpp.vXX.commands) turns a command into the station's own message and its reply
-into `{status, ...}`; this service only checks that the station can be reached.
+A command is a dataclass of csms.domain.commands; the edge (csms.ocpp.vXX.commands) turns it
+into the station's own message and the reply into the command's typed result. This service
+checks that the station can be reached and, for the API's commands, keeps what a reply says
+(`_keep`: one explicit step per command type whose answer csms remembers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
+from csms.domain.commands import COMMAND_TYPES, Command, Result, from_data, to_data
+from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
+from csms.services.availability import AvailabilityService
 from csms.services.device_model import DEVICE_COMMANDS
 from csms.services.ports import Database, StationGateway
 
+R = TypeVar("R", bound=Result)
+
+# The commands not yet typed (csms.domain.commands holds the typed ones).
 COMMANDS = frozenset({
-    "remote-start", "remote-stop", "reset", "unlock", "change-availability", "trigger-message",
-    "get-configuration", "set-configuration", "clear-cache", "data-transfer",
+    "trigger-message", "get-configuration", "set-configuration",
     "set-charging-profile", "clear-charging-profile", "get-composite-schedule",
-    "reserve-now", "cancel-reservation", "send-local-list", "update-firmware", "get-diagnostics",
+    "update-firmware", "get-diagnostics",
 }) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
-COMMANDS |= {"get-local-list-version"}  # local authorization list
 # certificates on the station (security, issue 4 item 8)
 COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
 COMMANDS |= {"get-charging-profiles", "cost-updated"}  # charging state, cost (issue 4 10, 12)
@@ -44,11 +50,12 @@ Around = Callable[[str, dict[str, Any], Send], Awaitable[dict[str, Any]]]
 
 
 class CommandService:
-    def __init__(self, db: Database, gateway: StationGateway,
+    def __init__(self, db: Database, gateway: StationGateway, availability: AvailabilityService,
                  hooks: Sequence[CommandHook] = (),
                  around: Mapping[str, Around] | None = None) -> None:
         self._db = db
         self._gateway = gateway
+        self._availability = availability
         self._hooks = tuple(hooks)
         self._around = dict(around or {})
 
@@ -63,7 +70,28 @@ class CommandService:
             raise NotFound(f"station {station_id!r} not found")
         raise StationOffline(f"station {station_id!r} is not connected")
 
+    async def send(self, station_id: str, command: Command[R]) -> R:
+        """Send a typed command; the caller keeps what the result says."""
+        await self._reachable(station_id)
+        return await self._gateway.send(station_id, command)
+
     async def run(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """The API's commands: arguments and answer as the API's JSON."""
+        typed = COMMAND_TYPES.get(name)
+        if typed is not None:
+            command = from_data(typed, args)
+            result = await self.send(station_id, command)
+            await self._keep(station_id, command, result)
+            return cast(dict[str, Any], to_data(result))
+        return await self._run_untyped(station_id, name, args)
+
+    async def _keep(self, station_id: str, command: Command[Any], result: Result) -> None:
+        """What csms remembers of an answer to a command the API sent."""
+        if isinstance(command, ChangeAvailability):
+            await self._availability.answered(station_id, command, result)
+
+    async def _run_untyped(self, station_id: str, name: str,
+                           args: dict[str, Any]) -> dict[str, Any]:
         if name not in COMMANDS:
             raise NotFound(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
         await self._reachable(station_id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from csms.clock import Clock
 from csms.domain.charging_profiles import ChargingProfile, parse_profile, profile_id
@@ -30,12 +30,14 @@ from csms.domain.charging_state import (
     clears,
     in_force_kw,
 )
+from csms.domain.commands import Command, Result
 from csms.domain.errors import NotFound
 from csms.domain.events import TRANSACTION_STOPPED
 from csms.services.eventbus import EventBus
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Result)
 
 EV_SCHEDULE = "NotifyEVChargingSchedule"  # station report kind (stored by the OCPP edge)
 
@@ -207,6 +209,10 @@ class TrackingGateway:
     async def call(self, station_id: str, action: str, payload: dict[str, Any],
                    timeout: float | None = None) -> dict[str, Any]:
         return await self._inner.call(station_id, action, payload, timeout)
+
+    async def send(self, station_id: str, command: Command[R],
+                   timeout: float | None = None) -> R:
+        return await self._inner.send(station_id, command, timeout)
 
     async def command(self, station_id: str, name: str, args: dict[str, Any],
                       timeout: float | None = None) -> dict[str, Any]:

@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from csms.clock import Clock
 from csms.domain.charging_profiles import parse_time
+from csms.domain.commands import StatusResult
+from csms.domain.commands.authorization import (
+    CancelReservation,
+    GetLocalListVersion,
+    LocalListEntry,
+    LocalListVersionResult,
+    ReserveNow,
+    ReserveNowResult,
+    SendLocalList,
+)
+from csms.domain.commands.station import (
+    ChangeAvailability,
+    ClearCache,
+    DataTransfer,
+    DataTransferResult,
+    RemoteStart,
+    RemoteStartResult,
+    RemoteStop,
+    Reset,
+    Unlock,
+)
 from csms.domain.errors import InvalidInput, StationCallError
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v16 import cost_commands, manage_commands, profiles, security_commands
@@ -31,42 +54,63 @@ class Caller(Protocol):
 Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-def _connector(args: dict[str, Any], default: int | None = None) -> int | None:
+def _connector_of(evse_id: int | None, connector_id: int | None,
+                  default: int | None = None) -> int | None:
     """1.6 has one id for what 2.0.1 splits into EVSE and connector: prefer evse_id."""
-    value = args.get("evse_id", args.get("connector_id", default))
-    return None if value is None else int(value)
+    if evse_id is not None:
+        return evse_id
+    return connector_id if connector_id is not None else default
 
 
-async def remote_start(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"idTag": a["id_token"]}
-    connector = _connector(a)
+def _status(reply: dict[str, Any], call: Call, command: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]))
+
+
+def _remote_start(c: RemoteStart, now: datetime) -> Call:
+    payload: dict[str, Any] = {"idTag": c.id_token}
+    connector = _connector_of(c.evse_id, c.connector_id)
     if connector is not None:
         payload["connectorId"] = connector
-    if a.get("charging_profile") is not None:
-        payload["chargingProfile"] = a["charging_profile"]
-    return {"status": (await s.call("RemoteStartTransaction", payload))["status"]}
+    if c.charging_profile is not None:
+        payload["chargingProfile"] = c.charging_profile
+    return Call("RemoteStartTransaction", payload)
 
 
-async def remote_stop(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    tx_id = profiles.transaction_id(a["transaction_id"])
-    reply = await s.call("RemoteStopTransaction", {"transactionId": tx_id})
-    return {"status": reply["status"]}
+def _remote_start_result(reply: dict[str, Any], call: Call, c: RemoteStart) -> RemoteStartResult:
+    return RemoteStartResult(str(reply["status"]))
 
 
-async def reset(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    kind = {"soft": "Soft", "hard": "Hard"}[a.get("type", "soft")]
-    return {"status": (await s.call("Reset", {"type": kind}))["status"]}
+def _remote_stop(c: RemoteStop, now: datetime) -> Call:
+    return Call("RemoteStopTransaction", {"transactionId": profiles.transaction_id(
+        c.transaction_id)})
 
 
-async def unlock(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("UnlockConnector", {"connectorId": _connector(a, 1)})
-    return {"status": reply["status"]}
+def _reset(c: Reset, now: datetime) -> Call:
+    return Call("Reset", {"type": {"soft": "Soft", "hard": "Hard"}[c.type]})
 
 
-async def change_availability(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    kind = "Operative" if a["operative"] else "Inoperative"
-    reply = await s.call("ChangeAvailability", {"connectorId": _connector(a, 0), "type": kind})
-    return {"status": reply["status"]}
+def _unlock(c: Unlock, now: datetime) -> Call:
+    return Call("UnlockConnector", {"connectorId": _connector_of(c.evse_id, c.connector_id, 1)})
+
+
+def _change_availability(c: ChangeAvailability, now: datetime) -> Call:
+    return Call("ChangeAvailability", {
+        "connectorId": _connector_of(c.evse_id, c.connector_id, 0),
+        "type": "Operative" if c.operative else "Inoperative"})
+
+
+def _data_transfer(c: DataTransfer, now: datetime) -> Call:
+    payload: dict[str, Any] = {"vendorId": c.vendor_id}
+    if c.message_id is not None:
+        payload["messageId"] = c.message_id
+    if c.data is not None:
+        payload["data"] = c.data if isinstance(c.data, str) else json.dumps(c.data)
+    return Call("DataTransfer", payload)
+
+
+def _data_transfer_result(reply: dict[str, Any], call: Call,
+                          c: DataTransfer) -> DataTransferResult:
+    return DataTransferResult(str(reply["status"]), data=reply.get("data"))
 
 
 async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
@@ -85,21 +129,6 @@ async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
 async def set_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     reply = await s.call("ChangeConfiguration", {"key": a["key"], "value": str(a["value"])})
     return {"status": reply["status"], "reboot_required": reply["status"] == "RebootRequired"}
-
-
-async def clear_cache(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return {"status": (await s.call("ClearCache", {}))["status"]}
-
-
-async def data_transfer(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"vendorId": a["vendor_id"]}
-    if a.get("message_id") is not None:
-        payload["messageId"] = a["message_id"]
-    if a.get("data") is not None:
-        data = a["data"]
-        payload["data"] = data if isinstance(data, str) else json.dumps(data)
-    reply = await s.call("DataTransfer", payload)
-    return {"status": reply["status"], "data": reply.get("data")}
 
 
 _reservation_ids = TimeIds()
@@ -135,50 +164,51 @@ async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]
     return {"status": reply["status"], "schedule": profiles.composite_schedule(reply)}
 
 
-async def reserve_now(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reservation_id = a.get("reservation_id")
+def _reserve_now(c: ReserveNow, now: datetime) -> Call:
+    reservation_id = c.reservation_id
     if reservation_id is None:
-        reservation_id = _reservation_ids.next(s.services.clock.now())
+        reservation_id = _reservation_ids.next(now)
     payload: dict[str, Any] = {
-        "connectorId": _connector(a, 0), "expiryDate": _time(a, "expires_at"),
-        "idTag": a["id_token"], "reservationId": int(reservation_id)}
-    if a.get("group_id") is not None:
-        payload["parentIdTag"] = a["group_id"]
-    reply = await s.call("ReserveNow", payload)
-    return {"status": reply["status"], "reservation_id": payload["reservationId"]}
+        "connectorId": _connector_of(c.evse_id, c.connector_id, 0),
+        "expiryDate": format_utc(c.expires_at), "idTag": c.id_token,
+        "reservationId": reservation_id}
+    if c.group_id is not None:
+        payload["parentIdTag"] = c.group_id
+    return Call("ReserveNow", payload)
 
 
-async def cancel_reservation(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("CancelReservation", {"reservationId": int(a["reservation_id"])})
-    return {"status": reply["status"]}
+def _reserve_now_result(reply: dict[str, Any], call: Call, c: ReserveNow) -> ReserveNowResult:
+    return ReserveNowResult(str(reply["status"]), call.payload["reservationId"])
 
 
-def _local_entry(entry: dict[str, Any], full: bool) -> dict[str, Any]:
-    """An entry without status, expiry or group is a removal in a differential update
-    (1.6 §5.15: no idTagInfo); in a full list it is an Accepted token."""
-    out: dict[str, Any] = {"idTag": entry["id_token"]}
-    if full or any(entry.get(k) is not None for k in ("status", "expires_at", "group_id")):
-        info: dict[str, Any] = {"status": entry.get("status") or "Accepted"}
-        if entry.get("expires_at") is not None:
-            info["expiryDate"] = _time(entry, "expires_at")
-        if entry.get("group_id") is not None:
-            info["parentIdTag"] = entry["group_id"]
+def _cancel_reservation(c: CancelReservation, now: datetime) -> Call:
+    return Call("CancelReservation", {"reservationId": c.reservation_id})
+
+
+def _local_entry(entry: LocalListEntry, full: bool) -> dict[str, Any]:
+    """A removal in a differential update has no idTagInfo (1.6 §5.15)."""
+    out: dict[str, Any] = {"idTag": entry.id_token}
+    if full or not entry.is_removal:
+        info: dict[str, Any] = {"status": entry.status or "Accepted"}
+        if entry.expires_at is not None:
+            info["expiryDate"] = format_utc(entry.expires_at)
+        if entry.group_id is not None:
+            info["parentIdTag"] = entry.group_id
         out["idTagInfo"] = info
     return out
 
 
-async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    full = a["update"] == "full"
-    payload = {
-        "listVersion": int(a["version"]), "updateType": "Full" if full else "Differential",
-        "localAuthorizationList": [_local_entry(e, full) for e in a.get("entries") or []]}
-    return {"status": (await s.call("SendLocalList", payload))["status"]}
+def _send_local_list(c: SendLocalList, now: datetime) -> Call:
+    return Call("SendLocalList", {
+        "listVersion": c.version, "updateType": "Full" if c.full else "Differential",
+        "localAuthorizationList": [_local_entry(e, c.full) for e in c.entries]})
 
 
-async def get_local_list_version(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _local_list_version(reply: dict[str, Any], call: Call,
+                        c: GetLocalListVersion) -> LocalListVersionResult:
     """1.6 §5.9: -1 means the station has no local list support."""
-    version = int((await s.call("GetLocalListVersion", {}))["listVersion"])
-    return {"status": "NotSupported" if version < 0 else "Accepted", "version": version}
+    version = int(reply["listVersion"])
+    return LocalListVersionResult("NotSupported" if version < 0 else "Accepted", version)
 
 
 # --- firmware and logs (issue 4 items 1, 2); request_id comes from the job csms keeps ---
@@ -260,22 +290,11 @@ async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
 
 
 COMMANDS: dict[str, Command] = {
-    "remote-start": remote_start,
-    "remote-stop": remote_stop,
-    "reset": reset,
-    "unlock": unlock,
-    "change-availability": change_availability,
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
-    "clear-cache": clear_cache,
-    "data-transfer": data_transfer,
     "set-charging-profile": set_charging_profile,
     "clear-charging-profile": clear_charging_profile,
     "get-composite-schedule": get_composite_schedule,
-    "reserve-now": reserve_now,
-    "cancel-reservation": cancel_reservation,
-    "send-local-list": send_local_list,
-    "get-local-list-version": get_local_list_version,  # local authorization list
     "update-firmware": update_firmware,
     "get-diagnostics": get_diagnostics,
 }
@@ -283,3 +302,18 @@ COMMANDS: dict[str, Command] = {
 COMMANDS.update(manage_commands.COMMANDS)
 COMMANDS.update(cost_commands.COMMANDS)  # cost-updated through DataTransfer (tariffs)
 COMMANDS.update(security_commands.COMMANDS)  # certificates (security extension)
+
+EXCHANGES: Table = {
+    RemoteStart: Exchange(_remote_start, _remote_start_result),
+    RemoteStop: Exchange(_remote_stop, _status),
+    Reset: Exchange(_reset, _status),
+    Unlock: Exchange(_unlock, _status),
+    ChangeAvailability: Exchange(_change_availability, _status),
+    ClearCache: Exchange(lambda c, now: Call("ClearCache", {}), _status),
+    DataTransfer: Exchange(_data_transfer, _data_transfer_result),
+    ReserveNow: Exchange(_reserve_now, _reserve_now_result),
+    CancelReservation: Exchange(_cancel_reservation, _status),
+    SendLocalList: Exchange(_send_local_list, _status),
+    GetLocalListVersion: Exchange(lambda c, now: Call("GetLocalListVersion", {}),
+                                  _local_list_version),
+}

@@ -12,12 +12,14 @@ from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc, parse
 from csms.ocpp.v16 import commands, security_commands
 from csms.ocpp.v16 import translate as tr
+from csms.ocpp.v16.commands import EXCHANGES
 from csms.services.transactions import TxEvent, TxEventKind
 
 
 class V16Session(Session):
     version = V16
     commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
+    exchanges = EXCHANGES
 
     def _now(self) -> str:
         return format_utc(self.services.clock.now())

@@ -5,11 +5,34 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from csms.clock import Clock
 from csms.domain.charging_profiles import parse_time
+from csms.domain.commands import StatusResult
+from csms.domain.commands.authorization import (
+    CancelReservation,
+    GetLocalListVersion,
+    LocalListEntry,
+    LocalListVersionResult,
+    ReserveNow,
+    ReserveNowResult,
+    SendLocalList,
+)
+from csms.domain.commands.station import (
+    ChangeAvailability,
+    ClearCache,
+    DataTransfer,
+    DataTransferResult,
+    RemoteStart,
+    RemoteStartResult,
+    RemoteStop,
+    Reset,
+    Unlock,
+)
 from csms.domain.errors import InvalidInput
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v201 import charging_commands, manage_commands, profiles, security_commands
@@ -42,15 +65,6 @@ def _status(reply: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _evse(a: dict[str, Any]) -> dict[str, Any] | None:
-    if a.get("evse_id") is None:
-        return None
-    evse: dict[str, Any] = {"id": int(a["evse_id"])}
-    if a.get("connector_id") is not None:
-        evse["connectorId"] = int(a["connector_id"])
-    return evse
-
-
 def _component_variable(key: str) -> dict[str, Any]:
     component, sep, variable = key.partition(".")
     if not sep or not component or not variable:
@@ -58,51 +72,77 @@ def _component_variable(key: str) -> dict[str, Any]:
     return {"component": {"name": component}, "variable": {"name": variable}}
 
 
-async def remote_start(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    remote_id = next(_remote_start_ids)
+def _status_result(reply: dict[str, Any], call: Call, command: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]), _reason(reply))
+
+
+def _reason(reply: dict[str, Any]) -> str | None:
+    info = reply.get("statusInfo")
+    return None if info is None else info.get("reasonCode")
+
+
+def _evse_of(evse_id: int | None, connector_id: int | None) -> dict[str, Any] | None:
+    if evse_id is None:
+        return None
+    evse: dict[str, Any] = {"id": evse_id}
+    if connector_id is not None:
+        evse["connectorId"] = connector_id
+    return evse
+
+
+def _remote_start(c: RemoteStart, now: datetime) -> Call:
     payload: dict[str, Any] = {
-        "idToken": {"idToken": a["id_token"], "type": a.get("id_token_type", "Central")},
-        "remoteStartId": remote_id,
+        "idToken": {"idToken": c.id_token, "type": "Central"},
+        "remoteStartId": next(_remote_start_ids),
     }
-    if a.get("evse_id") is not None:
-        payload["evseId"] = int(a["evse_id"])
-    if a.get("charging_profile") is not None:
-        payload["chargingProfile"] = a["charging_profile"]
-    reply = await s.call("RequestStartTransaction", payload)
-    out = _status(reply) | {"remote_start_id": remote_id}
-    if reply.get("transactionId"):
-        out["transaction_id"] = reply["transactionId"]
-    return out
+    if c.evse_id is not None:
+        payload["evseId"] = c.evse_id
+    if c.charging_profile is not None:
+        payload["chargingProfile"] = c.charging_profile
+    return Call("RequestStartTransaction", payload)
 
 
-async def remote_stop(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("RequestStopTransaction", {"transactionId": str(a["transaction_id"])})
-    return _status(reply)
+def _remote_start_result(reply: dict[str, Any], call: Call, c: RemoteStart) -> RemoteStartResult:
+    return RemoteStartResult(str(reply["status"]), _reason(reply),
+                             call.payload["remoteStartId"], reply.get("transactionId") or None)
 
 
-async def reset(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _remote_stop(c: RemoteStop, now: datetime) -> Call:
+    return Call("RequestStopTransaction", {"transactionId": c.transaction_id})
+
+
+def _reset(c: Reset, now: datetime) -> Call:
     # hard: reboot now; soft: once no transaction runs (OCPP 2.0.1 B11/B12).
-    kind = {"soft": "OnIdle", "hard": "Immediate"}[a.get("type", "soft")]
-    payload: dict[str, Any] = {"type": kind}
-    if a.get("evse_id") is not None:
-        payload["evseId"] = int(a["evse_id"])
-    return _status(await s.call("Reset", payload))
+    return Call("Reset", {"type": {"soft": "OnIdle", "hard": "Immediate"}[c.type]})
 
 
-async def unlock(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = {"evseId": int(a.get("evse_id") or 1), "connectorId": int(a["connector_id"])}
-    return _status(await s.call("UnlockConnector", payload))
+def _unlock(c: Unlock, now: datetime) -> Call:
+    return Call("UnlockConnector", {"evseId": c.evse_id or 1, "connectorId": c.connector_id})
 
 
-async def change_availability(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _change_availability(c: ChangeAvailability, now: datetime) -> Call:
     payload: dict[str, Any] = {
-        "operationalStatus": "Operative" if a["operative"] else "Inoperative"}
-    if a.get("evse_id") is None and a.get("connector_id") is not None:  # availability
+        "operationalStatus": "Operative" if c.operative else "Inoperative"}
+    if c.evse_id is None and c.connector_id is not None:
         raise InvalidInput("OCPP 2.0.1 names a connector within an EVSE: give evse_id too")
-    evse = _evse(a)
+    evse = _evse_of(c.evse_id, c.connector_id)
     if evse is not None:
         payload["evse"] = evse
-    return _status(await s.call("ChangeAvailability", payload))
+    return Call("ChangeAvailability", payload)
+
+
+def _data_transfer(c: DataTransfer, now: datetime) -> Call:
+    payload: dict[str, Any] = {"vendorId": c.vendor_id}
+    if c.message_id is not None:
+        payload["messageId"] = c.message_id
+    if c.data is not None:
+        payload["data"] = c.data
+    return Call("DataTransfer", payload)
+
+
+def _data_transfer_result(reply: dict[str, Any], call: Call,
+                          c: DataTransfer) -> DataTransferResult:
+    return DataTransferResult(str(reply["status"]), _reason(reply), reply.get("data"))
 
 
 async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
@@ -128,20 +168,6 @@ async def set_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
     result = reply["setVariableResult"][0]
     status = result["attributeStatus"]
     return {"status": status, "reboot_required": status == "RebootRequired"}
-
-
-async def clear_cache(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("ClearCache", {}))
-
-
-async def data_transfer(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"vendorId": a["vendor_id"]}
-    if a.get("message_id") is not None:
-        payload["messageId"] = a["message_id"]
-    if a.get("data") is not None:
-        payload["data"] = a["data"]
-    reply = await s.call("DataTransfer", payload)
-    return _status(reply) | {"data": reply.get("data")}
 
 
 # reservation and request ids: growing with time, so a restart does not reuse them.
@@ -181,56 +207,57 @@ async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]
     return _status(reply) | {"schedule": profiles.composite_schedule(reply)}
 
 
-async def reserve_now(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("connector_id") is not None:
+def _reserve_now(c: ReserveNow, now: datetime) -> Call:
+    if c.connector_id is not None:
         raise InvalidInput("OCPP 2.0.1 reserves an EVSE, not a connector: use evse_id")
-    reservation_id = a.get("reservation_id")
+    reservation_id = c.reservation_id
     if reservation_id is None:
-        reservation_id = _reservation_ids.next(s.services.clock.now())
+        reservation_id = _reservation_ids.next(now)
     payload: dict[str, Any] = {
-        "id": int(reservation_id), "expiryDateTime": _time(a, "expires_at"),
-        "idToken": {"idToken": a["id_token"], "type": a.get("id_token_type") or _CARD}}
-    if a.get("evse_id"):  # 0 or none: any EVSE
-        payload["evseId"] = int(a["evse_id"])
-    if a.get("group_id") is not None:
-        payload["groupIdToken"] = {"idToken": a["group_id"], "type": "Central"}
-    return _status(await s.call("ReserveNow", payload)) | {"reservation_id": payload["id"]}
+        "id": reservation_id, "expiryDateTime": format_utc(c.expires_at),
+        "idToken": {"idToken": c.id_token, "type": c.id_token_type or _CARD}}
+    if c.evse_id:  # 0 or none: any EVSE
+        payload["evseId"] = c.evse_id
+    if c.group_id is not None:
+        payload["groupIdToken"] = {"idToken": c.group_id, "type": "Central"}
+    return Call("ReserveNow", payload)
 
 
-async def cancel_reservation(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("CancelReservation",
-                                {"reservationId": int(a["reservation_id"])}))
+def _reserve_now_result(reply: dict[str, Any], call: Call, c: ReserveNow) -> ReserveNowResult:
+    return ReserveNowResult(str(reply["status"]), call.payload["id"], _reason(reply))
 
 
-def _local_entry(entry: dict[str, Any], full: bool) -> dict[str, Any]:
-    """An entry without status, expiry or group is a removal in a differential update
-    (2.0.1 D01: no idTokenInfo); in a full list it is an Accepted token."""
-    out: dict[str, Any] = {"idToken": {"idToken": entry["id_token"],
-                                       "type": entry.get("id_token_type") or _CARD}}
-    if full or any(entry.get(k) is not None for k in ("status", "expires_at", "group_id")):
-        info: dict[str, Any] = {"status": entry.get("status") or "Accepted"}
-        if entry.get("expires_at") is not None:
-            info["cacheExpiryDateTime"] = _time(entry, "expires_at")
-        if entry.get("group_id") is not None:
-            info["groupIdToken"] = {"idToken": entry["group_id"], "type": "Central"}
+def _cancel_reservation(c: CancelReservation, now: datetime) -> Call:
+    return Call("CancelReservation", {"reservationId": c.reservation_id})
+
+
+def _local_entry(entry: LocalListEntry, full: bool) -> dict[str, Any]:
+    """A removal in a differential update has no idTokenInfo (2.0.1 D01)."""
+    out: dict[str, Any] = {"idToken": {"idToken": entry.id_token,
+                                       "type": entry.id_token_type or _CARD}}
+    if full or not entry.is_removal:
+        info: dict[str, Any] = {"status": entry.status or "Accepted"}
+        if entry.expires_at is not None:
+            info["cacheExpiryDateTime"] = format_utc(entry.expires_at)
+        if entry.group_id is not None:
+            info["groupIdToken"] = {"idToken": entry.group_id, "type": "Central"}
         out["idTokenInfo"] = info
     return out
 
 
-async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    full = a["update"] == "full"
-    payload: dict[str, Any] = {"versionNumber": int(a["version"]),
-                               "updateType": "Full" if full else "Differential"}
-    entries = [_local_entry(e, full) for e in a.get("entries") or []]
+def _send_local_list(c: SendLocalList, now: datetime) -> Call:
+    payload: dict[str, Any] = {"versionNumber": c.version,
+                               "updateType": "Full" if c.full else "Differential"}
+    entries = [_local_entry(e, c.full) for e in c.entries]
     if entries:  # the schema wants at least one item when the list is present
         payload["localAuthorizationList"] = entries
-    return _status(await s.call("SendLocalList", payload))
+    return Call("SendLocalList", payload)
 
 
-async def get_local_list_version(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _local_list_version(reply: dict[str, Any], call: Call,
+                        c: GetLocalListVersion) -> LocalListVersionResult:
     """2.0.1 D02: 0 when the station has no list (or no support for one)."""
-    reply = await s.call("GetLocalListVersion", {})
-    return {"status": "Accepted", "version": int(reply["versionNumber"])}
+    return LocalListVersionResult("Accepted", int(reply["versionNumber"]))
 
 
 async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
@@ -264,22 +291,11 @@ async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
 
 
 COMMANDS: dict[str, Command] = {
-    "remote-start": remote_start,
-    "remote-stop": remote_stop,
-    "reset": reset,
-    "unlock": unlock,
-    "change-availability": change_availability,
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
-    "clear-cache": clear_cache,
-    "data-transfer": data_transfer,
     "set-charging-profile": set_charging_profile,
     "clear-charging-profile": clear_charging_profile,
     "get-composite-schedule": get_composite_schedule,
-    "reserve-now": reserve_now,
-    "cancel-reservation": cancel_reservation,
-    "send-local-list": send_local_list,
-    "get-local-list-version": get_local_list_version,  # local authorization list
     "update-firmware": update_firmware,
     "get-diagnostics": get_diagnostics,
 }
@@ -287,3 +303,18 @@ COMMANDS: dict[str, Command] = {
 COMMANDS.update(manage_commands.COMMANDS)
 COMMANDS.update(charging_commands.COMMANDS)  # get-charging-profiles, cost-updated (tariffs)
 COMMANDS.update(security_commands.COMMANDS)  # certificates (blocks A, M)
+
+EXCHANGES: Table = {
+    RemoteStart: Exchange(_remote_start, _remote_start_result),
+    RemoteStop: Exchange(_remote_stop, _status_result),
+    Reset: Exchange(_reset, _status_result),
+    Unlock: Exchange(_unlock, _status_result),
+    ChangeAvailability: Exchange(_change_availability, _status_result),
+    ClearCache: Exchange(lambda c, now: Call("ClearCache", {}), _status_result),
+    DataTransfer: Exchange(_data_transfer, _data_transfer_result),
+    ReserveNow: Exchange(_reserve_now, _reserve_now_result),
+    CancelReservation: Exchange(_cancel_reservation, _status_result),
+    SendLocalList: Exchange(_send_local_list, _status_result),
+    GetLocalListVersion: Exchange(lambda c, now: Call("GetLocalListVersion", {}),
+                                  _local_list_version),
+}

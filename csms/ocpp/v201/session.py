@@ -12,6 +12,7 @@ from csms.ocpp.timestamps import format_utc, parse
 from csms.ocpp.v201 import commands, security_commands
 from csms.ocpp.v201 import translate as tr
 from csms.ocpp.v201.charging_state import ChargingStateHandlers  # smart-charging reports
+from csms.ocpp.v201.commands import EXCHANGES
 from csms.ocpp.v201.device import DeviceHandlers
 from csms.services.transactions import TxEvent, TxEventKind
 
@@ -27,6 +28,7 @@ _STORED = ("NotifyCustomerInformation", "PublishFirmwareStatusNotification")
 class V201Session(DeviceHandlers, ChargingStateHandlers):
     version = V201
     commands = {**commands.COMMANDS, **security_commands.INTERNAL}  # + csms's own (security)
+    exchanges = EXCHANGES
     stored = frozenset(_STORED)
 
     @handles("BootNotification")

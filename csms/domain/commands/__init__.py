@@ -1,0 +1,19 @@
+"""Commands to stations in the domain's words: one frozen dataclass per command, each naming
+its typed result. The OCPP edge (csms.ocpp.vXX.commands) holds, per version, one table from
+command type to how the call is built and the reply parsed; the services send commands through
+`StationGateway.send` and keep what the result says themselves.
+
+Importing this package imports every command module, so `COMMAND_TYPES` is complete.
+"""
+
+from csms.domain.commands import authorization, station
+from csms.domain.commands.base import (
+    COMMAND_TYPES,
+    Command,
+    Result,
+    StatusResult,
+)
+from csms.domain.commands.codec import from_data, to_data
+
+__all__ = ["COMMAND_TYPES", "Command", "Result", "StatusResult", "authorization", "from_data",
+           "station", "to_data"]
