@@ -55,7 +55,7 @@ from csms.services.people import PeopleService
 from csms.services.ports import EventSink, StationGateway
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
-from csms.services.profiles_state import ProfileStateService, TrackingGateway
+from csms.services.profiles_state import ProfileStateService
 from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
 from csms.services.sign_in_throttle import SignInThrottle
@@ -182,10 +182,12 @@ class CsmsServer:
                                                             s.default_energy_kwh))
         forecasts = ForecastService(db, clock)
         accounting = AccountingService(db, clock)
-        # tariffs and cost, charging state (issue 4 items 10, 12): profile commands pass
-        # through `gateway`, which tracks what each station holds
-        profiles_state, gateway, costs = self._charging_state(accounting)
-        smart = SmartChargingService(db, clock, gateway, preferences, outlook(forecasts),
+        # tariffs and cost, charging state (issue 4 items 10, 12): whoever sends a profile
+        # command tells profiles_state what the station took
+        profiles_state, costs = self._charging_state(accounting)
+        gateway = self._reach()
+        smart = SmartChargingService(db, clock, gateway, preferences, profiles_state,
+                                     outlook(forecasts),
                                      config=ChargingConfig(
             evse_max_kw=s.evse_max_kw, car_max_kw=s.car_max_kw, unit=s.charging_rate_unit,
             min_interval=timedelta(seconds=s.profile_min_interval_s),
@@ -205,7 +207,7 @@ class CsmsServer:
             transactions=TransactionService(
                 db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
                 accept_tokens),
-            commands=(commands := CommandService(db, gateway, availability, hooks=[
+            commands=(commands := CommandService(db, gateway, availability, profiles_state, hooks=[
                 device_model], around={
                 "update-firmware": firmware.around_update,  # firmware and log jobs
                 "get-diagnostics": diagnostics.around_request})),
@@ -264,15 +266,13 @@ class CsmsServer:
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(
         self, accounting: AccountingService
-    ) -> tuple[ProfileStateService, TrackingGateway, CostService]:
+    ) -> tuple[ProfileStateService, CostService]:
         s = self.settings
         profiles_state = ProfileStateService(self.db, self.clock)
-        gateway = TrackingGateway(self._reach(), profiles_state)
         # running and final costs: each node tells the stations it holds
-        local = TrackingGateway(self.registry, profiles_state)
-        costs = CostService(self.db, self.clock, local, accounting, CostConfig(
+        costs = CostService(self.db, self.clock, self.registry, accounting, CostConfig(
             s.cost_update_interval_s, s.cost_datatransfer_vendor))
-        return profiles_state, gateway, costs
+        return profiles_state, costs
 
     # --- firmware and log jobs, uploads (issue 4 items 1, 2) -------------------------------
     def _file_services(self) -> tuple[FirmwareService, DiagnosticsService]:

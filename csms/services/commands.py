@@ -12,18 +12,23 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar, cast
 
 from csms.domain.commands import COMMAND_TYPES, Command, Result, from_data, to_data
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    ProfileSetResult,
+    SetChargingProfile,
+)
 from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
 from csms.services.availability import AvailabilityService
 from csms.services.device_model import DEVICE_COMMANDS
 from csms.services.ports import Database, StationGateway
+from csms.services.profiles_state import ProfileStateService
 
 R = TypeVar("R", bound=Result)
 
 # The commands not yet typed (csms.domain.commands holds the typed ones).
 COMMANDS = frozenset({
     "trigger-message", "get-configuration", "set-configuration",
-    "set-charging-profile", "clear-charging-profile", "get-composite-schedule",
     "update-firmware", "get-diagnostics",
 }) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
 # certificates on the station (security, issue 4 item 8)
@@ -51,11 +56,12 @@ Around = Callable[[str, dict[str, Any], Send], Awaitable[dict[str, Any]]]
 
 class CommandService:
     def __init__(self, db: Database, gateway: StationGateway, availability: AvailabilityService,
-                 hooks: Sequence[CommandHook] = (),
+                 profiles: ProfileStateService, hooks: Sequence[CommandHook] = (),
                  around: Mapping[str, Around] | None = None) -> None:
         self._db = db
         self._gateway = gateway
         self._availability = availability
+        self._profiles = profiles
         self._hooks = tuple(hooks)
         self._around = dict(around or {})
 
@@ -89,6 +95,10 @@ class CommandService:
         """What csms remembers of an answer to a command the API sent."""
         if isinstance(command, ChangeAvailability):
             await self._availability.answered(station_id, command, result)
+        elif isinstance(command, SetChargingProfile) and isinstance(result, ProfileSetResult):
+            await self._profiles.profile_set(station_id, command, result)
+        elif isinstance(command, ClearChargingProfile):
+            await self._profiles.profiles_cleared(station_id, command, result)
 
     async def _run_untyped(self, station_id: str, name: str,
                            args: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Commands and results as plain JSON-able data, and back: the API's bodies and answers and the
 cluster's relay use this one mapping, driven by the dataclasses' own type hints.
 
+A dataclass with a `from_data(data)` class method of its own (csms.domain.charging_profiles)
+is built by it, so its checks apply to whatever arrives as data.
 `to_data` keeps field names as they are (snake_case) and datetimes as ISO 8601; `from_data`
 fills absent fields from their defaults and converts nested dataclasses, lists, tuples and
 datetimes. Anything else (opaque JSON such as DataTransfer data) passes through unchanged.
@@ -65,5 +67,7 @@ def _convert(hint: Any, value: Any) -> Any:
     if hint is datetime and isinstance(value, str):
         return datetime.fromisoformat(value)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, dict):
-        return from_data(hint, value)
+        # A type with rules of its own (a charging profile) checks what it is built from.
+        parse = getattr(hint, "from_data", None)
+        return parse(value) if callable(parse) else from_data(hint, value)
     return value

@@ -19,6 +19,13 @@ from csms.domain.commands.authorization import (
     ReserveNowResult,
     SendLocalList,
 )
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    CompositeScheduleResult,
+    GetCompositeSchedule,
+    ProfileSetResult,
+    SetChargingProfile,
+)
 from csms.domain.commands.station import (
     ChangeAvailability,
     ClearCache,
@@ -144,24 +151,26 @@ def _only(a: dict[str, Any], *keys: str, why: str) -> None:
         raise InvalidInput(f"OCPP 1.6 cannot express {', '.join(given)}: {why}")
 
 
-async def set_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = profiles.to_wire(a["profile"], a.get("evse_id"), s.services.clock.now())
-    reply = await s.call("SetChargingProfile", payload)
-    return {"status": reply["status"],
-            "profile_id": payload["csChargingProfiles"]["chargingProfileId"]}
+def _set_charging_profile(c: SetChargingProfile, now: datetime) -> Call:
+    return Call("SetChargingProfile", profiles.to_wire(c.profile, c.evse_id, now))
 
 
-async def clear_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("ClearChargingProfile", profiles.clear_request(a))
-    return {"status": reply["status"]}
+def _profile_set(reply: dict[str, Any], call: Call, c: SetChargingProfile) -> ProfileSetResult:
+    return ProfileSetResult(str(reply["status"]),
+                            call.payload["csChargingProfiles"]["chargingProfileId"])
 
 
-async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"connectorId": int(a["evse_id"]), "duration": int(a["duration_s"])}
-    if a.get("unit") is not None:
-        payload["chargingRateUnit"] = a["unit"]
-    reply = await s.call("GetCompositeSchedule", payload)
-    return {"status": reply["status"], "schedule": profiles.composite_schedule(reply)}
+def _get_composite_schedule(c: GetCompositeSchedule, now: datetime) -> Call:
+    payload: dict[str, Any] = {"connectorId": c.evse_id, "duration": c.duration_s}
+    if c.unit is not None:
+        payload["chargingRateUnit"] = c.unit
+    return Call("GetCompositeSchedule", payload)
+
+
+def _composite_schedule(reply: dict[str, Any], call: Call,
+                        c: GetCompositeSchedule) -> CompositeScheduleResult:
+    return CompositeScheduleResult(str(reply["status"]),
+                                   schedule=profiles.composite_schedule(reply))
 
 
 def _reserve_now(c: ReserveNow, now: datetime) -> Call:
@@ -292,9 +301,6 @@ async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
 COMMANDS: dict[str, Command] = {
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
-    "set-charging-profile": set_charging_profile,
-    "clear-charging-profile": clear_charging_profile,
-    "get-composite-schedule": get_composite_schedule,
     "update-firmware": update_firmware,
     "get-diagnostics": get_diagnostics,
 }
@@ -316,4 +322,8 @@ EXCHANGES: Table = {
     SendLocalList: Exchange(_send_local_list, _status),
     GetLocalListVersion: Exchange(lambda c, now: Call("GetLocalListVersion", {}),
                                   _local_list_version),
+    SetChargingProfile: Exchange(_set_charging_profile, _profile_set),
+    ClearChargingProfile: Exchange(
+        lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status),
+    GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
 }

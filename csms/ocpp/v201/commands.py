@@ -20,6 +20,13 @@ from csms.domain.commands.authorization import (
     ReserveNowResult,
     SendLocalList,
 )
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    CompositeScheduleResult,
+    GetCompositeSchedule,
+    ProfileSetResult,
+    SetChargingProfile,
+)
 from csms.domain.commands.station import (
     ChangeAvailability,
     ClearCache,
@@ -189,22 +196,26 @@ def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-async def set_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = profiles.to_wire(a["profile"], a.get("evse_id"), s.services.clock.now())
-    reply = await s.call("SetChargingProfile", payload)
-    return _status(reply) | {"profile_id": payload["chargingProfile"]["id"]}
+def _set_charging_profile(c: SetChargingProfile, now: datetime) -> Call:
+    return Call("SetChargingProfile", profiles.to_wire(c.profile, c.evse_id, now))
 
 
-async def clear_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("ClearChargingProfile", profiles.clear_request(a)))
+def _profile_set(reply: dict[str, Any], call: Call, c: SetChargingProfile) -> ProfileSetResult:
+    return ProfileSetResult(str(reply["status"]), call.payload["chargingProfile"]["id"],
+                            _reason(reply))
 
 
-async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"evseId": int(a["evse_id"]), "duration": int(a["duration_s"])}
-    if a.get("unit") is not None:
-        payload["chargingRateUnit"] = a["unit"]
-    reply = await s.call("GetCompositeSchedule", payload)
-    return _status(reply) | {"schedule": profiles.composite_schedule(reply)}
+def _get_composite_schedule(c: GetCompositeSchedule, now: datetime) -> Call:
+    payload: dict[str, Any] = {"evseId": c.evse_id, "duration": c.duration_s}
+    if c.unit is not None:
+        payload["chargingRateUnit"] = c.unit
+    return Call("GetCompositeSchedule", payload)
+
+
+def _composite_schedule(reply: dict[str, Any], call: Call,
+                        c: GetCompositeSchedule) -> CompositeScheduleResult:
+    return CompositeScheduleResult(str(reply["status"]), _reason(reply),
+                                   profiles.composite_schedule(reply))
 
 
 def _reserve_now(c: ReserveNow, now: datetime) -> Call:
@@ -293,9 +304,6 @@ async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
 COMMANDS: dict[str, Command] = {
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
-    "set-charging-profile": set_charging_profile,
-    "clear-charging-profile": clear_charging_profile,
-    "get-composite-schedule": get_composite_schedule,
     "update-firmware": update_firmware,
     "get-diagnostics": get_diagnostics,
 }
@@ -317,4 +325,8 @@ EXCHANGES: Table = {
     SendLocalList: Exchange(_send_local_list, _status_result),
     GetLocalListVersion: Exchange(lambda c, now: Call("GetLocalListVersion", {}),
                                   _local_list_version),
+    SetChargingProfile: Exchange(_set_charging_profile, _profile_set),
+    ClearChargingProfile: Exchange(
+        lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status_result),
+    GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
 }
