@@ -36,7 +36,7 @@ from csms.services.audit import AuditService
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
 from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
-from csms.services.commands import CommandService
+from csms.services.commands import CommandService, Keepers
 from csms.services.container import Services
 from csms.services.costs import CostConfig, CostService  # tariffs and cost, charging state
 from csms.services.data_transfer import DataTransferService
@@ -207,10 +207,8 @@ class CsmsServer:
             transactions=TransactionService(
                 db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
                 accept_tokens),
-            commands=(commands := CommandService(db, gateway, availability, profiles_state, hooks=[
-                device_model], around={
-                "update-firmware": firmware.around_update,  # firmware and log jobs
-                "get-diagnostics": diagnostics.around_request})),
+            commands=(commands := CommandService(db, gateway, hooks=[device_model], keepers=Keepers(
+                availability, profiles_state, firmware, diagnostics))),
             presence=Presence(db),
             message_log=MessageLog(clock, s.message_log_size, redact=redact_frame),
             gateway=gateway,
@@ -278,8 +276,9 @@ class CsmsServer:
     def _file_services(self) -> tuple[FirmwareService, DiagnosticsService]:
         s = self.settings
         config = UploadConfig(s.upload_max_bytes, s.upload_token_ttl_s, self.public_api_url)
-        return (FirmwareService(self.db, self.clock),
-                DiagnosticsService(self.db, self.clock, DiskStore(s.upload_dir), config))
+        return (FirmwareService(self.db, self.clock, self._reach()),
+                DiagnosticsService(self.db, self.clock, DiskStore(s.upload_dir), config,
+                                   self._reach()))
 
     def public_api_url(self) -> str:
         """Where stations reach the API (upload URLs); the port is known once bound."""

@@ -23,15 +23,15 @@ R = TypeVar("R", bound=Result)
 class Call:
     action: str
     payload: dict[str, Any]
+    # A call of an optional extension (1.6 security): a station without it answers
+    # NotImplemented/NotSupported, which makes the request invalid for it (422), not a failure.
+    extension: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Exchange(Generic[C, R]):
     build: Callable[[C, datetime], Call]  # the command, now
     parse: Callable[[dict[str, Any], Call, C], R]  # the reply, the call sent, the command
-    # A call of an optional extension (1.6 security): a station without it answers
-    # NotImplemented/NotSupported, which makes the request invalid for it (422), not a failure.
-    extension: str | None = None
 
 
 Table = dict[type[Command[Any]], Exchange[Any, Any]]

@@ -315,9 +315,9 @@ class Session:
         try:
             reply = await self.call(call.action, call.payload, timeout)
         except StationCallError as e:
-            if exchange.extension is not None and e.code in ("NotImplemented", "NotSupported"):
+            if call.extension is not None and e.code in ("NotImplemented", "NotSupported"):
                 raise InvalidInput(f"the station does not support {call.action} "
-                                   f"({exchange.extension}): {e.description}") from e
+                                   f"({call.extension}): {e.description}") from e
             raise
         try:
             result: R = exchange.parse(reply, call, command)

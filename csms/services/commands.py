@@ -8,7 +8,8 @@ checks that the station can be reached and, for the API's commands, keeps what a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
 from csms.domain.commands import COMMAND_TYPES, Command, Result, from_data, to_data
@@ -17,10 +18,13 @@ from csms.domain.commands.charging import (
     ProfileSetResult,
     SetChargingProfile,
 )
+from csms.domain.commands.files import GetDiagnostics, UpdateFirmware
 from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
 from csms.services.availability import AvailabilityService
 from csms.services.device_model import DEVICE_COMMANDS
+from csms.services.diagnostics import DiagnosticsService
+from csms.services.firmware import FirmwareService
 from csms.services.ports import Database, StationGateway
 from csms.services.profiles_state import ProfileStateService
 
@@ -29,7 +33,6 @@ R = TypeVar("R", bound=Result)
 # The commands not yet typed (csms.domain.commands holds the typed ones).
 COMMANDS = frozenset({
     "trigger-message", "get-configuration", "set-configuration",
-    "update-firmware", "get-diagnostics",
 }) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
 # certificates on the station (security, issue 4 item 8)
 COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
@@ -47,23 +50,23 @@ class CommandHook(Protocol):
                     result: dict[str, Any]) -> None: ...
 
 
-# A service that owns one command's outcome wraps the call itself (firmware and log jobs,
-# issue 4 items 1, 2): it prepares (a job, an upload URL), calls `send(args)`, and keeps or
-# undoes what it prepared, also when the call raises (offline, timeout, CALLERROR).
-Send = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-Around = Callable[[str, dict[str, Any], Send], Awaitable[dict[str, Any]]]
+@dataclass(frozen=True)
+class Keepers:
+    """The services that keep what the answer to one of the API's commands says."""
+
+    availability: AvailabilityService
+    profiles: ProfileStateService
+    firmware: FirmwareService  # firmware and log jobs: they send the command themselves
+    diagnostics: DiagnosticsService
 
 
 class CommandService:
-    def __init__(self, db: Database, gateway: StationGateway, availability: AvailabilityService,
-                 profiles: ProfileStateService, hooks: Sequence[CommandHook] = (),
-                 around: Mapping[str, Around] | None = None) -> None:
+    def __init__(self, db: Database, gateway: StationGateway, keepers: Keepers,
+                 hooks: Sequence[CommandHook] = ()) -> None:
         self._db = db
         self._gateway = gateway
-        self._availability = availability
-        self._profiles = profiles
+        self._keepers = keepers
         self._hooks = tuple(hooks)
-        self._around = dict(around or {})
 
     async def reachable(self, station_id: str) -> None:
         """NotFound or StationOffline unless connected (reservations check before writing)."""
@@ -84,21 +87,28 @@ class CommandService:
     async def run(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
         """The API's commands: arguments and answer as the API's JSON."""
         typed = COMMAND_TYPES.get(name)
-        if typed is not None:
-            command = from_data(typed, args)
-            result = await self.send(station_id, command)
-            await self._keep(station_id, command, result)
-            return cast(dict[str, Any], to_data(result))
-        return await self._run_untyped(station_id, name, args)
+        if typed is None:
+            return await self._run_untyped(station_id, name, args)
+        command = from_data(typed, args)
+        await self._reachable(station_id)
+        return cast(dict[str, Any], to_data(await self._answer(station_id, command)))
 
-    async def _keep(self, station_id: str, command: Command[Any], result: Result) -> None:
-        """What csms remembers of an answer to a command the API sent."""
+    async def _answer(self, station_id: str, command: Command[Any]) -> Result:
+        """Send one of the API's commands and keep what its answer says: one explicit step
+        per command type whose answer csms remembers."""
+        k = self._keepers
+        if isinstance(command, UpdateFirmware):  # a job, kept only if the station accepts
+            return await k.firmware.update(station_id, command)
+        if isinstance(command, GetDiagnostics):
+            return await k.diagnostics.request(station_id, command)
+        result: Result = await self._gateway.send(station_id, command)
         if isinstance(command, ChangeAvailability):
-            await self._availability.answered(station_id, command, result)
+            await k.availability.answered(station_id, command, result)
         elif isinstance(command, SetChargingProfile) and isinstance(result, ProfileSetResult):
-            await self._profiles.profile_set(station_id, command, result)
+            await k.profiles.profile_set(station_id, command, result)
         elif isinstance(command, ClearChargingProfile):
-            await self._profiles.profiles_cleared(station_id, command, result)
+            await k.profiles.profiles_cleared(station_id, command, result)
+        return result
 
     async def _run_untyped(self, station_id: str, name: str,
                            args: dict[str, Any]) -> dict[str, Any]:
@@ -107,12 +117,7 @@ class CommandService:
         await self._reachable(station_id)
         for hook in self._hooks:
             args = await hook.before(station_id, name, args)
-        around = self._around.get(name)  # firmware and log jobs (issue 4 items 1, 2)
-        if around is None:
-            result = await self._gateway.command(station_id, name, args)
-        else:
-            result = await around(
-                station_id, args, lambda a: self._gateway.command(station_id, name, a))
+        result = await self._gateway.command(station_id, name, args)
         for hook in self._hooks:
             await hook.after(station_id, name, args, result)
         return result

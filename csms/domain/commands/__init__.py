@@ -6,7 +6,7 @@ command type to how the call is built and the reply parsed; the services send co
 Importing this package imports every command module, so `COMMAND_TYPES` is complete.
 """
 
-from csms.domain.commands import authorization, charging, station
+from csms.domain.commands import authorization, charging, files, station
 from csms.domain.commands.base import (
     COMMAND_TYPES,
     Command,
@@ -16,4 +16,4 @@ from csms.domain.commands.base import (
 from csms.domain.commands.codec import from_data, to_data
 
 __all__ = ["COMMAND_TYPES", "Command", "Result", "StatusResult", "authorization", "charging",
-           "from_data", "station", "to_data"]
+           "files", "from_data", "station", "to_data"]

@@ -26,6 +26,12 @@ from csms.domain.commands.charging import (
     ProfileSetResult,
     SetChargingProfile,
 )
+from csms.domain.commands.files import (
+    FirmwareResult,
+    GetDiagnostics,
+    LogResult,
+    UpdateFirmware,
+)
 from csms.domain.commands.station import (
     ChangeAvailability,
     ClearCache,
@@ -37,7 +43,7 @@ from csms.domain.commands.station import (
     Reset,
     Unlock,
 )
-from csms.domain.errors import InvalidInput, StationCallError
+from csms.domain.errors import InvalidInput
 from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
@@ -224,85 +230,73 @@ def _local_list_version(reply: dict[str, Any], call: Call,
 _request_ids = TimeIds()
 
 
-def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    if a.get("retries") is not None:
-        payload["retries"] = int(a["retries"])
-    if a.get("retry_interval_s") is not None:
-        payload["retryInterval"] = int(a["retry_interval_s"])
+_SECURITY = "OCPP 1.6 security extension"
+
+
+def _retries(c: UpdateFirmware | GetDiagnostics, payload: dict[str, Any]) -> dict[str, Any]:
+    if c.retries is not None:
+        payload["retries"] = c.retries
+    if c.retry_interval_s is not None:
+        payload["retryInterval"] = c.retry_interval_s
     return payload
 
 
-def _request_id(s: Caller, a: dict[str, Any]) -> int:
-    given = a.get("request_id")
-    return int(given) if given is not None else _request_ids.next(s.services.clock.now())
+def _request_id(given: int | None, now: datetime) -> int:
+    return given if given is not None else _request_ids.next(now)
 
 
-async def _security_call(s: Caller, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A call of the 1.6 security extension: a station without it says so with a CALLERROR,
-    which makes the request invalid for this station (422), not a station failure (502)."""
-    try:
-        return await s.call(action, payload)
-    except StationCallError as e:
-        if e.code in ("NotImplemented", "NotSupported"):
-            raise InvalidInput(f"the station does not support {action} (OCPP 1.6 security "
-                               f"extension): {e.description}") from e
-        raise
-
-
-async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("signature") is not None or a.get("signing_certificate") is not None:
-        return await _signed_update_firmware(s, a)
-    payload: dict[str, Any] = {"location": a["location"], "retrieveDate": _time(a, "retrieve_at")}
-    await s.call("UpdateFirmware", _retries(a, payload))
-    return {"status": "Accepted"}  # UpdateFirmware.conf is empty: the station took it
-
-
-async def _signed_update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("signature") is None or a.get("signing_certificate") is None:
+def _update_firmware(c: UpdateFirmware, now: datetime) -> Call:
+    if not c.signed:
+        return Call("UpdateFirmware", _retries(c, {
+            "location": c.location, "retrieveDate": format_utc(c.retrieve_at)}))
+    if c.signature is None or c.signing_certificate is None:
         raise InvalidInput("OCPP 1.6 signed firmware (SignedUpdateFirmware, security "
                            "extension) needs both signature and signing_certificate")
-    request_id = _request_id(s, a)
-    firmware = {"location": a["location"], "retrieveDateTime": _time(a, "retrieve_at"),
-                "signingCertificate": a["signing_certificate"], "signature": a["signature"]}
-    payload = _retries(a, {"requestId": request_id, "firmware": firmware})
-    reply = await _security_call(s, "SignedUpdateFirmware", payload)
-    return {"status": reply["status"], "request_id": request_id}
+    firmware = {"location": c.location, "retrieveDateTime": format_utc(c.retrieve_at),
+                "signingCertificate": c.signing_certificate, "signature": c.signature}
+    payload = {"requestId": _request_id(c.request_id, now), "firmware": firmware}
+    return Call("SignedUpdateFirmware", _retries(c, payload), _SECURITY)
 
 
-async def _get_security_log(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    log: dict[str, Any] = {"remoteLocation": a["location"]}
-    for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
-        if a.get(key) is not None:
-            log[wire] = _time(a, key)
-    request_id = _request_id(s, a)
-    payload = _retries(a, {"logType": "SecurityLog", "requestId": request_id, "log": log})
-    reply = await _security_call(s, "GetLog", payload)
-    return {"status": reply["status"], "file_name": reply.get("filename"),
-            "request_id": request_id}
+def _firmware_result(reply: dict[str, Any], call: Call, c: UpdateFirmware) -> FirmwareResult:
+    if call.action == "UpdateFirmware":
+        return FirmwareResult("Accepted")  # UpdateFirmware.conf is empty: the station took it
+    return FirmwareResult(str(reply["status"]), request_id=call.payload["requestId"])
 
 
-async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _get_diagnostics(c: GetDiagnostics, now: datetime) -> Call:
+    """The security log needs the security extension (GetLog)."""
+    if c.location is None:
+        raise InvalidInput("get-diagnostics needs a location")
+    if c.log_type == "security":
+        log: dict[str, Any] = {"remoteLocation": c.location}
+        if c.start is not None:
+            log["oldestTimestamp"] = format_utc(c.start)
+        if c.stop is not None:
+            log["latestTimestamp"] = format_utc(c.stop)
+        payload = {"logType": "SecurityLog", "requestId": _request_id(c.request_id, now),
+                   "log": log}
+        return Call("GetLog", _retries(c, payload), _SECURITY)
+    payload = {"location": c.location}
+    if c.start is not None:
+        payload["startTime"] = format_utc(c.start)
+    if c.stop is not None:
+        payload["stopTime"] = format_utc(c.stop)
+    return Call("GetDiagnostics", _retries(c, payload))
+
+
+def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResult:
     """No fileName in the reply means there is nothing to upload: Accepted, file_name null,
-    as 2.0.1 GetLog answers the same case. The security log needs the security extension."""
-    if a.get("log_type") == "security":
-        return await _get_security_log(s, a)
-    payload: dict[str, Any] = {"location": a["location"]}
-    for key, wire in (("start", "startTime"), ("stop", "stopTime")):
-        if a.get(key) is not None:
-            payload[wire] = _time(a, key)
-    if a.get("retries") is not None:
-        payload["retries"] = int(a["retries"])
-    if a.get("retry_interval_s") is not None:
-        payload["retryInterval"] = int(a["retry_interval_s"])
-    reply = await s.call("GetDiagnostics", payload)
-    return {"status": "Accepted", "file_name": reply.get("fileName")}
+    as 2.0.1 GetLog answers the same case."""
+    if call.action == "GetDiagnostics":
+        return LogResult("Accepted", file_name=reply.get("fileName"))
+    return LogResult(str(reply["status"]), file_name=reply.get("filename"),
+                     request_id=call.payload["requestId"])
 
 
 COMMANDS: dict[str, Command] = {
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
-    "update-firmware": update_firmware,
-    "get-diagnostics": get_diagnostics,
 }
 # trigger-message, device model, monitoring, network profile, display messages
 COMMANDS.update(manage_commands.COMMANDS)
@@ -326,4 +320,6 @@ EXCHANGES: Table = {
     ClearChargingProfile: Exchange(
         lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status),
     GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
+    UpdateFirmware: Exchange(_update_firmware, _firmware_result),
+    GetDiagnostics: Exchange(_get_diagnostics, _log_result),
 }

@@ -27,6 +27,12 @@ from csms.domain.commands.charging import (
     ProfileSetResult,
     SetChargingProfile,
 )
+from csms.domain.commands.files import (
+    FirmwareResult,
+    GetDiagnostics,
+    LogResult,
+    UpdateFirmware,
+)
 from csms.domain.commands.station import (
     ChangeAvailability,
     ClearCache,
@@ -188,11 +194,11 @@ def _time(a: dict[str, Any], key: str) -> str:
     return format_utc(parse_time(a[key], key))
 
 
-def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    if a.get("retries") is not None:
-        payload["retries"] = int(a["retries"])
-    if a.get("retry_interval_s") is not None:
-        payload["retryInterval"] = int(a["retry_interval_s"])
+def _retries(c: UpdateFirmware | GetDiagnostics, payload: dict[str, Any]) -> dict[str, Any]:
+    if c.retries is not None:
+        payload["retries"] = c.retries
+    if c.retry_interval_s is not None:
+        payload["retryInterval"] = c.retry_interval_s
     return payload
 
 
@@ -271,41 +277,47 @@ def _local_list_version(reply: dict[str, Any], call: Call,
     return LocalListVersionResult("Accepted", int(reply["versionNumber"]))
 
 
-async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    firmware: dict[str, Any] = {"location": a["location"],
-                                "retrieveDateTime": _time(a, "retrieve_at")}
-    if a.get("signature") is not None:
-        firmware["signature"] = a["signature"]
-    if a.get("signing_certificate") is not None:
-        firmware["signingCertificate"] = a["signing_certificate"]
-    request_id = _job_request_id(s, a)
-    payload = _retries(a, {"requestId": request_id, "firmware": firmware})
-    return _status(await s.call("UpdateFirmware", payload)) | {"request_id": request_id}
+def _update_firmware(c: UpdateFirmware, now: datetime) -> Call:
+    firmware: dict[str, Any] = {"location": c.location,
+                                "retrieveDateTime": format_utc(c.retrieve_at)}
+    if c.signature is not None:
+        firmware["signature"] = c.signature
+    if c.signing_certificate is not None:
+        firmware["signingCertificate"] = c.signing_certificate
+    payload = {"requestId": _job_request_id(c.request_id, now), "firmware": firmware}
+    return Call("UpdateFirmware", _retries(c, payload))
 
 
-def _job_request_id(s: Caller, a: dict[str, Any]) -> int:
+def _firmware_result(reply: dict[str, Any], call: Call, c: UpdateFirmware) -> FirmwareResult:
+    return FirmwareResult(str(reply["status"]), _reason(reply), call.payload["requestId"])
+
+
+def _job_request_id(given: int | None, now: datetime) -> int:
     """The id of the job csms keeps for this request (issue 4 items 1, 2), else a fresh one."""
-    given = a.get("request_id")
-    return int(given) if given is not None else _request_ids.next(s.services.clock.now())
+    return given if given is not None else _request_ids.next(now)
 
 
-async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    log: dict[str, Any] = {"remoteLocation": a["location"]}
-    for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
-        if a.get(key) is not None:
-            log[wire] = _time(a, key)
-    request_id = _job_request_id(s, a)
-    log_type = "SecurityLog" if a.get("log_type") == "security" else "DiagnosticsLog"
-    payload = _retries(a, {"logType": log_type, "requestId": request_id, "log": log})
-    reply = await s.call("GetLog", payload)
-    return _status(reply) | {"file_name": reply.get("filename"), "request_id": request_id}
+def _get_diagnostics(c: GetDiagnostics, now: datetime) -> Call:
+    if c.location is None:
+        raise InvalidInput("get-diagnostics needs a location")
+    log: dict[str, Any] = {"remoteLocation": c.location}
+    if c.start is not None:
+        log["oldestTimestamp"] = format_utc(c.start)
+    if c.stop is not None:
+        log["latestTimestamp"] = format_utc(c.stop)
+    log_type = "SecurityLog" if c.log_type == "security" else "DiagnosticsLog"
+    payload = {"logType": log_type, "requestId": _job_request_id(c.request_id, now), "log": log}
+    return Call("GetLog", _retries(c, payload))
+
+
+def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResult:
+    return LogResult(str(reply["status"]), _reason(reply), reply.get("filename"),
+                     call.payload["requestId"])
 
 
 COMMANDS: dict[str, Command] = {
     "get-configuration": get_configuration,
     "set-configuration": set_configuration,
-    "update-firmware": update_firmware,
-    "get-diagnostics": get_diagnostics,
 }
 # trigger-message, device model, monitoring, network profile, display messages
 COMMANDS.update(manage_commands.COMMANDS)
@@ -329,4 +341,6 @@ EXCHANGES: Table = {
     ClearChargingProfile: Exchange(
         lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status_result),
     GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
+    UpdateFirmware: Exchange(_update_firmware, _firmware_result),
+    GetDiagnostics: Exchange(_get_diagnostics, _log_result),
 }
