@@ -12,17 +12,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
-from csms.domain.commands import COMMAND_TYPES, Command, Result, from_data, to_data
+from csms.domain.commands import Command, Result, api_commands, from_data, to_data
 from csms.domain.commands.charging import (
     ClearChargingProfile,
     ProfileSetResult,
     SetChargingProfile,
 )
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    GetConfiguration,
+    SetConfiguration,
+)
 from csms.domain.commands.files import GetDiagnostics, UpdateFirmware
 from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
 from csms.services.availability import AvailabilityService
-from csms.services.device_model import DEVICE_COMMANDS
+from csms.services.device_model import DEVICE_COMMANDS, DeviceModelService
 from csms.services.diagnostics import DiagnosticsService
 from csms.services.firmware import FirmwareService
 from csms.services.ports import Database, StationGateway
@@ -32,7 +38,7 @@ R = TypeVar("R", bound=Result)
 
 # The commands not yet typed (csms.domain.commands holds the typed ones).
 COMMANDS = frozenset({
-    "trigger-message", "get-configuration", "set-configuration",
+    "trigger-message",
 }) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
 # certificates on the station (security, issue 4 item 8)
 COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
@@ -56,6 +62,7 @@ class Keepers:
 
     availability: AvailabilityService
     profiles: ProfileStateService
+    device_model: DeviceModelService
     firmware: FirmwareService  # firmware and log jobs: they send the command themselves
     diagnostics: DiagnosticsService
 
@@ -86,12 +93,12 @@ class CommandService:
 
     async def run(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
         """The API's commands: arguments and answer as the API's JSON."""
-        typed = COMMAND_TYPES.get(name)
+        typed = api_commands().get(name)
         if typed is None:
             return await self._run_untyped(station_id, name, args)
         command = from_data(typed, args)
         await self._reachable(station_id)
-        return cast(dict[str, Any], to_data(await self._answer(station_id, command)))
+        return cast(dict[str, Any], to_data(await self._answer(station_id, command), public=True))
 
     async def _answer(self, station_id: str, command: Command[Any]) -> Result:
         """Send one of the API's commands and keep what its answer says: one explicit step
@@ -108,6 +115,11 @@ class CommandService:
             await k.profiles.profile_set(station_id, command, result)
         elif isinstance(command, ClearChargingProfile):
             await k.profiles.profiles_cleared(station_id, command, result)
+        elif isinstance(command, GetConfiguration) and isinstance(result, ConfigurationResult):
+            await k.device_model.configuration_read(station_id, command, result)
+        elif isinstance(command, SetConfiguration) and isinstance(
+                result, ConfigurationSetResult):
+            await k.device_model.configuration_set(station_id, command, result)
         return result
 
     async def _run_untyped(self, station_id: str, name: str,

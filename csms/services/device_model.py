@@ -19,6 +19,12 @@ from typing import Any
 
 from csms.clock import Clock
 from csms.domain import device as dm
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    GetConfiguration,
+    SetConfiguration,
+)
 from csms.domain.device import (
     DeviceEvent,
     DeviceRequest,
@@ -123,39 +129,6 @@ class DeviceModelService:
     _after_get_base_report = _after_get_report = _after_requesting
     _after_get_monitoring_report = _after_get_display_messages = _after_requesting
 
-    async def _after_get_configuration(self, station_id: str, args: dict[str, Any],
-                                       result: dict[str, Any]) -> None:
-        v16 = self._gateway.protocol_of(station_id) == _V16
-        started, now = self._clock.now(), self._clock.now()
-        found = [(_key_of_label(c["key"], v16), c) for c in result.get("configuration", [])]
-        unknown = [_key_of_label(k, v16) for k in result.get("unknown_keys", [])]
-        source = "configuration" if v16 else "variables"
-
-        def work(uow: UnitOfWork) -> None:
-            for key, c in found:
-                if key is not None and c.get("value") is not None:
-                    uow.device.set_attribute(station_id, key, "Actual", str(c["value"]), source,
-                                             now, c.get("readonly"))
-            uow.device.delete_variables(station_id, [k for k in unknown if k is not None])
-            if v16 and not args.get("keys"):  # the whole list: keys not in it are gone
-                uow.device.delete_stale_variables(station_id, started, configuration=True)
-
-        await self._db.write(work)
-
-    async def _after_set_configuration(self, station_id: str, args: dict[str, Any],
-                                       result: dict[str, Any]) -> None:
-        # RebootRequired: the station took the value; it applies after a reboot.
-        if result.get("status") not in ("Accepted", "RebootRequired"):
-            return
-        v16 = self._gateway.protocol_of(station_id) == _V16
-        key = _key_of_label(str(args["key"]), v16)
-        if key is None:
-            return
-        now = self._clock.now()
-        await self._db.write(lambda uow: uow.device.set_attribute(
-            station_id, key, "Actual", str(args["value"]),
-            "configuration" if v16 else "variables", now))
-
     async def _after_set_display_message(self, station_id: str, args: dict[str, Any],
                                          result: dict[str, Any]) -> None:
         if result.get("status") != "Accepted":
@@ -188,6 +161,33 @@ class DeviceModelService:
         gone = [int(r["id"]) for r in result.get("results", [])
                 if r.get("status") in ("Accepted", "NotFound")]
         await self._db.write(lambda uow: uow.device.delete_monitors(station_id, gone))
+
+    # --- configuration: what the answers to get/set-configuration say --------------------
+    async def configuration_read(self, station_id: str, command: GetConfiguration,
+                                 result: ConfigurationResult) -> None:
+        """Keep the values read; forget the keys the station does not know. A whole 1.6
+        list (no keys asked) also forgets the keys no longer in it."""
+        started = now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            for c in result.configuration:
+                if c.value is not None:
+                    uow.device.set_attribute(station_id, c.var, "Actual", c.value,
+                                             _source(c.var), now, c.readonly)
+            uow.device.delete_variables(station_id, result.unknown)
+            if not command.keys:
+                uow.device.delete_stale_variables(station_id, started, configuration=True)
+
+        await self._db.write(work)
+
+    async def configuration_set(self, station_id: str, command: SetConfiguration,
+                                result: ConfigurationSetResult) -> None:
+        # RebootRequired: the station took the value; it applies after a reboot.
+        if result.status not in ("Accepted", "RebootRequired") or result.var is None:
+            return
+        key, now = result.var, self._clock.now()
+        await self._db.write(lambda uow: uow.device.set_attribute(
+            station_id, key, "Actual", command.value, _source(key), now))
 
     # --- what stations send -------------------------------------------------------------
 
@@ -305,11 +305,9 @@ def _forget_stale(uow: UnitOfWork, request: DeviceRequest) -> None:
         uow.device.delete_stale_variables(sid, before, configuration=False)
 
 
-def _key_of_label(label: str, v16: bool) -> VarKey | None:
-    if v16:
-        return VarKey("", label)
-    component, sep, variable = label.partition(".")
-    return VarKey(component, variable) if sep and component and variable else None
+def _source(key: VarKey) -> str:
+    """A 1.6 configuration key has no component; a 2.0.1 variable always has one."""
+    return "variables" if key.component else "configuration"
 
 
 def display_from_args(a: dict[str, Any]) -> DisplayMessage:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from csms.api.routes.commands import BODIES
-from csms.domain.commands import COMMAND_TYPES
+from csms.domain.commands import COMMAND_TYPES, api_commands
 from csms.ocpp.v16.commands import COMMANDS as UNTYPED_16
 from csms.ocpp.v16.commands import EXCHANGES as EXCHANGES_16
 from csms.ocpp.v201.commands import COMMANDS as UNTYPED_201
@@ -20,9 +20,9 @@ from tests.api.support import assert_detail, command
 from tests.helpers import RawStation
 
 # Every command: typed (a dataclass, one exchange per version) or not yet (a name).
-COMMANDS = set(UNTYPED) | set(COMMAND_TYPES)
-COMMANDS_16 = set(UNTYPED_16) | {typed.name for typed in EXCHANGES_16}
-COMMANDS_201 = set(UNTYPED_201) | {typed.name for typed in EXCHANGES_201}
+COMMANDS = set(UNTYPED) | set(api_commands())
+COMMANDS_16 = set(UNTYPED_16) | {typed.name for typed in EXCHANGES_16 if typed.api}
+COMMANDS_201 = set(UNTYPED_201) | {typed.name for typed in EXCHANGES_201 if typed.api}
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

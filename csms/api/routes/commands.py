@@ -11,7 +11,7 @@ from pydantic import BaseModel, create_model
 from csms.api.deps import Svc
 from csms.api.errors import has_non_finite, out_of_range_integer
 from csms.api.schemas import COMMAND_BODIES, Strict
-from csms.domain.commands import COMMAND_TYPES
+from csms.domain.commands import api_commands
 from csms.domain.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["commands"])
@@ -63,7 +63,7 @@ def _body_of(command: type[Any]) -> type[BaseModel]:
 
 # Every command csms knows, typed (csms.domain.commands) or not yet, with its request body.
 BODIES: dict[str, type[BaseModel]] = dict(COMMAND_BODIES) | {
-    name: _body_of(typed) for name, typed in COMMAND_TYPES.items() if name not in COMMAND_BODIES}
+    name: _body_of(typed) for name, typed in api_commands().items() if name not in COMMAND_BODIES}
 
 for _name, _model in BODIES.items():
     _command_route(_name, _model)

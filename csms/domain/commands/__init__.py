@@ -6,14 +6,23 @@ command type to how the call is built and the reply parsed; the services send co
 Importing this package imports every command module, so `COMMAND_TYPES` is complete.
 """
 
-from csms.domain.commands import authorization, charging, files, station
+from csms.domain.commands import (
+    authorization,
+    capabilities,
+    charging,
+    configuration,
+    files,
+    station,
+)
 from csms.domain.commands.base import (
     COMMAND_TYPES,
     Command,
     Result,
     StatusResult,
+    api_commands,
 )
 from csms.domain.commands.codec import from_data, to_data
 
-__all__ = ["COMMAND_TYPES", "Command", "Result", "StatusResult", "authorization", "charging",
-           "files", "from_data", "station", "to_data"]
+__all__ = ["COMMAND_TYPES", "Command", "Result", "StatusResult", "api_commands",
+           "authorization", "capabilities", "charging",
+           "configuration", "files", "from_data", "station", "to_data"]

@@ -16,6 +16,11 @@ R = TypeVar("R", bound="Result")
 COMMAND_TYPES: dict[str, type[Command[Any]]] = {}
 
 
+def api_commands() -> dict[str, type[Command[Any]]]:
+    """The commands the API offers (`/stations/{id}/commands/{name}`)."""
+    return {name: typed for name, typed in COMMAND_TYPES.items() if typed.api}
+
+
 def omitted_when_none() -> Any:
     """A result field that the answer leaves out when the station did not say it."""
     return field(default=None, metadata={"omit_none": True})
@@ -36,11 +41,13 @@ class StatusResult(Result):
 
 
 class Command(Generic[R]):
-    """Base of the command dataclasses: `name` is the API's (`/commands/{name}`), `result`
-    the type of the answer. Subclasses are frozen dataclasses named in imperative mood."""
+    """Base of the command dataclasses: `name` is the API's (`/commands/{name}`) and the
+    cluster relay's, `result` the type of the answer. Subclasses are frozen dataclasses
+    named in imperative mood."""
 
     name: ClassVar[str]
     result: ClassVar[type[Result]]
+    api: ClassVar[bool] = True  # False: csms sends it on its own; no API route
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -20,19 +20,22 @@ from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hin
 T = TypeVar("T")
 
 
-def to_data(value: Any) -> Any:
+def to_data(value: Any, public: bool = False) -> Any:
+    """`public`: the API's answer, without the fields marked internal (typed keys that
+    travel between nodes but are not part of the contract)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
-            if item is None and f.metadata.get("omit_none"):
+            if (item is None and f.metadata.get("omit_none")) or (
+                    public and f.metadata.get("internal")):
                 continue
-            out[f.name] = to_data(item)
+            out[f.name] = to_data(item, public)
         return out
     if isinstance(value, (list, tuple)):
-        return [to_data(v) for v in value]
+        return [to_data(v, public) for v in value]
     if isinstance(value, dict):
-        return {k: to_data(v) for k, v in value.items()}
+        return {k: to_data(v, public) for k, v in value.items()}
     if isinstance(value, datetime):
         return value.isoformat()
     return value

@@ -26,6 +26,13 @@ from csms.domain.commands.charging import (
     ProfileSetResult,
     SetChargingProfile,
 )
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    ConfigurationValue,
+    GetConfiguration,
+    SetConfiguration,
+)
 from csms.domain.commands.files import (
     FirmwareResult,
     GetDiagnostics,
@@ -43,11 +50,12 @@ from csms.domain.commands.station import (
     Reset,
     Unlock,
 )
+from csms.domain.device import VarKey
 from csms.domain.errors import InvalidInput
 from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v16 import cost_commands, manage_commands, profiles, security_commands
+from csms.ocpp.v16 import capabilities, cost_commands, manage_commands, profiles, security_commands
 
 
 class _HasClock(Protocol):
@@ -126,22 +134,26 @@ def _data_transfer_result(reply: dict[str, Any], call: Call,
     return DataTransferResult(str(reply["status"]), data=reply.get("data"))
 
 
-async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = {"key": list(a["keys"])} if a.get("keys") else {}
-    reply = await s.call("GetConfiguration", payload)
-    return {
-        "status": "Accepted",
-        "configuration": [
-            {"key": c["key"], "value": c.get("value"), "readonly": c.get("readonly", False)}
-            for c in reply.get("configurationKey", [])
-        ],
-        "unknown_keys": reply.get("unknownKey", []),
-    }
+def _get_configuration(c: GetConfiguration, now: datetime) -> Call:
+    return Call("GetConfiguration", {"key": list(c.keys)} if c.keys else {})
 
 
-async def set_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("ChangeConfiguration", {"key": a["key"], "value": str(a["value"])})
-    return {"status": reply["status"], "reboot_required": reply["status"] == "RebootRequired"}
+def _configuration(reply: dict[str, Any], call: Call, c: GetConfiguration) -> ConfigurationResult:
+    unknown = [str(k) for k in reply.get("unknownKey", [])]
+    return ConfigurationResult("Accepted", [
+        ConfigurationValue(k["key"], k.get("value"), k.get("readonly", False), VarKey("", k["key"]))
+        for k in reply.get("configurationKey", [])
+    ], unknown, [VarKey("", k) for k in unknown])
+
+
+def _set_configuration(c: SetConfiguration, now: datetime) -> Call:
+    return Call("ChangeConfiguration", {"key": c.key, "value": c.value})
+
+
+def _configuration_set(reply: dict[str, Any], call: Call,
+                       c: SetConfiguration) -> ConfigurationSetResult:
+    status = str(reply["status"])
+    return ConfigurationSetResult(status, status == "RebootRequired", VarKey("", c.key))
 
 
 _reservation_ids = TimeIds()
@@ -295,8 +307,6 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
 
 
 COMMANDS: dict[str, Command] = {
-    "get-configuration": get_configuration,
-    "set-configuration": set_configuration,
 }
 # trigger-message, device model, monitoring, network profile, display messages
 COMMANDS.update(manage_commands.COMMANDS)
@@ -320,6 +330,9 @@ EXCHANGES: Table = {
     ClearChargingProfile: Exchange(
         lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status),
     GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
+    GetConfiguration: Exchange(_get_configuration, _configuration),
+    SetConfiguration: Exchange(_set_configuration, _configuration_set),
     UpdateFirmware: Exchange(_update_firmware, _firmware_result),
     GetDiagnostics: Exchange(_get_diagnostics, _log_result),
 }
+EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles

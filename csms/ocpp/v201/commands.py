@@ -27,6 +27,13 @@ from csms.domain.commands.charging import (
     ProfileSetResult,
     SetChargingProfile,
 )
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    ConfigurationValue,
+    GetConfiguration,
+    SetConfiguration,
+)
 from csms.domain.commands.files import (
     FirmwareResult,
     GetDiagnostics,
@@ -48,7 +55,14 @@ from csms.domain.errors import InvalidInput
 from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v201 import charging_commands, manage_commands, profiles, security_commands
+from csms.ocpp.v201 import (
+    capabilities,
+    charging_commands,
+    manage_commands,
+    profiles,
+    security_commands,
+)
+from csms.ocpp.v201.device import var_key
 
 
 class _HasClock(Protocol):
@@ -158,29 +172,39 @@ def _data_transfer_result(reply: dict[str, Any], call: Call,
     return DataTransferResult(str(reply["status"]), _reason(reply), reply.get("data"))
 
 
-async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    keys = a.get("keys") or []
-    if not keys:
+def _get_configuration(c: GetConfiguration, now: datetime) -> Call:
+    if not c.keys:
         raise InvalidInput("OCPP 2.0.1 needs keys (Component.Variable); "
                            "send GetBaseReport through the raw route for everything")
-    data = [_component_variable(k) for k in keys]
-    reply = await s.call("GetVariables", {"getVariableData": data})
-    config, unknown = [], []
+    return Call("GetVariables", {"getVariableData": [_component_variable(k) for k in c.keys]})
+
+
+def _configuration(reply: dict[str, Any], call: Call, c: GetConfiguration) -> ConfigurationResult:
+    """Each result names its component and variable in full (instance, EVSE): that is the
+    key kept, so it is the same variable the station's inventory (NotifyReport) lists."""
+    config, unknown, unknown_keys = [], [], []
     for r in reply["getVariableResult"]:
-        key = f"{r['component']['name']}.{r['variable']['name']}"
+        key = var_key(r["component"], r["variable"])
+        label = f"{key.component}.{key.variable}"
         if r["attributeStatus"] == "Accepted":
-            config.append({"key": key, "value": r.get("attributeValue"), "readonly": None})
+            config.append(ConfigurationValue(label, r.get("attributeValue"), None, key))
         else:
             unknown.append(key)
-    return {"status": "Accepted", "configuration": config, "unknown_keys": unknown}
+            unknown_keys.append(label)
+    return ConfigurationResult("Accepted", config, unknown_keys, unknown)
 
 
-async def set_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    item = _component_variable(a["key"]) | {"attributeValue": str(a["value"])}
-    reply = await s.call("SetVariables", {"setVariableData": [item]})
+def _set_configuration(c: SetConfiguration, now: datetime) -> Call:
+    item = _component_variable(c.key) | {"attributeValue": c.value}
+    return Call("SetVariables", {"setVariableData": [item]})
+
+
+def _configuration_set(reply: dict[str, Any], call: Call,
+                       c: SetConfiguration) -> ConfigurationSetResult:
     result = reply["setVariableResult"][0]
-    status = result["attributeStatus"]
-    return {"status": status, "reboot_required": status == "RebootRequired"}
+    status = str(result["attributeStatus"])
+    return ConfigurationSetResult(status, status == "RebootRequired",
+                                  var_key(result["component"], result["variable"]))
 
 
 # reservation and request ids: growing with time, so a restart does not reuse them.
@@ -316,8 +340,6 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
 
 
 COMMANDS: dict[str, Command] = {
-    "get-configuration": get_configuration,
-    "set-configuration": set_configuration,
 }
 # trigger-message, device model, monitoring, network profile, display messages
 COMMANDS.update(manage_commands.COMMANDS)
@@ -341,6 +363,9 @@ EXCHANGES: Table = {
     ClearChargingProfile: Exchange(
         lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status_result),
     GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
+    GetConfiguration: Exchange(_get_configuration, _configuration),
+    SetConfiguration: Exchange(_set_configuration, _configuration_set),
     UpdateFirmware: Exchange(_update_firmware, _firmware_result),
     GetDiagnostics: Exchange(_get_diagnostics, _log_result),
 }
+EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
