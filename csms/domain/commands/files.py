@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from csms.domain.commands.base import Command, Result, omitted_when_none
+from csms.domain.commands.base import Command, Result, StatusResult, omitted_when_none
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +56,12 @@ class GetDiagnostics(Command[LogResult]):
     retries: int | None = None
     retry_interval_s: int | None = None
     request_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UnpublishFirmware(Command[StatusResult]):
+    """Stop a local controller publishing the firmware of that MD5 checksum (2.0.1 L03)."""
+
+    name = "unpublish-firmware"
+    result = StatusResult
+    checksum: str

@@ -37,6 +37,7 @@ from csms.domain.commands.files import (
     FirmwareResult,
     GetDiagnostics,
     LogResult,
+    UnpublishFirmware,
     UpdateFirmware,
 )
 from csms.domain.commands.station import (
@@ -297,6 +298,11 @@ def _get_diagnostics(c: GetDiagnostics, now: datetime) -> Call:
     return Call("GetDiagnostics", _retries(c, payload))
 
 
+def _unpublish_firmware(c: UnpublishFirmware, now: datetime) -> Call:
+    raise InvalidInput("OCPP 1.6 has no UnpublishFirmware: local controllers that publish "
+                       "firmware are OCPP 2.0.1")
+
+
 def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResult:
     """No fileName in the reply means there is nothing to upload: Accepted, file_name null,
     as 2.0.1 GetLog answers the same case."""
@@ -334,5 +340,6 @@ EXCHANGES: Table = {
     SetConfiguration: Exchange(_set_configuration, _configuration_set),
     UpdateFirmware: Exchange(_update_firmware, _firmware_result),
     GetDiagnostics: Exchange(_get_diagnostics, _log_result),
+    UnpublishFirmware: Exchange(_unpublish_firmware, _status),
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles

@@ -38,6 +38,7 @@ from csms.domain.commands.files import (
     FirmwareResult,
     GetDiagnostics,
     LogResult,
+    UnpublishFirmware,
     UpdateFirmware,
 )
 from csms.domain.commands.station import (
@@ -367,5 +368,7 @@ EXCHANGES: Table = {
     SetConfiguration: Exchange(_set_configuration, _configuration_set),
     UpdateFirmware: Exchange(_update_firmware, _firmware_result),
     GetDiagnostics: Exchange(_get_diagnostics, _log_result),
+    UnpublishFirmware: Exchange(
+        lambda c, now: Call("UnpublishFirmware", {"checksum": c.checksum}), _status_result),
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
