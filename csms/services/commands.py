@@ -42,7 +42,6 @@ COMMANDS = frozenset({
 }) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
 # certificates on the station (security, issue 4 item 8)
 COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
-COMMANDS |= {"get-charging-profiles", "cost-updated"}  # charging state, cost (issue 4 10, 12)
 COMMANDS |= {"get-transaction-status", "customer-information"}  # 2.0.1 E14, N09/N10
 
 

@@ -62,3 +62,35 @@ class GetCompositeSchedule(Command[CompositeScheduleResult]):
     evse_id: int
     duration_s: int
     unit: Unit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilesRequested(Result):
+    request_id: int  # the ReportChargingProfiles messages that follow carry it
+    reason: str | None = omitted_when_none()
+
+
+@dataclass(frozen=True)
+class GetChargingProfiles(Command[ProfilesRequested]):
+    """What the station holds (2.0.1 K09); every criterion is optional."""
+
+    name = "get-charging-profiles"
+    result = ProfilesRequested
+    request_id: int | None = None  # default: a fresh one, returned
+    evse_id: int | None = None  # 0: station-wide profiles only
+    purpose: Purpose | None = None
+    stack_level: int | None = None
+    ids: list[int] | None = None  # charger-side profile ids
+    sources: list[str] | None = None  # EMS, Other, SO, CSO
+
+
+@dataclass(frozen=True)
+class CostUpdated(Command[StatusResult]):
+    """A transaction's cost now: 2.0.1 CostUpdated; 1.6 DataTransfer to `vendor_id`."""
+
+    name = "cost-updated"
+    result = StatusResult
+    transaction_id: str
+    total: float  # in the station's configured currency
+    vendor_id: str | None = None  # OCPP 1.6 only, required there
+    final: bool = False  # OCPP 1.6: messageId FinalCost, else RunningCost

@@ -316,7 +316,6 @@ COMMANDS: dict[str, Command] = {
 }
 # trigger-message, device model, monitoring, network profile, display messages
 COMMANDS.update(manage_commands.COMMANDS)
-COMMANDS.update(cost_commands.COMMANDS)  # cost-updated through DataTransfer (tariffs)
 COMMANDS.update(security_commands.COMMANDS)  # certificates (security extension)
 
 EXCHANGES: Table = {
@@ -343,3 +342,4 @@ EXCHANGES: Table = {
     UnpublishFirmware: Exchange(_unpublish_firmware, _status),
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
+EXCHANGES.update(cost_commands.EXCHANGES)  # cost-updated through DataTransfer (tariffs)

@@ -344,7 +344,6 @@ COMMANDS: dict[str, Command] = {
 }
 # trigger-message, device model, monitoring, network profile, display messages
 COMMANDS.update(manage_commands.COMMANDS)
-COMMANDS.update(charging_commands.COMMANDS)  # get-charging-profiles, cost-updated (tariffs)
 COMMANDS.update(security_commands.COMMANDS)  # certificates (blocks A, M)
 
 EXCHANGES: Table = {
@@ -372,3 +371,4 @@ EXCHANGES: Table = {
         lambda c, now: Call("UnpublishFirmware", {"checksum": c.checksum}), _status_result),
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
+EXCHANGES.update(charging_commands.EXCHANGES)  # get-charging-profiles, cost-updated
