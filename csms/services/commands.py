@@ -37,12 +37,9 @@ from csms.services.profiles_state import ProfileStateService
 R = TypeVar("R", bound=Result)
 
 # The commands not yet typed (csms.domain.commands holds the typed ones).
-COMMANDS = frozenset({
-    "trigger-message",
-}) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
+COMMANDS = DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
 # certificates on the station (security, issue 4 item 8)
 COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
-COMMANDS |= {"get-transaction-status", "customer-information"}  # 2.0.1 E14, N09/N10
 
 
 class CommandHook(Protocol):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from csms.clock import Clock
 from csms.domain import events as ev
+from csms.domain.commands import to_data
+from csms.domain.commands.station import TriggerMessage
 from csms.domain.errors import Conflict, NotFound, StationOffline
 from csms.domain.security import Delivery, SecurityEvent
 from csms.services.certificates import STATION_CERT, CertificateService
@@ -121,8 +123,8 @@ class SecurityService:
         """Ask the station for a new CSR: the trigger-message command (1.6
         ExtendedTriggerMessage SignChargePointCertificate, 2.0.1 TriggerMessage)."""
         await self._reachable(station_id)
-        return await self._gateway.command(station_id, "trigger-message", {"message": _TRIGGER[
-            cert_type]})
+        result = await self._gateway.send(station_id, TriggerMessage(_TRIGGER[cert_type]))
+        return cast(dict[str, Any], to_data(result, public=True))
 
     async def install_csms_root(self, station_id: str) -> dict[str, Any]:
         """Install our CA's certificate as the station's CSMS (Central System) root."""

@@ -75,3 +75,50 @@ class DataTransfer(Command[DataTransferResult]):
     vendor_id: str
     message_id: str | None = None
     data: Any = None
+
+
+@dataclass(frozen=True)
+class TriggerMessage(Command[StatusResult]):
+    """Ask the station to send one of its messages now (the 1.6 or the 2.0.1 name)."""
+
+    name = "trigger-message"
+    result = StatusResult
+    message: str
+    evse_id: int | None = None
+    connector_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionStatusResult(Result):
+    messages_in_queue: bool
+    ongoing: bool | None = None
+
+
+@dataclass(frozen=True)
+class GetTransactionStatus(Command[TransactionStatusResult]):
+    """Whether the station still holds queued messages (for one transaction, if given)."""
+
+    name = "get-transaction-status"
+    result = TransactionStatusResult
+    transaction_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInformationResult(Result):
+    request_id: int
+    reason: str | None = omitted_when_none()
+
+
+@dataclass(frozen=True)
+class CustomerInformation(Command[CustomerInformationResult]):
+    """Ask the station to report and/or clear what it keeps about one customer; the answer
+    comes as NotifyCustomerInformation, stored as a station report."""
+
+    name = "customer-information"
+    result = CustomerInformationResult
+    request_id: int | None = None
+    report: bool = True
+    clear: bool = False
+    customer_identifier: str | None = None
+    id_token: str | None = None
+    id_token_type: str = "ISO14443"

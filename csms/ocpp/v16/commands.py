@@ -343,3 +343,4 @@ EXCHANGES: Table = {
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
 EXCHANGES.update(cost_commands.EXCHANGES)  # cost-updated through DataTransfer (tariffs)
+EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, transaction status, customers

@@ -372,3 +372,4 @@ EXCHANGES: Table = {
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
 EXCHANGES.update(charging_commands.EXCHANGES)  # get-charging-profiles, cost-updated
+EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, transaction status, customers

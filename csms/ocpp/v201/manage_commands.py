@@ -8,9 +8,19 @@ which records the request before it is sent; the builders only translate.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from csms.domain.commands import StatusResult
+from csms.domain.commands.station import (
+    CustomerInformation,
+    CustomerInformationResult,
+    GetTransactionStatus,
+    TransactionStatusResult,
+    TriggerMessage,
+)
 from csms.domain.errors import InvalidInput
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v201.device import component_json, key_args, var_key, variable_json
 
@@ -45,17 +55,26 @@ def _component_variable(a: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def trigger_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    message = _ALIASES.get(a["message"], a["message"])
+def _trigger(c: TriggerMessage, now: datetime) -> Call:
+    message = _ALIASES.get(c.message, c.message)
     if message not in TRIGGERS:
-        raise InvalidInput(f"OCPP 2.0.1 cannot trigger {a['message']!r}; "
+        raise InvalidInput(f"OCPP 2.0.1 cannot trigger {c.message!r}; "
                            f"allowed: {', '.join(TRIGGERS)}")
     payload: dict[str, Any] = {"requestedMessage": message}
-    if a.get("evse_id") is not None:
-        payload["evse"] = {"id": int(a["evse_id"])}
-        if a.get("connector_id") is not None:
-            payload["evse"]["connectorId"] = int(a["connector_id"])
-    return _status(await s.call("TriggerMessage", payload))
+    if c.evse_id is not None:
+        payload["evse"] = {"id": c.evse_id}
+        if c.connector_id is not None:
+            payload["evse"]["connectorId"] = c.connector_id
+    return Call("TriggerMessage", payload)
+
+
+def _reason(reply: dict[str, Any]) -> str | None:
+    info = reply.get("statusInfo")
+    return None if info is None else info.get("reasonCode")
+
+
+def _status_result(reply: dict[str, Any], call: Call, c: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]), _reason(reply))
 
 
 # --- device model reports (B07, B08) ------------------------------------------------------
@@ -195,7 +214,6 @@ async def clear_display_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
 
 
 COMMANDS: dict[str, Command] = {
-    "trigger-message": trigger_message,
     "get-base-report": get_base_report,
     "get-report": get_report,
     "set-variable-monitoring": set_variable_monitoring,
@@ -210,26 +228,38 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-async def get_transaction_status(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    """Whether the station still holds queued messages (for one transaction, if given)."""
-    payload = {"transactionId": str(a["transaction_id"])} if a.get("transaction_id") else {}
-    reply = await s.call("GetTransactionStatus", payload)
-    return {"status": "Accepted", "messages_in_queue": reply["messagesInQueue"],
-            "ongoing": reply.get("ongoingIndicator")}
+def _transaction_status(c: GetTransactionStatus, now: datetime) -> Call:
+    return Call("GetTransactionStatus",
+                {"transactionId": c.transaction_id} if c.transaction_id else {})
 
 
-async def customer_information(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    """Ask the station to report and/or clear what it keeps about one customer (N09/N10);
-    the answer comes as NotifyCustomerInformation, stored as a station report."""
-    request_id = _request_id(a)
-    payload: dict[str, Any] = {"requestId": request_id, "report": bool(a.get("report", True)),
-                               "clear": bool(a.get("clear", False))}
-    if a.get("customer_identifier"):
-        payload["customerIdentifier"] = a["customer_identifier"]
-    if a.get("id_token"):
-        payload["idToken"] = {"idToken": a["id_token"], "type": a.get("id_token_type", "ISO14443")}
-    return _status(await s.call("CustomerInformation", payload)) | {"request_id": request_id}
+def _transaction_status_result(reply: dict[str, Any], call: Call,
+                               c: GetTransactionStatus) -> TransactionStatusResult:
+    return TransactionStatusResult("Accepted", reply["messagesInQueue"],
+                                   reply.get("ongoingIndicator"))
 
 
-COMMANDS["get-transaction-status"] = get_transaction_status
-COMMANDS["customer-information"] = customer_information
+def _customer_information(c: CustomerInformation, now: datetime) -> Call:
+    """N09/N10; the request id is the caller's (the answer's reports carry it)."""
+    if c.request_id is None:
+        raise InvalidInput("missing argument 'request_id'")
+    payload: dict[str, Any] = {"requestId": c.request_id, "report": c.report,
+                               "clear": c.clear}
+    if c.customer_identifier:
+        payload["customerIdentifier"] = c.customer_identifier
+    if c.id_token:
+        payload["idToken"] = {"idToken": c.id_token, "type": c.id_token_type}
+    return Call("CustomerInformation", payload)
+
+
+def _customer_information_result(reply: dict[str, Any], call: Call,
+                                 c: CustomerInformation) -> CustomerInformationResult:
+    return CustomerInformationResult(str(reply["status"]), call.payload["requestId"],
+                                     _reason(reply))
+
+
+EXCHANGES: Table = {
+    TriggerMessage: Exchange(_trigger, _status_result),
+    GetTransactionStatus: Exchange(_transaction_status, _transaction_status_result),
+    CustomerInformation: Exchange(_customer_information, _customer_information_result),
+}
