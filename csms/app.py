@@ -207,7 +207,7 @@ class CsmsServer:
             transactions=TransactionService(
                 db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
                 accept_tokens),
-            commands=(commands := CommandService(db, gateway, hooks=[device_model], keepers=Keepers(
+            commands=(commands := CommandService(db, gateway, keepers=Keepers(
                 availability, profiles_state, device_model, firmware, diagnostics))),
             presence=Presence(db),
             message_log=MessageLog(clock, s.message_log_size, redact=redact_frame),

@@ -8,9 +8,8 @@ checks that the station can be reached and, for the API's commands, keeps what a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from csms.domain.commands import Command, Result, api_commands, from_data, to_data
 from csms.domain.commands.charging import (
@@ -24,11 +23,21 @@ from csms.domain.commands.configuration import (
     GetConfiguration,
     SetConfiguration,
 )
+from csms.domain.commands.device import (
+    ClearDisplayMessage,
+    ClearVariableMonitoring,
+    GetBaseReport,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    GetReport,
+    SetDisplayMessage,
+    SetVariableMonitoring,
+)
 from csms.domain.commands.files import GetDiagnostics, UpdateFirmware
 from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
 from csms.services.availability import AvailabilityService
-from csms.services.device_model import DEVICE_COMMANDS, DeviceModelService
+from csms.services.device_model import DeviceModelService
 from csms.services.diagnostics import DiagnosticsService
 from csms.services.firmware import FirmwareService
 from csms.services.ports import Database, StationGateway
@@ -37,19 +46,9 @@ from csms.services.profiles_state import ProfileStateService
 R = TypeVar("R", bound=Result)
 
 # The commands not yet typed (csms.domain.commands holds the typed ones).
-COMMANDS = DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
 # certificates on the station (security, issue 4 item 8)
-COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
-
-
-class CommandHook(Protocol):
-    """Runs around every command: `before` may complete the arguments (ids) and record what
-    the answer will refer to; `after` keeps what the reply says."""
-
-    async def before(self, station_id: str, name: str,
-                     args: dict[str, Any]) -> dict[str, Any]: ...
-    async def after(self, station_id: str, name: str, args: dict[str, Any],
-                    result: dict[str, Any]) -> None: ...
+COMMANDS = frozenset({"install-certificate", "get-installed-certificate-ids",
+                      "delete-certificate"})
 
 
 @dataclass(frozen=True)
@@ -64,12 +63,10 @@ class Keepers:
 
 
 class CommandService:
-    def __init__(self, db: Database, gateway: StationGateway, keepers: Keepers,
-                 hooks: Sequence[CommandHook] = ()) -> None:
+    def __init__(self, db: Database, gateway: StationGateway, keepers: Keepers) -> None:
         self._db = db
         self._gateway = gateway
         self._keepers = keepers
-        self._hooks = tuple(hooks)
 
     async def reachable(self, station_id: str) -> None:
         """NotFound or StationOffline unless connected (reservations check before writing)."""
@@ -104,6 +101,17 @@ class CommandService:
             return await k.firmware.update(station_id, command)
         if isinstance(command, GetDiagnostics):
             return await k.diagnostics.request(station_id, command)
+        if isinstance(command, GetBaseReport | GetReport | GetMonitoringReport
+                      | GetDisplayMessages):  # recorded before sent: answered in parts
+            return await k.device_model.request(station_id, command)
+        if isinstance(command, SetDisplayMessage):
+            return await k.device_model.set_display_message(station_id, command)
+        if isinstance(command, ClearDisplayMessage):
+            return await k.device_model.clear_display_message(station_id, command)
+        if isinstance(command, SetVariableMonitoring):
+            return await k.device_model.set_monitoring(station_id, command)
+        if isinstance(command, ClearVariableMonitoring):
+            return await k.device_model.clear_monitoring(station_id, command)
         result: Result = await self._gateway.send(station_id, command)
         if isinstance(command, ChangeAvailability):
             await k.availability.answered(station_id, command, result)
@@ -121,14 +129,10 @@ class CommandService:
     async def _run_untyped(self, station_id: str, name: str,
                            args: dict[str, Any]) -> dict[str, Any]:
         if name not in COMMANDS:
-            raise NotFound(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
+            known = sorted(COMMANDS | set(api_commands()))
+            raise NotFound(f"unknown command {name!r}; known: {', '.join(known)}")
         await self._reachable(station_id)
-        for hook in self._hooks:
-            args = await hook.before(station_id, name, args)
-        result = await self._gateway.command(station_id, name, args)
-        for hook in self._hooks:
-            await hook.after(station_id, name, args, result)
-        return result
+        return await self._gateway.command(station_id, name, args)
 
     async def raw(self, station_id: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         await self._reachable(station_id)

@@ -11,6 +11,7 @@ from csms.domain.commands import (
     capabilities,
     charging,
     configuration,
+    device,
     files,
     station,
 )
@@ -25,4 +26,4 @@ from csms.domain.commands.codec import from_data, to_data
 
 __all__ = ["COMMAND_TYPES", "Command", "Result", "StatusResult", "api_commands",
            "authorization", "capabilities", "charging",
-           "configuration", "files", "from_data", "station", "to_data"]
+           "configuration", "device", "files", "from_data", "station", "to_data"]

@@ -1,5 +1,5 @@
 """OCPP 1.6 side of the device model, trigger and display commands (issue 4 items 5, 6, 9);
-merged into csms.ocpp.v16.commands.COMMANDS.
+merged into csms.ocpp.v16.commands.EXCHANGES.
 
 1.6 has configuration keys, not a device model: what only 2.0.1 can do is refused with a
 422 that says what 1.6 offers instead.
@@ -7,16 +7,27 @@ merged into csms.ocpp.v16.commands.COMMANDS.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from csms.domain.commands import StatusResult
+from csms.domain.commands.device import (
+    ClearDisplayMessage,
+    ClearVariableMonitoring,
+    GetBaseReport,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    GetReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetNetworkProfile,
+    SetVariableMonitoring,
+)
 from csms.domain.commands.station import CustomerInformation, GetTransactionStatus, TriggerMessage
 from csms.domain.errors import InvalidInput
 from csms.ocpp.exchange import Call, Exchange, Table
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 # TriggerMessage (1.6 §6.51 MessageTrigger) and ExtendedTriggerMessage (security extension).
 TRIGGERS = ("BootNotification", "DiagnosticsStatusNotification", "FirmwareStatusNotification",
@@ -52,36 +63,27 @@ def _refusal(why: str) -> Callable[[Any, datetime], Call]:
     return refuse
 
 
-def _refuse(why: str) -> Command:
-    async def refuse(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-        raise InvalidInput(why)
-
-    return refuse
-
-
 _NO_DEVICE_MODEL = ("OCPP 1.6 has no device model reports: use get-configuration (its keys "
                     "are stored and listed at /stations/{id}/variables)")
 _NO_MONITORING = "OCPP 1.6 has no variable monitoring (a 2.0.1 feature)"
 _NO_DISPLAY = "OCPP 1.6 has no display messages: they are OCPP 2.0.1 (block O)"
 
-COMMANDS: dict[str, Command] = {
-    "get-base-report": _refuse(_NO_DEVICE_MODEL),
-    "get-report": _refuse(_NO_DEVICE_MODEL),
-    "set-variable-monitoring": _refuse(_NO_MONITORING),
-    "clear-variable-monitoring": _refuse(_NO_MONITORING),
-    "get-monitoring-report": _refuse(_NO_MONITORING),
-    "set-monitoring-base": _refuse(_NO_MONITORING),
-    "set-monitoring-level": _refuse(_NO_MONITORING),
-    "set-network-profile": _refuse(
-        "OCPP 1.6 has no SetNetworkProfile: a 1.6 station's CSMS URL is set locally or "
-        "through a vendor configuration key (set-configuration)"),
-    "set-display-message": _refuse(_NO_DISPLAY),
-    "get-display-messages": _refuse(_NO_DISPLAY),
-    "clear-display-message": _refuse(_NO_DISPLAY),
-}
 
 EXCHANGES: Table = {
     TriggerMessage: Exchange(_trigger, _status),
+    GetBaseReport: Exchange(_refusal(_NO_DEVICE_MODEL), _status),
+    GetReport: Exchange(_refusal(_NO_DEVICE_MODEL), _status),
+    SetVariableMonitoring: Exchange(_refusal(_NO_MONITORING), _status),
+    ClearVariableMonitoring: Exchange(_refusal(_NO_MONITORING), _status),
+    GetMonitoringReport: Exchange(_refusal(_NO_MONITORING), _status),
+    SetMonitoringBase: Exchange(_refusal(_NO_MONITORING), _status),
+    SetMonitoringLevel: Exchange(_refusal(_NO_MONITORING), _status),
+    SetNetworkProfile: Exchange(_refusal(
+        "OCPP 1.6 has no SetNetworkProfile: a 1.6 station's CSMS URL is set locally or "
+        "through a vendor configuration key (set-configuration)"), _status),
+    SetDisplayMessage: Exchange(_refusal(_NO_DISPLAY), _status),
+    GetDisplayMessages: Exchange(_refusal(_NO_DISPLAY), _status),
+    ClearDisplayMessage: Exchange(_refusal(_NO_DISPLAY), _status),
     GetTransactionStatus: Exchange(_refusal(
         "OCPP 1.6 has no GetTransactionStatus: its queued transaction messages arrive on "
         "reconnect"), _status),

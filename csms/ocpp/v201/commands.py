@@ -343,7 +343,6 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
 COMMANDS: dict[str, Command] = {
 }
 # trigger-message, device model, monitoring, network profile, display messages
-COMMANDS.update(manage_commands.COMMANDS)
 COMMANDS.update(security_commands.COMMANDS)  # certificates (blocks A, M)
 
 EXCHANGES: Table = {
