@@ -1,14 +1,14 @@
-"""Version-agnostic commands (CONTRACT.md) as OCPP 1.6 calls, and their replies as `{status}`."""
+"""The typed commands (csms.domain.commands) as OCPP 1.6 calls, and the replies as their typed
+results: `EXCHANGES`, one table from command type to (build the call, parse the reply), which
+the sibling modules extend."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from csms.clock import Clock
-from csms.domain.charging_profiles import parse_time
 from csms.domain.commands import StatusResult
 from csms.domain.commands.authorization import (
     CancelReservation,
@@ -57,21 +57,6 @@ from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v16 import capabilities, cost_commands, manage_commands, profiles, security_commands
-
-
-class _HasClock(Protocol):
-    @property
-    def clock(self) -> Clock: ...
-
-
-class Caller(Protocol):
-    @property
-    def services(self) -> _HasClock: ...
-
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
 
 Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -158,16 +143,6 @@ def _configuration_set(reply: dict[str, Any], call: Call,
 
 
 _reservation_ids = TimeIds()
-
-
-def _time(a: dict[str, Any], key: str) -> str:
-    return format_utc(parse_time(a[key], key))
-
-
-def _only(a: dict[str, Any], *keys: str, why: str) -> None:
-    given = [k for k in keys if a.get(k) is not None]
-    if given:
-        raise InvalidInput(f"OCPP 1.6 cannot express {', '.join(given)}: {why}")
 
 
 def _set_charging_profile(c: SetChargingProfile, now: datetime) -> Call:
@@ -312,10 +287,8 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
                      request_id=call.payload["requestId"])
 
 
-COMMANDS: dict[str, Command] = {
-}
-# trigger-message, device model, monitoring, network profile, display messages
-COMMANDS.update(security_commands.COMMANDS)  # certificates (security extension)
+# Not yet typed: the certificate commands, a name and a dict (Session.command).
+COMMANDS: dict[str, Command] = dict(security_commands.COMMANDS)  # certificates (security extension)
 
 EXCHANGES: Table = {
     RemoteStart: Exchange(_remote_start, _remote_start_result),
@@ -342,4 +315,4 @@ EXCHANGES: Table = {
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
 EXCHANGES.update(cost_commands.EXCHANGES)  # cost-updated through DataTransfer (tariffs)
-EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, transaction status, customers
+EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, device model, transaction status, customers

@@ -1,4 +1,6 @@
-"""Version-agnostic commands (CONTRACT.md) as OCPP 2.0.1 calls, and their replies as `{status}`."""
+"""The typed commands (csms.domain.commands) as OCPP 2.0.1 calls, and the replies as their typed
+results: `EXCHANGES`, one table from command type to (build the call, parse the reply), which
+the sibling modules extend."""
 
 from __future__ import annotations
 
@@ -6,10 +8,8 @@ import itertools
 import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from csms.clock import Clock
-from csms.domain.charging_profiles import parse_time
 from csms.domain.commands import StatusResult
 from csms.domain.commands.authorization import (
     CancelReservation,
@@ -65,32 +65,10 @@ from csms.ocpp.v201 import (
 )
 from csms.ocpp.v201.device import var_key
 
-
-class _HasClock(Protocol):
-    @property
-    def clock(self) -> Clock: ...
-
-
-class Caller(Protocol):
-    @property
-    def services(self) -> _HasClock: ...
-
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
 Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 # remoteStartId must be unique per station; a random start avoids reuse across restarts.
 _remote_start_ids = itertools.count(random.randint(1, 1_000_000))
-
-
-def _status(reply: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": reply["status"]}
-    if "statusInfo" in reply:
-        out["reason"] = reply["statusInfo"].get("reasonCode")
-    return out
 
 
 def _component_variable(key: str) -> dict[str, Any]:
@@ -215,10 +193,6 @@ _request_ids = TimeIds()
 _CARD = "ISO14443"
 
 
-def _time(a: dict[str, Any], key: str) -> str:
-    return format_utc(parse_time(a[key], key))
-
-
 def _retries(c: UpdateFirmware | GetDiagnostics, payload: dict[str, Any]) -> dict[str, Any]:
     if c.retries is not None:
         payload["retries"] = c.retries
@@ -340,10 +314,8 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
                      call.payload["requestId"])
 
 
-COMMANDS: dict[str, Command] = {
-}
-# trigger-message, device model, monitoring, network profile, display messages
-COMMANDS.update(security_commands.COMMANDS)  # certificates (blocks A, M)
+# Not yet typed: the certificate commands, a name and a dict (Session.command).
+COMMANDS: dict[str, Command] = dict(security_commands.COMMANDS)  # certificates (blocks A, M)
 
 EXCHANGES: Table = {
     RemoteStart: Exchange(_remote_start, _remote_start_result),
@@ -371,4 +343,4 @@ EXCHANGES: Table = {
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
 EXCHANGES.update(charging_commands.EXCHANGES)  # get-charging-profiles, cost-updated
-EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, transaction status, customers
+EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, device model, transaction status, customers
