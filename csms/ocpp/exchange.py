@@ -3,12 +3,13 @@
 Each version's commands module holds one table from command type to an `Exchange`: `build`
 turns the command into the call (raising InvalidInput for what the version cannot express),
 `parse` turns the station's reply into the command's result. Only `parse` reads what the
-station sent, so only its failures become StationBadReply.
+station sent, so only its failures become StationBadReply. A command that needs several calls
+in a version is a `Conversation` there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -34,4 +35,16 @@ class Exchange(Generic[C, R]):
     parse: Callable[[dict[str, Any], Call, C], R]  # the reply, the call sent, the command
 
 
-Table = dict[type[Command[Any]], Exchange[Any, Any]]
+Ask = Callable[[Call], Awaitable[dict[str, Any]]]  # send one call, the station's reply
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation(Generic[C, R]):
+    """A command that takes several calls in this version (1.6 lists installed certificates
+    one type at a time): `run(command, now, ask)` makes them through `ask` and builds the
+    result. What it reads of the replies fails as StationBadReply, as `parse` does."""
+
+    run: Callable[[C, datetime, Ask], Awaitable[R]]
+
+
+Table = dict[type[Command[Any]], Exchange[Any, Any] | Conversation[Any, Any]]

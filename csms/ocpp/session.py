@@ -32,11 +32,13 @@ from csms.domain.errors import (
 from csms.domain.model import RegistrationStatus
 from csms.ocpp import schemas, timestamps
 from csms.ocpp.errors import OcppCallError
-from csms.ocpp.exchange import Table
+from csms.ocpp.exchange import Call, Conversation, Table
 from csms.services.container import Services
 
 log = logging.getLogger("csms.ocpp")
 R = TypeVar("R", bound=Result)
+# What reading a reply that lacks what the schema promised raises.
+_UNUSABLE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 CommandBuilder = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -311,21 +313,34 @@ class Session:
         if exchange is None:
             raise InvalidInput(
                 f"command {command.name!r} is not available for OCPP {self.version}")
-        call = exchange.build(command, self.services.clock.now())
-        try:
-            reply = await self.call(call.action, call.payload, timeout)
-        except StationCallError as e:
-            if call.extension is not None and e.code in ("NotImplemented", "NotSupported"):
-                raise InvalidInput(f"the station does not support {call.action} "
-                                   f"({call.extension}): {e.description}") from e
-            raise
+        now = self.services.clock.now()
+
+        async def ask(call: Call) -> dict[str, Any]:
+            try:
+                return await self.call(call.action, call.payload, timeout)
+            except StationCallError as e:
+                if call.extension is not None and e.code in ("NotImplemented", "NotSupported"):
+                    raise InvalidInput(f"the station does not support {call.action} "
+                                       f"({call.extension}): {e.description}") from e
+                raise
+
+        if isinstance(exchange, Conversation):
+            try:
+                said: R = await exchange.run(command, now, ask)
+            except _UNUSABLE as e:
+                raise self._unusable(command, e) from e
+            return said
+        call = exchange.build(command, now)  # InvalidInput: nothing is sent
+        reply = await ask(call)
         try:
             result: R = exchange.parse(reply, call, command)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
-            self.log.warning("%s: unusable reply: %r", command.name, e)
-            raise StationBadReply(
-                f"{command.name}: the station's reply is unusable ({e!r})") from e
+        except _UNUSABLE as e:
+            raise self._unusable(command, e) from e
         return result
+
+    def _unusable(self, command: Command[Any], e: Exception) -> StationBadReply:
+        self.log.warning("%s: unusable reply: %r", command.name, e)
+        return StationBadReply(f"{command.name}: the station's reply is unusable ({e!r})")
 
     async def command(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         builder = self.commands.get(name)

@@ -46,10 +46,6 @@ from csms.services.profiles_state import ProfileStateService
 R = TypeVar("R", bound=Result)
 
 # The commands not yet typed (csms.domain.commands holds the typed ones).
-# certificates on the station (security, issue 4 item 8)
-COMMANDS = frozenset({"install-certificate", "get-installed-certificate-ids",
-                      "delete-certificate"})
-
 
 @dataclass(frozen=True)
 class Keepers:
@@ -88,7 +84,8 @@ class CommandService:
         """The API's commands: arguments and answer as the API's JSON."""
         typed = api_commands().get(name)
         if typed is None:
-            return await self._run_untyped(station_id, name, args)
+            known = ", ".join(sorted(api_commands()))
+            raise NotFound(f"unknown command {name!r}; known: {known}")
         command = from_data(typed, args)
         await self._reachable(station_id)
         return cast(dict[str, Any], to_data(await self._answer(station_id, command), public=True))
@@ -125,14 +122,6 @@ class CommandService:
                 result, ConfigurationSetResult):
             await k.device_model.configuration_set(station_id, command, result)
         return result
-
-    async def _run_untyped(self, station_id: str, name: str,
-                           args: dict[str, Any]) -> dict[str, Any]:
-        if name not in COMMANDS:
-            known = sorted(COMMANDS | set(api_commands()))
-            raise NotFound(f"unknown command {name!r}; known: {', '.join(known)}")
-        await self._reachable(station_id)
-        return await self._gateway.command(station_id, name, args)
 
     async def raw(self, station_id: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         await self._reachable(station_id)

@@ -15,6 +15,7 @@ from typing import Any, cast
 from csms.clock import Clock
 from csms.domain import events as ev
 from csms.domain.commands import to_data
+from csms.domain.commands.certificates import InstallCertificate
 from csms.domain.commands.station import TriggerMessage
 from csms.domain.errors import Conflict, NotFound, StationOffline
 from csms.domain.security import Delivery, SecurityEvent
@@ -130,8 +131,9 @@ class SecurityService:
         """Install our CA's certificate as the station's CSMS (Central System) root."""
         await self._reachable(station_id)
         pem = await self._certs.root_pem()
-        return await self._gateway.command(
-            station_id, "install-certificate", {"type": "CSMSRootCertificate", "pem": pem})
+        result = await self._gateway.send(station_id, InstallCertificate(
+            "CSMSRootCertificate", pem))
+        return cast(dict[str, Any], to_data(result, public=True))
 
 
 def _refusal(what: str, reply: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ Importing this package imports every command module, so `COMMAND_TYPES` is compl
 from csms.domain.commands import (
     authorization,
     capabilities,
+    certificates,
     charging,
     configuration,
     device,
@@ -25,5 +26,5 @@ from csms.domain.commands.base import (
 from csms.domain.commands.codec import from_data, to_data
 
 __all__ = ["COMMAND_TYPES", "Command", "Result", "StatusResult", "api_commands",
-           "authorization", "capabilities", "charging",
+           "authorization", "capabilities", "certificates", "charging",
            "configuration", "device", "files", "from_data", "station", "to_data"]

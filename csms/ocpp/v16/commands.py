@@ -5,7 +5,6 @@ the sibling modules extend."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -57,8 +56,6 @@ from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v16 import capabilities, cost_commands, manage_commands, profiles, security_commands
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 def _connector_of(evse_id: int | None, connector_id: int | None,
@@ -287,9 +284,6 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
                      request_id=call.payload["requestId"])
 
 
-# Not yet typed: the certificate commands, a name and a dict (Session.command).
-COMMANDS: dict[str, Command] = dict(security_commands.COMMANDS)  # certificates (security extension)
-
 EXCHANGES: Table = {
     RemoteStart: Exchange(_remote_start, _remote_start_result),
     RemoteStop: Exchange(_remote_stop, _status),
@@ -316,3 +310,4 @@ EXCHANGES: Table = {
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
 EXCHANGES.update(cost_commands.EXCHANGES)  # cost-updated through DataTransfer (tariffs)
 EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, device model, transaction status, customers
+EXCHANGES.update(security_commands.EXCHANGES)  # certificates

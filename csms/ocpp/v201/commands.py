@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,8 +63,6 @@ from csms.ocpp.v201 import (
     security_commands,
 )
 from csms.ocpp.v201.device import var_key
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 # remoteStartId must be unique per station; a random start avoids reuse across restarts.
 _remote_start_ids = itertools.count(random.randint(1, 1_000_000))
@@ -314,9 +311,6 @@ def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResu
                      call.payload["requestId"])
 
 
-# Not yet typed: the certificate commands, a name and a dict (Session.command).
-COMMANDS: dict[str, Command] = dict(security_commands.COMMANDS)  # certificates (blocks A, M)
-
 EXCHANGES: Table = {
     RemoteStart: Exchange(_remote_start, _remote_start_result),
     RemoteStop: Exchange(_remote_stop, _status_result),
@@ -344,3 +338,4 @@ EXCHANGES: Table = {
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
 EXCHANGES.update(charging_commands.EXCHANGES)  # get-charging-profiles, cost-updated
 EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, device model, transaction status, customers
+EXCHANGES.update(security_commands.EXCHANGES)  # certificates

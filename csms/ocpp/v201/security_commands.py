@@ -4,10 +4,21 @@ security profile, which 2.0.1 changes through a new network profile (B09, A05)."
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
+from csms.domain.commands import StatusResult
+from csms.domain.commands.certificates import (
+    CertificateSigned,
+    DeleteCertificate,
+    GetInstalledCertificateIds,
+    InstallCertificate,
+    InstalledCertificate,
+    InstalledCertificates,
+)
 from csms.domain.errors import InvalidInput
 from csms.ocpp.cert_hash import CENTRAL_SYSTEM_ROOT, CSMS_ROOT, from_wire, to_wire
+from csms.ocpp.exchange import Call, Exchange, Table
 
 
 class Caller(Protocol):
@@ -39,37 +50,50 @@ def _status(reply: dict[str, Any], key: str = "status", info: str = "statusInfo"
     return out
 
 
-async def install_certificate(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("InstallCertificate", {
-        "certificateType": _type(a["type"], _INSTALLABLE), "certificate": a["pem"]})
-    return _status(reply)
+def _reason(reply: dict[str, Any]) -> str | None:
+    info = reply.get("statusInfo")
+    return None if not info else info.get("reasonCode")
 
 
-def _chain_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    out = {"type": entry["certificateType"], "hash_data": from_wire(entry["certificateHashData"])}
-    if entry.get("childCertificateHashData"):
-        out["children"] = [from_wire(c) for c in entry["childCertificateHashData"]]
-    return out
+def _status_result(reply: dict[str, Any], call: Call, c: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]), _reason(reply))
 
 
-async def get_installed_certificate_ids(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _install(c: InstallCertificate, now: datetime) -> Call:
+    return Call("InstallCertificate", {"certificateType": _type(c.type, _INSTALLABLE),
+                                       "certificate": c.pem})
+
+
+def _chain_entry(entry: dict[str, Any]) -> InstalledCertificate:
+    children = entry.get("childCertificateHashData")
+    return InstalledCertificate(entry["certificateType"],
+                                from_wire(entry["certificateHashData"]),
+                                [from_wire(c) for c in children] if children else None)
+
+
+def _list(c: GetInstalledCertificateIds, now: datetime) -> Call:
     payload: dict[str, Any] = {}
-    if a.get("types"):
-        payload["certificateType"] = list(dict.fromkeys(_type(t, _LISTABLE) for t in a["types"]))
-    reply = await s.call("GetInstalledCertificateIds", payload)
-    return _status(reply) | {"certificates": [
-        _chain_entry(e) for e in reply.get("certificateHashDataChain") or []]}
+    if c.types:
+        payload["certificateType"] = list(dict.fromkeys(_type(t, _LISTABLE) for t in c.types))
+    return Call("GetInstalledCertificateIds", payload)
 
 
-async def delete_certificate(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("DeleteCertificate", {"certificateHashData": to_wire(a["hash_data"])})
-    return _status(reply)
+def _installed(reply: dict[str, Any], call: Call,
+               c: GetInstalledCertificateIds) -> InstalledCertificates:
+    return InstalledCertificates(
+        str(reply["status"]),
+        [_chain_entry(e) for e in reply.get("certificateHashDataChain") or []], _reason(reply))
 
 
-async def certificate_signed(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("CertificateSigned", {"certificateChain": a["chain"],
-                                               "certificateType": a["type"]})
-    return _status(reply)
+EXCHANGES: Table = {
+    InstallCertificate: Exchange(_install, _status_result),
+    GetInstalledCertificateIds: Exchange(_list, _installed),
+    DeleteCertificate: Exchange(lambda c, now: Call(
+        "DeleteCertificate", {"certificateHashData": to_wire(c.hash_data)}), _status_result),
+    CertificateSigned: Exchange(lambda c, now: Call(
+        "CertificateSigned", {"certificateChain": c.chain, "certificateType": c.type}),
+        _status_result),
+}
 
 
 async def _set_variable(s: Caller, component: str, variable: str, value: str
@@ -127,15 +151,9 @@ async def set_security_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
             "network_configuration_priority": order}
 
 
-COMMANDS: dict[str, Command] = {
-    "install-certificate": install_certificate,
-    "get-installed-certificate-ids": get_installed_certificate_ids,
-    "delete-certificate": delete_certificate,
-}
-# Used by csms itself (services/certificates.py, services/security.py), not API commands:
-# the session adds them to its command table.
+# Used by csms itself (services/security.py), not API commands, not yet typed: the session
+# adds them to its command table.
 INTERNAL: dict[str, Command] = {
-    "certificate-signed": certificate_signed,
     "set-basic-auth-password": set_basic_auth_password,
     "set-security-profile": set_security_profile,
 }
