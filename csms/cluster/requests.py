@@ -76,14 +76,6 @@ class ClusterGateway:
                                                  to_data(command), timeout))
         return cast(R, from_data(type(command).result, data))
 
-    async def command(self, station_id: str, name: str, args: dict[str, Any],
-                      timeout: float | None = None) -> dict[str, Any]:
-        if self._local.is_connected(station_id):
-            return await self._local.command(station_id, name, args, timeout)
-        node = await self._holder(station_id)
-        return await self._request(node, Request("", "", "command", station_id, name, args,
-                                                 timeout))
-
     async def _node_of(self, station_id: str) -> str | None:
         holder = self._presence.holder(station_id) or await self._presence.lookup(station_id)
         return holder[0] if holder else None
@@ -135,9 +127,6 @@ class ClusterGateway:
                 result = to_data(await self._local.send(
                     request.station_id, from_data(COMMAND_TYPES[request.name], request.payload),
                     request.timeout))
-            elif request.op == "command":
-                result = await self._local.command(request.station_id, request.name,
-                                                   request.payload, request.timeout)
             elif request.op == "disconnect":
                 await self._local.disconnect(request.station_id, request.name)
                 result = {}

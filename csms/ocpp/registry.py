@@ -97,8 +97,3 @@ class Registry:
     async def send(self, station_id: str, command: Command[R],
                    timeout: float | None = None) -> R:
         return await self.get(station_id).send(command, timeout)
-
-    async def command(
-        self, station_id: str, name: str, args: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]:
-        return await self.get(station_id).command(name, args)

@@ -41,7 +41,6 @@ R = TypeVar("R", bound=Result)
 _UNUSABLE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
-CommandBuilder = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 CALL, RESULT, ERROR = 2, 3, 4
 # What a station whose boot is not (yet) accepted may still send.
@@ -83,7 +82,6 @@ class Session:
 
     version: ClassVar[str]
     handlers: ClassVar[dict[str, Handler]]
-    commands: ClassVar[dict[str, CommandBuilder]] = {}
     exchanges: ClassVar[Table] = {}  # typed commands: how this version builds and parses them
     stored: ClassVar[frozenset[str]] = frozenset()
 
@@ -342,17 +340,6 @@ class Session:
         self.log.warning("%s: unusable reply: %r", command.name, e)
         return StationBadReply(f"{command.name}: the station's reply is unusable ({e!r})")
 
-    async def command(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        builder = self.commands.get(name)
-        if builder is None:
-            raise InvalidInput(f"command {name!r} is not available for OCPP {self.version}")
-        try:
-            return await builder(self, _Args(args))
-        except (KeyError, IndexError, TypeError, AttributeError) as e:
-            # Missing arguments raise InvalidInput (see _Args): this is the station's reply.
-            self.log.warning("%s: unusable reply: %r", name, e)
-            raise StationBadReply(f"{name}: the station's reply is unusable ({e!r})") from e
-
 
 def _loads(raw: str) -> Any:
     try:
@@ -365,11 +352,3 @@ def _loads(raw: str) -> Any:
 
 def _dumps(frame: list[Any]) -> str:
     return orjson.dumps(frame).decode()
-
-
-class _Args(dict[str, Any]):
-    """Command arguments: a missing one is the caller's error, not the station's."""
-
-    def __missing__(self, key: str) -> Any:
-        raise InvalidInput(f"missing argument {key!r}")
-

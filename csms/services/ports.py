@@ -256,11 +256,6 @@ class StationGateway(Protocol):
         Raises StationOffline/Timeout/CallError/BadReply, InvalidInput for what the station's
         version cannot express."""
         ...
-    async def command(
-        self, station_id: str, name: str, args: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]:
-        """A command not yet typed (csms.domain.commands): name and arguments as the API's."""
-        ...
 
 
 # --- cluster mode: what the services and the OCPP edge need from the other nodes ----------

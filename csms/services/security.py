@@ -15,7 +15,11 @@ from typing import Any, cast
 from csms.clock import Clock
 from csms.domain import events as ev
 from csms.domain.commands import to_data
-from csms.domain.commands.certificates import InstallCertificate
+from csms.domain.commands.certificates import (
+    InstallCertificate,
+    SetBasicAuthPassword,
+    SetSecurityProfile,
+)
 from csms.domain.commands.station import TriggerMessage
 from csms.domain.errors import Conflict, NotFound, StationOffline
 from csms.domain.security import Delivery, SecurityEvent
@@ -75,13 +79,12 @@ class SecurityService:
                               encoding: str = "hex") -> dict[str, Any]:
         """Set the Basic-auth password on the station, then store its hash (only if applied)."""
         await self._reachable(station_id)
-        reply = await self._gateway.command(
-            station_id, "set-basic-auth-password", {"password": password, "encoding": encoding})
-        status = str(reply.get("status"))
+        said = await self._gateway.send(station_id, SetBasicAuthPassword(password, encoding))
+        status = said.status
         if status not in _APPLIED:
             log.warning("station refused the new password: %s %s", status,
-                        reply.get("reason") or "", extra={"station_id": station_id})
-            raise Conflict(_refusal("the new password", reply))
+                        said.reason or "", extra={"station_id": station_id})
+            raise Conflict(_refusal("the new password", to_data(said, public=True)))
         pw_hash = await asyncio.to_thread(hash_password, password)
 
         def work(uow: UnitOfWork) -> None:
@@ -99,8 +102,11 @@ class SecurityService:
         await self._reachable(station_id)
         if args["profile"] == 3 and not args.get("force"):
             await self._require_station_certificate(station_id)
-        reply = await self._gateway.command(station_id, "set-security-profile", args)
-        status = str(reply.get("status"))
+        said = await self._gateway.send(station_id, SetSecurityProfile(
+            args["profile"], args.get("csms_url"), args.get("configuration_slot"),
+            args.get("message_timeout_s"), args.get("interface")))
+        reply: dict[str, Any] = to_data(said, public=True)
+        status = said.status
         extra = {"station_id": station_id}
         if status not in _APPLIED:
             log.warning("station refused security profile %s: %s", args["profile"], status,

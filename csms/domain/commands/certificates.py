@@ -65,3 +65,36 @@ class CertificateSigned(Command[StatusResult]):
     api = False
     chain: str
     type: str  # ChargingStationCertificate, V2GCertificate
+
+
+@dataclass(frozen=True)
+class SetBasicAuthPassword(Command[StatusResult]):
+    """The password the station presents (HTTP Basic auth, security profiles 1 and 2)."""
+
+    name = "set-basic-auth-password"
+    result = StatusResult
+    api = False
+    password: str
+    encoding: str = "hex"  # 1.6 AuthorizationKey: hex of the password, or plain
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityProfileSet(Result):
+    reason: str | None = omitted_when_none()
+    reboot_required: bool | None = omitted_when_none()
+    configuration_slot: int | None = omitted_when_none()  # 2.0.1: the new network profile's
+    network_configuration_priority: str | None = omitted_when_none()
+
+
+@dataclass(frozen=True)
+class SetSecurityProfile(Command[SecurityProfileSet]):
+    """Raise the security profile (it may only go up); 2.0.1 needs the new CSMS URL."""
+
+    name = "set-security-profile"
+    result = SecurityProfileSet
+    api = False
+    profile: int
+    csms_url: str | None = None
+    configuration_slot: int | None = None
+    message_timeout_s: int | None = None
+    interface: str | None = None

@@ -3,9 +3,8 @@ Basic-auth password (AuthorizationKey) and the security profile."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from csms.domain.commands import StatusResult
 from csms.domain.commands.certificates import (
@@ -15,19 +14,13 @@ from csms.domain.commands.certificates import (
     InstallCertificate,
     InstalledCertificate,
     InstalledCertificates,
+    SecurityProfileSet,
+    SetBasicAuthPassword,
+    SetSecurityProfile,
 )
 from csms.domain.errors import InvalidInput
 from csms.ocpp.cert_hash import CENTRAL_SYSTEM_ROOT, CSMS_ROOT, from_wire, to_wire
 from csms.ocpp.exchange import Ask, Call, Conversation, Exchange, Table
-
-
-class Caller(Protocol):
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 # version-agnostic (2.0.1) name -> 1.6 name; the 1.6 names are accepted as they are
 _TYPES = {CSMS_ROOT: CENTRAL_SYSTEM_ROOT, CENTRAL_SYSTEM_ROOT: CENTRAL_SYSTEM_ROOT,
@@ -74,25 +67,22 @@ EXCHANGES: Table = {
 }
 
 
-async def set_basic_auth_password(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _password(c: SetBasicAuthPassword, now: datetime) -> Call:
     """AuthorizationKey is hexadecimal (security whitepaper): the station decodes it to the
     bytes of the password it then sends; `encoding: plain` for chargers that take it as is."""
-    password = str(a["password"])
-    value = password if a.get("encoding") == "plain" else password.encode().hex()
-    reply = await s.call("ChangeConfiguration", {"key": "AuthorizationKey", "value": value})
-    return {"status": reply["status"]}
+    value = c.password if c.encoding == "plain" else c.password.encode().hex()
+    return Call("ChangeConfiguration", {"key": "AuthorizationKey", "value": value})
 
 
-async def set_security_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _profile(c: SetSecurityProfile, now: datetime) -> Call:
     """The station reconnects with the new profile (it may only go up, whitepaper §2)."""
-    reply = await s.call("ChangeConfiguration",
-                         {"key": "SecurityProfile", "value": str(int(a["profile"]))})
-    return {"status": reply["status"], "reboot_required": reply["status"] == "RebootRequired"}
+    return Call("ChangeConfiguration", {"key": "SecurityProfile", "value": str(c.profile)})
 
 
-# Used by csms itself (services/security.py), not API commands, not yet typed: the session
-# adds them to its command table.
-INTERNAL: dict[str, Command] = {
-    "set-basic-auth-password": set_basic_auth_password,
-    "set-security-profile": set_security_profile,
-}
+def _profile_set(reply: dict[str, Any], call: Call, c: SetSecurityProfile) -> SecurityProfileSet:
+    status = str(reply["status"])
+    return SecurityProfileSet(status, reboot_required=status == "RebootRequired")
+
+
+EXCHANGES[SetBasicAuthPassword] = Exchange(_password, _status)
+EXCHANGES[SetSecurityProfile] = Exchange(_profile, _profile_set)

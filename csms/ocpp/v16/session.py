@@ -10,7 +10,6 @@ from csms.domain.security import SecurityEvent
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc, parse
-from csms.ocpp.v16 import security_commands
 from csms.ocpp.v16 import translate as tr
 from csms.ocpp.v16.commands import EXCHANGES
 from csms.services.transactions import TxEvent, TxEventKind
@@ -18,7 +17,6 @@ from csms.services.transactions import TxEvent, TxEventKind
 
 class V16Session(Session):
     version = V16
-    commands = dict(security_commands.INTERNAL)  # csms's own, not yet typed (security)
     exchanges = EXCHANGES
 
     def _now(self) -> str:

@@ -3,9 +3,8 @@ security profile, which 2.0.1 changes through a new network profile (B09, A05)."
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from csms.domain.commands import StatusResult
 from csms.domain.commands.certificates import (
@@ -15,19 +14,13 @@ from csms.domain.commands.certificates import (
     InstallCertificate,
     InstalledCertificate,
     InstalledCertificates,
+    SecurityProfileSet,
+    SetBasicAuthPassword,
+    SetSecurityProfile,
 )
 from csms.domain.errors import InvalidInput
 from csms.ocpp.cert_hash import CENTRAL_SYSTEM_ROOT, CSMS_ROOT, from_wire, to_wire
-from csms.ocpp.exchange import Call, Exchange, Table
-
-
-class Caller(Protocol):
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+from csms.ocpp.exchange import Ask, Call, Conversation, Exchange, Table
 
 _INSTALLABLE = {"V2GRootCertificate", "MORootCertificate", CSMS_ROOT,
                 "ManufacturerRootCertificate"}
@@ -40,14 +33,6 @@ def _type(name: str, allowed: set[str]) -> str:
     if name not in allowed:
         raise InvalidInput(f"{name!r} is not one of {', '.join(sorted(allowed))}")
     return name
-
-
-def _status(reply: dict[str, Any], key: str = "status", info: str = "statusInfo"
-            ) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": reply[key]}
-    if reply.get(info):
-        out["reason"] = reply[info].get("reasonCode")
-    return out
 
 
 def _reason(reply: dict[str, Any]) -> str | None:
@@ -96,21 +81,19 @@ EXCHANGES: Table = {
 }
 
 
-async def _set_variable(s: Caller, component: str, variable: str, value: str
-                        ) -> dict[str, Any]:
-    reply = await s.call("SetVariables", {"setVariableData": [{
+def _set_variable(component: str, variable: str, value: str) -> Call:
+    return Call("SetVariables", {"setVariableData": [{
         "attributeValue": value, "component": {"name": component},
         "variable": {"name": variable}}]})
-    return _status(reply["setVariableResult"][0], "attributeStatus", "attributeStatusInfo")
 
 
-async def set_basic_auth_password(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return await _set_variable(s, "SecurityCtrlr", "BasicAuthPassword", str(a["password"]))
+def _variable_set(reply: dict[str, Any]) -> StatusResult:
+    result = reply["setVariableResult"][0]
+    info = result.get("attributeStatusInfo")
+    return StatusResult(str(result["attributeStatus"]), info.get("reasonCode") if info else None)
 
 
-async def _priority(s: Caller) -> list[str]:
-    reply = await s.call("GetVariables", {"getVariableData": [
-        {"component": {"name": _PRIORITY[0]}, "variable": {"name": _PRIORITY[1]}}]})
+def _priority(reply: dict[str, Any]) -> list[str]:
     result = reply["getVariableResult"][0]
     if result.get("attributeStatus") != "Accepted":
         return []
@@ -128,32 +111,31 @@ def _check_url(profile: int, url: str | None) -> str:
     return url
 
 
-async def set_security_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+async def _security_profile(c: SetSecurityProfile, now: datetime,
+                            ask: Ask) -> SecurityProfileSet:
     """SetNetworkProfile in a free slot, then that slot first in NetworkConfigurationPriority;
     the station moves to it when it reconnects (after the reboot the caller asks for)."""
-    profile = int(a["profile"])
-    url = _check_url(profile, a.get("csms_url"))
-    current = await _priority(s)
-    slot = a.get("configuration_slot")
+    url = _check_url(c.profile, c.csms_url)
+    current = _priority(await ask(Call("GetVariables", {"getVariableData": [
+        {"component": {"name": _PRIORITY[0]}, "variable": {"name": _PRIORITY[1]}}]})))
+    slot = c.configuration_slot
     if slot is None:
         slot = next(n for n in range(1, 10) if not current or str(n) != current[0])
-    reply = await s.call("SetNetworkProfile", {"configurationSlot": int(slot), "connectionData": {
+    reply = await ask(Call("SetNetworkProfile", {"configurationSlot": slot, "connectionData": {
         "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": url,
-        "messageTimeout": int(a.get("message_timeout_s") or 30), "securityProfile": profile,
-        "ocppInterface": a.get("interface") or "Wired0"}})
+        "messageTimeout": c.message_timeout_s or 30, "securityProfile": c.profile,
+        "ocppInterface": c.interface or "Wired0"}}))
     if reply["status"] != "Accepted":
-        return _status(reply) | {"configuration_slot": int(slot)}
+        return SecurityProfileSet(str(reply["status"]), _reason(reply), configuration_slot=slot)
     order = ",".join([str(slot)] + [p for p in current if p != str(slot)])
-    result = await _set_variable(s, *_PRIORITY, order)
-    if result["status"] not in ("Accepted", "RebootRequired"):
-        return result | {"configuration_slot": int(slot)}
-    return {"status": "RebootRequired", "reboot_required": True, "configuration_slot": int(slot),
-            "network_configuration_priority": order}
+    result = _variable_set(await ask(_set_variable(*_PRIORITY, order)))
+    if result.status not in ("Accepted", "RebootRequired"):
+        return SecurityProfileSet(result.status, result.reason, configuration_slot=slot)
+    return SecurityProfileSet("RebootRequired", reboot_required=True, configuration_slot=slot,
+                              network_configuration_priority=order)
 
 
-# Used by csms itself (services/security.py), not API commands, not yet typed: the session
-# adds them to its command table.
-INTERNAL: dict[str, Command] = {
-    "set-basic-auth-password": set_basic_auth_password,
-    "set-security-profile": set_security_profile,
-}
+EXCHANGES[SetBasicAuthPassword] = Exchange(
+    lambda c, now: _set_variable("SecurityCtrlr", "BasicAuthPassword", c.password),
+    lambda reply, call, c: _variable_set(reply))
+EXCHANGES[SetSecurityProfile] = Conversation(_security_profile)

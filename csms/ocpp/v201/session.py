@@ -9,7 +9,6 @@ from csms.domain.security import SecurityEvent
 from csms.ocpp.errors import V201
 from csms.ocpp.session import handles
 from csms.ocpp.timestamps import format_utc, parse
-from csms.ocpp.v201 import security_commands
 from csms.ocpp.v201 import translate as tr
 from csms.ocpp.v201.charging_state import ChargingStateHandlers  # smart-charging reports
 from csms.ocpp.v201.commands import EXCHANGES
@@ -27,7 +26,6 @@ _STORED = ("NotifyCustomerInformation", "PublishFirmwareStatusNotification")
 # ChargingStateHandlers: ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit.
 class V201Session(DeviceHandlers, ChargingStateHandlers):
     version = V201
-    commands = dict(security_commands.INTERNAL)  # csms's own, not yet typed (security)
     exchanges = EXCHANGES
     stored = frozenset(_STORED)
 
