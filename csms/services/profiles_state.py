@@ -91,7 +91,10 @@ class ProfileStateService:
             profile_id=result.profile_id, stack_level=profile.stack_level,
             transaction_id=profile.transaction_id, profile=profile_json(profile),
             set_at=self._clock.now())
-        await self._db.write(lambda uow: uow.charging_state.put_profile(installed))
+        try:
+            await self._db.write(lambda uow: uow.charging_state.put_profile(installed))
+        except Exception:  # bookkeeping must not turn the station's answer into an error
+            log.exception("charging state not updated", extra={"station_id": station_id})
 
     async def profiles_cleared(self, station_id: str, command: ClearChargingProfile,
                                result: Result) -> None:
@@ -103,7 +106,11 @@ class ProfileStateService:
                     if clears(p, command)]
             return uow.charging_state.delete_profiles(station_id, gone) if gone else 0
 
-        removed = await self._db.write(work)
+        try:
+            removed = await self._db.write(work)
+        except Exception:  # bookkeeping must not turn the station's answer into an error
+            log.exception("charging state not updated", extra={"station_id": station_id})
+            return
         log.info("%d charging profiles cleared", removed, extra={"station_id": station_id})
 
     # --- what stations report -----------------------------------------------------------

@@ -300,10 +300,7 @@ class SmartChargingService:
         except DomainError as e:
             log.info("profile not sent to %s: %s", station_id, e)
             return f"not sent: {e}"
-        try:
-            await self._profiles.profile_set(station_id, command, reply)
-        except Exception:  # bookkeeping must not turn the station's answer into an error
-            log.exception("charging state not updated", extra={"station_id": station_id})
+        await self._profiles.profile_set(station_id, command, reply)
         return reply.status
 
     async def _verify(self, views: list[SessionView], inputs: SiteInputs, now: datetime) -> None:
