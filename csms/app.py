@@ -8,7 +8,6 @@ on port 0; `csms serve` runs it until SIGINT/SIGTERM.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import socket
@@ -67,9 +66,11 @@ from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
+from csms.supervisor import Supervisor
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
+from csms.workers.subscribers import Subscribers
 
 log = logging.getLogger("csms")
 
@@ -85,7 +86,7 @@ class CsmsServer:
         self.ocpp_tls_port: int | None = None
         self.api_port = 0
         self.generated_admin_token: str | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self.supervisor: Supervisor | None = None  # every background loop (started by start())
 
     async def start(self, migrate: bool = True) -> None:
         s = self.settings
@@ -93,6 +94,7 @@ class CsmsServer:
             await asyncio.to_thread(upgrade, s.database_url)
         # --- hostile clients: errors repeated in a tight loop are logged once per interval ---
         loop = asyncio.get_running_loop()
+        loops = Supervisor()
         self._loop_handler = loop.get_exception_handler()
         loop.set_exception_handler(RepeatLimiter(then=self._loop_handler))
         bus = EventBus()
@@ -103,9 +105,11 @@ class CsmsServer:
             self.registry.watch(self.cluster.presence)
         self.db = SqlDatabase(s.database_url, sink=self._sink(bus))
         await self.db.start()
+        self.supervisor = loops  # from here on stop() undoes what start() did
         self.invalidations = (self.cluster.invalidations if self.cluster
                               else LocalInvalidations())
         self.live = LiveStations(self.db, self.invalidations)
+        self.transaction_keys = TransactionKeys(self.db)
         # Reservations changed through another node concern this node's stations too.
         everywhere = self.cluster.events.everywhere if self.cluster else bus
         everywhere.listen(self.live.on_event)
@@ -121,7 +125,7 @@ class CsmsServer:
                                s.ocpp_connections_per_address, s.exempt_addresses)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
         if self.ocpp.keepalive is not None:
-            self._tasks.append(asyncio.create_task(self.ocpp.keepalive.run(), name="keepalive"))
+            loops.start("keepalive", self.ocpp.keepalive.run)
         # security: a configured CA is checked now; profile 3 also trusts the CA csms issues from
         if s.ca_cert or s.ca_key:
             await self.services.certificates.authority()
@@ -133,9 +137,6 @@ class CsmsServer:
         # --- people, audit, reports; the event stream's recent events ---
         self.office = self._office()
         self.event_log = EventLog(s.events_kept)
-        # The event stream shows what every node committed.
-        self._tasks.append(asyncio.create_task(self.event_log.follow(self.services.events),
-                                               name="event-log"))
         self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
@@ -150,28 +151,27 @@ class CsmsServer:
         config = uvicorn.Config(api, log_config=None, lifespan="off", access_log=False,
                                 http=http, timeout_keep_alive=s.api_keep_alive_s)  # type: ignore[arg-type]
         self._uvicorn = uvicorn.Server(config)
-        self._tasks.append(asyncio.create_task(self._uvicorn.serve(sockets=[sock]), name="api"))
+        # The API is essential: if uvicorn fails the process stops (restart=None); at shutdown
+        # it is asked to finish its requests rather than cancelled.
+        loops.start("api", lambda: self._uvicorn.serve(sockets=[sock]), restart=None,
+                    ask_to_stop=self._stop_api)
         if self.cluster is not None:
-            self._tasks.append(asyncio.create_task(self.cluster.run(), name="cluster"))
-        self._tasks.append(asyncio.create_task(
-            every(FLUSH_INTERVAL_S, self._flush, "flush"), name="flush"))
+            loops.start("cluster", self.cluster.run)
+        loops.start("flush", lambda: every(FLUSH_INTERVAL_S, self._flush, "flush"))
         accounting = self.services.accounting
-        self._tasks.append(asyncio.create_task(every(
-            ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"), name="accounting"))
-        self._tasks.append(asyncio.create_task(accounting.follow(bus), name="accounting-stops"))
+        loops.start("accounting", lambda: every(
+            ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"))
         planner = PlannerWorker(self.services.smart_charging, self.db, self.services.events,
                                 s.plan_interval_s,
                                 lease=self.cluster.leases if self.cluster else None)
-        self._tasks.append(asyncio.create_task(planner.run(), name="planner"))
-        # reservations and local lists (issue 4 items 3, 4)
-        self._tasks.append(asyncio.create_task(
-            expire_reservations(self.services.reservations), name="reservation-expiry"))
-        self._tasks.append(asyncio.create_task(
-            LocalListWorker(self.services.local_lists, bus).run(), name="local-lists"))
-        # running and final costs; TxProfiles dropped when transactions end (issue 4 10, 12)
-        self._tasks.append(asyncio.create_task(self.services.costs.run(bus), name="costs"))
-        self._tasks.append(asyncio.create_task(
-            self.services.profiles_state.follow(bus), name="profiles-state"))
+        loops.start("reservation-expiry", lambda: expire_reservations(self.services.reservations))
+        # every loop following the event bus (the event stream's ring, the planner, local
+        # lists, accounting and costs after stops, TxProfiles of ended transactions)
+        subscribers = Subscribers(
+            bus, self.services.events, self.event_log, planner,
+            LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
+            self.services.profiles_state)
+        loops.start("subscribers", subscribers.run)
         while not self._uvicorn.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.01)
 
@@ -199,13 +199,14 @@ class CsmsServer:
         firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
+        stations = StationService(db, clock, self._sink(bus), self._reach(), self.live,
+                                  s.unknown_stations, s.heartbeat_interval, s.boot_rate)
         return Services(
             db=db, clock=clock, events=self.cluster.events.everywhere if self.cluster else bus,
-            stations=StationService(db, clock, self._sink(bus), self._reach(), self.live,
-                                    s.unknown_stations, s.heartbeat_interval, s.boot_rate),
+            stations=stations,
             tokens=TokenService(db, clock, self.token_book, self.live, accept_tokens),
             transactions=TransactionService(
-                db, clock, self.live, TransactionKeys(db), self.token_book, self.tariff_book,
+                db, clock, self.live, self.transaction_keys, self.token_book, self.tariff_book,
                 accept_tokens),
             commands=(commands := CommandService(db, gateway, keepers=Keepers(
                 availability, profiles_state, device_model, firmware, diagnostics))),
@@ -220,7 +221,7 @@ class CsmsServer:
             device_model=device_model,
             data_transfer=DataTransferService(db, clock),
             certificates=certificates,
-            security=SecurityService(db, clock, self._reach(), certificates),
+            security=SecurityService(db, clock, self._reach(), certificates, stations),
             firmware=firmware,
             diagnostics=diagnostics,
             # reservations, local lists, availability (issue 4 items 3, 4, 7)
@@ -232,6 +233,7 @@ class CsmsServer:
             costs=costs,
             profiles_state=profiles_state,
             invalidations=self.invalidations,
+            storage=db.health,  # what /health says about writes
         )
 
     # --- cluster mode: stations, events and invalidations of every node ---------------------
@@ -307,29 +309,41 @@ class CsmsServer:
         await self.services.presence.flush()
         await self.services.message_log.flush(self.db)
 
-    async def stop(self) -> None:
-        """Close sockets first, then drain what stations said into the database."""
+    def _stop_api(self) -> None:
         close_streams(self.api)  # an open event stream would hold uvicorn's shutdown forever
         self._uvicorn.should_exit = True
-        await self.ocpp.stop()
-        for task in self._tasks:
-            if task.get_name() != "api":
-                task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
-        await self.services.certificates.close()  # certificate deliveries in flight
-        await self.services.smart_charging.close()  # capability probes, profile checks
-        await self.live.close()  # re-reads other nodes asked for
-        await self.token_book.close()
-        await self.tariff_book.close()
-        if self.cluster is not None:
-            await self.cluster.close()
-        with contextlib.suppress(Exception):
-            await self._flush()
-        await self.db.stop()
-        asyncio.get_running_loop().set_exception_handler(self._loop_handler)
+
+    @property
+    def running(self) -> bool:
+        """Started and not stopped yet."""
+        return self.supervisor is not None
+
+    async def stop(self) -> None:
+        """Close sockets first, then drain what stations said into the database. The database
+        writer is stopped whatever fails before it (each failure is logged)."""
+        supervisor, self.supervisor = self.supervisor, None
+        try:
+            self._stop_api()
+            await self.ocpp.stop()
+            if supervisor is not None:
+                await supervisor.stop()  # the loops, the last started first
+            await self.services.certificates.close()  # certificate deliveries in flight
+            await self.services.smart_charging.close()  # capability probes, profile checks
+            await self.live.close()  # loads and re-reads other nodes asked for
+            await self.transaction_keys.close()  # a block of ids being reserved
+            await self.token_book.close()
+            await self.tariff_book.close()
+            if self.cluster is not None:
+                await self.cluster.close()
+        except Exception:
+            log.exception("shutdown: stopping the server's parts failed")
+        finally:
+            try:
+                await self._flush()
+            except Exception:
+                log.exception("shutdown: the last flush failed")
+            await self.db.stop()
+            asyncio.get_running_loop().set_exception_handler(self._loop_handler)
 
     def banner(self) -> str:
         s = self.settings
@@ -380,6 +394,11 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    supervisor = server.supervisor
+    assert supervisor is not None
+    supervisor.when_failed(stop.set)  # an essential loop failed: stop cleanly
     await stop.wait()
     log.info("shutting down")
     await server.stop()
+    if supervisor.failure is not None:
+        raise SystemExit(f"csms stopped: {supervisor.failure.name} failed")

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from csms.domain.errors import StorageUnavailable
+
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(station_id)s] %(message)s"
 
 
@@ -46,6 +48,7 @@ def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(EscapingFormatter(FORMAT))
     handler.addFilter(_StationIdDefault())
+    handler.addFilter(StorageFaultFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -54,6 +57,58 @@ def configure(level: str = "INFO") -> None:
 
 
 ExceptionHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]
+
+
+class Throttle:
+    """Lets each kind of repeated message through once per interval and counts the rest.
+
+    `allow(key)` is None for a repeat within `interval_s` (counted), else how many repeats
+    were left out since the last one that passed, so the next line can say so."""
+
+    def __init__(self, interval_s: float = 10.0,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.interval_s = interval_s
+        self._now = now
+        self._last: dict[str, float] = {}
+        self._left_out: dict[str, int] = {}
+
+    def allow(self, key: str) -> int | None:
+        now = self._now()
+        last = self._last.get(key)
+        if last is not None and now - last < self.interval_s:
+            self._left_out[key] = self._left_out.get(key, 0) + 1
+            return None
+        self._last[key] = now
+        if len(self._last) > 1000:  # distinct messages: keep the memory bounded
+            self._last = {key: now}
+        return self._left_out.pop(key, 0)
+
+
+class StorageFaultFilter(logging.Filter):
+    """While the database fails, every component that reads or writes reports it, for every
+    message of every station. The database writer logs the fault itself, with its cause; here
+    each (logger, message) says it once per interval, on one line, without the traceback."""
+
+    def __init__(self, interval_s: float = 10.0,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._throttle = Throttle(interval_s, now)
+        self.interval_s = interval_s
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, StorageUnavailable):
+            return True
+        left_out = self._throttle.allow(f"{record.name}|{record.msg}")
+        if left_out is None:
+            return False
+        more = (f"; {left_out} more like it in the last {self.interval_s:g} s not logged"
+                if left_out else "")
+        record.msg = f"{record.getMessage()} (database unavailable: {exc}{more})"
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+        return True
 
 
 class RepeatLimiter:
@@ -69,22 +124,14 @@ class RepeatLimiter:
                  now: Callable[[], float] = time.monotonic) -> None:
         self.interval_s = interval_s
         self._then = then
-        self._now = now
-        self._last: dict[str, float] = {}
-        self._left_out: dict[str, int] = {}
+        self._throttle = Throttle(interval_s, now)
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         exc = context.get("exception")
         key = f"{context.get('message')}|{type(exc).__name__}|{getattr(exc, 'errno', '')}"
-        now = self._now()
-        last = self._last.get(key)
-        if last is not None and now - last < self.interval_s:
-            self._left_out[key] = self._left_out.get(key, 0) + 1
+        left_out = self._throttle.allow(key)
+        if left_out is None:
             return
-        self._last[key] = now
-        if len(self._last) > 1000:  # distinct messages: keep the memory bounded
-            self._last = {key: now}
-        left_out = self._left_out.pop(key, 0)
         if left_out:
             context = {**context, "message": f"{context.get('message')} ({left_out} more like "
                        f"it in the last {self.interval_s:g} s not logged)"}

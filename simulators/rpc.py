@@ -1,18 +1,17 @@
 """A lightweight OCPP-J RPC peer over one websocket connection.
 
-Does the JSON framing itself (the ``ocpp`` ChargePoint class is too slow for
-fleets): numbered CALLs awaiting their CALLRESULT/CALLERROR, and incoming CALLs
-dispatched to handlers.  Outgoing CALLs are serialised (one in flight, as
-OCPP-J requires); replies to the CSMS are never blocked by them.
+The ``ocpp`` ChargePoint class is too slow for fleets: framing, message ids and
+correlation are the I/O-free ``ocppj`` core's, shared with the server; this is the
+I/O around it.  Outgoing CALLs are serialised (one in flight, as OCPP-J requires)
+and time out at the deadline the core keeps; incoming CALLs are dispatched to
+handlers, and replies to the CSMS are never blocked by our own CALLs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +19,10 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
+from ocppj.errors import MALFORMED_CALL
 from simulators.schemas import SchemaViolation, validate_request, validate_response
 
-CALL, CALLRESULT, CALLERROR = 2, 3, 4
 _RAW_QUEUE_MAX = 256
 
 
@@ -77,7 +77,8 @@ class RpcPeer:
         self._validate = validate
         self._on_call = on_call
         self._on_schema_error = on_schema_error
-        self._pending: dict[str, tuple[str, asyncio.Future[dict[str, Any]]]] = {}
+        self._rpc = Connection(version)
+        self._waiter: asyncio.Future[dict[str, Any]] | None = None
         self._call_lock = asyncio.Lock()
         self._raw: asyncio.Queue[str] = asyncio.Queue(_RAW_QUEUE_MAX)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -93,18 +94,23 @@ class RpcPeer:
         async with self._call_lock:
             if self.closed.is_set():
                 raise PeerClosed(f"connection closed, cannot send {action}")
-            msg_id = str(uuid.uuid4())
-            fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-            self._pending[msg_id] = (action, fut)
+            loop = asyncio.get_running_loop()
+            call, frame = self._rpc.send_call(action, payload, now=loop.time(), timeout=timeout)
+            fut: asyncio.Future[dict[str, Any]] = loop.create_future()
+            self._waiter = fut
             try:
-                await self._send(json.dumps([CALL, msg_id, action, payload]))
-                return await asyncio.wait_for(fut, timeout)
+                await self._send(frame)
+                async with asyncio.timeout_at(call.deadline):
+                    return await fut
             except ConnectionClosed as exc:
                 raise PeerClosed(f"connection closed during {action}") from exc
             except TimeoutError:
+                if self._rpc.expire(loop.time()) is None and fut.done():
+                    return fut.result()  # answered at the deadline itself
                 raise TimeoutError(f"no reply to {action} within {timeout:.1f}s") from None
             finally:
-                self._pending.pop(msg_id, None)
+                self._waiter = None
+                self._rpc.abandon(call.unique_id)
 
     async def send_raw(self, text: str) -> None:
         """Send an arbitrary text frame (for malformed-frame tests)."""
@@ -143,39 +149,38 @@ class RpcPeer:
             pass
         finally:
             self.closed.set()
-            for action, fut in self._pending.values():
-                if not fut.done():
-                    fut.set_exception(PeerClosed(f"connection closed awaiting {action}"))
+            waiting = self._rpc.outstanding
+            if waiting is not None and self._waiter is not None and not self._waiter.done():
+                self._waiter.set_exception(
+                    PeerClosed(f"connection closed awaiting {waiting.action}"))
             for task in list(self._tasks):
                 task.cancel()
 
     def _on_frame(self, text: str) -> None:
-        try:
-            msg = json.loads(text)
-        except ValueError:
-            self._log.warning("received invalid JSON: %.200s", text)
+        event = self._rpc.receive(text)
+        if isinstance(event, Call):
+            self._on_call_frame(event)
+        elif isinstance(event, Answered):
+            self._on_answer(event, text)
+        elif isinstance(event, BadFrame) and event.code == MALFORMED_CALL:
+            self._track(self._send_error(event.unique_id, event.code, "malformed CALL frame"))
+        else:
+            # Not OCPP-J, or a reply to no CALL of ours: kept for malformed-frame tests.
+            if isinstance(event, BadFrame):
+                self._log.warning("received malformed frame: %.200s", text)
             self._queue_raw(text)
+
+    def _on_answer(self, answered: Answered, text: str) -> None:
+        fut = self._waiter
+        if fut is None or fut.done():
             return
-        if not isinstance(msg, list) or not msg or not isinstance(msg[0], int):
-            self._log.warning("received malformed frame: %.200s", text)
-            self._queue_raw(text)
-            return
-        if msg[0] == CALL:
-            self._on_call_frame(msg)
-            return
-        entry = self._pending.get(str(msg[1])) if len(msg) > 1 else None
-        if entry is None:
-            self._queue_raw(text)
-            return
-        action, fut = entry
-        if fut.done():
-            return
-        if msg[0] == CALLRESULT and len(msg) >= 3 and isinstance(msg[2], dict):
-            self._check_response(action, msg[2])
-            fut.set_result(msg[2])
-        elif msg[0] == CALLERROR and len(msg) >= 4:
-            details = msg[4] if len(msg) > 4 and isinstance(msg[4], dict) else {}
-            fut.set_exception(CallErrorReply(str(msg[2]), str(msg[3]), details))
+        reply = answered.reply
+        if isinstance(reply, CallResult) and isinstance(reply.payload, dict):
+            self._check_response(answered.call.action, reply.payload)
+            fut.set_result(reply.payload)
+        elif isinstance(reply, CallError):
+            details = reply.details if isinstance(reply.details, dict) else {}
+            fut.set_exception(CallErrorReply(reply.code, reply.description, details))
         else:
             fut.set_exception(CallErrorReply("ProtocolError", f"malformed reply: {text:.200}"))
 
@@ -194,16 +199,13 @@ class RpcPeer:
             self._raw.get_nowait()
         self._raw.put_nowait(text)
 
-    def _on_call_frame(self, msg: list[Any]) -> None:
-        if len(msg) != 4 or not isinstance(msg[2], str) or not isinstance(msg[3], dict):
-            msg_id = str(msg[1]) if len(msg) > 1 else "-1"
-            code = "FormationViolation" if self.version == "1.6" else "RpcFrameworkError"
-            self._track(self._send_error(msg_id, code, "malformed CALL frame"))
+    def _on_call_frame(self, call: Call) -> None:
+        if not isinstance(call.payload, dict):
+            self._track(self._send_error(call.unique_id, MALFORMED_CALL, "malformed CALL frame"))
             return
-        _, msg_id, action, payload = msg
         if self._on_call:
-            self._on_call(action, payload)
-        self._track(self._dispatch(str(msg_id), action, payload))
+            self._on_call(call.action, call.payload)
+        self._track(self._dispatch(call.unique_id, call.action, call.payload))
 
     def _track(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
@@ -233,7 +235,7 @@ class RpcPeer:
             await self._send_error(msg_id, "InternalError", f"{action} handler failed")
             return
         with contextlib.suppress(ConnectionClosed):
-            await self._send(json.dumps([CALLRESULT, msg_id, reply.payload]))
+            await self._send(self._rpc.send_result(msg_id, reply.payload))
         if reply.then is not None:
             self._spawn(_run_followup(reply.then, self._log, action))
 
@@ -241,7 +243,7 @@ class RpcPeer:
         self, msg_id: str, code: str, description: str, details: dict[str, Any] | None = None
     ) -> None:
         with contextlib.suppress(ConnectionClosed):
-            await self._send(json.dumps([CALLERROR, msg_id, code, description, details or {}]))
+            await self._send(self._rpc.send_error(msg_id, code, description, details))
 
 
 async def _run_followup(

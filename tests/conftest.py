@@ -118,7 +118,7 @@ _RUNNING: list[CsmsServer] = []
 async def _stop(server: CsmsServer) -> None:
     if server in _RUNNING:
         _RUNNING.remove(server)
-    if getattr(server, "_tasks", None):
+    if server.running:
         await server.stop()
 
 

@@ -63,3 +63,20 @@ async def raw_station(
 
 BOOT_16 = {"chargePointVendor": "TestVendor", "chargePointModel": "T1"}
 BOOT_201 = {"chargingStation": {"vendorName": "TestVendor", "model": "T2"}, "reason": "PowerUp"}
+
+
+async def eventually(check: Any, what: str, timeout: float = 10.0) -> Any:
+    """Poll `check` (a function, sync or async) until it returns something truthy, and return
+    that; fail saying `what` never happened once `timeout` seconds have passed. For waiting on
+    the server's side effects, instead of a fixed sleep."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        await asyncio.sleep(0.02)

@@ -77,6 +77,12 @@ def install(app: FastAPI) -> None:
                       "details": exc.details}
         return JSONResponse({"detail": detail}, status_code=code)
 
+    @app.exception_handler(e.StorageUnavailable)
+    async def storage_unavailable(_req: Request, exc: e.StorageUnavailable) -> JSONResponse:
+        # Logged by the database writer, once per interval; retrying later is the remedy.
+        return JSONResponse({"detail": f"database unavailable: {exc}"}, status_code=503,
+                            headers={"Retry-After": "5"})
+
     @app.exception_handler(Exception)
     async def unexpected(_req: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled API error")

@@ -55,11 +55,21 @@ class Strict(BaseModel):
         return value
 
 
+SecurityProfileNumber = Literal[0, 1, 2, 3]
+_PROFILE = ("OCPP security profile the station must connect with: 0 none (insecure: anyone "
+            "who knows the id is admitted), 1 Basic auth over ws:// or wss://, 2 Basic auth over "
+            "wss:// only, 3 TLS client certificate naming the station. A handshake below it is "
+            "refused (docs/adr/0012-station-security-profiles.md).")
+
+
 class StationIn(Strict):
     id: str = StationId
     password: str | None = Field(None, min_length=8, max_length=64)
     site_id: str | None = Field(None, max_length=64)
     description: str | None = Field(None, max_length=1000)
+    security_profile: SecurityProfileNumber | None = Field(
+        None, description=_PROFILE + " Default: 1 with a password, 0 without; 1 and 2 need a "
+        "password.")
 
 
 class StationPatch(Strict):
@@ -69,6 +79,10 @@ class StationPatch(Strict):
     description: str | None = Field(None, max_length=1000)
     registration_status: RegistrationStatus | None = Field(
         None, description="what the next BootNotification is answered with")
+    security_profile: SecurityProfileNumber | None = Field(
+        None, description=_PROFILE + " Not given (or null): unchanged, except that a password "
+        "set on a station of profile 0 makes it 1 and a password removed from one of profile 1 "
+        "or 2 makes it 0. A raised profile closes the station's open connection.")
 
 
 class ConnectorOut(BaseModel):
@@ -100,6 +114,10 @@ class StationOut(BaseModel):
         "managed", description="managed: csms plans its power; unmanaged: it refused or ignored "
         "profiles, so its maximum is reserved in the site budget")
     charging_control_reason: str | None = None
+    security_profile: int = Field(0, description=_PROFILE)
+    insecure: bool = Field(
+        False, description="true at security profile 0: the station is admitted without any "
+        "credentials")
     evses: list[EvseOut]
     # smart charging: what the charger said it can do (GET /stations/{id} only; null: unknown)
     smart_charging: dict[str, Any] | None = Field(

@@ -9,11 +9,15 @@ node, so they reach `local` too. A node ignores its own broadcasts: no echo.
 
 from __future__ import annotations
 
-from csms.cluster.messages import EventNote, InvalidationNote, encode
+import logging
+
+from csms.cluster.messages import BadMessage, EventNote, InvalidationNote, encode
 from csms.cluster.wiring import Keys, Outbox
 from csms.domain.events import Event
 from csms.services.eventbus import EventBus
 from csms.services.invalidation import Invalidation, LocalInvalidations
+
+log = logging.getLogger(__name__)
 
 
 class EventRelay:
@@ -28,13 +32,16 @@ class EventRelay:
     def publish(self, event: Event) -> None:
         self.local.publish(event)
         self.everywhere.publish(event)
-        self._outbox.publish(self._keys.events, encode(
-            EventNote(self._keys.node_id, event.type, event.station_id, event.data)))
+        self._outbox.publish(self._keys.events, encode(EventNote.of(self._keys.node_id, event)))
 
     def received(self, note: EventNote) -> None:
         if note.sender == self._keys.node_id:
             return
-        event = note.event()
+        try:
+            event = note.event()
+        except BadMessage:  # a node of another version, with types this one does not know
+            log.warning("dropped an event of unknown type %r", note.type)
+            return
         self.everywhere.publish(event)
         if not event.station_id:
             self.local.publish(event)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from csms.domain import errors
-from csms.domain.events import Event
+from csms.domain.events import BadEvent, Event, event_from_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +56,23 @@ class PresenceChange:
 
 @dataclass(frozen=True, slots=True)
 class EventNote:
+    """A domain event by its stable name and JSON fields (`Event.to_json`)."""
+
     sender: str
     type: str
     station_id: str
     data: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, sender: str, event: Event) -> EventNote:
+        return cls(sender, event.type, event.station_id, event.to_json())
+
     def event(self) -> Event:
-        return Event(self.type, self.station_id, self.data)
+        """Raises BadMessage for an event type or fields this node does not know."""
+        try:
+            return event_from_json(self.type, self.station_id, self.data)
+        except BadEvent as e:
+            raise BadMessage(str(e)) from e
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,3 +37,9 @@ class StationCallError(DomainError):
         self.code = code
         self.description = description
         self.details = details
+
+
+class StorageUnavailable(Exception):
+    """The database refused or lost a write (disk full, read-only, connection gone): nothing
+    of it is confirmed. Not a DomainError: the caller did nothing wrong and should retry, so a
+    station gets InternalError and the API 503."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from csms.domain.security import SecurityProfile
+
 
 class AuthStatus(StrEnum):
     """Authorization outcomes; the union of what 1.6 and 2.0.1 can say."""
@@ -41,6 +43,7 @@ class Station:
     created_at: datetime | None = None
     charging_control: str = "managed"
     charging_control_reason: str | None = None
+    security_profile: SecurityProfile = SecurityProfile.NONE
 
 
 @dataclass(frozen=True, slots=True)

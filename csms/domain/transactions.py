@@ -43,23 +43,33 @@ def apply_samples(tx: Transaction, samples: Iterable[Sample]) -> Transaction:
                 last_wh, last_at = wh, s.timestamp
         elif s.measurand == ENERGY_INTERVAL and s.si_value is not None and s.phase in (None, ""):
             interval += max(0.0, float(s.si_value))
-    updated = replace(
+    if (first_wh, first_at, last_wh, last_at, interval) == (
+            tx.first_register_wh, tx.first_register_at, tx.last_register_wh,
+            tx.last_register_at, tx.interval_energy_wh):
+        return tx  # no register moved (most samples are power and current): nothing to copy
+    return replace(
         tx,
         first_register_wh=first_wh,
         first_register_at=first_at,
         last_register_wh=last_wh,
         last_register_at=last_at,
         interval_energy_wh=interval,
+        energy_wh=_energy(tx.meter_start_wh, tx.meter_stop_wh, first_wh, last_wh, interval),
     )
-    return replace(updated, energy_wh=energy_of(updated))
 
 
 def energy_of(tx: Transaction) -> float:
-    start = tx.meter_start_wh if tx.meter_start_wh is not None else tx.first_register_wh
-    end = tx.meter_stop_wh if tx.meter_stop_wh is not None else tx.last_register_wh
+    return _energy(tx.meter_start_wh, tx.meter_stop_wh, tx.first_register_wh,
+                   tx.last_register_wh, tx.interval_energy_wh)
+
+
+def _energy(meter_start: float | None, meter_stop: float | None, first: float | None,
+            last: float | None, interval: float) -> float:
+    start = meter_start if meter_start is not None else first
+    end = meter_stop if meter_stop is not None else last
     if start is not None and end is not None:
         return round(max(0.0, end - start), 3)
-    return round(tx.interval_energy_wh, 3)
+    return round(interval, 3)
 
 
 def start(

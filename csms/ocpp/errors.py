@@ -1,30 +1,15 @@
-"""CALLERROR codes and the exception that carries one; spelled per version (1.6 has typos)."""
+"""The exception that carries a CALLERROR; its code is spelled per version by ocppj."""
 
 from __future__ import annotations
 
 from typing import Any
 
-V16 = "1.6"
-V201 = "2.0.1"
+from ocppj import V16, V201, wire_code
 
-# Canonical name -> spelling on the wire, per version (OCPP-J 1.6 §4.2.3, 2.0.1 Part 4 §4.3).
-# Canonical names are the 2.0.1 codes, plus "MalformedCall": a CALL with the wrong number of
-# elements or an unreadable action. 2.0.1 calls that RpcFrameworkError ("not a valid RPC
-# request"); 1.6, which has no such code, ProtocolError ("payload for Action is incomplete").
-# 1.6 has no RpcFrameworkError nor MessageTypeNotSupported either: a frame that is not OCPP-J
-# at all is a FormationViolation there, an unknown message type a ProtocolError.
-_SPELLING: dict[str, dict[str, str]] = {
-    V16: {
-        "FormatViolation": "FormationViolation",
-        "OccurrenceConstraintViolation": "OccurenceConstraintViolation",
-        "RpcFrameworkError": "FormationViolation",
-        "MessageTypeNotSupported": "ProtocolError",
-        "MalformedCall": "ProtocolError",
-    },
-    V201: {
-        "MalformedCall": "RpcFrameworkError",
-    },
-}
+__all__ = ["V16", "V201", "OcppCallError"]
+
+# Canonical codes and their spelling per version live in the OCPP-J core (ocppj.errors):
+# "MalformedCall" and the 1.6 spellings of RpcFrameworkError and MessageTypeNotSupported.
 
 
 class OcppCallError(Exception):
@@ -37,4 +22,4 @@ class OcppCallError(Exception):
         self.details = details or {}
 
     def wire_code(self, version: str) -> str:
-        return _SPELLING.get(version, {}).get(self.code, self.code)
+        return wire_code(self.code, version)

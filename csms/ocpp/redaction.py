@@ -30,14 +30,17 @@ SECRET_NAME = re.compile(r"(?i)(pass(word|wd|phrase)|secret|pin$|key$|credential
 # field names whose value is a secret wherever they appear
 SECRET_FIELD = re.compile(r"(?i)(password|passwd|secret|simpin|privatekey)")
 URL_FIELDS = ("location", "remoteLocation")
-_MAYBE = re.compile(r"(?i)key|pass|secret|pin|://|private|credential")
+# Lower-cased markers of the above ("private key" contains "key"). Plain substring tests on a
+# lower-cased copy cost a tenth of one case-insensitive regex alternation, which scanned every
+# frame of every station and was a tenth of the hot path's CPU.
+_MARKERS = ("key", "pass", "secret", "pin", "://", "credential")
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 
 
 def redact_frame(frame: str) -> str:
     """The frame with its secrets masked; the frame itself when it holds none (or is not
     JSON: a malformed frame is logged as it came, a support case needs it)."""
-    if not _MAYBE.search(frame):
+    if not may_hold_secret(frame):
         return frame
     try:
         message = json.loads(frame)
@@ -46,6 +49,11 @@ def redact_frame(frame: str) -> str:
     changed = [False]
     cleaned = _clean(message, changed, None)
     return json.dumps(cleaned, separators=(",", ":")) if changed[0] else frame
+
+
+def may_hold_secret(frame: str) -> bool:
+    low = frame.lower()
+    return any(marker in low for marker in _MARKERS)
 
 
 def _clean(value: Any, changed: list[bool], field: str | None) -> Any:

@@ -31,6 +31,9 @@ class Registry:
             log.warning("new connection replaces the old one",
                         extra={"station_id": session.station_id})
             old.close()
+            # The new connection's first frame waits for the old one's last: a station's
+            # messages are decided and their events published in the order it sent them.
+            await old.finished()
             await old.ws.close(code=1000, reason="replaced by a newer connection")
         if self._presence is not None:
             await self._presence.claimed(session.station_id, session.version)

@@ -1,8 +1,9 @@
 """The websocket endpoint: admits stations at the handshake and runs their sessions.
 
 Path `/ocpp/{station_id}` (last segment, percent-decoded, 1-48 characters); subprotocol the
-first of the client's list that we speak; HTTP Basic auth (security profile 1) checked before
-the upgrade, so a refused station never gets a socket.
+first of the client's list that we speak; the station's security profile (transport, client
+certificate, HTTP Basic password) checked before the upgrade, so a refused station never gets
+a socket.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from csms.connections import AddressLimit, peer_host
+from csms.domain.security import Handshake
 from csms.ocpp import tls_identity
 from csms.ocpp.errors import V16, V201
 from csms.ocpp.keepalive import Keepalive
@@ -32,8 +34,8 @@ from csms.ocpp.registry import Registry
 from csms.ocpp.session import Session, SessionConfig
 from csms.ocpp.v16.session import V16Session
 from csms.ocpp.v201.session import V201Session
+from csms.services.admission import Admission
 from csms.services.container import Services
-from csms.services.stations import Admission
 
 log = logging.getLogger(__name__)
 
@@ -175,24 +177,34 @@ class OcppServer:
         if not well_formed:
             log.warning("malformed credentials", extra={"station_id": station_id})
             return self._unauthorized(conn)
+        address = peer_host(conn.remote_address)
+        stations = self.services.stations
         cert = tls_identity.client_certificate(conn)  # security profile 3
         if cert is not None and (why := await tls_identity.refusal(self.services, station_id,
                                                                   cert)):
+            await stations.refused_certificate(station_id, why, address)
             return conn.respond(HTTPStatus.FORBIDDEN, why + "\n")
-        address = peer_host(conn.remote_address)
-        admission = await self.services.stations.admit(station_id, password, cert is not None,
-                                                       address)
+        handshake = Handshake(tls=conn.transport.get_extra_info("ssl_object") is not None,
+                              certified=cert is not None, password_given=password is not None)
+        admission = await stations.admit(station_id, password, handshake, address)
         if admission == Admission.UNKNOWN:
             log.warning("unknown station refused", extra={"station_id": station_id})
             return conn.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
         if admission == Admission.THROTTLED:
             response = conn.respond(HTTPStatus.TOO_MANY_REQUESTS, "too many wrong passwords\n")
             response.headers["Retry-After"] = str(max(1, round(
-                self.services.stations.throttle.wait_s(station_id, address))))
+                stations.throttle.wait_s(station_id, address))))
             return response
         if admission == Admission.UNAUTHORIZED:
             log.warning("bad credentials", extra={"station_id": station_id})
             return self._unauthorized(conn)
+        # Below the station's security profile (OCPP 2.0.1 A00): credentials cannot help,
+        # so 403 rather than a Basic challenge.
+        if admission == Admission.WRONG_TRANSPORT:
+            return conn.respond(HTTPStatus.FORBIDDEN, "this station must connect over wss://\n")
+        if admission == Admission.NO_CERTIFICATE:
+            return conn.respond(HTTPStatus.FORBIDDEN, "this station must present its TLS "
+                                "client certificate\n")
         conn.station_id = station_id  # type: ignore[attr-defined]
         return None
 

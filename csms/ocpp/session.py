@@ -4,19 +4,18 @@ Frames from the station are handled one at a time, in order: the handler's servi
 commits before the reply is written, so a reply never confirms what a crash could lose.
 Calls from the CSMS are serialised (one outstanding CALL per direction, OCPP-J §4.1.1),
 correlated by unique id, bounded by a timeout, and failed cleanly when the socket drops.
+Framing and correlation are the I/O-free `ocppj` core's; this module is the I/O around it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextvars
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-import orjson
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -28,21 +27,23 @@ from csms.domain.errors import (
     StationCallError,
     StationOffline,
     StationTimeout,
+    StorageUnavailable,
 )
 from csms.domain.model import RegistrationStatus
+from csms.ocpp import exchange as ex
 from csms.ocpp import schemas, timestamps
 from csms.ocpp.errors import OcppCallError
-from csms.ocpp.exchange import Call, Conversation, Table
 from csms.services.container import Services
+from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
 
 log = logging.getLogger("csms.ocpp")
 R = TypeVar("R", bound=Result)
-# What reading a reply that lacks what the schema promised raises.
+# What reading a reply that lacks what our parser expects raises.
 _UNUSABLE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
-CALL, RESULT, ERROR = 2, 3, 4
+CALL, RESULT = 2, 3  # schema kinds
 # What a station whose boot is not (yet) accepted may still send.
 _ALLOWED_BEFORE_ACCEPTED = {"BootNotification", "NotifyReport", "SecurityEventNotification"}
 # TriggerMessage's requestedMessage -> the action the station then sends, where they differ.
@@ -77,12 +78,25 @@ class SessionConfig:
     call_timeout: float
 
 
+@dataclass
+class _CommandScope:
+    """What one command's calls share: the caller's timeout, and whether a reply the station
+    gave broke its schema (only then is a failure to read it the station's fault)."""
+
+    timeout: float | None
+    unusable: list[str]
+
+
+_command_scope: contextvars.ContextVar[_CommandScope | None] = contextvars.ContextVar(
+    "ocpp_command_scope", default=None)
+
+
 class Session:
     """Base of the per-version sessions; subclasses add `@handles` methods and commands."""
 
     version: ClassVar[str]
     handlers: ClassVar[dict[str, Handler]]
-    exchanges: ClassVar[Table] = {}  # typed commands: how this version builds and parses them
+    exchanges: ClassVar[ex.Table] = {}  # typed commands: how this version builds and parses them
     stored: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -108,9 +122,12 @@ class Session:
         self.config = config
         self.registration = registration or RegistrationStatus.ACCEPTED
         self.log = logging.LoggerAdapter(log, {"station_id": station_id})
-        self._pending: dict[str, tuple[str, asyncio.Future[tuple[int, Any]]]] = {}
+        self._rpc = Connection(self.version)
+        self._waiter: asyncio.Future[CallResult | CallError] | None = None
         self._call_lock = asyncio.Lock()
         self._closed = False
+        self._idle = asyncio.Event()  # no frame of this connection is being handled
+        self._idle.set()
         # Messages a station that is not Accepted may send because we asked (B02.FR.09).
         self._triggered: set[str] = set()
 
@@ -123,8 +140,18 @@ class Session:
     async def run(self) -> None:
         try:
             async for raw in self.ws:
+                if self._closed:
+                    # Replaced by a newer connection: what is left on this socket is dropped
+                    # unanswered (the station sends it again on the new one), so that nothing
+                    # is decided after, and against, what the new connection committed. Read
+                    # on all the same: the closing handshake waits behind these frames.
+                    continue
                 if isinstance(raw, str):
-                    await self.on_frame(raw)
+                    self._idle.clear()
+                    try:
+                        await self.on_frame(raw)
+                    finally:
+                        self._idle.set()
                 else:
                     # OCPP-J is carried in text frames only; a binary frame has no message id
                     # we could answer, so it is logged and dropped.
@@ -134,51 +161,42 @@ class Session:
         finally:
             self.close()
 
+    async def finished(self) -> None:
+        """After close(): until the frame being handled, if any, is committed and answered."""
+        await self._idle.wait()
+
     def close(self) -> None:
         self._closed = True
-        for _, fut in self._pending.values():
-            if not fut.done():
-                fut.set_exception(StationOffline(f"station {self.station_id!r} disconnected"))
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(StationOffline(f"station {self.station_id!r} disconnected"))
 
     async def on_frame(self, raw: str) -> None:
         self.services.message_log.record(self.station_id, "in", raw)
         self.services.presence.seen(self.station_id, self.services.clock.now())
-        try:
-            msg = _loads(raw)
-        except (ValueError, RecursionError):
-            await self._send_error("-1", OcppCallError("RpcFrameworkError", "frame is not JSON"))
-            return
-        # A message id that cannot be read is answered with "-1" (2.0.1 Part 4 §4.2.3).
-        uid = msg[1] if isinstance(msg, list) and len(msg) > 1 and isinstance(msg[1], str) else "-1"
-        kind = msg[0] if isinstance(msg, list) and msg else None
-        if kind in (RESULT, ERROR) and not isinstance(kind, bool):
-            self._on_reply(msg)  # never answered, even when malformed
-            return
-        if not isinstance(kind, int) or isinstance(kind, bool) or uid == "-1":
-            await self._send_error(
-                uid, OcppCallError("RpcFrameworkError", "frame is not an OCPP-J message")
-            )
-            return
-        if kind == CALL:
-            await self._on_call(uid, msg)
-        else:
-            await self._send_error(
-                uid, OcppCallError("MessageTypeNotSupported", f"message type {kind} unknown")
-            )
+        event = self._rpc.receive(raw)
+        if type(event) is Call:
+            await self._on_call(event)
+        elif type(event) is Answered:
+            waiter = self._waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(event.reply)
+        elif type(event) is BadFrame:
+            # A message id that cannot be read is answered with "-1" (2.0.1 Part 4 §4.2.3).
+            await self._send_error(event.unique_id, OcppCallError(event.code, event.description))
+        elif isinstance(event, CallResult | CallError):  # to no call of ours: never answered
+            self.log.warning("reply to unknown or expired call %s ignored", event.unique_id)
 
-    async def _on_call(self, uid: str, msg: list[Any]) -> None:
-        if len(msg) != 4 or not isinstance(msg[2], str):
-            await self._send_error(uid, OcppCallError(
-                "MalformedCall", "a CALL is [2, messageId, action, payload]"))
-            return
-        action, payload = msg[2], msg[3]
+    async def _on_call(self, call: Call) -> None:
+        action = call.action
         try:
-            result = await self._dispatch(action, payload)
+            result = await self._dispatch(action, call.payload)
         except OcppCallError as e:
-            self.log.info("%s rejected: %s %s", action, e.code, e.description)
-            await self._send_error(uid, e)
+            if not isinstance(e.__cause__, StorageUnavailable):  # the writer logs those
+                self.log.info("%s rejected: %s %s", action, e.code, e.description)
+            await self._send_error(call.unique_id, e)
             return
-        await self._send(_dumps([RESULT, uid, result]))
+        await self._send(self._rpc.send_result(call.unique_id, result))
 
     async def _dispatch(self, action: str, payload: Any) -> dict[str, Any]:
         handler = self.handlers.get(action)
@@ -207,6 +225,11 @@ class Session:
             raise
         except DomainError as e:
             raise OcppCallError("GenericError", str(e)) from e
+        except StorageUnavailable as e:
+            # The database writer logs the fault (once per interval, not once per message);
+            # nothing of this message is confirmed, so the station sends it again.
+            raise OcppCallError("InternalError", "the CSMS could not store this message; "
+                                "retry later") from e
         except Exception as e:
             self.log.exception("handler for %s failed", action)
             raise OcppCallError("InternalError", "the CSMS could not process this message") from e
@@ -224,16 +247,6 @@ class Session:
         await self.services.stations.report(self.station_id, kind, p, at)
         return {}
 
-    def _on_reply(self, msg: list[Any]) -> None:
-        uid = str(msg[1]) if len(msg) > 1 else ""
-        entry = self._pending.get(uid)
-        if entry is None:
-            self.log.warning("reply to unknown or expired call %s ignored", uid)
-            return
-        _, fut = entry
-        if not fut.done():
-            fut.set_result((msg[0], msg[2:]))
-
     # --- sending ------------------------------------------------------------------------
 
     async def _send(self, frame: str) -> None:
@@ -244,8 +257,7 @@ class Session:
             self.log.info("reply not sent: connection closed")
 
     async def _send_error(self, uid: str, e: OcppCallError) -> None:
-        frame = [ERROR, uid, e.wire_code(self.version), e.description[:255], e.details]
-        await self._send(_dumps(frame))
+        await self._send(self._rpc.send_error(uid, e.code, e.description, e.details))
 
     async def call(
         self, action: str, payload: dict[str, Any], timeout: float | None = None
@@ -276,44 +288,61 @@ class Session:
             raise InvalidInput(f"invalid {action} payload: {e.description}") from e
         if self._closed:
             raise StationOffline(f"station {self.station_id!r} disconnected")
-        uid = str(uuid.uuid4())
-        fut: asyncio.Future[tuple[int, Any]] = asyncio.get_running_loop().create_future()
+        scope = _command_scope.get()
+        if timeout is None and scope is not None:
+            timeout = scope.timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (timeout or self.config.call_timeout)
         try:
-            async with asyncio.timeout(timeout or self.config.call_timeout):
+            async with asyncio.timeout_at(deadline):  # waiting for our turn counts too
                 async with self._call_lock:
-                    self._pending[uid] = (action, fut)
-                    frame = _dumps([CALL, uid, action, payload])
-                    self.services.message_log.record(self.station_id, "out", frame)
-                    try:
-                        await self.ws.send(frame)
-                    except ConnectionClosed as e:
-                        raise StationOffline(f"station {self.station_id!r} disconnected") from e
-                    kind, body = await fut
+                    reply = await self._exchange(action, payload, deadline)
         except TimeoutError as e:
             raise StationTimeout(f"{action}: no reply from {self.station_id!r} in time") from e
-        finally:
-            self._pending.pop(uid, None)
-            if fut.done() and not fut.cancelled():
-                fut.exception()  # a disconnect may have failed it after the send failed
-        if kind == ERROR:
-            code, desc, details = (list(body) + ["", "", None])[:3]
-            raise StationCallError(str(code), str(desc), details)
-        result = body[0] if body else {}
+        if isinstance(reply, CallError):
+            raise StationCallError(reply.code, reply.description, reply.details)
+        result = reply.payload
         try:
             schemas.validate(self.version, RESULT, action, result)
         except OcppCallError as e:
             self.log.warning("%s reply breaks the schema: %s", action, e.description)
+            if scope is not None:
+                scope.unusable.append(f"{action}: {e.description}")
         return result if isinstance(result, dict) else {"payload": result}
 
+    async def _exchange(
+        self, action: str, payload: dict[str, Any], deadline: float
+    ) -> CallResult | CallError:
+        """Send one CALL (ours is the only one outstanding: the lock is held) and await the
+        reply the core matches to it; the core forgets the call however this ends."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        call, frame = self._rpc.send_call(action, payload, now=now, timeout=deadline - now)
+        waiter: asyncio.Future[CallResult | CallError] = loop.create_future()
+        self._waiter = waiter
+        try:
+            self.services.message_log.record(self.station_id, "out", frame)
+            try:
+                await self.ws.send(frame)
+            except ConnectionClosed as e:
+                raise StationOffline(f"station {self.station_id!r} disconnected") from e
+            return await waiter
+        finally:
+            self._waiter = None
+            self._rpc.abandon(call.unique_id)
+            if waiter.done() and not waiter.cancelled():
+                waiter.exception()  # a disconnect may have failed it after the send failed
+
     async def send(self, command: Command[R], timeout: float | None = None) -> R:
-        """Run a typed command: the version's table builds the call and parses the reply."""
+        """Run a typed command: the version's table builds the call and parses the reply;
+        each call waits `timeout` (the session's call timeout when None) for the reply."""
         exchange = self.exchanges.get(type(command))
         if exchange is None:
             raise InvalidInput(
                 f"command {command.name!r} is not available for OCPP {self.version}")
         now = self.services.clock.now()
 
-        async def ask(call: Call) -> dict[str, Any]:
+        async def ask(call: ex.Call) -> dict[str, Any]:
             try:
                 return await self.call(call.action, call.payload, timeout)
             except StationCallError as e:
@@ -322,33 +351,23 @@ class Session:
                                        f"({call.extension}): {e.description}") from e
                 raise
 
-        if isinstance(exchange, Conversation):
-            try:
-                said: R = await exchange.run(command, now, ask)
-            except _UNUSABLE as e:
-                raise self._unusable(command, e) from e
-            return said
-        call = exchange.build(command, now)  # InvalidInput: nothing is sent
-        reply = await ask(call)
+        scope = _CommandScope(timeout, [])
+        token = _command_scope.set(scope)
         try:
-            result: R = exchange.parse(reply, call, command)
+            if isinstance(exchange, ex.Conversation):
+                said: R = await exchange.run(command, now, ask)
+                return said
+            sent = exchange.build(command, now)  # InvalidInput: nothing is sent
+            reply = await ask(sent)
+            result: R = exchange.parse(reply, sent, command)
+            return result
         except _UNUSABLE as e:
-            raise self._unusable(command, e) from e
-        return result
-
-    def _unusable(self, command: Command[Any], e: Exception) -> StationBadReply:
-        self.log.warning("%s: unusable reply: %r", command.name, e)
-        return StationBadReply(f"{command.name}: the station's reply is unusable ({e!r})")
-
-
-def _loads(raw: str) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        # orjson refuses what the stdlib reads (NaN, Infinity, integers beyond 64 bits,
-        # nesting beyond 1024): let those reach validation, which names the violation.
-        return json.loads(raw)
-
-
-def _dumps(frame: list[Any]) -> str:
-    return orjson.dumps(frame).decode()
+            if not scope.unusable:
+                # Every reply met its schema: the failure is in our own code, not the station's.
+                raise
+            self.log.warning("%s: unusable reply (%s): %r", command.name,
+                             "; ".join(scope.unusable), e)
+            raise StationBadReply(
+                f"{command.name}: the station's reply is unusable ({e!r})") from e
+        finally:
+            _command_scope.reset(token)

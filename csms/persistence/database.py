@@ -12,6 +12,14 @@ every statement, which the load benchmark showed to dominate); on PostgreSQL it 
 `run_sync` on the asyncpg connection. If a work raises, the batch is rolled back and re-run
 without it, so one bad message cannot take its neighbours down. Works have no side effects
 outside the database; events are published only after the commit that made them true.
+
+When the database itself fails (disk full, read-only file, connection lost or refused) no
+write is to blame: the whole batch fails at once with `StorageUnavailable`, so each station
+gets InternalError (or no reply) and retries, and nothing unconfirmed is ever confirmed. The
+writer keeps running; the fault is logged once per interval and shown by `/health` until a
+commit succeeds again, which a small probe write tries every second while nothing else does.
+PostgreSQL connections are pre-pinged, so a restarted server costs at most the batch that was
+in flight.
 """
 
 from __future__ import annotations
@@ -21,11 +29,14 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from csms.domain.errors import StorageUnavailable
 from csms.domain.events import Event
 from csms.domain.records import Record
 from csms.persistence.accounting_repos import AccountingRepo
@@ -36,7 +47,8 @@ from csms.persistence.auth_repos import (  # reservations, local lists, availabi
 )
 from csms.persistence.billing_repos import BillingRepo, ChargingStateRepo  # tariffs, profiles
 from csms.persistence.device_repos import DeviceRepo
-from csms.persistence.engine import create_async, create_sync, is_sqlite
+from csms.persistence.engine import IMMEDIATE, create_async, create_sync, is_sqlite
+from csms.persistence.faults import FaultLog, describe, is_fault
 from csms.persistence.files_repos import JobRepo, UploadRepo  # firmware, log jobs
 from csms.persistence.records import write_records
 from csms.persistence.repositories import (
@@ -51,6 +63,7 @@ from csms.persistence.security_repos import SecurityRepo  # CA, issued certifica
 from csms.persistence.site_repos import PreferenceRepo, SiteRepo
 from csms.persistence.smart_repos import CapabilityRepo, GroupDefaultsRepo
 from csms.services.ports import EventSink, UnitOfWork
+from csms.services.storage_health import StorageHealth
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -77,38 +90,100 @@ _Outcome = tuple[Any, list[Event]] | _Failed
 
 MAX_BATCH = 500
 READ_THREADS = 4
+PROBE_INTERVAL_S = 1.0  # while writes fail and none are queued, try a probe write this often
+_PROBE_KEY = "storage.probe"
 
 
 class SqlUnitOfWork:
-    """Repositories bound to one connection, plus the events to publish on commit."""
+    """Repositories bound to one connection, plus the events to publish on commit.
+
+    Each repository is made the first time a work asks for it: most works touch one or two
+    of them, and the writer makes a unit of work for every job of every batch.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.connection = conn  # for other persistence modules' repositories (back office)
-        self.stations = StationRepo(conn)
-        self.tokens = TokenRepo(conn)
-        self.transactions = TransactionRepo(conn)
-        self.station_events = StationEventRepo(conn)
-        self.kv = KeyValueRepo(conn)
-        self.messages = MessageRepo(conn)
-        self.sites = SiteRepo(conn)
-        self.preferences = PreferenceRepo(conn)
-        self.accounting = AccountingRepo(conn)
-        # reservations, local lists, availability (issue 4 items 3, 4, 7)
-        self.reservations = ReservationRepo(conn)
-        self.local_lists = LocalListRepo(conn)
-        self.availability = AvailabilityRepo(conn)
-        self.device = DeviceRepo(conn)  # device model
-        # smart charging
-        self.charging_capabilities = CapabilityRepo(conn)
-        self.group_defaults = GroupDefaultsRepo(conn)
-        # tariffs and costs, charging state (issue 4 items 10, 12)
-        self.billing = BillingRepo(conn)
-        self.charging_state = ChargingStateRepo(conn)
-        # firmware and log jobs, uploads (issue 4 items 1, 2)
-        self.jobs = JobRepo(conn)
-        self.uploads = UploadRepo(conn)
-        self.security = SecurityRepo(conn)  # CA and issued certificates (issue 4 item 8)
         self.events: list[Event] = []
+
+    @cached_property
+    def stations(self) -> StationRepo:
+        return StationRepo(self.connection)
+
+    @cached_property
+    def tokens(self) -> TokenRepo:
+        return TokenRepo(self.connection)
+
+    @cached_property
+    def transactions(self) -> TransactionRepo:
+        return TransactionRepo(self.connection)
+
+    @cached_property
+    def station_events(self) -> StationEventRepo:
+        return StationEventRepo(self.connection)
+
+    @cached_property
+    def kv(self) -> KeyValueRepo:
+        return KeyValueRepo(self.connection)
+
+    @cached_property
+    def messages(self) -> MessageRepo:
+        return MessageRepo(self.connection)
+
+    @cached_property
+    def sites(self) -> SiteRepo:
+        return SiteRepo(self.connection)
+
+    @cached_property
+    def preferences(self) -> PreferenceRepo:
+        return PreferenceRepo(self.connection)
+
+    @cached_property
+    def accounting(self) -> AccountingRepo:
+        return AccountingRepo(self.connection)
+
+    @cached_property
+    def reservations(self) -> ReservationRepo:
+        return ReservationRepo(self.connection)
+
+    @cached_property
+    def local_lists(self) -> LocalListRepo:
+        return LocalListRepo(self.connection)
+
+    @cached_property
+    def availability(self) -> AvailabilityRepo:
+        return AvailabilityRepo(self.connection)
+
+    @cached_property
+    def device(self) -> DeviceRepo:
+        return DeviceRepo(self.connection)
+
+    @cached_property
+    def charging_capabilities(self) -> CapabilityRepo:
+        return CapabilityRepo(self.connection)
+
+    @cached_property
+    def group_defaults(self) -> GroupDefaultsRepo:
+        return GroupDefaultsRepo(self.connection)
+
+    @cached_property
+    def billing(self) -> BillingRepo:
+        return BillingRepo(self.connection)
+
+    @cached_property
+    def charging_state(self) -> ChargingStateRepo:
+        return ChargingStateRepo(self.connection)
+
+    @cached_property
+    def jobs(self) -> JobRepo:
+        return JobRepo(self.connection)
+
+    @cached_property
+    def uploads(self) -> UploadRepo:
+        return UploadRepo(self.connection)
+
+    @cached_property
+    def security(self) -> SecurityRepo:
+        return SecurityRepo(self.connection)
 
     def publish(self, event: Event) -> None:
         self.events.append(event)
@@ -131,14 +206,44 @@ class SqlDatabase:
         self.batches = 0
         self.writes = 0
         self.split_batches = 0  # batches whose records had to be retried job by job
+        self.health = StorageHealth()
+        self._faults = FaultLog(self.health)
+        self._in_flight = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Writes taken by the writer and not yet answered (tests hold a commit and watch)."""
+        return self._in_flight
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="db-writer")
+        self._task.add_done_callback(self._writer_ended)
+
+    def _writer_ended(self, task: asyncio.Task[None]) -> None:
+        """The writer must never end on its own; if it does, nobody may wait for it."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        log.critical("database writer stopped: %r; writes fail until csms restarts", exc,
+                     exc_info=exc)
+        self.health.failed(f"database writer stopped: {exc!r}", self._queue.qsize())
+        while not self._queue.empty():
+            job = self._queue.get_nowait()
+            _fail([job], StorageUnavailable("database writer stopped"))
+            self._queue.task_done()
+
+    def _check_running(self) -> None:
+        if self._task is None:
+            raise RuntimeError("database writer is not running")
+        if self._task.done():
+            raise StorageUnavailable("database writer stopped")
 
     async def stop(self) -> None:
         """Finish what is queued, stop the writer, close connections."""
         if self._task is not None:
-            await self._queue.join()
+            drained = asyncio.ensure_future(self._queue.join())
+            await asyncio.wait([drained, self._task], return_when=asyncio.FIRST_COMPLETED)
+            drained.cancel()
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
@@ -150,8 +255,7 @@ class SqlDatabase:
             await self._async.dispose()
 
     async def write(self, work: Callable[[UnitOfWork], T]) -> T:
-        if self._task is None:
-            raise RuntimeError("database writer is not running")
+        self._check_running()
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job((), work, [], fut))
         return await fut
@@ -160,13 +264,20 @@ class SqlDatabase:
                      work: Work | None = None) -> None:
         """Store `records` (and run `work`, if any) in the next group commit; return after it.
         `events` are published once the commit made them true."""
-        if self._task is None:
-            raise RuntimeError("database writer is not running")
+        self._check_running()
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job(records, work, list(events), fut))
         await fut
 
     async def read(self, work: Callable[[UnitOfWork], T]) -> T:
+        try:
+            return await self._read(work)
+        except DBAPIError as exc:
+            if is_fault(exc):
+                raise StorageUnavailable(describe(exc)) from exc
+            raise
+
+    async def _read(self, work: Callable[[UnitOfWork], T]) -> T:
         if self._sync is not None:
             engine = self._sync
 
@@ -183,16 +294,40 @@ class SqlDatabase:
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            if self.health.ok:
+                first = await self._queue.get()
+            else:
+                try:
+                    async with asyncio.timeout(PROBE_INTERVAL_S):
+                        first = await self._queue.get()
+                except TimeoutError:
+                    await self._probe()
+                    continue
+            batch = [first]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            self._in_flight = len(batch)
             try:
                 await self._process(batch)
+            except Exception as exc:
+                # A bug here must not stop the writer: every later write would wait forever.
+                log.exception("database writer: a batch of %d writes failed", len(batch))
+                _fail(batch, exc)
             finally:
+                self._in_flight = 0
                 for _ in batch:
                     self._queue.task_done()
 
-    async def _process(self, batch: list[_Job]) -> None:
+    async def _probe(self) -> None:
+        """A tiny real write, so that health returns to ok when nothing else writes."""
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        stamp = str(self.health.fault.since if self.health.fault else "")
+        await self._process([_Job((), lambda uow: uow.kv.put(_PROBE_KEY, stamp), [], fut)],
+                            probe=True)
+        if fut.done() and not fut.cancelled():
+            fut.exception()  # retrieved: nobody awaits a probe
+
+    async def _process(self, batch: list[_Job], probe: bool = False) -> None:
         """Commit the batch; a failing work gets its exception and the rest are re-run."""
         batch = [job for job in batch if not job.fut.done()]
         while batch:
@@ -204,11 +339,10 @@ class SqlDatabase:
                     job.fut.set_exception(failed.exc)
                 continue
             except Exception as exc:
-                log.exception("commit of %d writes failed", len(batch))
-                for job in batch:
-                    if not job.fut.done():
-                        job.fut.set_exception(exc)
+                self._faults.failed(exc, 0 if probe else len(batch))
+                _fail(batch, StorageUnavailable(describe(exc)), exc)
                 return
+            self._faults.recovered()
             self.batches += 1
             self.writes += len(batch)
             for job, outcome in zip(batch, done, strict=True):
@@ -236,7 +370,8 @@ class SqlDatabase:
             engine = self._sync
 
             def run() -> list[_Outcome]:
-                with engine.begin() as conn:
+                with engine.connect() as conn, conn.execution_options(
+                        **IMMEDIATE).begin():
                     return _run_jobs(conn, jobs, job_by_job)
 
             return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
@@ -259,6 +394,8 @@ def _run_jobs(conn: Connection, jobs: list[_Job], job_by_job: bool = False
         try:
             write_records(conn, records)
         except Exception as exc:
+            if is_fault(exc):
+                raise  # the database failed, not these rows: retrying them alone cannot help
             raise _RecordsFailed from exc
     elif records:
         log.warning("a batch of %d records failed; writing them job by job", len(records))
@@ -269,6 +406,8 @@ def _run_jobs(conn: Connection, jobs: list[_Job], job_by_job: bool = False
                 with conn.begin_nested():
                     write_records(conn, job.records)
             except Exception as exc:
+                if is_fault(exc):
+                    raise
                 done[index] = _Failed(exc)
     for index, job in enumerate(jobs):
         if done[index] is not None:
@@ -280,9 +419,19 @@ def _run_jobs(conn: Connection, jobs: list[_Job], job_by_job: bool = False
         try:
             result = job.work(uow)
         except Exception as exc:
+            if is_fault(exc):
+                raise
             raise _WorkFailed(index, exc) from exc
         done[index] = (result, job.events + uow.events)
     return [outcome for outcome in done if outcome is not None]
+
+
+def _fail(batch: list[_Job], exc: Exception, cause: Exception | None = None) -> None:
+    if cause is not None:
+        exc.__cause__ = cause
+    for job in batch:
+        if not job.fut.done():
+            job.fut.set_exception(exc)
 
 
 class _RecordsFailed(Exception):

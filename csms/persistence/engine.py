@@ -14,6 +14,9 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+_IMMEDIATE_KEY = "csms_sqlite_immediate"
+IMMEDIATE = {_IMMEDIATE_KEY: True}  # execution options of the writer's connection
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -48,7 +51,11 @@ def create_sync(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # The writer takes the write lock up front: a deferred transaction that has read
+        # would fail at once ("database is locked") when another process holds the lock,
+        # instead of waiting for it as busy_timeout says.
+        immediate = conn.get_execution_options().get(_IMMEDIATE_KEY)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

@@ -3,6 +3,9 @@
 Kinds are written in a fixed order that respects the foreign keys (a transaction before its
 samples and its tariff), whatever order the messages of the batch came in. Statements are
 built once; the driver's executemany binds the rows.
+
+On SQLite the busiest kinds (samples, transaction saves, connector states) are written from
+plain tuples (`persistence/raw.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from csms.domain.records import (
 from csms.domain.tariffs import PRICE_FIELDS
 from csms.persistence import rows
 from csms.persistence import tables as t
+from csms.persistence.raw import Raw, sqlite_time
 from csms.persistence.tables_billing import transaction_tariffs
 
 # Accounting revises the green share behind the hot path's back: never overwrite it from memory.
@@ -56,6 +60,18 @@ def _connector_upsert(dialect: str) -> Insert:
 _UPSERTS = {name: _connector_upsert(name) for name in ("postgresql", "sqlite")}
 
 
+_SAMPLE_KEYS = ("station_id", "transaction_pk", "evse_id", "connector_id", "timestamp",
+                "measurand", "value", "unit", "si_value", "phase", "location", "context")
+_RAW_SAMPLES = Raw(insert(t.meter_values), _SAMPLE_KEYS)
+_RAW_SAVE_TX = Raw(_SAVE_TX, [key for _, key in _SAVED_KEYS] + ["b_pk"])
+_TX_TIMES = frozenset({"stopped_at", "first_register_at", "last_register_at", "started_at"})
+_CONNECTOR_KEYS = ("station_id", "evse_id", "connector_id", "status", "error_code", "updated_at")
+_RAW_CONNECTORS = Raw(_UPSERTS["sqlite"], _CONNECTOR_KEYS)
+_RAW_HISTORY = Raw(insert(t.status_history), ("station_id", "evse_id", "connector_id",
+                                               "status", "error_code", "at"))
+
+
+
 def _transactions(conn: Connection, recs: list[TransactionInserted]) -> None:
     conn.execute(insert(t.transactions),
                  [{"pk": r.tx.pk, **rows.transaction_values(r.tx)} for r in recs])
@@ -63,11 +79,26 @@ def _transactions(conn: Connection, recs: list[TransactionInserted]) -> None:
 
 def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
     latest = {r.tx.pk: r.tx for r in recs}  # two saves of one row in a batch: the last wins
+    if conn.dialect.name == "sqlite":
+        _RAW_SAVE_TX.run(conn, [_saved_row(tx) for tx in latest.values()])
+        return
     conn.execute(_SAVE_TX, [{"b_pk": tx.pk, **{key: getattr(tx, f) for f, key in _SAVED_KEYS}}
                             for tx in latest.values()])
 
 
+def _saved_row(tx: Any) -> tuple[Any, ...]:
+    return (*(sqlite_time(getattr(tx, f)) if f in _TX_TIMES else getattr(tx, f)
+              for f in _SAVED_FIELDS), tx.pk)
+
+
 def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:
+    if conn.dialect.name == "sqlite":
+        _RAW_SAMPLES.run(conn, [
+            (r.station_id, r.transaction_pk, r.evse_id, r.connector_id,
+             sqlite_time(s.timestamp), s.measurand, s.value, s.unit, s.si_value, s.phase,
+             s.location, s.context)
+            for r in recs for s in r.samples])
+        return
     conn.execute(insert(t.meter_values), [
         {"station_id": r.station_id, "transaction_pk": r.transaction_pk, "evse_id": r.evse_id,
          "connector_id": r.connector_id, "timestamp": s.timestamp, "measurand": s.measurand,
@@ -78,6 +109,12 @@ def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:
 
 def _connectors(conn: Connection, recs: list[ConnectorSaved]) -> None:
     states = [r.state for r in recs]
+    if conn.dialect.name == "sqlite":
+        params = [(s.station_id, s.evse_id, s.connector_id, s.status, s.error_code,
+                   sqlite_time(s.updated_at)) for s in states]
+        _RAW_CONNECTORS.run(conn, params)
+        _RAW_HISTORY.run(conn, params)
+        return
     conn.execute(_UPSERTS[conn.dialect.name], [
         {"station_id": s.station_id, "evse_id": s.evse_id, "connector_id": s.connector_id,
          "status": s.status, "error_code": s.error_code, "updated_at": s.updated_at}

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
 from csms.persistence import rows
 from csms.persistence import tables as t
+from csms.persistence.raw import Raw, sqlite_time
 
 _TOUCH = (update(t.stations).where(t.stations.c.id == bindparam("b_id"))
           .values(last_seen=bindparam("b_at")))
@@ -57,6 +58,7 @@ class StationRepo:
                 description=station.description,
                 registration_status=station.registration_status.value,
                 created_at=station.created_at,
+                security_profile=int(station.security_profile),
             )
         )
 
@@ -325,6 +327,9 @@ class KeyValueRepo:
         return int(top) - count
 
 
+_RAW_MESSAGES = Raw(insert(t.ocpp_messages), ("station_id", "at", "direction", "frame"))
+
+
 class MessageRepo:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
@@ -332,7 +337,9 @@ class MessageRepo:
     def append(self, entries: list[tuple[str, datetime, str, str]], keep: int,
                trim: Collection[str]) -> None:
         """Store frames; cut the stations in `trim` back to their newest `keep`."""
-        if entries:
+        if entries and self._c.dialect.name == "sqlite":
+            _RAW_MESSAGES.run(self._c, [(s, sqlite_time(at), d, f) for s, at, d, f in entries])
+        elif entries:
             self._c.execute(
                 insert(t.ocpp_messages),
                 [{"station_id": s, "at": at, "direction": d, "frame": f}

@@ -17,6 +17,7 @@ from csms.domain.model import (
     Station,
     Transaction,
 )
+from csms.domain.security import SecurityProfile
 
 
 def station(r: Row[Any]) -> Station:
@@ -37,6 +38,7 @@ def station(r: Row[Any]) -> Station:
         created_at=m["created_at"],
         charging_control=m["charging_control"],
         charging_control_reason=m["charging_control_reason"],
+        security_profile=SecurityProfile(m["security_profile"]),
     )
 
 

@@ -57,6 +57,8 @@ stations = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("charging_control", String(16), nullable=False, server_default="managed"),
     Column("charging_control_reason", Text),
+    # OCPP security profile 0-3 the station must connect with (docs/adr/0012)
+    Column("security_profile", Integer, nullable=False, server_default="0"),
     Index("ix_stations_site", "site_id"),
 )
 

@@ -1,10 +1,11 @@
 """Green-energy accounting of each site: `transactions.green_energy_wh` and energy reports.
 
 The arithmetic is csms.domain.accounting; this module fetches what it needs and stores the
-result. A stopped transaction is accounted for as soon as its stop is committed (the service
-follows `transaction.stopped` events), and a periodic refresh recomputes every transaction of
-the last 36 hours, active ones included: readings and late meter values keep arriving, and a
-recompute from scratch is idempotent. Only stations attached to a site take part.
+result. A stopped transaction is accounted for as soon as its stop is committed
+(csms.workers.subscribers follows `TransactionStopped`), and a periodic refresh recomputes every
+transaction of the last 36 hours, active ones included: readings and late meter values keep
+arriving, and a recompute from scratch is idempotent. Only stations attached to a site take
+part.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from datetime import UTC, datetime, timedelta
 from csms.clock import Clock
 from csms.domain import accounting as acc
 from csms.domain.errors import InvalidInput, NotFound
-from csms.domain.events import TRANSACTION_STOPPED
 from csms.domain.model import GreenSource, Reading, Sample, Site, Transaction
-from csms.services.eventbus import EventBus
 from csms.services.forecast import baseline_by_source, local_midnight
 from csms.services.ports import Database, UnitOfWork
 
@@ -29,7 +28,6 @@ RECENT = timedelta(hours=36)  # transactions stopped this recently are recompute
 MAX_SPAN = timedelta(days=7)  # energy of longer (zombie) sessions before this is not green
 MAX_REPORT = timedelta(days=366)
 MAX_DETAIL = timedelta(days=31)
-DEBOUNCE_S = 0.2  # stops arriving together are accounted in one pass
 
 
 @dataclass(frozen=True)
@@ -79,8 +77,6 @@ class AccountingService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._pending: set[str] = set()
-        self._wake = asyncio.Event()
 
     # --- keeping green_energy_wh up to date ----------------------------------------------
 
@@ -110,29 +106,8 @@ class AccountingService:
         for site in await self._db.read(lambda uow: uow.sites.all()):
             await self.recompute_site(site.id)
 
-    async def follow(self, bus: EventBus) -> None:
-        """Account for each transaction as soon as its stop is committed (runs until cancelled)."""
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._drain())
-            async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
-                while True:
-                    event = await queue.get()
-                    if event.type == TRANSACTION_STOPPED:
-                        self._pending.add(event.station_id)
-                        self._wake.set()
-
-    async def _drain(self) -> None:
-        while True:
-            await self._wake.wait()
-            await asyncio.sleep(DEBOUNCE_S)
-            self._wake.clear()
-            stations, self._pending = self._pending, set()
-            try:
-                await self._recompute_stations(stations)
-            except Exception:
-                log.exception("green accounting after a stop failed; the refresh will retry")
-
-    async def _recompute_stations(self, station_ids: set[str]) -> None:
+    async def recompute_stations(self, station_ids: set[str]) -> None:
+        """The sites of these stations (after their transactions stopped)."""
         sites = await self._db.read(lambda uow: _sites_of(uow, station_ids))
         for site_id in sorted(sites):
             await self.recompute_site(site_id)

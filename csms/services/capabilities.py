@@ -30,7 +30,6 @@ from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-CAPABILITIES_PROBED = "station.charging_capabilities"
 NO_SMART_CHARGING = "smart charging not available: "
 
 
@@ -137,9 +136,8 @@ class CapabilityService:
             elif caps.smart_charging and reason.startswith(NO_SMART_CHARGING):
                 uow.stations.update(caps.station_id, charging_control="managed",
                                     charging_control_reason=None)
-            uow.publish(ev.Event(CAPABILITIES_PROBED, caps.station_id, {
-                "smart_charging": caps.smart_charging, "rate_units": list(caps.rate_units),
-                "max_periods": caps.max_periods}))
+            uow.publish(ev.CapabilitiesProbed(caps.station_id, caps.smart_charging,
+                                              list(caps.rate_units), caps.max_periods))
 
         await self._db.write(work)
         if caps.smart_charging is False:

@@ -28,6 +28,7 @@ from csms.services.security import SecurityService
 from csms.services.sites import SiteService
 from csms.services.smart_charging import SmartChargingService
 from csms.services.stations import StationService
+from csms.services.storage_health import StorageHealth
 from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
@@ -69,3 +70,4 @@ class Services:
     profiles_state: ProfileStateService
     # caches on every node drop what a writer changed (one process: handlers run at once)
     invalidations: Invalidations = field(default_factory=LocalInvalidations)
+    storage: StorageHealth = field(default_factory=StorageHealth)

@@ -10,7 +10,7 @@ this service having to follow it, and there is no second copy of the energy to d
 
 Running cost reaches stations (CSMS-initiated calls never run inside a handler):
 - OCPP 2.0.1: `totalCost` in TransactionEventResponse (Updated and Ended, by the handler from
-  `TxOutcome.cost`), and `CostUpdated` every `update_interval_s` (owned task, `run`).
+  `TxOutcome.cost`), and `CostUpdated` every `update_interval_s` (csms.workers.subscribers).
 - OCPP 1.6 has no cost message; when `CSMS_COST_DATATRANSFER_VENDOR` names a vendor id, the
   same figures go in DataTransfer (messageId `RunningCost` periodically, `FinalCost` once green
   accounting settled after the stop) with data `{"transactionId": <int>, "cost": <number>}`.
@@ -26,11 +26,9 @@ from datetime import datetime
 from csms.clock import Clock
 from csms.domain.commands.charging import CostUpdated
 from csms.domain.errors import DomainError, InvalidInput
-from csms.domain.events import TRANSACTION_STOPPED
 from csms.domain.model import Transaction
 from csms.domain.tariffs import Cost, Tariff, cost
 from csms.services.accounting import AccountingService
-from csms.services.eventbus import EventBus
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -116,28 +114,3 @@ class CostService:
         if tx is None or c is None:
             return False
         return await self._tell(tx, c, final=True)
-
-    async def run(self, bus: EventBus) -> None:
-        """Owned by the server: periodic running costs, and final costs after stops."""
-        async with asyncio.TaskGroup() as tg:
-            if self.config.update_interval_s > 0:
-                tg.create_task(self._periodic())
-            async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
-                while True:
-                    event = await queue.get()
-                    if event.type == TRANSACTION_STOPPED and self.config.datatransfer_vendor:
-                        tg.create_task(self._final(event.station_id, str(event.data.get("id"))))
-
-    async def _periodic(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.update_interval_s)
-            try:
-                await self.push_running()
-            except Exception:
-                log.exception("running costs not sent; will retry")
-
-    async def _final(self, station_id: str, transaction_id: str) -> None:
-        try:
-            await self.final(station_id, transaction_id)
-        except Exception:
-            log.exception("final cost not sent", extra={"station_id": station_id})

@@ -50,13 +50,11 @@ from csms.domain.device import (
     VarKey,
 )
 from csms.domain.errors import InvalidInput, NotFound
-from csms.domain.events import Event
+from csms.domain.events import DeviceEventsNotified, DeviceReportCompleted
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-REPORT_COMPLETED = "device.report_completed"
-EVENTS_NOTIFIED = "device.events"
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 PartsRequest = GetBaseReport | GetReport | GetMonitoringReport | GetDisplayMessages
 
@@ -223,9 +221,8 @@ class DeviceModelService:
                 fields |= {"status": dm.COMPLETE, "completed_at": now}
                 if request.full:
                     _forget_stale(uow, request)
-                uow.publish(Event(REPORT_COMPLETED, station_id, {
-                    "request_id": request_id, "kind": request.kind,
-                    "parts": request.parts + 1}))
+                uow.publish(DeviceReportCompleted(station_id, request_id, request.kind,
+                                                  request.parts + 1))
             uow.device.update_request(station_id, request_id, **fields)
 
         await self._db.write(work)
@@ -236,7 +233,7 @@ class DeviceModelService:
 
         def work(uow: UnitOfWork) -> None:
             uow.device.add_events(station_id, events, now)
-            uow.publish(Event(EVENTS_NOTIFIED, station_id, {"count": len(events)}))
+            uow.publish(DeviceEventsNotified(station_id, len(events)))
 
         await self._db.write(work)
 

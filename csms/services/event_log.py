@@ -1,8 +1,9 @@
 """The recent events, numbered, so that a reader who reconnects gets what it missed.
 
-One owned task copies every event of the EventBus (local, and relayed from other nodes) into
-a bounded ring. An id is `EPOCH-SEQ`: the epoch changes at every start, so an id from before
-a restart (or from another node) is recognised as unknown instead of being misread.
+One owned task (csms.workers.subscribers) copies every event of the EventBus (local, and relayed
+from other nodes) into a bounded ring. An id is `EPOCH-SEQ`: the epoch changes at every start,
+so an id from before a restart (or from another node) is recognised as unknown instead of being
+misread.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections import deque
 from dataclasses import dataclass
 
 from csms.domain.events import Event
-from csms.services.eventbus import EventBus
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +65,3 @@ class EventLog:
         """Until there is an event after `seq`."""
         while self._seq <= seq:
             await self._changed.wait()
-
-    async def follow(self, bus: EventBus) -> None:
-        """Copy the bus into the ring until cancelled (owned by the composition root)."""
-        async with bus.subscribe() as queue:
-            while True:
-                self.append(await queue.get())

@@ -17,7 +17,7 @@ class EventBus:
 
     def __init__(self, queue_size: int = 1000) -> None:
         # Each subscriber's queue with the event types it wants (None: all of them).
-        self._subscribers: dict[asyncio.Queue[Event], frozenset[str] | None] = {}
+        self._subscribers: dict[asyncio.Queue[Event], frozenset[type[Event]] | None] = {}
         self._listeners: list[Callable[[Event], None]] = []
         self._dropped: dict[asyncio.Queue[Event], int] = {}
         self._queue_size = queue_size
@@ -34,7 +34,7 @@ class EventBus:
             except Exception:
                 log.exception("event listener failed on %s", event.type)
         for q, types in self._subscribers.items():
-            if types is not None and event.type not in types:
+            if types is not None and type(event) not in types:
                 continue
             try:
                 q.put_nowait(event)
@@ -47,7 +47,7 @@ class EventBus:
                 self._dropped[q] = dropped + 1
 
     @asynccontextmanager
-    async def subscribe(self, types: Iterable[str] | None = None
+    async def subscribe(self, types: Iterable[type[Event]] | None = None
                         ) -> AsyncIterator[asyncio.Queue[Event]]:
         """A queue of the events of `types` (all when None). Naming the types keeps frequent
         events (a transaction's meter updates) out of the queues of those who ignore them."""

@@ -15,9 +15,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from csms.domain.events import Event
+from csms.domain.events import Event, ReservationChanged
 from csms.domain.model import ConnectorState, RegistrationStatus, Transaction
 from csms.domain.reservations import Reservation, ReservationStatus
+from csms.domain.security import SecurityProfile
 from csms.domain.tariffs import Tariff
 from csms.services.invalidation import Invalidation, Invalidations
 from csms.services.ports import Database, UnitOfWork
@@ -25,7 +26,6 @@ from csms.services.ports import Database, UnitOfWork
 log = logging.getLogger(__name__)
 
 RECENTLY_ENDED = 16  # stations retry a stop whose reply they lost: answer it from memory
-_RESERVATION_CHANGED = "reservation.changed"
 
 
 @dataclass(slots=True)
@@ -35,6 +35,7 @@ class StationState:
     site_id: str | None
     registration: RegistrationStatus
     password_hash: str | None = None
+    security_profile: SecurityProfile = SecurityProfile.NONE
     connectors: dict[tuple[int, int], ConnectorState] = field(default_factory=dict)
     active: dict[str, Transaction] = field(default_factory=dict)
     ended: OrderedDict[str, Transaction] = field(default_factory=OrderedDict)
@@ -71,7 +72,8 @@ def _load(station_ids: list[str]) -> Callable[[UnitOfWork], dict[str, StationSta
             states[sid] = StationState(
                 sid, station is not None, station.site_id if station else None,
                 station.registration_status if station else RegistrationStatus.REJECTED,
-                station.password_hash if station else None, reservations=[])
+                station.password_hash if station else None,
+                station.security_profile if station else SecurityProfile.NONE, reservations=[])
         for c in uow.stations.connectors(station_ids):
             states[c.station_id].connectors[(c.evse_id, c.connector_id)] = c
         active = uow.transactions.active_for(station_ids)
@@ -161,11 +163,16 @@ class LiveStations:
         state.site_id = station.site_id
         state.registration = station.registration_status
         state.password_hash = station.password_hash
+        state.security_profile = station.security_profile
 
     async def close(self) -> None:
-        for task in list(self._refreshes):
+        """End the loads and re-reads in flight (this object owns their tasks)."""
+        tasks = [*self._refreshes, *([self._loader] if self._loader is not None else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._refreshes, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for fut in self._loading.values():
+            fut.cancel()
 
     def peek(self, station_id: str) -> StationState | None:
         return self._states.get(station_id)
@@ -183,7 +190,7 @@ class LiveStations:
 
     def on_event(self, event: Event) -> None:
         """Synchronous bus listener: runs as a change is committed, before anyone reacts."""
-        if event.type == _RESERVATION_CHANGED:
+        if isinstance(event, ReservationChanged):
             state = self._states.get(event.station_id)
             if state is not None:
                 state.reservations = None
@@ -222,6 +229,12 @@ class TransactionKeys:
         await asyncio.shield(self._refill)
         if self._next >= self._end:
             await self._reserve()
+
+    async def close(self) -> None:
+        """End a reservation in flight (this object owns its task)."""
+        if self._refill is not None:
+            self._refill.cancel()
+            await asyncio.gather(self._refill, return_exceptions=True)
 
     async def _take_block(self) -> None:
         count = self.BLOCK

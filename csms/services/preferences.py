@@ -21,8 +21,6 @@ from csms.domain.model import Preferences, Site, Transaction
 from csms.domain.smart import ChargingDefaults
 from csms.services.ports import Database, UnitOfWork
 
-PREFERENCES_CHANGED = "transaction.preferences_changed"
-DEFAULTS_CHANGED = "charging_defaults.changed"
 MODES = ("green", "fast")
 
 
@@ -108,8 +106,7 @@ class PreferenceService:
             if not tx.active:
                 raise Conflict(f"transaction {transaction_id!r} has ended")
             uow.preferences.put(tx.pk, prefs, now)
-            uow.publish(ev.Event(PREFERENCES_CHANGED, tx.station_id,
-                                 {"id": tx.transaction_id, "mode": mode}))
+            uow.publish(ev.PreferencesChanged(tx.station_id, tx.transaction_id, mode))
             return tx
 
         return await self._db.write(work), prefs
@@ -131,7 +128,7 @@ class PreferenceService:
             old = uow.preferences.get(tx.pk)
             mode = old.mode if old else self.resolve(default_layers(uow, [tx])[tx.pk])[0].mode
             uow.preferences.put(tx.pk, Preferences(departure_at, energy_wh, mode), now)
-            uow.publish(ev.Event(PREFERENCES_CHANGED, station_id, {"id": tx.transaction_id}))
+            uow.publish(ev.PreferencesChanged(station_id, tx.transaction_id))
             return True
 
         return await self._db.write(work)
@@ -190,7 +187,7 @@ class PreferenceService:
 
         def work(uow: UnitOfWork) -> None:
             uow.group_defaults.put(group_id, d, now)
-            uow.publish(ev.Event(DEFAULTS_CHANGED, "", {"group_id": group_id}))
+            uow.publish(ev.ChargingDefaultsChanged("", group_id))
 
         await self._db.write(work)
         return d
@@ -205,7 +202,7 @@ class PreferenceService:
         def work(uow: UnitOfWork) -> None:
             if not uow.group_defaults.delete(group_id):
                 raise NotFound(f"no defaults for token group {group_id!r}")
-            uow.publish(ev.Event(DEFAULTS_CHANGED, "", {"group_id": group_id}))
+            uow.publish(ev.ChargingDefaultsChanged("", group_id))
 
         await self._db.write(work)
 

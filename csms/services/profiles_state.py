@@ -36,8 +36,6 @@ from csms.domain.commands.charging import (
     SetChargingProfile,
 )
 from csms.domain.errors import NotFound
-from csms.domain.events import TRANSACTION_STOPPED
-from csms.services.eventbus import EventBus
 from csms.services.ports import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -175,20 +173,9 @@ class ProfileStateService:
         return in_force_kw(limits, self._clock.now()).get(0)
 
     # --- transactions ending ------------------------------------------------------------
-    async def follow(self, bus: EventBus) -> None:
-        """Drop TxProfiles of ended transactions (runs until cancelled)."""
-        async with bus.subscribe({TRANSACTION_STOPPED}) as queue:
-            purged = await self._db.write(lambda uow: uow.charging_state.delete_ended_tx_profiles())
-            if purged:
-                log.info("%d TxProfiles of transactions ended while away dropped", purged)
-            while True:
-                event = await queue.get()
-                if event.type != TRANSACTION_STOPPED:
-                    continue
-                try:
-                    await self.transaction_ended(event.station_id, str(event.data.get("id")))
-                except Exception:
-                    log.exception("TxProfiles not dropped", extra={"station_id": event.station_id})
+    async def purge_ended(self) -> int:
+        """TxProfiles of transactions that ended while nobody followed the stops."""
+        return await self._db.write(lambda uow: uow.charging_state.delete_ended_tx_profiles())
 
     async def transaction_ended(self, station_id: str, transaction_id: str) -> int:
         return await self._db.write(

@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from csms.clock import Clock
 from csms.domain import reservations as rules
 from csms.domain.commands.authorization import CancelReservation, ReserveNow
 from csms.domain.errors import Conflict, DomainError, InvalidInput, NotFound, StationTimeout
-from csms.domain.events import Event
+from csms.domain.events import ReservationChanged
 from csms.domain.model import AuthResult, AuthStatus
 from csms.domain.reservations import Reservation, ReservationStatus
 from csms.services.commands import CommandService
@@ -26,20 +25,14 @@ from csms.services.ports import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-RESERVATION_CHANGED = "reservation.changed"
 _OPEN = (ReservationStatus.REQUESTED.value, ReservationStatus.ACCEPTED.value)
 # 2.0.1 ReservationStatusUpdate -> what it makes of the reservation.
 _UPDATES = {"Expired": ReservationStatus.EXPIRED, "Removed": ReservationStatus.CANCELLED}
 
 
-def reservation_data(r: Reservation) -> dict[str, Any]:
-    return {"id": r.id, "evse_id": r.evse_id, "id_token": r.id_token, "status": r.status.value,
-            "transaction_id": r.transaction_id}
-
-
 def _save(uow: UnitOfWork, r: Reservation) -> None:
     uow.reservations.save(r)
-    uow.publish(Event(RESERVATION_CHANGED, r.station_id, reservation_data(r)))
+    uow.publish(ReservationChanged.of(r))
 
 
 # --- rules for Authorize and transaction starts, over the station's held reservations -------

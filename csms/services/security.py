@@ -22,14 +22,15 @@ from csms.domain.commands.certificates import (
 )
 from csms.domain.commands.station import TriggerMessage
 from csms.domain.errors import Conflict, NotFound, StationOffline
-from csms.domain.security import Delivery, SecurityEvent
+from csms.domain.security import Delivery, SecurityEvent, SecurityProfile, next_profile
+from csms.services.admission import SECURITY_EVENT_KIND
 from csms.services.certificates import STATION_CERT, CertificateService
 from csms.services.passwords import hash_password
 from csms.services.ports import Database, StationGateway, UnitOfWork
+from csms.services.stations import StationService
 
 log = logging.getLogger(__name__)
 
-SECURITY_EVENT_KIND = "SecurityEventNotification"
 # Station replies meaning "applied" (now, or after the reboot the station asks for).
 _APPLIED = {"Accepted", "RebootRequired"}
 _TRIGGER = {STATION_CERT: "SignChargingStationCertificate", "V2GCertificate": "SignV2GCertificate"}
@@ -37,7 +38,8 @@ _TRIGGER = {STATION_CERT: "SignChargingStationCertificate", "V2GCertificate": "S
 
 class SecurityService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
-                 certificates: CertificateService) -> None:
+                 certificates: CertificateService, stations: StationService) -> None:
+        self._stations = stations
         self._db = db
         self._clock = clock
         self._gateway = gateway
@@ -54,12 +56,11 @@ class SecurityService:
     async def security_event(self, station_id: str, event: SecurityEvent,
                              raw: dict[str, Any]) -> None:
         """Store the notification (as a station report) and announce it on the event bus."""
-        data = {"type": event.type, "timestamp": event.timestamp.isoformat(),
-                "tech_info": event.tech_info}
 
         def work(uow: UnitOfWork) -> None:
             uow.station_events.add(station_id, SECURITY_EVENT_KIND, event.timestamp, raw)
-            uow.publish(ev.Event(ev.SECURITY_EVENT, station_id, data))
+            uow.publish(ev.SecurityEventReceived(station_id, event.type, event.timestamp,
+                                                 event.tech_info))
 
         await self._db.write(work)
         log.info("security event %s", event.type, extra={"station_id": station_id})
@@ -88,10 +89,16 @@ class SecurityService:
         pw_hash = await asyncio.to_thread(hash_password, password)
 
         def work(uow: UnitOfWork) -> None:
-            if not uow.stations.update(station_id, password_hash=pw_hash):
+            station = uow.stations.get(station_id)
+            if station is None:
                 raise NotFound(f"station {station_id!r} not found")
+            # a station of profile 0 that now has a password must use it (as on PATCH)
+            profile = next_profile(station.security_profile, True, True, None)
+            uow.stations.update(station_id, password_hash=pw_hash,
+                                security_profile=int(profile))
 
         await self._db.write(work)
+        self._stations.credentials_changed(station_id)
         log.info("basic-auth password changed (%s)", status, extra={"station_id": station_id})
         return {"status": status, "reboot_required": status == "RebootRequired"}
 
@@ -100,7 +107,18 @@ class SecurityService:
         """Raise the station's security profile (1.6 ChangeConfiguration SecurityProfile;
         2.0.1 SetNetworkProfile + NetworkConfigurationPriority, effective after a reboot)."""
         await self._reachable(station_id)
-        if args["profile"] == 3 and not args.get("force"):
+        profile = SecurityProfile(args["profile"])
+        station = await self._stations.get(station_id)
+        current = station.station.security_profile
+        if profile < current:
+            raise Conflict(f"station {station_id!r} is at security profile {current:d}: a "
+                           "profile can only be raised (PATCH the station to record a lower "
+                           "one it was set to by other means)")
+        if profile.needs_password and station.station.password_hash is None:
+            raise Conflict(f"security profile {profile:d} needs a Basic-auth password and "
+                           f"station {station_id!r} has none: set one first (POST "
+                           ".../password)")
+        if profile == SecurityProfile.TLS_CERTIFICATE and not args.get("force"):
             await self._require_station_certificate(station_id)
         said = await self._gateway.send(station_id, SetSecurityProfile(
             args["profile"], args.get("csms_url"), args.get("configuration_slot"),
@@ -112,6 +130,9 @@ class SecurityService:
             log.warning("station refused security profile %s: %s", args["profile"], status,
                         extra=extra)
             raise Conflict(_refusal(f"security profile {args['profile']}", reply))
+        # From now on csms refuses handshakes below it (the open connection stays: the
+        # station moves after a reset, or by reconnecting on its own in 1.6).
+        await self._stations.record_profile(station_id, profile)
         log.info("security profile %s set (%s)", args["profile"], status, extra=extra)
         return reply
 

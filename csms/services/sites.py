@@ -12,9 +12,6 @@ from csms.domain.errors import Conflict, InvalidInput, NotFound
 from csms.domain.model import GreenSource, Reading, Site
 from csms.services.ports import Database, UnitOfWork
 
-READINGS_ADDED = "site.readings_added"
-SITE_CHANGED = "site.changed"
-
 
 class SiteService:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -46,7 +43,7 @@ class SiteService:
             if not uow.sites.update(site_id, **changes):
                 raise NotFound(f"site {site_id!r} not found")
             # smart charging: a new limit or new defaults re-plan the site
-            uow.publish(ev.Event(SITE_CHANGED, "", {"site_id": site_id}))
+            uow.publish(ev.SiteChanged("", site_id))
 
         await self._db.write(work)
         return await self.get(site_id)
@@ -89,7 +86,7 @@ class SiteService:
         def work(uow: UnitOfWork) -> int:
             if not any(s.id == source_id for s in uow.sites.sources(site_id)):
                 raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
-            uow.publish(ev.Event(READINGS_ADDED, "", {"site_id": site_id, "source_id": source_id}))
+            uow.publish(ev.ReadingsAdded("", site_id, source_id))
             return uow.sites.add_readings(site_id, source_id, unique)
 
         return await self._db.write(work)

@@ -8,19 +8,17 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain.authorization import authorize
 from csms.domain.errors import Conflict, NotFound
-from csms.domain.events import Event
+from csms.domain.events import IdTokensChanged
 from csms.domain.model import AuthResult, AuthStatus, IdToken
 from csms.services.books import TokenBook
 from csms.services.live import LiveStations
 from csms.services.ports import Database, UnitOfWork
 from csms.services.reservations import authorize_here
 
-# Published on every change of the token table: the local-list sync worker follows it.
-TOKENS_CHANGED = "id_tokens.changed"
-
 
 def _changed(uow: UnitOfWork, id_token: str) -> None:
-    uow.publish(Event(TOKENS_CHANGED, "", {"id_token": id_token}))
+    # every change of the token table: the local-list sync worker follows it
+    uow.publish(IdTokensChanged("", id_token))
 
 
 class TokenService:
@@ -35,6 +33,8 @@ class TokenService:
     async def authorize(self, id_token: str, station_id: str | None = None) -> AuthResult:
         """From memory: Authorize confirms nothing new, so it needs no commit. At a station,
         its reservations may refuse the token (csms.services.reservations)."""
+        if not id_token:  # names no token, not even an unknown one that may be accepted
+            return AuthResult(AuthStatus.INVALID)
         now = self._clock.now()
         auth = authorize(self._book.get(id_token), now, self.accept_unknown)
         if station_id is None or auth.status != AuthStatus.ACCEPTED:

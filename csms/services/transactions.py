@@ -1,7 +1,7 @@
 """Transaction use cases: one version-neutral event stream for 1.6 and 2.0.1 alike.
 
-1.6 StartTransaction / MeterValues / StopTransaction and 2.0.1 TransactionEvent
-Started / Updated / Ended all become a `TxEvent`. Applying one is idempotent: stations
+The edge translates every transaction message into a `TxEvent` (csms.domain.inbound).
+Applying one is idempotent: stations
 retry when a reply is lost, replay offline queues late and out of order, and report
 transactions the CSMS never saw start; none of that may lose or double-count energy.
 """
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
+from typing import Any
 
 from csms.clock import Clock
 from csms.domain import events as ev
@@ -20,6 +20,7 @@ from csms.domain import sequence
 from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
 from csms.domain.errors import NotFound
+from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
 from csms.domain.model import AuthResult, Sample, Transaction
 from csms.domain.records import (
     Record,
@@ -37,44 +38,11 @@ from csms.services.reservations import honour_at_start
 
 log = logging.getLogger(__name__)
 
-class TxEventKind(StrEnum):
-    STARTED = "started"
-    UPDATED = "updated"
-    ENDED = "ended"
-
-
-@dataclass(frozen=True, slots=True)
-class TxEvent:
-    kind: TxEventKind
-    station_id: str
-    timestamp: datetime
-    transaction_id: str | None = None  # None: the CSMS allocates one (1.6 StartTransaction)
-    evse_id: int | None = None
-    connector_id: int | None = None
-    id_token: str | None = None
-    meter_wh: float | None = None  # 1.6 meterStart / meterStop
-    samples: tuple[Sample, ...] = ()
-    stop_reason: str | None = None
-    seq_no: int | None = None
-    remote_start_id: int | None = None
-    offline: bool = False
-    reservation_id: int | None = None  # the reservation the station says this start uses
-
-
 @dataclass(frozen=True, slots=True)
 class TxOutcome:
     transaction: Transaction
     auth: AuthResult | None
     cost: Cost | None = None  # running cost, when the transaction is priced
-
-
-def tx_data(tx: Transaction) -> dict[str, object]:
-    return {
-        "id": tx.transaction_id, "evse_id": tx.evse_id, "connector_id": tx.connector_id,
-        "energy_wh": tx.energy_wh, "id_token": tx.id_token,
-        "stopped_at": tx.stopped_at.isoformat() if tx.stopped_at else None,
-        "stop_reason": tx.stop_reason,
-    }
 
 
 @dataclass(slots=True)
@@ -133,15 +101,18 @@ class TransactionService:
         # stored already (a late message, with a seqNo not seen yet, is applied).
         replay = e.seq_no is not None and sequence.contains(tx.seq_seen, e.seq_no)
         samples = () if replay else e.samples
-        if e.seq_no is not None and not replay:
-            tx = replace(tx, seq_seen=sequence.add(tx.seq_seen, e.seq_no))
         tx = rules.apply_samples(tx, samples)
+        fields: dict[str, Any] = {}  # one copy of the transaction, not one per field
+        if e.seq_no is not None and not replay:
+            fields["seq_seen"] = sequence.add(tx.seq_seen, e.seq_no)
         if e.id_token and tx.id_token is None:
-            tx = replace(tx, id_token=e.id_token)
+            fields["id_token"] = e.id_token
         if e.seq_no is not None and (tx.seq_no is None or e.seq_no > tx.seq_no):
-            tx = replace(tx, seq_no=e.seq_no)
+            fields["seq_no"] = e.seq_no
         if e.offline and not tx.offline:
-            tx = replace(tx, offline=True)
+            fields["offline"] = True
+        if fields:
+            tx = replace(tx, **fields)
         if e.kind == TxEventKind.ENDED:
             tx = rules.stop(tx, e.timestamp, e.meter_wh, e.stop_reason)
         if created:
@@ -219,38 +190,28 @@ class TransactionService:
                             extra={"station_id": state.station_id})
                 closed = rules.stop(old, at, None, "Other")
                 change.records.append(TransactionSaved(closed))
-                change.events.append(ev.Event(ev.TRANSACTION_STOPPED, state.station_id,
-                                              tx_data(closed)))
+                change.events.append(ev.TransactionStopped.of(closed))
 
     @staticmethod
     def _publish(change: _Change, tx: Transaction, before: Transaction, created: bool) -> None:
         if created:
-            change.events.append(ev.Event(ev.TRANSACTION_STARTED, tx.station_id, tx_data(tx)))
+            change.events.append(ev.TransactionStarted.of(tx))
         if tx.stopped_at is not None and before.stopped_at is None:
-            change.events.append(ev.Event(ev.TRANSACTION_STOPPED, tx.station_id, tx_data(tx)))
+            change.events.append(ev.TransactionStopped.of(tx))
         elif not created and tx != before:
-            change.events.append(ev.Event(ev.TRANSACTION_UPDATED, tx.station_id, tx_data(tx)))
+            change.events.append(ev.TransactionUpdated.of(tx))
 
-    async def meter_values(
-        self,
-        station_id: str,
-        evse_id: int,
-        connector_id: int | None,
-        samples: tuple[Sample, ...],
-        attach_to_active: bool,
-    ) -> None:
-        """Samples outside any known transaction; 1.6 chargers that omit transactionId get
-        theirs attached to the transaction running on that connector."""
-        state = await self._live.get(station_id)
-        if attach_to_active:
+    async def meter_values(self, report: MeterReport) -> None:
+        """Samples outside any transaction the station named (see `MeterReport`)."""
+        state = await self._live.get(report.station_id)
+        if report.attach_to_active:
             for tx in state.active.values():
-                # 1.6 connector N is EVSE N, connector 1: the EVSE decides.
-                if tx.evse_id == evse_id and connector_id in (None, tx.connector_id):
-                    await self.apply(TxEvent(
-                        TxEventKind.UPDATED, station_id, self._clock.now(),
-                        transaction_id=tx.transaction_id, samples=samples))
+                if tx.evse_id == report.evse_id and report.connector_id in (
+                        None, tx.connector_id):
+                    await self.apply(report.as_update(tx.transaction_id))
                     return
-        await self._db.append([SamplesAdded(station_id, evse_id, connector_id, None, samples)])
+        await self._db.append([SamplesAdded(report.station_id, report.evse_id,
+                                            report.connector_id, None, report.samples)])
 
     async def get(self, transaction_id: str, station_id: str | None = None) -> Transaction:
         """By the station's id; ids are unique per station, so `station_id` disambiguates

@@ -14,7 +14,6 @@ from csms.domain import events as ev
 from csms.services.eventbus import EventBus
 from csms.services.local_lists import LocalListService
 from csms.services.reservations import ReservationService
-from csms.services.tokens import TOKENS_CHANGED
 from csms.workers.periodic import every
 
 log = logging.getLogger(__name__)
@@ -49,19 +48,20 @@ class LocalListWorker:
                 tg.create_task(self._listen())
                 tg.create_task(self._sync_loop())
         finally:
-            for task in list(self._tasks):
+            tasks = list(self._tasks)
+            for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _listen(self) -> None:
-        async with self._bus.subscribe({TOKENS_CHANGED, ev.STATION_CONNECTED,
-                                        ev.STATION_BOOTED}) as queue:
+        async with self._bus.subscribe({ev.IdTokensChanged, ev.StationConnected,
+                                        ev.StationBooted}) as queue:
             while True:
                 event = await queue.get()
-                if event.type == TOKENS_CHANGED:
+                if isinstance(event, ev.IdTokensChanged):
                     self._tokens_changed.set()
-                elif event.type == ev.STATION_CONNECTED or (
-                        event.type == ev.STATION_BOOTED
-                        and event.data.get("status") == "Accepted"):
+                elif isinstance(event, ev.StationConnected) or (
+                        isinstance(event, ev.StationBooted) and event.status == "Accepted"):
                     self._schedule_check(event.station_id)
 
     def _schedule_check(self, station_id: str) -> None:

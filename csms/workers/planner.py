@@ -13,18 +13,16 @@ import contextlib
 import logging
 
 from csms.domain import events as ev
-from csms.services.capabilities import CAPABILITIES_PROBED
 from csms.services.eventbus import EventBus
 from csms.services.ports import Database, PlanningLease, UnitOfWork
-from csms.services.preferences import DEFAULTS_CHANGED, PREFERENCES_CHANGED
-from csms.services.sites import READINGS_ADDED, SITE_CHANGED
 from csms.services.smart_charging import SmartChargingService
 
 log = logging.getLogger(__name__)
 
-_TRIGGERS = {ev.TRANSACTION_STARTED, ev.TRANSACTION_STOPPED, ev.STATION_CONNECTED,
-             ev.STATION_BOOTED, PREFERENCES_CHANGED, READINGS_ADDED, CAPABILITIES_PROBED,
-             DEFAULTS_CHANGED, SITE_CHANGED}
+_TRIGGERS: frozenset[type[ev.Event]] = frozenset({
+    ev.TransactionStarted, ev.TransactionStopped, ev.StationConnected, ev.StationBooted,
+    ev.PreferencesChanged, ev.ReadingsAdded, ev.CapabilitiesProbed, ev.ChargingDefaultsChanged,
+    ev.SiteChanged})
 
 
 class PlannerWorker:
@@ -55,8 +53,6 @@ class PlannerWorker:
         async with self._bus.subscribe(_TRIGGERS) as queue:
             while True:
                 event = await queue.get()
-                if event.type not in _TRIGGERS:
-                    continue
                 try:
                     await self._on_event(event)
                 except asyncio.CancelledError:
@@ -67,23 +63,28 @@ class PlannerWorker:
 
     async def _on_event(self, event: ev.Event) -> None:
         """Tell the service what happened, and mark the event's site for re-planning."""
-        if event.type == ev.STATION_CONNECTED:
-            self._service.station_connected(event.station_id)
-        elif event.type == ev.STATION_BOOTED:
-            self._service.station_booted(event.station_id)
-        elif event.type == DEFAULTS_CHANGED:  # a token group may charge anywhere
-            self._dirty |= set(await self._db.read(_sites_with_stations))
-            self._wake.set()
-            return
-        elif event.type == PREFERENCES_CHANGED:
-            self._service.wishes_changed(event.station_id, str(event.data.get("id")))
-        elif event.type == ev.TRANSACTION_STOPPED:
-            self._service.forget(event.station_id, str(event.data.get("id")))
-        # Events that know the station's site carry it (None: no site), sparing a read.
-        site_id = (event.data["site_id"] if "site_id" in event.data
-                   else await self._site_of(event.station_id))
+        site_id: str | None
+        match event:
+            case ev.ChargingDefaultsChanged():  # a token group may charge anywhere
+                self._dirty |= set(await self._db.read(_sites_with_stations))
+                self._wake.set()
+                return
+            case ev.StationConnected(site_id=site_id):
+                self._service.station_connected(event.station_id)
+            case ev.StationBooted(site_id=site_id):
+                self._service.station_booted(event.station_id)
+            case ev.SiteChanged(site_id=site_id) | ev.ReadingsAdded(site_id=site_id):
+                pass
+            case ev.PreferencesChanged():
+                self._service.wishes_changed(event.station_id, event.id)
+                site_id = await self._site_of(event.station_id)
+            case ev.TransactionStopped():
+                self._service.forget(event.station_id, event.transaction_id)
+                site_id = await self._site_of(event.station_id)
+            case _:  # the event says which station, not which site
+                site_id = await self._site_of(event.station_id)
         if site_id:
-            self._dirty.add(str(site_id))
+            self._dirty.add(site_id)
             self._wake.set()
 
     async def _site_of(self, station_id: str) -> str | None:

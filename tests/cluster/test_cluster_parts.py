@@ -23,6 +23,7 @@ from csms.cluster.messages import (
     raise_error,
 )
 from csms.domain.errors import StationCallError, StationOffline, StationTimeout
+from csms.domain.events import StationConnected
 from csms.services.invalidation import Invalidation, LocalInvalidations
 from csms.settings import Settings
 from tests.cluster.support import redis_url, until
@@ -99,8 +100,11 @@ def test_wire_messages_round_trip_and_garbage_is_refused() -> None:
         InvalidationNote("node-a", "id_token", "TAG1"),
     ):
         assert decode(encode(message)) == message
-    note = EventNote("node-a", "station.connected", "ST1", {"protocol": "ocpp1.6"})
-    assert decode(encode(note)).event() == note.event()  # type: ignore[union-attr]
+    connected = StationConnected("ST1", "ocpp1.6", "site-1")
+    note = EventNote.of("node-a", connected)
+    assert decode(encode(note)).event() == connected  # type: ignore[union-attr]
+    with pytest.raises(BadMessage):  # a type this node does not know is refused, not raised
+        EventNote("node-a", "station.teleported", "ST1", {}).event()
     for garbage in (b"not json", b"[]", b'{"message": "Nope"}', b'{"message": "Reply"}'):
         with pytest.raises(BadMessage):
             decode(garbage)

@@ -67,11 +67,28 @@ def test_stop_without_meter_stop_takes_last_register() -> None:
     assert (t.meter_stop_wh, t.energy_wh) == (600, 500)
 
 
-def test_inlet_and_per_phase_registers_are_ignored() -> None:
-    t = rules.start(tx(), 0, T0)
-    t = rules.apply_samples(t, [reg(5, 9999, location="Inlet"), reg(5, 8888, phase="L1"),
-                                reg(6, 100)])
+@pytest.mark.parametrize("ignored", [
+    {"location": "Inlet"}, {"location": "EV"}, {"location": "Cable"},
+    {"phase": "L1"}, {"phase": "L2-N"},
+])
+def test_inlet_and_per_phase_registers_are_ignored(ignored: dict[str, str]) -> None:
+    """The ignored register is the latest and the earliest reading: were it taken, it would
+    become the end (and, without a meterStart, the start) of the window."""
+    t = rules.apply_samples(rules.start(tx(), 0, T0), [reg(6, 100), reg(9, 9999, **ignored)])
     assert t.energy_wh == 100
+    t = rules.apply_samples(tx(), [reg(5, 1000), reg(10, 1400), reg(1, 7, **ignored),
+                                   reg(20, 9999, **ignored)])
+    assert t.energy_wh == 400
+
+
+def test_declared_meter_start_wins_over_an_earlier_register() -> None:
+    """1.6: a Transaction.Begin sample stamped before StartTransaction, or a late register
+    from before the start, must not move the start of the window away from meterStart."""
+    t = rules.start(tx(), 10_000, T0 + timedelta(minutes=1))
+    t = rules.apply_samples(t, [reg(0, 9_000), reg(30, 12_000)])
+    assert (t.meter_start_wh, t.energy_wh) == (10_000, 2_000)
+    t = rules.stop(t, T0 + timedelta(minutes=40), 12_500, "Local")
+    assert t.energy_wh == 2_500
 
 
 def test_interval_energy_is_summed_when_no_register() -> None:

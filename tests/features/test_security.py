@@ -171,21 +171,42 @@ async def test_security_profile_1_6(server_factory: ServerFactory) -> None:
     server = await server_factory()
     path = "/stations/SEC-6/security-profile"
     async with api_client(server) as api:
-        await register(api, "SEC-6")
-        async with make_station(ws_base(server), sim_config("SEC-6", "1.6")) as st:
+        await register(api, "SEC-6", password=OLD)
+        cfg = sim_config("SEC-6", "1.6", password=OLD)
+        async with make_station(ws_base(server), cfg) as st:
             await st.boot()
             r = await api.post(path, json={"profile": 2})
             assert r.json() == {"status": "Accepted", "reboot_required": False}, r.text
-            assert "Rejected" in assert_detail(await api.post(path, json={"profile": 1}), 409)
+            assert (await api.get("/stations/SEC-6")).json()["security_profile"] == 2
+            # csms never asks for a lower profile than the one it holds for the station
+            assert "raised" in assert_detail(await api.post(path, json={"profile": 1}), 409)
             # profile 3 needs a certificate from csms first, unless forced
             assert "certificate" in assert_detail(await api.post(path, json={"profile": 3}), 409)
             r = await api.post(path, json={"profile": 3, "force": True})
             assert r.json()["status"] == "Accepted"
             for bad in ({"profile": 4}, {"profile": "2"}, {}, {"profile": 2, "x": 1}):
                 assert_detail(await api.post(path, json=bad), 422)
+        assert (await api.get("/stations/SEC-6")).json()["security_profile"] == 3
     sent = [p["value"] for a, p in st.received
             if a == "ChangeConfiguration" and p["key"] == "SecurityProfile"]
-    assert sent == ["2", "1", "3"]
+    assert sent == ["2", "3"]
+
+
+async def test_security_profile_needs_a_password_for_1_and_2(
+        server_factory: ServerFactory) -> None:
+    """A station without a password raised to profile 2 could never connect again."""
+    server = await server_factory()
+    path = "/stations/SEC-10/security-profile"
+    async with api_client(server) as api:
+        await register(api, "SEC-10")
+        async with raw_station(server, "SEC-10", "ocpp1.6") as st:
+            await st.ok("BootNotification", BOOT_16)
+            for profile in (1, 2):
+                assert "password" in assert_detail(await api.post(path, json={
+                    "profile": profile}), 409)
+            await st.ok("Heartbeat", {})  # nothing was sent to the station meanwhile
+        body = (await api.get("/stations/SEC-10")).json()
+        assert (body["security_profile"], body["insecure"]) == (0, True)
 
 
 async def test_security_profile_2_0_1_is_a_network_profile(server_factory: ServerFactory) -> None:
@@ -193,8 +214,9 @@ async def test_security_profile_2_0_1_is_a_network_profile(server_factory: Serve
     path = "/stations/SEC-7/security-profile"
     url = "wss://csms.example.org:9443/ocpp"
     async with api_client(server) as api:
-        await register(api, "SEC-7")
-        async with make_station(ws_base(server), sim_config("SEC-7", "2.0.1")) as st:
+        await register(api, "SEC-7", password=OLD)
+        cfg = sim_config("SEC-7", "2.0.1", password=OLD)
+        async with make_station(ws_base(server), cfg) as st:
             await st.boot()
             assert "csms_url" in assert_detail(await api.post(path, json={"profile": 2}), 422)
             assert "wss" in assert_detail(await api.post(path, json={
@@ -216,9 +238,9 @@ async def test_security_profile_failure_paths(server_factory: ServerFactory) -> 
     server = await server_factory(call_timeout=0.5)
     path = "/stations/SEC-8/security-profile"
     async with api_client(server) as api:
-        await register(api, "SEC-8")
+        await register(api, "SEC-8", password=OLD)
         assert_detail(await api.post(path, json={"profile": 2}), 409)  # offline
-        async with raw_station(server, "SEC-8", "ocpp1.6") as st:
+        async with raw_station(server, "SEC-8", "ocpp1.6", password=OLD) as st:
             await st.ok("BootNotification", BOOT_16)
             _, r = await command(api, st, path, {"profile": 2}, error=("NotSupported", "no"))
             assert assert_detail(r, 502)["error_code"] == "NotSupported"

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.exceptions import InvalidHandshake
 
 from simulators import make_station
 from tests.api.support import register
@@ -18,63 +17,19 @@ from tests.features.security_support import (
     key_pem,
     make_ca,
     make_leaf,
-    pem,
     sim_config,
     wait_delivery,
     write_pair,
     ws_base,
 )
-from tests.helpers import BOOT_16, RawStation
+from tests.features.tls_support import client_context, handshake, make_pki, tls_server
 
 PASSWORD = "station-password-123"
 
 
 @pytest.fixture
 def pki(tmp_path: Path) -> dict[str, Any]:
-    ca = make_ca("station CA")
-    server_ca = make_ca("server CA")
-    out: dict[str, Any] = {"ca": ca, "dir": tmp_path}
-    out["server"] = write_pair(tmp_path, "server", *make_leaf(server_ca, "127.0.0.1",
-                                                              server=True))
-    (tmp_path / "server-ca.pem").write_text(pem(server_ca[0]))
-    (tmp_path / "client-ca.pem").write_text(pem(ca[0]))
-    out["server_ca"] = str(tmp_path / "server-ca.pem")
-    out["client_ca"] = str(tmp_path / "client-ca.pem")
-    return out
-
-
-async def tls_server(server_factory: ServerFactory, pki: dict[str, Any]) -> Any:
-    cert, key = pki["server"]
-    server = await server_factory(ocpp_tls_port=0, tls_cert=cert, tls_key=key,
-                                  tls_client_ca=pki["client_ca"])
-    assert isinstance(server.ocpp_tls_port, int) and server.ocpp_tls_port > 0
-    return server
-
-
-def client_context(pki: dict[str, Any], cert: tuple[str, str] | None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=pki["server_ca"])
-    if cert is not None:
-        ctx.load_cert_chain(*cert)
-    return ctx
-
-
-async def handshake(server: Any, station_id: str, ctx: ssl.SSLContext,
-                    password: str | None = None) -> int:
-    """101 and a booted station, or the HTTP status the handshake was refused with."""
-    headers = {}
-    if password is not None:
-        import base64
-        token = base64.b64encode(f"{station_id}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
-    url = f"wss://127.0.0.1:{server.ocpp_tls_port}/ocpp/{station_id}"
-    try:
-        async with connect(url, ssl=ctx, subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-                           additional_headers=headers) as ws:
-            reply = await RawStation(ws).ok("BootNotification", BOOT_16)
-            assert reply["status"] == "Accepted"
-            return 101
-    except InvalidStatus as e:
-        return e.response.status_code
+    return make_pki(tmp_path)
 
 
 async def test_profile_3_client_certificate_names_the_station(

@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from csms.app import CsmsServer
 from tests.conftest import api_client
-from tests.helpers import BOOT_16, RawStation, raw_station
+from tests.helpers import BOOT_16, RawStation, eventually, raw_station
 from tests.ocpp.support import boot, next_call, register
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -192,9 +192,12 @@ async def test_second_connection_replaces_the_first(
             with pytest.raises(ConnectionClosed):
                 await first.recv(timeout=3)
             await boot(second, "ocpp2.0.1")
-            await asyncio.sleep(0.1)
-            station = (await shared_api.get(f"/stations/{station_id}")).json()
-            assert station["connected"] is True
+
+            async def connected() -> Any:
+                station = (await shared_api.get(f"/stations/{station_id}")).json()
+                return station if station["connected"] else None
+
+            station = await eventually(connected, "the station shows as connected")
             assert station["protocol"] in ("2.0.1", "ocpp2.0.1")
             command = asyncio.create_task(
                 shared_api.post(f"/stations/{station_id}/commands/clear-cache"))
@@ -204,5 +207,8 @@ async def test_second_connection_replaces_the_first(
             r = await command
             assert r.status_code == 200 and r.json()["status"] == "Accepted", r.text
         # the newest connection closing makes the station offline
-        await asyncio.sleep(0.2)
-        assert (await shared_api.get(f"/stations/{station_id}")).json()["connected"] is False
+
+        async def offline() -> bool:
+            return (await shared_api.get(f"/stations/{station_id}")).json()["connected"] is False
+
+        await eventually(offline, "the station shows as disconnected")

@@ -10,7 +10,7 @@ import pytest
 
 from csms.app import CsmsServer
 from tests.helpers import RawStation, raw_station
-from tests.ocpp.support import TOKEN_OK, boot, register, tx_list
+from tests.ocpp.support import TOKEN_BLOCKED, TOKEN_OK, boot, register, tx_list
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -313,3 +313,49 @@ async def test_16_offline_stops_with_invalid_transaction_id_are_kept_apart(
         txs = await tx_list(shared_api, station_id)
         assert sorted(t["energy_wh"] for t in txs) == [3000, 4000], txs
         assert all(t["stopped_at"] is not None for t in txs)
+
+
+# Unknown and blocked tokens at the start of a transaction: the station has started charging
+# (it may not have asked first, or asked with a cached answer), so the transaction is kept,
+# but the answer must say the token is not accepted, so that the station stops it.
+TOKEN_CASES = [("NEVER-SEEN-TAG", "Invalid", "Unknown"), (TOKEN_BLOCKED, "Blocked", "Blocked")]
+
+
+@pytest.mark.parametrize(("token", "status_16", "_status_201"), TOKEN_CASES,
+                         ids=["unknown", "blocked"])
+async def test_16_start_with_unknown_or_blocked_token_is_not_accepted(
+    shared_server: CsmsServer, shared_api: httpx.AsyncClient, station_id: str,
+    token: str, status_16: str, _status_201: str,
+) -> None:
+    await register(shared_api, station_id)
+    async with raw_station(shared_server, station_id) as st:
+        await boot(st, "ocpp1.6")
+        reply = await st.ok("StartTransaction", {
+            "connectorId": 1, "idTag": token, "meterStart": 0, "timestamp": at(0)})
+        assert reply["idTagInfo"]["status"] == status_16, reply
+        tx = await one_tx(shared_api, str(reply["transactionId"]))
+        assert tx["id_token"] == token
+        # the accepted token still starts: the refusal is about the token, not the station
+        ok = await st.ok("StartTransaction", {
+            "connectorId": 2, "idTag": TOKEN_OK, "meterStart": 0, "timestamp": at(1)})
+        assert ok["idTagInfo"]["status"] == "Accepted"
+
+
+@pytest.mark.parametrize(("token", "_status_16", "status_201"), TOKEN_CASES,
+                         ids=["unknown", "blocked"])
+async def test_201_started_with_unknown_or_blocked_token_is_not_accepted(
+    shared_server: CsmsServer, shared_api: httpx.AsyncClient, station_id: str,
+    token: str, _status_16: str, status_201: str,
+) -> None:
+    await register(shared_api, station_id)
+    async with raw_station(shared_server, station_id, "ocpp2.0.1") as st:
+        await boot(st, "ocpp2.0.1")
+        reply = await st.ok("TransactionEvent", tx_event(
+            "Started", f"{station_id}-bad", 0, 0,
+            idToken={"idToken": token, "type": "ISO14443"}))
+        assert reply["idTokenInfo"]["status"] == status_201, reply
+        assert (await one_tx(shared_api, f"{station_id}-bad"))["id_token"] == token
+        ok = await st.ok("TransactionEvent", tx_event(
+            "Started", f"{station_id}-ok", 0, 1, evse={"id": 2, "connectorId": 1},
+            idToken={"idToken": TOKEN_OK, "type": "ISO14443"}))
+        assert ok["idTokenInfo"]["status"] == "Accepted"

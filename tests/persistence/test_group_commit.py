@@ -15,6 +15,9 @@ from csms.services.ports import UnitOfWork
 from tests.conftest import fresh_postgres_database
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
+# A write whose future is never resolved hangs its test: fail it in seconds, not at the
+# suite's 120 s timeout.
+pytestmark = pytest.mark.timeout(30)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

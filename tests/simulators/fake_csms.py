@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import uuid
@@ -133,7 +134,10 @@ class FakeCsms:
             async with self._changed:
                 self.calls.setdefault(station, []).append((action, payload))
                 self._changed.notify_all()
-            await ws.send(json.dumps([3, msg_id, reply]))
+            # A station may close right after its next frames (a reset): those already
+            # received are still read, so a reply that can no longer be sent ends nothing.
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(json.dumps([3, msg_id, reply]))
         elif msg[0] in (3, 4):
             fut = self._pending.pop(msg[1], None)
             if fut is not None and not fut.done():

@@ -45,12 +45,12 @@ class _Visibility:
                 station = await self._svc.db.read(lambda uow: uow.stations.get(event.station_id))
                 self._sites[event.station_id] = station.site_id if station else None
             return self._who.sees_site(self._sites[event.station_id])
-        site_id = event.data.get("site_id")
+        site_id = getattr(event, "site_id", None)  # events about no station name their site
         return site_id is None or self._who.sees_site(str(site_id))
 
 
 def _message(log: EventLog, n: Numbered) -> ServerSentEvent:
-    data = json.dumps({"station_id": n.event.station_id, **n.event.data}, default=str)
+    data = json.dumps({"station_id": n.event.station_id, **n.event.to_json()}, default=str)
     return ServerSentEvent(data=data, event=n.event.type, id=log.event_id(n.seq))
 
 

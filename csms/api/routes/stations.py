@@ -18,6 +18,7 @@ from csms.api.schemas import (
     StationPatch,
 )
 from csms.domain.errors import NotFound
+from csms.domain.security import SecurityProfile
 from csms.services.capabilities import describe  # smart charging
 from csms.services.container import Services
 from csms.services.stations import StationView
@@ -42,6 +43,7 @@ def station_out(view: StationView, svc: Services) -> StationOut:
         last_boot_at=s.last_boot_at, site_id=s.site_id, description=s.description,
         registration_status=s.registration_status,
         charging_control=s.charging_control, charging_control_reason=s.charging_control_reason,
+        security_profile=int(s.security_profile), insecure=s.security_profile.insecure,
         evses=[EvseOut(evse_id=k, connectors=v) for k, v in sorted(evses.items())],
     )
 
@@ -50,7 +52,9 @@ def station_out(view: StationView, svc: Services) -> StationOut:
 async def register_station(body: StationIn, svc: Svc, who: Who) -> StationOut:
     if who.site_ids is not None and not who.sees_site(body.site_id):
         raise NotFound(f"site {body.site_id!r} not found")  # only on the reader's own sites
-    view = await svc.stations.register(body.id, body.password, body.site_id, body.description)
+    profile = None if body.security_profile is None else SecurityProfile(body.security_profile)
+    view = await svc.stations.register(body.id, body.password, body.site_id, body.description,
+                                       profile)
     return station_out(view, svc)
 
 
@@ -86,8 +90,9 @@ async def get_station(station_id: str, svc: Svc) -> StationOut:
 @router.patch("/stations/{station_id}")
 async def patch_station(station_id: str, body: StationPatch, svc: Svc) -> StationOut:
     changes = body.model_dump(exclude_unset=True)
-    if "registration_status" in changes and changes["registration_status"] is None:
-        del changes["registration_status"]  # not nullable: null leaves it as it is
+    for key in ("registration_status", "security_profile"):
+        if key in changes and changes[key] is None:
+            del changes[key]  # not nullable: null leaves it as it is
     view = await svc.stations.update(station_id, changes)
     return station_out(view, svc)
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from csms.domain.model import ConnectorState
-from csms.domain.security import SecurityEvent
+from csms.domain.inbound import TxEvent
+from csms.domain.model import AuthResult, AuthStatus
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
-from csms.ocpp.timestamps import format_utc, parse
+from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v16 import translate as tr
 from csms.ocpp.v16.commands import EXCHANGES
-from csms.services.transactions import TxEvent, TxEventKind
 
 
 class V16Session(Session):
@@ -61,11 +60,7 @@ class V16Session(Session):
 
     @handles("StatusNotification")
     async def on_status_notification(self, p: dict[str, Any]) -> dict[str, Any]:
-        evse_id, connector_id = tr.evse_connector(p["connectorId"])
-        at = parse(p["timestamp"]) if "timestamp" in p else None
-        error = None if p["errorCode"] == "NoError" else p["errorCode"]
-        await self.services.stations.status(ConnectorState(
-            self.station_id, evse_id, connector_id, p["status"], error, at))
+        await self.services.stations.status(tr.connector_state(self.station_id, p))
         return {}
 
     @handles("Authorize")
@@ -75,42 +70,27 @@ class V16Session(Session):
 
     @handles("StartTransaction")
     async def on_start_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
-        evse_id, connector_id = tr.evse_connector(p["connectorId"])
-        outcome = await self.services.transactions.apply(TxEvent(
-            TxEventKind.STARTED, self.station_id, parse(p["timestamp"]),
-            evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"],
-            meter_wh=float(p["meterStart"]), reservation_id=p.get("reservationId"),
-        ))
-        assert outcome.auth is not None
+        outcome = await self.services.transactions.apply(
+            tr.start_transaction(self.station_id, p))
+        # An empty idTag passes the schema but names no token: the transaction is kept (the
+        # station charges already) and answered Invalid, so that the station stops it.
+        auth = outcome.auth or AuthResult(AuthStatus.INVALID)
         return {"transactionId": int(outcome.transaction.transaction_id),
-                "idTagInfo": tr.id_tag_info(outcome.auth)}
+                "idTagInfo": tr.id_tag_info(auth)}
 
     @handles("StopTransaction")
     async def on_stop_transaction(self, p: dict[str, Any]) -> dict[str, Any]:
-        stopped_at = parse(p["timestamp"])
-        outcome = await self.services.transactions.apply(TxEvent(
-            TxEventKind.ENDED, self.station_id, stopped_at,
-            transaction_id=tr.stop_transaction_id(p["transactionId"], stopped_at),
-            id_token=p.get("idTag"),
-            meter_wh=float(p["meterStop"]), samples=tr.samples(p.get("transactionData", [])),
-            stop_reason=p.get("reason", "Local"),
-        ))
+        outcome = await self.services.transactions.apply(
+            tr.stop_transaction(self.station_id, p))
         return {"idTagInfo": tr.id_tag_info(outcome.auth)} if outcome.auth else {}
 
     @handles("MeterValues")
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
-        evse_id, connector_id = tr.evse_connector(p["connectorId"])
-        samples = tr.samples(p["meterValue"])
-        transaction_id = tr.known_transaction_id(p)
-        if transaction_id is not None:
-            await self.services.transactions.apply(TxEvent(
-                TxEventKind.UPDATED, self.station_id, self.services.clock.now(),
-                transaction_id=transaction_id, evse_id=evse_id,
-                connector_id=connector_id, samples=samples,
-            ))
+        report = tr.meter_values(self.station_id, p, self.services.clock.now())
+        if isinstance(report, TxEvent):
+            await self.services.transactions.apply(report)
         else:
-            await self.services.transactions.meter_values(
-                self.station_id, evse_id, connector_id, samples, attach_to_active=evse_id > 0)
+            await self.services.transactions.meter_values(report)
         return {}
 
     @handles("DataTransfer")
@@ -131,7 +111,6 @@ class V16Session(Session):
 
     @handles("SecurityEventNotification")
     async def on_security_event_notification(self, p: dict[str, Any]) -> dict[str, Any]:
-        event = SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
-        await self.services.security.security_event(self.station_id, event, p)
+        await self.services.security.security_event(self.station_id, tr.security_event(p), p)
         return {}
 

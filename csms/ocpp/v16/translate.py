@@ -6,7 +6,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from csms.domain.model import AuthResult, AuthStatus, BootInfo, Sample
+from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
+from csms.domain.model import AuthResult, AuthStatus, BootInfo, ConnectorState, Sample
+from csms.domain.security import SecurityEvent
 from csms.ocpp.meter import make_sample
 from csms.ocpp.timestamps import format_utc, parse
 
@@ -34,6 +36,48 @@ def stop_transaction_id(transaction_id: int, stopped_at: datetime) -> str:
     if transaction_id > 0:
         return str(transaction_id)
     return f"{transaction_id}@{format_utc(stopped_at)}"
+
+
+def start_transaction(station_id: str, p: dict[str, Any]) -> TxEvent:
+    evse_id, connector_id = evse_connector(p["connectorId"])
+    return TxEvent(
+        TxEventKind.STARTED, station_id, parse(p["timestamp"]),
+        evse_id=evse_id, connector_id=connector_id, id_token=p["idTag"] or None,
+        meter_wh=float(p["meterStart"]), reservation_id=p.get("reservationId"),
+    )
+
+
+def stop_transaction(station_id: str, p: dict[str, Any]) -> TxEvent:
+    stopped_at = parse(p["timestamp"])
+    return TxEvent(
+        TxEventKind.ENDED, station_id, stopped_at,
+        transaction_id=stop_transaction_id(p["transactionId"], stopped_at),
+        id_token=p.get("idTag"), meter_wh=float(p["meterStop"]),
+        samples=samples(p.get("transactionData", [])), stop_reason=p.get("reason", "Local"),
+    )
+
+
+def meter_values(station_id: str, p: dict[str, Any], now: datetime) -> TxEvent | MeterReport:
+    """An update of the transaction the station names, else samples for the connector."""
+    evse_id, connector_id = evse_connector(p["connectorId"])
+    values = samples(p["meterValue"])
+    transaction_id = known_transaction_id(p)
+    if transaction_id is not None:
+        return TxEvent(TxEventKind.UPDATED, station_id, now, transaction_id=transaction_id,
+                       evse_id=evse_id, connector_id=connector_id, samples=values)
+    return MeterReport(station_id, evse_id, connector_id, values,
+                       attach_to_active=evse_id > 0, received_at=now)
+
+
+def connector_state(station_id: str, p: dict[str, Any]) -> ConnectorState:
+    evse_id, connector_id = evse_connector(p["connectorId"])
+    at = parse(p["timestamp"]) if "timestamp" in p else None
+    error = None if p["errorCode"] == "NoError" else p["errorCode"]
+    return ConnectorState(station_id, evse_id, connector_id, p["status"], error, at)
+
+
+def security_event(p: dict[str, Any]) -> SecurityEvent:
+    return SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
 
 
 def known_transaction_id(p: dict[str, Any]) -> str | None:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms.domain.model import ConnectorState
-from csms.domain.security import SecurityEvent
 from csms.ocpp.errors import V201
 from csms.ocpp.session import handles
-from csms.ocpp.timestamps import format_utc, parse
+from csms.ocpp.timestamps import format_utc
 from csms.ocpp.v201 import translate as tr
 from csms.ocpp.v201.charging_state import ChargingStateHandlers  # smart-charging reports
 from csms.ocpp.v201.commands import EXCHANGES
 from csms.ocpp.v201.device import DeviceHandlers
-from csms.services.transactions import TxEvent, TxEventKind
-
-_TX_KIND = {"Started": TxEventKind.STARTED, "Updated": TxEventKind.UPDATED,
-            "Ended": TxEventKind.ENDED}
 
 # Reports a station sends that the CSMS stores for support and answers with an empty reply.
 _STORED = ("NotifyCustomerInformation", "PublishFirmwareStatusNotification")
@@ -55,9 +49,7 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
 
     @handles("StatusNotification")
     async def on_status_notification(self, p: dict[str, Any]) -> dict[str, Any]:
-        await self.services.stations.status(ConnectorState(
-            self.station_id, p["evseId"], p["connectorId"], p["connectorStatus"], None,
-            parse(p["timestamp"])))
+        await self.services.stations.status(tr.connector_state(self.station_id, p))
         return {}
 
     @handles("Authorize")
@@ -67,18 +59,8 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
 
     @handles("TransactionEvent")
     async def on_transaction_event(self, p: dict[str, Any]) -> dict[str, Any]:
-        info = p["transactionInfo"]
-        evse = p.get("evse") or {}
-        token = (p.get("idToken") or {}).get("idToken") or None
-        outcome = await self.services.transactions.apply(TxEvent(
-            _TX_KIND[p["eventType"]], self.station_id, parse(p["timestamp"]),
-            transaction_id=info["transactionId"], evse_id=evse.get("id"),
-            connector_id=evse.get("connectorId"), id_token=token,
-            samples=tr.samples(p.get("meterValue", [])),
-            stop_reason=info.get("stoppedReason", "Local") if p["eventType"] == "Ended" else None,
-            seq_no=p["seqNo"], remote_start_id=info.get("remoteStartId"),
-            offline=bool(p.get("offline", False)), reservation_id=p.get("reservationId"),
-        ))
+        outcome = await self.services.transactions.apply(
+            tr.transaction_event(self.station_id, p))
         reply: dict[str, Any] = {}
         if outcome.auth:
             reply["idTokenInfo"] = tr.id_token_info(outcome.auth)
@@ -89,8 +71,7 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
     @handles("MeterValues")
     async def on_meter_values(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.transactions.meter_values(
-            self.station_id, p["evseId"], None, tr.samples(p["meterValue"]),
-            attach_to_active=False)
+            tr.meter_report(self.station_id, p, self.services.clock.now()))
         return {}
 
     @handles("ReservationStatusUpdate")  # reservations
@@ -119,8 +100,7 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
 
     @handles("SecurityEventNotification")
     async def on_security_event_notification(self, p: dict[str, Any]) -> dict[str, Any]:
-        event = SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
-        await self.services.security.security_event(self.station_id, event, p)
+        await self.services.security.security_event(self.station_id, tr.security_event(p), p)
         return {}
 
     @handles("Get15118EVCertificate")

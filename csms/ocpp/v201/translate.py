@@ -6,7 +6,9 @@ import math
 from datetime import datetime
 from typing import Any
 
-from csms.domain.model import AuthResult, AuthStatus, BootInfo, Sample
+from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
+from csms.domain.model import AuthResult, AuthStatus, BootInfo, ConnectorState, Sample
+from csms.domain.security import SecurityEvent
 from csms.ocpp.meter import make_sample
 from csms.ocpp.timestamps import format_utc, parse
 
@@ -19,7 +21,41 @@ _AUTH_201 = {
     AuthStatus.UNKNOWN: "Unknown",
 }
 
+_TX_KIND = {"Started": TxEventKind.STARTED, "Updated": TxEventKind.UPDATED,
+            "Ended": TxEventKind.ENDED}
+
 # TransactionEvent stoppedReason / triggerReason values pass through unchanged.
+
+
+def transaction_event(station_id: str, p: dict[str, Any]) -> TxEvent:
+    info = p["transactionInfo"]
+    evse = p.get("evse") or {}
+    ended = p["eventType"] == "Ended"
+    return TxEvent(
+        _TX_KIND[p["eventType"]], station_id, parse(p["timestamp"]),
+        transaction_id=info["transactionId"], evse_id=evse.get("id"),
+        connector_id=evse.get("connectorId"),
+        id_token=(p.get("idToken") or {}).get("idToken") or None,
+        samples=samples(p.get("meterValue", [])),
+        stop_reason=info.get("stoppedReason", "Local") if ended else None,
+        seq_no=p["seqNo"], remote_start_id=info.get("remoteStartId"),
+        offline=bool(p.get("offline", False)), reservation_id=p.get("reservationId"),
+    )
+
+
+def meter_report(station_id: str, p: dict[str, Any], now: datetime) -> MeterReport:
+    """2.0.1 MeterValues name no transaction (those travel in TransactionEvent)."""
+    return MeterReport(station_id, p["evseId"], None, samples(p["meterValue"]),
+                       attach_to_active=False, received_at=now)
+
+
+def connector_state(station_id: str, p: dict[str, Any]) -> ConnectorState:
+    return ConnectorState(station_id, p["evseId"], p["connectorId"], p["connectorStatus"],
+                          None, parse(p["timestamp"]))
+
+
+def security_event(p: dict[str, Any]) -> SecurityEvent:
+    return SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
 
 
 def boot_info(p: dict[str, Any]) -> BootInfo:

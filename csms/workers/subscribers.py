@@ -1,0 +1,128 @@
+"""Every loop that follows the event bus, in one place, all owned by `Subscribers.run`.
+
+Each loop names the event types it wants (so a transaction's frequent updates stay out of
+the queues of those who ignore them) and acts on what the event carries. Workers that act on
+a station's behalf (accounting after stops, final costs, TxProfiles of ended transactions, the
+stations' local lists) follow `local`, this node's own events; the planner and the event
+stream's recent events follow `everywhere` (in a cluster, every node's; else the same bus).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from csms.domain.events import TransactionStopped
+from csms.services.accounting import AccountingService
+from csms.services.costs import CostService
+from csms.services.event_log import EventLog
+from csms.services.eventbus import EventBus
+from csms.services.profiles_state import ProfileStateService
+from csms.workers.auth_sync import LocalListWorker
+from csms.workers.planner import PlannerWorker
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_S = 0.2  # stops arriving together are accounted in one pass
+
+
+@dataclass
+class Subscribers:
+    local: EventBus
+    everywhere: EventBus
+    event_log: EventLog
+    planner: PlannerWorker
+    local_lists: LocalListWorker
+    accounting: AccountingService
+    costs: CostService
+    profiles_state: ProfileStateService
+
+    async def run(self) -> None:
+        """Until cancelled; a loop that fails takes the others (and this task) down with it."""
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(keep_recent(self.event_log, self.everywhere), name="event-log")
+            tg.create_task(self.planner.run(), name="planner")
+            tg.create_task(self.local_lists.run(), name="local-lists")
+            tg.create_task(account_stops(self.accounting, self.local), name="accounting-stops")
+            tg.create_task(send_costs(self.costs, self.local), name="costs")
+            tg.create_task(drop_tx_profiles(self.profiles_state, self.local),
+                           name="profiles-state")
+
+
+async def keep_recent(event_log: EventLog, bus: EventBus) -> None:
+    """Copy the bus into the event stream's ring of recent events."""
+    async with bus.subscribe() as queue:
+        while True:
+            event_log.append(await queue.get())
+
+
+async def account_stops(accounting: AccountingService, bus: EventBus,
+                        debounce_s: float = DEBOUNCE_S) -> None:
+    """Account for each transaction as soon as its stop is committed."""
+    pending: set[str] = set()
+    wake = asyncio.Event()
+
+    async def drain() -> None:
+        nonlocal pending
+        while True:
+            await wake.wait()
+            await asyncio.sleep(debounce_s)
+            wake.clear()
+            stations, pending = pending, set()
+            try:
+                await accounting.recompute_stations(stations)
+            except Exception:
+                log.exception("green accounting after a stop failed; the refresh will retry")
+
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(drain())
+        async with bus.subscribe({TransactionStopped}) as queue:
+            while True:
+                event = await queue.get()
+                pending.add(event.station_id)
+                wake.set()
+
+
+async def send_costs(costs: CostService, bus: EventBus) -> None:
+    """Periodic running costs, and final costs after stops (1.6 with a cost vendor)."""
+    async with asyncio.TaskGroup() as tg:
+        if costs.config.update_interval_s > 0:
+            tg.create_task(_running_costs(costs))
+        async with bus.subscribe({TransactionStopped}) as queue:
+            while True:
+                event = await queue.get()
+                if isinstance(event, TransactionStopped) and costs.config.datatransfer_vendor:
+                    tg.create_task(_final_cost(costs, event))
+
+
+async def _running_costs(costs: CostService) -> None:
+    while True:
+        await asyncio.sleep(costs.config.update_interval_s)
+        try:
+            await costs.push_running()
+        except Exception:
+            log.exception("running costs not sent; will retry")
+
+
+async def _final_cost(costs: CostService, event: TransactionStopped) -> None:
+    try:
+        await costs.final(event.station_id, event.transaction_id)
+    except Exception:
+        log.exception("final cost not sent", extra={"station_id": event.station_id})
+
+
+async def drop_tx_profiles(profiles_state: ProfileStateService, bus: EventBus) -> None:
+    """TxProfiles of a transaction end with it."""
+    async with bus.subscribe({TransactionStopped}) as queue:
+        purged = await profiles_state.purge_ended()
+        if purged:
+            log.info("%d TxProfiles of transactions ended while away dropped", purged)
+        while True:
+            event = await queue.get()
+            if not isinstance(event, TransactionStopped):
+                continue
+            try:
+                await profiles_state.transaction_ended(event.station_id, event.transaction_id)
+            except Exception:
+                log.exception("TxProfiles not dropped", extra={"station_id": event.station_id})
