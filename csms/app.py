@@ -36,7 +36,7 @@ from csms.services.audit import AuditService
 from csms.services.availability import AvailabilityService  # reservations, local lists, ...
 from csms.services.books import TariffBook, TokenBook
 from csms.services.certificates import CaConfig, CertificateService
-from csms.services.commands import CommandService
+from csms.services.commands import CommandService, Keepers
 from csms.services.compatibility import CompatibilityBook
 from csms.services.container import Services
 from csms.services.costs import CostConfig, CostService  # tariffs and cost, charging state
@@ -56,7 +56,7 @@ from csms.services.people import PeopleService
 from csms.services.ports import EventSink, StationGateway
 from csms.services.preferences import Defaults, PreferenceService
 from csms.services.presence import Presence
-from csms.services.profiles_state import ProfileStateService, TrackingGateway
+from csms.services.profiles_state import ProfileStateService
 from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
 from csms.services.sign_in_throttle import SignInThrottle
@@ -194,10 +194,12 @@ class CsmsServer:
                                                             s.default_energy_kwh))
         forecasts = ForecastService(db, clock)
         accounting = AccountingService(db, clock)
-        # tariffs and cost, charging state (issue 4 items 10, 12): profile commands pass
-        # through `gateway`, which tracks what each station holds
-        profiles_state, gateway, costs = self._charging_state(accounting)
-        smart = SmartChargingService(db, clock, gateway, preferences, outlook(forecasts),
+        # tariffs and cost, charging state (issue 4 items 10, 12): whoever sends a profile
+        # command tells profiles_state what the station took
+        profiles_state, costs = self._charging_state(accounting)
+        gateway = self._reach()
+        smart = SmartChargingService(db, clock, gateway, preferences, profiles_state,
+                                     outlook(forecasts),
                                      config=ChargingConfig(
             evse_max_kw=s.evse_max_kw, car_max_kw=s.car_max_kw, unit=s.charging_rate_unit,
             min_interval=timedelta(seconds=s.profile_min_interval_s),
@@ -218,10 +220,8 @@ class CsmsServer:
             transactions=TransactionService(
                 db, clock, self.live, self.transaction_keys, self.token_book, self.tariff_book,
                 accept_tokens, registers=self.compatibility.meter_register),
-            commands=(commands := CommandService(db, gateway, hooks=[
-                device_model, availability], around={
-                "update-firmware": firmware.around_update,  # firmware and log jobs
-                "get-diagnostics": diagnostics.around_request})),
+            commands=(commands := CommandService(db, gateway, keepers=Keepers(
+                availability, profiles_state, device_model, firmware, diagnostics))),
             presence=Presence(db),
             message_log=MessageLog(clock, s.message_log_size, redact=redact_frame),
             gateway=gateway,
@@ -245,7 +245,7 @@ class CsmsServer:
             costs=costs,
             profiles_state=profiles_state,
             station_setup=StationSetupService(  # metering on boot
-                db, clock, self.registry, hooks=[device_model]),
+                db, clock, self.registry, device_model),
             invalidations=self.invalidations,
             storage=db.health,  # what /health says about writes
             compatibility=self.compatibility,
@@ -281,22 +281,21 @@ class CsmsServer:
     # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
     def _charging_state(
         self, accounting: AccountingService
-    ) -> tuple[ProfileStateService, TrackingGateway, CostService]:
+    ) -> tuple[ProfileStateService, CostService]:
         s = self.settings
         profiles_state = ProfileStateService(self.db, self.clock)
-        gateway = TrackingGateway(self._reach(), profiles_state)
         # running and final costs: each node tells the stations it holds
-        local = TrackingGateway(self.registry, profiles_state)
-        costs = CostService(self.db, self.clock, local, accounting, CostConfig(
+        costs = CostService(self.db, self.clock, self.registry, accounting, CostConfig(
             s.cost_update_interval_s, s.cost_datatransfer_vendor))
-        return profiles_state, gateway, costs
+        return profiles_state, costs
 
     # --- firmware and log jobs, uploads (issue 4 items 1, 2) -------------------------------
     def _file_services(self) -> tuple[FirmwareService, DiagnosticsService]:
         s = self.settings
         config = UploadConfig(s.upload_max_bytes, s.upload_token_ttl_s, self.public_api_url)
-        return (FirmwareService(self.db, self.clock),
-                DiagnosticsService(self.db, self.clock, DiskStore(s.upload_dir), config))
+        return (FirmwareService(self.db, self.clock, self._reach()),
+                DiagnosticsService(self.db, self.clock, DiskStore(s.upload_dir), config,
+                                   self._reach()))
 
     def public_api_url(self) -> str:
         """Where stations reach the API (upload URLs); the port is known once bound."""

@@ -16,7 +16,7 @@ from csms.domain.events import BadEvent, Event, event_from_json
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """Run `op` (call, command, disconnect) on the station held by the receiving node."""
+    """Run `op` (call, send, disconnect) on the station held by the receiving node."""
 
     id: str
     sender: str

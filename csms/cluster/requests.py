@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from redis.asyncio import Redis
 
 from csms.cluster.messages import Reply, Request, encode, error_of, raise_error
 from csms.cluster.presence import StationMap
 from csms.cluster.wiring import Keys, LocalStations
+from csms.domain.commands import COMMAND_TYPES, Command, Result, from_data, to_data
 from csms.domain.errors import StationOffline, StationTimeout
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Result)
 
 # Beyond the station's own call timeout, how long a silent node is given before 504; a
 # command may make a few calls, and the answer crosses Redis twice.
@@ -65,13 +67,14 @@ class ClusterGateway:
         return await self._request(node, Request("", "", "call", station_id, action, payload,
                                                  timeout))
 
-    async def command(self, station_id: str, name: str, args: dict[str, Any],
-                      timeout: float | None = None) -> dict[str, Any]:
+    async def send(self, station_id: str, command: Command[R],
+                   timeout: float | None = None) -> R:
         if self._local.is_connected(station_id):
-            return await self._local.command(station_id, name, args, timeout)
+            return await self._local.send(station_id, command, timeout)
         node = await self._holder(station_id)
-        return await self._request(node, Request("", "", "command", station_id, name, args,
-                                                 timeout))
+        data = await self._request(node, Request("", "", "send", station_id, command.name,
+                                                 to_data(command), timeout))
+        return cast(R, from_data(type(command).result, data))
 
     async def _node_of(self, station_id: str) -> str | None:
         holder = self._presence.holder(station_id) or await self._presence.lookup(station_id)
@@ -120,9 +123,10 @@ class ClusterGateway:
             if request.op == "call":
                 result = await self._local.call(request.station_id, request.name,
                                                 request.payload, request.timeout)
-            elif request.op == "command":
-                result = await self._local.command(request.station_id, request.name,
-                                                   request.payload, request.timeout)
+            elif request.op == "send":
+                result = to_data(await self._local.send(
+                    request.station_id, from_data(COMMAND_TYPES[request.name], request.payload),
+                    request.timeout))
             elif request.op == "disconnect":
                 await self._local.disconnect(request.station_id, request.name)
                 result = {}

@@ -61,6 +61,12 @@ class ChargingProfile:
     duration_s: int | None = None
     min_rate: float | None = None
 
+    @classmethod
+    def from_data(cls, data: Any) -> ChargingProfile:
+        """Built from JSON-like data (the API's, or another node's): checked as parse_profile
+        checks it (csms.domain.commands.codec uses this)."""
+        return parse_profile(data)
+
     @property
     def kind(self) -> Kind:
         if self.recurrency is not None:

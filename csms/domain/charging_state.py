@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from csms.domain.commands.charging import ClearChargingProfile
 from csms.domain.units import DEFAULT_VOLTAGE
 
 PHASES = 3  # OCPP: numberPhases 3 is assumed when absent
@@ -93,14 +94,15 @@ class InstalledProfile:
     set_at: datetime
 
 
-def clears(p: InstalledProfile, criteria: Mapping[str, Any]) -> bool:
+def clears(p: InstalledProfile, criteria: ClearChargingProfile) -> bool:
     """Whether an Accepted ClearChargingProfile with these criteria removed `p`: an `id`
     decides alone (OCPP 1.6 5.5, 2.0.1 K10), else every criterion given must match, and
     no criteria at all clear everything."""
-    if criteria.get("id") is not None:
-        return p.profile_id == int(criteria["id"])
-    return all(criteria.get(key) is None or criteria[key] == value for key, value in (
-        ("evse_id", p.evse_id), ("purpose", p.purpose), ("stack_level", p.stack_level)))
+    if criteria.id is not None:
+        return p.profile_id == criteria.id
+    return all(wanted is None or wanted == value for wanted, value in (
+        (criteria.evse_id, p.evse_id), (criteria.purpose, p.purpose),
+        (criteria.stack_level, p.stack_level)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from csms.domain.commands.authorization import LocalListEntry, SendLocalList
+from csms.domain.commands.codec import from_data
 from csms.domain.model import IdToken
 
 Entry = dict[str, Any]  # the send-local-list command's entry: id_token, status, expires_at, ...
@@ -40,9 +42,9 @@ class ListUpdate:
     entries: tuple[Entry, ...]
     result: dict[str, Entry]
 
-    def args(self) -> dict[str, Any]:
-        return {"version": self.version, "update": "full" if self.full else "differential",
-                "entries": list(self.entries)}
+    def command(self) -> SendLocalList:
+        return SendLocalList(self.version, "full" if self.full else "differential",
+                             tuple(from_data(LocalListEntry, e) for e in self.entries))
 
 
 def entry_of(token: IdToken) -> Entry:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from csms.domain.device import VarKey
 from csms.domain.errors import InvalidInput
 
 
@@ -108,6 +109,7 @@ class SettingAnswer:
     status: str
     key: str
     note: str | None = None
+    var: VarKey | None = None  # where the station's device model holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +156,3 @@ def without_optional(request: SettingRequest) -> SettingRequest | None:
     if len(kept) == len(items) or not kept:
         return None
     return SettingRequest(request.setting, ",".join(kept), request.requested)
-
-
-# The gateway command (csms's own, not offered through the API) that asks a station for
-# settings: args `{"settings": [{"setting", "value"}]}`, reply `{"results": [SettingAnswer
-# fields]}`; each version's edge maps the settings to its keys.
-APPLY_COMMAND = "apply-meter-settings"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms.domain.commands.certificates import CertificateHash
+
 _FIELDS = (("hash_algorithm", "hashAlgorithm"), ("issuer_name_hash", "issuerNameHash"),
            ("issuer_key_hash", "issuerKeyHash"), ("serial_number", "serialNumber"))
 
@@ -12,9 +14,9 @@ CSMS_ROOT = "CSMSRootCertificate"
 CENTRAL_SYSTEM_ROOT = "CentralSystemRootCertificate"
 
 
-def to_wire(data: dict[str, Any]) -> dict[str, Any]:
-    return {wire: str(data[api]) for api, wire in _FIELDS}
+def to_wire(data: CertificateHash) -> dict[str, Any]:
+    return {wire: str(getattr(data, api)) for api, wire in _FIELDS}
 
 
-def from_wire(data: dict[str, Any]) -> dict[str, Any]:
-    return {api: data[wire] for api, wire in _FIELDS}
+def from_wire(data: dict[str, Any]) -> CertificateHash:
+    return CertificateHash(**{api: data[wire] for api, wire in _FIELDS})

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
+from csms.domain.commands import Command, Result
 from csms.domain.errors import StationOffline
 from csms.ocpp.session import Session
 from csms.services.ports import StationPresence
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Result)
 
 
 class Registry:
@@ -95,7 +97,6 @@ class Registry:
     ) -> dict[str, Any]:
         return await self.get(station_id).call(action, payload, timeout)
 
-    async def command(
-        self, station_id: str, name: str, args: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]:
-        return await self.get(station_id).command(name, args, timeout)
+    async def send(self, station_id: str, command: Command[R],
+                   timeout: float | None = None) -> R:
+        return await self.get(station_id).send(command, timeout)

@@ -14,11 +14,12 @@ import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from csms.domain.commands import Command, Result
 from csms.domain.errors import (
     DomainError,
     InvalidInput,
@@ -30,15 +31,18 @@ from csms.domain.errors import (
 )
 from csms.domain.model import RegistrationStatus
 from csms.ocpp import conformance, schemas, timestamps
+from csms.ocpp import exchange as ex
 from csms.ocpp.errors import OcppCallError
 from csms.ocpp.strikes import Strikes
 from csms.services.container import Services
 from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
 
 log = logging.getLogger("csms.ocpp")
+R = TypeVar("R", bound=Result)
+# What reading a reply that lacks what our parser expects raises.
+_UNUSABLE = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
-CommandBuilder = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 CALL, RESULT = 2, 3  # schema kinds
 # What a station whose boot is not (yet) accepted may still send.
@@ -93,7 +97,7 @@ class Session:
 
     version: ClassVar[str]
     handlers: ClassVar[dict[str, Handler]]
-    commands: ClassVar[dict[str, CommandBuilder]] = {}
+    exchanges: ClassVar[ex.Table] = {}  # typed commands: how this version builds and parses them
     stored: ClassVar[frozenset[str]] = frozenset()
     # where each action carries an idToken (normalised by a compatibility profile)
     token_paths: ClassVar[dict[str, tuple[conformance.TokenPath, ...]]] = {}
@@ -354,31 +358,41 @@ class Session:
             if waiter.done() and not waiter.cancelled():
                 waiter.exception()  # a disconnect may have failed it after the send failed
 
-    async def command(
-        self, name: str, args: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]:
-        """Run a version-agnostic command; each of its calls waits `timeout` (the session's
-        call timeout when None) for the station's reply."""
-        builder = self.commands.get(name)
-        if builder is None:
-            raise InvalidInput(f"command {name!r} is not available for OCPP {self.version}")
+    async def send(self, command: Command[R], timeout: float | None = None) -> R:
+        """Run a typed command: the version's table builds the call and parses the reply;
+        each call waits `timeout` (the session's call timeout when None) for the reply."""
+        exchange = self.exchanges.get(type(command))
+        if exchange is None:
+            raise InvalidInput(
+                f"command {command.name!r} is not available for OCPP {self.version}")
+        now = self.services.clock.now()
+
+        async def ask(call: ex.Call) -> dict[str, Any]:
+            try:
+                return await self.call(call.action, call.payload, timeout)
+            except StationCallError as e:
+                if call.extension is not None and e.code in ("NotImplemented", "NotSupported"):
+                    raise InvalidInput(f"the station does not support {call.action} "
+                                       f"({call.extension}): {e.description}") from e
+                raise
+
         scope = _CommandScope(timeout, [])
         token = _command_scope.set(scope)
         try:
-            return await builder(self, _Args(args))
-        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as e:
+            if isinstance(exchange, ex.Conversation):
+                said: R = await exchange.run(command, now, ask)
+                return said
+            sent = exchange.build(command, now)  # InvalidInput: nothing is sent
+            reply = await ask(sent)
+            result: R = exchange.parse(reply, sent, command)
+            return result
+        except _UNUSABLE as e:
             if not scope.unusable:
                 # Every reply met its schema: the failure is in our own code, not the station's.
                 raise
-            self.log.warning("%s: unusable reply (%s): %r", name, "; ".join(scope.unusable), e)
-            raise StationBadReply(f"{name}: the station's reply is unusable ({e!r})") from e
+            self.log.warning("%s: unusable reply (%s): %r", command.name,
+                             "; ".join(scope.unusable), e)
+            raise StationBadReply(
+                f"{command.name}: the station's reply is unusable ({e!r})") from e
         finally:
             _command_scope.reset(token)
-
-
-class _Args(dict[str, Any]):
-    """Command arguments: a missing one is the caller's error, not the station's."""
-
-    def __missing__(self, key: str) -> Any:
-        raise InvalidInput(f"missing argument {key!r}")
-

@@ -132,6 +132,10 @@ class DeviceRepo:
         self._c.execute(update(_R).where(
             c.station_id == station_id, c.request_id == request_id).values(**fields))
 
+    def delete_request(self, station_id: str, request_id: int) -> None:
+        c = _R.c
+        self._c.execute(delete(_R).where(c.station_id == station_id, c.request_id == request_id))
+
     def requests(self, station_id: str, limit: int = 100) -> list[DeviceRequest]:
         c = _R.c
         q = select(_R).where(c.station_id == station_id).order_by(

@@ -4,16 +4,15 @@ what the station answered, shown next to the connector statuses (csms.domain.ava
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from csms.clock import Clock
 from csms.domain import availability as rules
 from csms.domain.availability import AvailabilityRequest
+from csms.domain.commands import Result
+from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound
 from csms.domain.model import ConnectorState
 from csms.services.ports import Database, UnitOfWork
-
-_COMMAND = "change-availability"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,26 +23,21 @@ class AvailabilityView:
 
 
 class AvailabilityService:
-    """A command hook: records every change-availability reply."""
+    """Records every change-availability answer (CommandService tells it)."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
-    async def before(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        return args
-
-    async def after(self, station_id: str, name: str, args: dict[str, Any],
-                    result: dict[str, Any]) -> None:
-        if name != _COMMAND or "status" not in result:
-            return
+    async def answered(self, station_id: str, command: ChangeAvailability,
+                       result: Result) -> None:
         # A connector without an EVSE is a 1.6 connectorId, i.e. an EVSE (2.0.1 refuses it).
-        evse, connector = args.get("evse_id"), args.get("connector_id")
+        evse, connector = command.evse_id, command.connector_id
         if evse is None:
             evse, connector = connector, None
         req = AvailabilityRequest(
-            station_id=station_id, evse_id=int(evse or 0), connector_id=int(connector or 0),
-            operative=bool(args.get("operative")), status=str(result["status"]),
+            station_id=station_id, evse_id=evse or 0, connector_id=connector or 0,
+            operative=command.operative, status=result.status,
             requested_at=self._clock.now())
 
         def work(uow: UnitOfWork) -> None:

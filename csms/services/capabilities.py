@@ -1,9 +1,10 @@
 """Ask each charger once per connection what it can do with charging profiles.
 
-1.6: GetConfiguration of the smart-charging keys; 2.0.1: GetVariables of SmartChargingCtrlr
-(both through the version-agnostic `get-configuration` command) and, per EVSE, `EVSE.Power`
-MaxSet. The answers are stored per station and drive the profiles csms sends: the unit, the
-number of periods, the stack level and the EVSE maximum. A charger that says it has no smart
+Two typed commands: what the charger can do with profiles (the edge asks 1.6 configuration
+keys or 2.0.1 SmartChargingCtrlr variables) and the most each EVSE can deliver (2.0.1
+EVSE.Power MaxSet; a 1.6 station cannot say). The answers are stored per station and drive
+the profiles csms sends: the unit, the number of periods, the stack level and the EVSE
+maximum. A charger that says it has no smart
 charging is marked unmanaged (and managed again if a later probe says it has).
 
 Probes run as tasks this service owns, started by the smart-charging loop (never inside an
@@ -22,16 +23,9 @@ from typing import Any
 
 from csms.clock import Clock
 from csms.domain import events as ev
-from csms.domain.errors import DomainError, StationOffline, StationTimeout
-from csms.domain.smart import (
-    V16_KEYS,
-    V201_KEYS,
-    ChargingCapabilities,
-    evse_power_kw,
-    parse_v16,
-    parse_v201,
-    values_of,
-)
+from csms.domain.commands.capabilities import GetEvsePower, GetProfileCapabilities
+from csms.domain.errors import DomainError, InvalidInput, StationOffline, StationTimeout
+from csms.domain.smart import ChargingCapabilities
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -97,43 +91,36 @@ class CapabilityService:
 
     async def probe(self, station_id: str) -> ChargingCapabilities | None:
         """Ask the charger; None if it went away (nothing learnt, nothing stored)."""
-        version = self._gateway.protocol_of(station_id)
-        if version is None:
+        if not self._gateway.is_connected(station_id):
             return None
         caps = ChargingCapabilities(station_id, probed_at=self._clock.now())
-        keys = V201_KEYS if version == "2.0.1" else V16_KEYS
         try:
-            reply = await self._gateway.command(station_id, "get-configuration",
-                                                {"keys": list(keys)}, timeout=self.timeout)
+            said = await self._gateway.send(station_id, GetProfileCapabilities(),
+                                            timeout=self.timeout)
         except (StationOffline, StationTimeout):
             return None  # nothing learnt: keep what an earlier connection told
         except DomainError as e:  # it answered, but not with its settings
             log.info("no charging capabilities: %s", e, extra={"station_id": station_id})
             return replace(caps, note=f"GetConfiguration failed: {e}")
-        values = values_of(reply)
-        fields = parse_v201(values) if version == "2.0.1" else parse_v16(values)
-        caps = replace(caps, **fields)
-        if caps.smart_charging is False:
-            caps = replace(caps, note="SmartChargingCtrlr.Enabled is false" if version == "2.0.1"
-                           else "SupportedFeatureProfiles lacks SmartCharging")
-        if version == "2.0.1":
-            caps = replace(caps, evse_max_kw=await self._evse_power(station_id))
-        return caps
+        return replace(caps, smart_charging=said.smart_charging, rate_units=said.rate_units,
+                       max_periods=said.max_periods, max_stack_level=said.max_stack_level,
+                       max_profiles=said.max_profiles,
+                       limit_change_significance=said.limit_change_significance,
+                       note=said.note, evse_max_kw=await self._evse_power(station_id))
 
     async def _evse_power(self, station_id: str) -> dict[int, float]:
-        """EVSE.Power MaxSet of each EVSE the station reported (2.0.1 only)."""
+        """The most each EVSE the station reported can deliver, where its version says."""
         states = await self._db.read(lambda uow: uow.stations.connectors([station_id]))
         evses = sorted({c.evse_id for c in states if c.evse_id > 0}) or [1]
-        data: list[dict[str, Any]] = [
-            {"component": {"name": "EVSE", "evse": {"id": e}}, "variable": {"name": "Power"},
-             "attributeType": "MaxSet"} for e in evses]
         try:
-            reply = await self._gateway.call(station_id, "GetVariables",
-                                             {"getVariableData": data}, timeout=self.timeout)
+            said = await self._gateway.send(station_id, GetEvsePower(tuple(evses)),
+                                            timeout=self.timeout)
+        except InvalidInput:
+            return {}  # the station's version cannot say
         except DomainError as e:
             log.info("no EVSE.Power: %s", e, extra={"station_id": station_id})
             return {}
-        return evse_power_kw(reply)
+        return said.max_kw
 
     async def _store(self, caps: ChargingCapabilities) -> None:
         def work(uow: UnitOfWork) -> None:

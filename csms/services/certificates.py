@@ -19,6 +19,7 @@ from typing import Any
 from cryptography import x509
 
 from csms.clock import Clock
+from csms.domain.commands.certificates import CertificateSigned
 from csms.domain.errors import DomainError, NotFound
 from csms.domain.security import Delivery, IssuedCertificate
 from csms.services import ca
@@ -134,9 +135,8 @@ class CertificateService:
             log.exception("issuing a certificate failed", extra=extra)
             return
         try:
-            reply = await self._gateway.command(
-                station_id, "certificate-signed", {"chain": chain, "type": kind})
-            status = str(reply.get("status"))
+            reply = await self._gateway.send(station_id, CertificateSigned(chain, kind))
+            status = reply.status
             delivery = Delivery.ACCEPTED if status == "Accepted" else Delivery.REJECTED
             log.log(logging.INFO if status == "Accepted" else logging.WARNING,
                     "CertificateSigned %s: serial %s", status, issued.serial, extra=extra)

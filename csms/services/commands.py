@@ -1,56 +1,68 @@
-"""Remote commands to stations: version-agnostic names, or raw actions in the station's version.
+"""Remote commands to stations: typed commands, or raw actions in the station's version.
 
-The edge (csms.ocpp.vXX.commands) turns a command into the station's own message and its reply
-into `{status, ...}`; this service only checks that the station can be reached.
+A command is a dataclass of csms.domain.commands; the edge (csms.ocpp.vXX.commands) turns it
+into the station's own message and the reply into the command's typed result. This service
+checks that the station can be reached and, for the API's commands, keeps what a reply says
+(`_keep`: one explicit step per command type whose answer csms remembers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
+from csms.domain.commands import Command, Result, api_commands, from_data, to_data
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    ProfileSetResult,
+    SetChargingProfile,
+)
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    GetConfiguration,
+    SetConfiguration,
+)
+from csms.domain.commands.device import (
+    ClearDisplayMessage,
+    ClearVariableMonitoring,
+    GetBaseReport,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    GetReport,
+    SetDisplayMessage,
+    SetVariableMonitoring,
+)
+from csms.domain.commands.files import GetDiagnostics, UpdateFirmware
+from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
-from csms.services.device_model import DEVICE_COMMANDS
+from csms.services.availability import AvailabilityService
+from csms.services.device_model import DeviceModelService
+from csms.services.diagnostics import DiagnosticsService
+from csms.services.firmware import FirmwareService
 from csms.services.ports import Database, StationGateway
+from csms.services.profiles_state import ProfileStateService
 
-COMMANDS = frozenset({
-    "remote-start", "remote-stop", "reset", "unlock", "change-availability", "trigger-message",
-    "get-configuration", "set-configuration", "clear-cache", "data-transfer",
-    "set-charging-profile", "clear-charging-profile", "get-composite-schedule",
-    "reserve-now", "cancel-reservation", "send-local-list", "update-firmware", "get-diagnostics",
-}) | DEVICE_COMMANDS  # device model, monitoring, network profile, display messages
-COMMANDS |= {"get-local-list-version"}  # local authorization list
-# certificates on the station (security, issue 4 item 8)
-COMMANDS |= {"install-certificate", "get-installed-certificate-ids", "delete-certificate"}
-COMMANDS |= {"get-charging-profiles", "cost-updated"}  # charging state, cost (issue 4 10, 12)
-COMMANDS |= {"get-transaction-status", "customer-information"}  # 2.0.1 E14, N09/N10
+R = TypeVar("R", bound=Result)
 
+# The commands not yet typed (csms.domain.commands holds the typed ones).
 
-class CommandHook(Protocol):
-    """Runs around every command: `before` may complete the arguments (ids) and record what
-    the answer will refer to; `after` keeps what the reply says."""
+@dataclass(frozen=True)
+class Keepers:
+    """The services that keep what the answer to one of the API's commands says."""
 
-    async def before(self, station_id: str, name: str,
-                     args: dict[str, Any]) -> dict[str, Any]: ...
-    async def after(self, station_id: str, name: str, args: dict[str, Any],
-                    result: dict[str, Any]) -> None: ...
-
-
-# A service that owns one command's outcome wraps the call itself (firmware and log jobs,
-# issue 4 items 1, 2): it prepares (a job, an upload URL), calls `send(args)`, and keeps or
-# undoes what it prepared, also when the call raises (offline, timeout, CALLERROR).
-Send = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-Around = Callable[[str, dict[str, Any], Send], Awaitable[dict[str, Any]]]
+    availability: AvailabilityService
+    profiles: ProfileStateService
+    device_model: DeviceModelService
+    firmware: FirmwareService  # firmware and log jobs: they send the command themselves
+    diagnostics: DiagnosticsService
 
 
 class CommandService:
-    def __init__(self, db: Database, gateway: StationGateway,
-                 hooks: Sequence[CommandHook] = (),
-                 around: Mapping[str, Around] | None = None) -> None:
+    def __init__(self, db: Database, gateway: StationGateway, keepers: Keepers) -> None:
         self._db = db
         self._gateway = gateway
-        self._hooks = tuple(hooks)
-        self._around = dict(around or {})
+        self._keepers = keepers
 
     async def reachable(self, station_id: str) -> None:
         """NotFound or StationOffline unless connected (reservations check before writing)."""
@@ -63,20 +75,52 @@ class CommandService:
             raise NotFound(f"station {station_id!r} not found")
         raise StationOffline(f"station {station_id!r} is not connected")
 
-    async def run(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        if name not in COMMANDS:
-            raise NotFound(f"unknown command {name!r}; known: {', '.join(sorted(COMMANDS))}")
+    async def send(self, station_id: str, command: Command[R]) -> R:
+        """Send a typed command; the caller keeps what the result says."""
         await self._reachable(station_id)
-        for hook in self._hooks:
-            args = await hook.before(station_id, name, args)
-        around = self._around.get(name)  # firmware and log jobs (issue 4 items 1, 2)
-        if around is None:
-            result = await self._gateway.command(station_id, name, args)
-        else:
-            result = await around(
-                station_id, args, lambda a: self._gateway.command(station_id, name, a))
-        for hook in self._hooks:
-            await hook.after(station_id, name, args, result)
+        return await self._gateway.send(station_id, command)
+
+    async def run(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """The API's commands: arguments and answer as the API's JSON."""
+        typed = api_commands().get(name)
+        if typed is None:
+            known = ", ".join(sorted(api_commands()))
+            raise NotFound(f"unknown command {name!r}; known: {known}")
+        command = from_data(typed, args)
+        await self._reachable(station_id)
+        return cast(dict[str, Any], to_data(await self._answer(station_id, command), public=True))
+
+    async def _answer(self, station_id: str, command: Command[Any]) -> Result:
+        """Send one of the API's commands and keep what its answer says: one explicit step
+        per command type whose answer csms remembers."""
+        k = self._keepers
+        if isinstance(command, UpdateFirmware):  # a job, kept only if the station accepts
+            return await k.firmware.update(station_id, command)
+        if isinstance(command, GetDiagnostics):
+            return await k.diagnostics.request(station_id, command)
+        if isinstance(command, GetBaseReport | GetReport | GetMonitoringReport
+                      | GetDisplayMessages):  # recorded before sent: answered in parts
+            return await k.device_model.request(station_id, command)
+        if isinstance(command, SetDisplayMessage):
+            return await k.device_model.set_display_message(station_id, command)
+        if isinstance(command, ClearDisplayMessage):
+            return await k.device_model.clear_display_message(station_id, command)
+        if isinstance(command, SetVariableMonitoring):
+            return await k.device_model.set_monitoring(station_id, command)
+        if isinstance(command, ClearVariableMonitoring):
+            return await k.device_model.clear_monitoring(station_id, command)
+        result: Result = await self._gateway.send(station_id, command)
+        if isinstance(command, ChangeAvailability):
+            await k.availability.answered(station_id, command, result)
+        elif isinstance(command, SetChargingProfile) and isinstance(result, ProfileSetResult):
+            await k.profiles.profile_set(station_id, command, result)
+        elif isinstance(command, ClearChargingProfile):
+            await k.profiles.profiles_cleared(station_id, command, result)
+        elif isinstance(command, GetConfiguration) and isinstance(result, ConfigurationResult):
+            await k.device_model.configuration_read(station_id, command, result)
+        elif isinstance(command, SetConfiguration) and isinstance(
+                result, ConfigurationSetResult):
+            await k.device_model.configuration_set(station_id, command, result)
         return result
 
     async def raw(self, station_id: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from csms.domain.charging_profiles import parse_time
+from csms.domain.commands.charging import CompositeSchedule, GetCompositeSchedule
 from csms.domain.errors import DomainError
 from csms.services import charging_profiles as cp
 from csms.services.ports import StationGateway
@@ -25,28 +25,27 @@ async def composite_kw(gateway: StationGateway, station_id: str, evse_id: int, u
                        now: datetime) -> float | None:
     """The charger's composite limit at `now` in kW; None when it gives none (no verdict)."""
     try:
-        reply = await gateway.command(station_id, "get-composite-schedule",
-                                      {"evse_id": evse_id, "duration_s": WINDOW_S, "unit": unit})
+        reply = await gateway.send(station_id, GetCompositeSchedule(
+            evse_id, WINDOW_S, "W" if unit == "W" else "A"))
     except DomainError as e:
         log.info("no composite schedule: %s", e, extra={"station_id": station_id})
         return None
-    return limit_at(reply.get("schedule"), now)
+    return limit_at(reply.schedule, now)
 
 
-def limit_at(schedule: dict[str, Any] | None, now: datetime) -> float | None:
-    """The limit of the period covering `now` in a `{start, unit, periods}` schedule, in kW."""
-    if not schedule or not schedule.get("periods"):
+def limit_at(schedule: CompositeSchedule | None, now: datetime) -> float | None:
+    """The limit of the period covering `now` in a composite schedule, in kW."""
+    if schedule is None or not schedule.periods:
         return None
     try:
-        start = parse_time(schedule.get("start") or now, "start")
+        start = parse_time(schedule.start or now, "start")
     except DomainError:
         return None
     elapsed = (now - start).total_seconds()
     current = None
-    for p in schedule["periods"]:
-        if p["start_s"] <= max(elapsed, 0):
+    for p in schedule.periods:
+        if p.start_s <= max(elapsed, 0):
             current = p
     if current is None:
         return None
-    phases = int(current.get("phases") or cp.PHASES)
-    return cp.limit_to_kw(float(current["limit"]), str(schedule.get("unit", "A")), phases)
+    return cp.limit_to_kw(current.limit, schedule.unit, current.phases or cp.PHASES)

@@ -22,9 +22,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from csms.clock import Clock
+from csms.domain.commands.charging import CostUpdated
 from csms.domain.errors import DomainError, InvalidInput
 from csms.domain.model import Transaction
 from csms.domain.tariffs import Cost, Tariff, cost
@@ -79,12 +79,10 @@ class CostService:
         return sum(results)
 
     async def _tell(self, tx: Transaction, c: Cost, final: bool) -> bool:
-        args: dict[str, Any] = {"transaction_id": tx.transaction_id, "total": float(c.total),
-                                "currency": c.currency, "final": final}
-        if self.config.datatransfer_vendor:
-            args["vendor_id"] = self.config.datatransfer_vendor
+        command = CostUpdated(tx.transaction_id, float(c.total),
+                              self.config.datatransfer_vendor or None, final)
         try:
-            reply = await self._gateway.command(tx.station_id, "cost-updated", args)
+            reply = await self._gateway.send(tx.station_id, command)
         except InvalidInput as e:  # e.g. OCPP 1.6 without a cost vendor: nothing to send
             log.debug("cost not sent: %s", e, extra={"station_id": tx.station_id})
             return False
@@ -92,7 +90,7 @@ class CostService:
             log.info("cost of %s not delivered: %s", tx.transaction_id, e,
                      extra={"station_id": tx.station_id})
             return False
-        return reply.get("status") == "Accepted"
+        return reply.status == "Accepted"
 
     async def final(self, station_id: str, transaction_id: str) -> bool:
         """After a stop: settle the green accounting, then send the final cost where the

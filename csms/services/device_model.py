@@ -6,7 +6,8 @@ request (monitoring reports, display messages). A request whose answer comes in 
 recorded *before* it is sent, so that a part arriving before the reply finds it; a complete
 answer to a full request replaces what was stored (what it no longer lists is forgotten).
 
-`before` / `after` are the command hooks CommandService calls around every command.
+CommandService hands the API's commands of this area to the methods below, which send them
+and keep what the answer says.
 """
 
 from __future__ import annotations
@@ -19,6 +20,27 @@ from typing import Any
 
 from csms.clock import Clock
 from csms.domain import device as dm
+from csms.domain.commands import StatusResult
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    GetConfiguration,
+    SetConfiguration,
+)
+from csms.domain.commands.device import (
+    ClearDisplayMessage,
+    ClearVariableMonitoring,
+    DisplayMessageSet,
+    GetBaseReport,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    GetReport,
+    MonitorsCleared,
+    MonitorsSet,
+    RequestAccepted,
+    SetDisplayMessage,
+    SetVariableMonitoring,
+)
 from csms.domain.device import (
     DeviceEvent,
     DeviceRequest,
@@ -27,28 +49,14 @@ from csms.domain.device import (
     Variable,
     VarKey,
 )
-from csms.domain.errors import NotFound
+from csms.domain.errors import InvalidInput, NotFound
 from csms.domain.events import DeviceEventsNotified, DeviceReportCompleted
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# Commands of this area (csms.services.commands.COMMANDS includes them).
-DEVICE_COMMANDS = frozenset({
-    "get-base-report", "get-report", "set-variable-monitoring", "clear-variable-monitoring",
-    "get-monitoring-report", "set-monitoring-base", "set-monitoring-level",
-    "set-network-profile", "set-display-message", "get-display-messages",
-    "clear-display-message",
-})
-_V16 = "1.6"
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-_REQUESTING = {"get-base-report", "get-report", "get-monitoring-report", "get-display-messages"}
-
-
-def key_from_args(a: dict[str, Any]) -> VarKey:
-    """A VarKey from the flat API form (component, evse_id, variable, ...)."""
-    return VarKey(a["component"], a.get("variable") or "", a.get("component_instance"),
-                  a.get("evse_id"), a.get("connector_id"), a.get("variable_instance"))
+PartsRequest = GetBaseReport | GetReport | GetMonitoringReport | GetDisplayMessages
 
 
 class DeviceModelService:
@@ -63,129 +71,119 @@ class DeviceModelService:
         self._last_id = max(self._last_id + 1, int((now - _EPOCH).total_seconds()))
         return self._last_id
 
-    # --- command hooks --------------------------------------------------------------------
+    # --- commands whose answers csms keeps ----------------------------------------------
 
-    async def before(self, station_id: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        """Allocate request and message ids, and record requests answered in parts."""
-        if self._gateway.protocol_of(station_id) == _V16:
-            return args  # the 1.6 edge refuses the 2.0.1-only commands
-        if name == "set-display-message" and args.get("id") is None:
-            stored = await self._db.read(lambda uow: uow.device.messages(station_id))
-            return args | {"id": max((m.id for m in stored), default=0) + 1}
-        if name not in _REQUESTING:
-            return args
+    async def request(self, station_id: str, command: PartsRequest) -> RequestAccepted:
+        """A request answered in parts (reports, monitoring, display messages): recorded
+        before it is sent, so a part arriving before the reply finds it."""
         now = self._clock.now()
-        request_id = args.get("request_id")
-        if request_id is None:
-            request_id = self._next_id(now)
-        request = DeviceRequest(station_id, int(request_id), *_kind(name, args), "Requested", 0,
-                                now)
+        request_id = command.request_id if command.request_id is not None \
+            else self._next_id(now)
+        command = replace(command, request_id=request_id)
+        request = DeviceRequest(station_id, request_id, *_kind(command), "Requested", 0, now)
 
-        def work(uow: UnitOfWork) -> None:
-            if uow.device.request(station_id, request.request_id) is not None:
-                uow.device.update_request(station_id, request.request_id, kind=request.kind,
-                                          full=request.full, status="Requested", parts=0,
-                                          requested_at=now, completed_at=None)
-            else:
+        def record(uow: UnitOfWork) -> bool:
+            if uow.device.request(station_id, request_id) is None:
                 uow.device.add_request(request)
+                return True
+            uow.device.update_request(station_id, request_id, kind=request.kind,
+                                      full=request.full, status="Requested", parts=0,
+                                      requested_at=now, completed_at=None)
+            return False
 
-        await self._db.write(work)
-        return args | {"request_id": request.request_id}
+        added = await self._db.write(record)
+        try:
+            result = await self._gateway.send(station_id, command)
+        except InvalidInput:  # never sent (a 1.6 station has none of these): no request
+            if added:
+                await self._db.write(lambda uow: uow.device.delete_request(station_id,
+                                                                           request_id))
+            raise
+        await self._answered(station_id, request_id, result.status)
+        return result
 
-    async def after(self, station_id: str, name: str, args: dict[str, Any],
-                    result: dict[str, Any]) -> None:
-        """Keep what a command's reply says about the station."""
-        handler = getattr(self, "_after_" + name.replace("-", "_"), None)
-        if handler is not None:
-            await handler(station_id, args, result)
-
-    async def _after_requesting(self, station_id: str, args: dict[str, Any],
-                                result: dict[str, Any]) -> None:
-        status, request_id = result.get("status"), args.get("request_id")
-        if status == "Accepted" or request_id is None:
+    async def _answered(self, station_id: str, request_id: int, status: str) -> None:
+        if status == "Accepted":
             return
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            request = uow.device.request(station_id, int(request_id))
+            request = uow.device.request(station_id, request_id)
             if request is None or request.status == dm.COMPLETE:
                 return
             # Nothing to report: for a full request, that means nothing is held.
             if request.full and status in ("EmptyResultSet", "Unknown"):
                 _forget_stale(uow, request)
-            uow.device.update_request(station_id, request.request_id, status=str(status),
-                                      completed_at=now)
+            uow.device.update_request(station_id, request_id, status=status, completed_at=now)
 
         await self._db.write(work)
 
-    _after_get_base_report = _after_get_report = _after_requesting
-    _after_get_monitoring_report = _after_get_display_messages = _after_requesting
+    async def set_display_message(self, station_id: str,
+                                  command: SetDisplayMessage) -> DisplayMessageSet:
+        """Without an id: one above the highest stored."""
+        if command.id is None:
+            stored = await self._db.read(lambda uow: uow.device.messages(station_id))
+            command = replace(command, id=max((m.id for m in stored), default=0) + 1)
+        result = await self._gateway.send(station_id, command)
+        if result.status == "Accepted":
+            message, now = _display_message(command, result.id), self._clock.now()
+            await self._db.write(lambda uow: uow.device.upsert_messages(
+                station_id, [message], now))
+        return result
 
-    async def _after_get_configuration(self, station_id: str, args: dict[str, Any],
-                                       result: dict[str, Any]) -> None:
-        v16 = self._gateway.protocol_of(station_id) == _V16
-        started, now = self._clock.now(), self._clock.now()
-        found = [(_key_of_label(c["key"], v16), c) for c in result.get("configuration", [])]
-        unknown = [_key_of_label(k, v16) for k in result.get("unknown_keys", [])]
-        source = "configuration" if v16 else "variables"
+    async def clear_display_message(self, station_id: str,
+                                    command: ClearDisplayMessage) -> StatusResult:
+        result = await self._gateway.send(station_id, command)
+        if result.status in ("Accepted", "Unknown"):  # either way, it is not there
+            await self._db.write(lambda uow: uow.device.delete_message(station_id, command.id))
+        return result
 
-        def work(uow: UnitOfWork) -> None:
-            for key, c in found:
-                if key is not None and c.get("value") is not None:
-                    uow.device.set_attribute(station_id, key, "Actual", str(c["value"]), source,
-                                             now, c.get("readonly"))
-            uow.device.delete_variables(station_id, [k for k in unknown if k is not None])
-            if v16 and not args.get("keys"):  # the whole list: keys not in it are gone
-                uow.device.delete_stale_variables(station_id, started, configuration=True)
-
-        await self._db.write(work)
-
-    async def _after_set_configuration(self, station_id: str, args: dict[str, Any],
-                                       result: dict[str, Any]) -> None:
-        # RebootRequired: the station took the value; it applies after a reboot.
-        if result.get("status") not in ("Accepted", "RebootRequired"):
-            return
-        v16 = self._gateway.protocol_of(station_id) == _V16
-        key = _key_of_label(str(args["key"]), v16)
-        if key is None:
-            return
-        now = self._clock.now()
-        await self._db.write(lambda uow: uow.device.set_attribute(
-            station_id, key, "Actual", str(args["value"]),
-            "configuration" if v16 else "variables", now))
-
-    async def _after_set_display_message(self, station_id: str, args: dict[str, Any],
-                                         result: dict[str, Any]) -> None:
-        if result.get("status") != "Accepted":
-            return
-        message = display_from_args(args)
-        now = self._clock.now()
-        await self._db.write(lambda uow: uow.device.upsert_messages(station_id, [message], now))
-
-    async def _after_clear_display_message(self, station_id: str, args: dict[str, Any],
-                                           result: dict[str, Any]) -> None:
-        if result.get("status") in ("Accepted", "Unknown"):  # either way, it is not there
-            await self._db.write(lambda uow: uow.device.delete_message(
-                station_id, int(args["id"])))
-
-    async def _after_set_variable_monitoring(self, station_id: str, args: dict[str, Any],
-                                             result: dict[str, Any]) -> None:
-        wanted = args.get("monitors") or []
+    async def set_monitoring(self, station_id: str,
+                             command: SetVariableMonitoring) -> MonitorsSet:
+        result = await self._gateway.send(station_id, command)
         monitors = [
-            Monitor(int(r["id"]), key_from_args(r), r["type"], _number(w["value"]),
-                    int(r["severity"]), bool(w.get("transaction", False)))
-            for r, w in zip(result.get("results", []), wanted, strict=False)
-            if r.get("status") == "Accepted" and r.get("id") is not None]
+            Monitor(r.id, r.key, r.type, _number(w.value), r.severity, bool(w.transaction))
+            for r, w in zip(result.results, command.monitors, strict=False)
+            if r.status == "Accepted" and r.id is not None]
         if monitors:
             now = self._clock.now()
             await self._db.write(lambda uow: uow.device.upsert_monitors(
                 station_id, monitors, now))
+        return result
 
-    async def _after_clear_variable_monitoring(self, station_id: str, args: dict[str, Any],
-                                               result: dict[str, Any]) -> None:
-        gone = [int(r["id"]) for r in result.get("results", [])
-                if r.get("status") in ("Accepted", "NotFound")]
+    async def clear_monitoring(self, station_id: str,
+                               command: ClearVariableMonitoring) -> MonitorsCleared:
+        result = await self._gateway.send(station_id, command)
+        gone = [r.id for r in result.results if r.status in ("Accepted", "NotFound")]
         await self._db.write(lambda uow: uow.device.delete_monitors(station_id, gone))
+        return result
+
+    # --- configuration: what the answers to get/set-configuration say --------------------
+    async def configuration_read(self, station_id: str, command: GetConfiguration,
+                                 result: ConfigurationResult) -> None:
+        """Keep the values read; forget the keys the station does not know. A whole 1.6
+        list (no keys asked) also forgets the keys no longer in it."""
+        started = now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            for c in result.configuration:
+                if c.value is not None:
+                    uow.device.set_attribute(station_id, c.var, "Actual", c.value,
+                                             _source(c.var), now, c.readonly)
+            uow.device.delete_variables(station_id, result.unknown)
+            if not command.keys:
+                uow.device.delete_stale_variables(station_id, started, configuration=True)
+
+        await self._db.write(work)
+
+    async def configuration_set(self, station_id: str, command: SetConfiguration,
+                                result: ConfigurationSetResult) -> None:
+        # RebootRequired: the station took the value; it applies after a reboot.
+        if result.status not in ("Accepted", "RebootRequired") or result.var is None:
+            return
+        key, now = result.var, self._clock.now()
+        await self._db.write(lambda uow: uow.device.set_attribute(
+            station_id, key, "Actual", command.value, _source(key), now))
 
     # --- what stations send -------------------------------------------------------------
 
@@ -279,16 +277,15 @@ class DeviceModelService:
         return rows
 
 
-def _kind(name: str, args: dict[str, Any]) -> tuple[str, bool]:
+def _kind(command: PartsRequest) -> tuple[str, bool]:
     """(kind, full) of a request: a full answer replaces what is stored."""
-    if name == "get-base-report":
-        base = str(args["report_base"])
-        return base, base == "FullInventory"
-    if name == "get-report":
+    if isinstance(command, GetBaseReport):
+        return command.report_base, command.report_base == "FullInventory"
+    if isinstance(command, GetReport):
         return dm.CUSTOM, False
-    if name == "get-monitoring-report":
-        return dm.MONITORING, not (args.get("criteria") or args.get("component_variables"))
-    return dm.DISPLAY, not (args.get("ids") or args.get("priority") or args.get("state"))
+    if isinstance(command, GetMonitoringReport):
+        return dm.MONITORING, not (command.criteria or command.component_variables)
+    return dm.DISPLAY, not (command.ids or command.priority or command.state)
 
 
 def _forget_stale(uow: UnitOfWork, request: DeviceRequest) -> None:
@@ -302,29 +299,19 @@ def _forget_stale(uow: UnitOfWork, request: DeviceRequest) -> None:
         uow.device.delete_stale_variables(sid, before, configuration=False)
 
 
-def _key_of_label(label: str, v16: bool) -> VarKey | None:
-    if v16:
-        return VarKey("", label)
-    component, sep, variable = label.partition(".")
-    return VarKey(component, variable) if sep and component and variable else None
+def _source(key: VarKey) -> str:
+    """A 1.6 configuration key has no component; a 2.0.1 variable always has one."""
+    return "variables" if key.component else "configuration"
 
 
-def display_from_args(a: dict[str, Any]) -> DisplayMessage:
+def _display_message(c: SetDisplayMessage, message_id: int) -> DisplayMessage:
     """The message as the set-display-message command described it."""
-    m = a["message"]
     return DisplayMessage(
-        int(a["id"]), a["priority"], m["content"], m.get("format") or "UTF8", m.get("language"),
-        a.get("state"), _dt(a.get("start_at")), _dt(a.get("end_at")), a.get("transaction_id"),
-        a.get("evse_id"), "set")
+        message_id, c.priority, c.message.content, c.message.format or "UTF8",
+        c.message.language, c.state, c.start_at, c.end_at, c.transaction_id, c.evse_id, "set")
 
 
 def _number(value: Any) -> str:
     """A monitor's value as the station reports it back (22000, not 22000.0)."""
     number = float(value)
     return str(int(number)) if number.is_integer() else str(number)
-
-
-def _dt(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))

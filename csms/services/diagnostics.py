@@ -13,16 +13,17 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
 from csms.clock import Clock
 from csms.domain import jobs
+from csms.domain.commands.files import GetDiagnostics, LogResult
 from csms.domain.errors import InvalidInput, NotFound
 from csms.domain.jobs import Job, UploadedFile, UploadSlot, safe_file_name
-from csms.services.firmware import JobTracker, Send, plain
-from csms.services.ports import Database, UnitOfWork
+from csms.services.firmware import JobTracker, plain
+from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger("csms.uploads")
 
@@ -49,8 +50,9 @@ def token_hash(token: str) -> str:
 
 class DiagnosticsService:
     def __init__(self, db: Database, clock: Clock, store: FileStore,
-                 config: UploadConfig) -> None:
+                 config: UploadConfig, gateway: StationGateway) -> None:
         self._db = db
+        self._gateway = gateway
         self._clock = clock
         self._store = store
         self.config = config
@@ -58,14 +60,14 @@ class DiagnosticsService:
 
     # --- the get-diagnostics command ------------------------------------------------------
 
-    async def around_request(self, station_id: str, args: dict[str, Any],
-                             send: Send) -> dict[str, Any]:
-        """Hook of get-diagnostics (CommandService.around): fill in csms's own upload URL
-        when no location is given, and keep a job (and the URL) only if accepted."""
-        params = {"log_type": args.get("log_type") or "diagnostics",
-                  "start": plain(args.get("start")), "stop": plain(args.get("stop"))}
-        if args.get("location") is not None:
-            return await self.jobs.around(station_id, args, send, str(args["location"]), params)
+    async def request(self, station_id: str, command: GetDiagnostics) -> LogResult:
+        """Send get-diagnostics as a job: fill in csms's own upload URL when no location is
+        given, and keep the job (and the URL) only if the station accepts."""
+        params = {"log_type": command.log_type or "diagnostics",
+                  "start": plain(command.start), "stop": plain(command.stop)}
+        if command.location is not None:
+            return await self.jobs.run(station_id, command, self._gateway, command.location,
+                                       params)
         base = self.config.base_url().rstrip("/") + UPLOAD_PATH
         token = secrets.token_urlsafe(32)
         now = self._clock.now()
@@ -74,14 +76,14 @@ class DiagnosticsService:
             station_id, token_hash(token), now, expires))
         params["upload_expires_at"] = expires.isoformat()
         try:
-            result = await self.jobs.around(
-                station_id, {**args, "location": f"{base}/{token}/"}, send,
+            result = await self.jobs.run(
+                station_id, replace(command, location=f"{base}/{token}/"), self._gateway,
                 f"{base}/<one-time token>/", params,
                 on_accept=lambda uow, job_id: uow.uploads.link(slot_id, job_id))
         except BaseException:
             await self._db.write(lambda uow: uow.uploads.delete_slot(slot_id))
             raise
-        if "job_id" not in result:
+        if result.job_id is None:
             await self._db.write(lambda uow: uow.uploads.delete_slot(slot_id))
         return result
 

@@ -11,19 +11,22 @@ go to the station's newest open job of that kind.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from csms.clock import Clock
 from csms.domain import jobs
+from csms.domain.commands import Command, Result
+from csms.domain.commands.files import FirmwareResult, UpdateFirmware
 from csms.domain.errors import NotFound
 from csms.domain.jobs import Job
-from csms.services.ports import Database, UnitOfWork
+from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger("csms.jobs")
 
-Send = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+R = TypeVar("R", bound=Result)
 
 
 def plain(value: Any) -> Any:
@@ -99,45 +102,47 @@ class JobTracker:
 
         return await self._db.read(work)
 
-    async def around(self, station_id: str, args: dict[str, Any], send: Send, location: str,
-                     params: dict[str, Any], on_accept: Callable[[UnitOfWork, int], None]
-                     | None = None) -> dict[str, Any]:
-        """Run a command that starts a job: keep the job only if the station accepts it."""
+    async def run(self, station_id: str, command: Command[R], gateway: StationGateway,
+                  location: str, params: dict[str, Any],
+                  on_accept: Callable[[UnitOfWork, int], None] | None = None) -> R:
+        """Send a command that starts a job (its request_id is the job's id): keep the job
+        only if the station accepts it; the result then names it (job_id)."""
         job_id = await self.begin(station_id, location, params)
+        sent: Command[R] = replace(cast(Any, command), request_id=job_id)
         try:
-            result = await send({**args, "request_id": job_id})
+            result = await gateway.send(station_id, sent)
         except BaseException:
             await self.drop(job_id)
             raise
-        if result.get("status") not in jobs.ACCEPTED:
+        if result.status not in jobs.ACCEPTED:
             await self.drop(job_id)
             return result
-        extra = {"file_name": result["file_name"]} if result.get("file_name") else None
+        file_name = getattr(result, "file_name", None)
+        extra = {"file_name": file_name} if file_name else None
         at = self._clock.now()
 
         def accept(uow: UnitOfWork) -> None:
-            self.settle(uow, job_id, str(result["status"]), at, extra)
+            self.settle(uow, job_id, result.status, at, extra)
             if on_accept is not None:
                 on_accept(uow, job_id)
 
         await self._db.write(accept)
-        return {**result, "job_id": job_id}
+        return cast(R, replace(cast(Any, result), job_id=job_id))
 
 
 class FirmwareService:
     """update-firmware as a job; Firmware/SignedFirmwareStatusNotification advance it."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, gateway: StationGateway) -> None:
         self._db = db
+        self._gateway = gateway
         self.jobs = JobTracker(db, clock, jobs.FIRMWARE)
 
-    async def around_update(self, station_id: str, args: dict[str, Any],
-                            send: Send) -> dict[str, Any]:
-        """Hook of the update-firmware command (CommandService.around)."""
-        signed = args.get("signature") is not None or args.get("signing_certificate") is not None
-        params = {"retrieve_at": plain(args.get("retrieve_at")), "signed": signed,
-                  "retries": args.get("retries"), "retry_interval_s": args.get("retry_interval_s")}
-        return await self.jobs.around(station_id, args, send, str(args.get("location")), params)
+    async def update(self, station_id: str, command: UpdateFirmware) -> FirmwareResult:
+        """Send update-firmware as a job (kept only if the station accepts)."""
+        params = {"retrieve_at": plain(command.retrieve_at), "signed": command.signed,
+                  "retries": command.retries, "retry_interval_s": command.retry_interval_s}
+        return await self.jobs.run(station_id, command, self._gateway, command.location, params)
 
     async def status(self, station_id: str, action: str, payload: dict[str, Any],
                      status: str, request_id: int | None) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from csms.clock import Clock
 from csms.domain import local_lists as rules
+from csms.domain.commands.authorization import GetLocalListVersion
 from csms.domain.errors import DomainError, NotFound
 from csms.domain.local_lists import ListUpdate, LocalListState
 from csms.services.commands import CommandService
@@ -76,19 +77,19 @@ class LocalListService:
     async def _send(self, state: LocalListState, update: ListUpdate) -> LocalListState:
         kind = "full" if update.full else "differential"
         try:
-            reply = await self._commands.run(state.station_id, "send-local-list", update.args())
+            reply = await self._commands.send(state.station_id, update.command())
         except DomainError as e:
             await self._store(replace(state, needs_full=True, last_status="Error",
                                       last_update=kind, last_error=str(e)))
             raise
-        status = str(reply.get("status"))
+        status = reply.status
         if status == "Accepted":
             new = replace(state, version=update.version, entries=update.result,
                           needs_full=False, last_status=status, last_update=kind,
                           last_error=None, synced_at=self._clock.now())
         else:  # Failed, VersionMismatch, NotSupported: the full list next time
             new = replace(state, needs_full=True, last_status=status, last_update=kind,
-                          last_error=reply.get("reason"))
+                          last_error=reply.reason)
         log.info("local list v%d %s: %s", update.version, kind, status,
                  extra={"station_id": state.station_id})
         await self._store(new)
@@ -132,14 +133,14 @@ class LocalListService:
         if since is not None and state.synced_at is not None and state.synced_at >= since:
             return
         try:
-            reply = await self._commands.run(station_id, "get-local-list-version", {})
+            reply = await self._commands.send(station_id, GetLocalListVersion())
         except DomainError as e:
             log.info("GetLocalListVersion failed: %s", e, extra={"station_id": station_id})
             return
-        full = reply.get("version") != state.version
+        full = reply.version != state.version
         if full:
             log.info("station holds list v%s, csms sent v%d: full list",
-                     reply.get("version"), state.version, extra={"station_id": station_id})
+                     reply.version, state.version, extra={"station_id": station_id})
         await self._quietly(self.sync(station_id, full=full))
 
     @staticmethod

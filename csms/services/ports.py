@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from csms.domain.commands import Command, Result
 from csms.domain.events import Event
 from csms.domain.model import (
     BootInfo,
@@ -33,6 +34,7 @@ from csms.services.files_ports import JobRepo, UploadRepo  # firmware and log jo
 from csms.services.security_ports import SecurityRepo  # CA, issued certificates
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Result)
 
 
 class StationRepo(Protocol):
@@ -258,10 +260,12 @@ class StationGateway(Protocol):
     ) -> dict[str, Any]:
         """Send a raw call in the station's own version; raises StationOffline/Timeout/CallError."""
         ...
-    async def command(
-        self, station_id: str, name: str, args: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]:
-        """Run a version-agnostic command; the edge translates it to the station's version."""
+    async def send(
+        self, station_id: str, command: Command[R], timeout: float | None = None
+    ) -> R:
+        """Run a typed command; the edge builds the station's call and parses its reply.
+        Raises StationOffline/Timeout/CallError/BadReply, InvalidInput for what the station's
+        version cannot express."""
         ...
 
 

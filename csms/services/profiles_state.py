@@ -1,10 +1,9 @@
 """What csms believes each station holds: charging profiles, external limits, reports.
 
-Installed profiles are tracked where every profile command passes: `TrackingGateway` wraps the
-station gateway, so the API's commands and the smart-charging planner (which calls
-`gateway.command("set-charging-profile", ...)` itself) are both seen without either knowing.
-An Accepted `set-charging-profile` installs (replacing the same id), an Accepted
-`clear-charging-profile` removes what its criteria match, and a transaction's end removes its
+Installed profiles are tracked by whoever sends a profile command: the API's commands
+(CommandService) and the smart-charging planner tell `profile_set` / `profiles_cleared` what
+the station answered. An Accepted SetChargingProfile installs (replacing the same id), an
+Accepted ClearChargingProfile removes what its criteria match, and a transaction's end removes its
 TxProfiles (`follow`, after the stop's commit; at start-up, stops missed by a restart). The raw
 OCPP route and profiles inside a remote start are the station's own JSON and not tracked.
 
@@ -22,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from csms.clock import Clock
-from csms.domain.charging_profiles import ChargingProfile, parse_profile, profile_id
+from csms.domain.charging_profiles import ChargingProfile
 from csms.domain.charging_state import (
     ChargingLimit,
     InstalledProfile,
@@ -30,8 +29,14 @@ from csms.domain.charging_state import (
     clears,
     in_force_kw,
 )
+from csms.domain.commands import Result
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    ProfileSetResult,
+    SetChargingProfile,
+)
 from csms.domain.errors import NotFound
-from csms.services.ports import Database, StationGateway, UnitOfWork
+from csms.services.ports import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -72,36 +77,38 @@ class ProfileStateService:
         self._db = db
         self._clock = clock
 
-    # --- after a command ----------------------------------------------------------------
-    async def command_done(self, station_id: str, name: str, args: dict[str, Any],
-                           reply: dict[str, Any]) -> None:
-        if reply.get("status") != "Accepted":
+    # --- after a command: whoever sent it tells this service what the station took -------
+    async def profile_set(self, station_id: str, command: SetChargingProfile,
+                          result: ProfileSetResult) -> None:
+        if result.status != "Accepted":
             return
-        if name == "set-charging-profile":
-            await self._installed(station_id, args, reply)
-        elif name == "clear-charging-profile":
-            await self._cleared(station_id, args)
-
-    async def _installed(self, station_id: str, args: dict[str, Any],
-                         reply: dict[str, Any]) -> None:
-        profile = parse_profile(args["profile"])
-        evse = profile.target_evse(args.get("evse_id"))
-        pid = reply.get("profile_id")
+        profile = command.profile
+        evse = profile.target_evse(command.evse_id)
         installed = InstalledProfile(
             station_id=station_id, evse_id=evse, purpose=profile.purpose,
-            profile_id=int(pid) if pid is not None else profile_id(
-                evse, profile.purpose, profile.stack_level),
-            stack_level=profile.stack_level, transaction_id=profile.transaction_id,
-            profile=profile_json(profile), set_at=self._clock.now())
-        await self._db.write(lambda uow: uow.charging_state.put_profile(installed))
+            profile_id=result.profile_id, stack_level=profile.stack_level,
+            transaction_id=profile.transaction_id, profile=profile_json(profile),
+            set_at=self._clock.now())
+        try:
+            await self._db.write(lambda uow: uow.charging_state.put_profile(installed))
+        except Exception:  # bookkeeping must not turn the station's answer into an error
+            log.exception("charging state not updated", extra={"station_id": station_id})
 
-    async def _cleared(self, station_id: str, criteria: dict[str, Any]) -> None:
+    async def profiles_cleared(self, station_id: str, command: ClearChargingProfile,
+                               result: Result) -> None:
+        if result.status != "Accepted":
+            return
+
         def work(uow: UnitOfWork) -> int:
             gone = [p.profile_id for p in uow.charging_state.profiles(station_id)
-                    if clears(p, criteria)]
+                    if clears(p, command)]
             return uow.charging_state.delete_profiles(station_id, gone) if gone else 0
 
-        removed = await self._db.write(work)
+        try:
+            removed = await self._db.write(work)
+        except Exception:  # bookkeeping must not turn the station's answer into an error
+            log.exception("charging state not updated", extra={"station_id": station_id})
+            return
         log.info("%d charging profiles cleared", removed, extra={"station_id": station_id})
 
     # --- what stations report -----------------------------------------------------------
@@ -173,37 +180,3 @@ class ProfileStateService:
     async def transaction_ended(self, station_id: str, transaction_id: str) -> int:
         return await self._db.write(
             lambda uow: uow.charging_state.delete_tx_profiles(station_id, transaction_id))
-
-
-class TrackingGateway:
-    """The station gateway, telling `ProfileStateService` about every command's outcome."""
-
-    def __init__(self, inner: StationGateway, state: ProfileStateService) -> None:
-        self._inner = inner
-        self._state = state
-
-    def is_connected(self, station_id: str) -> bool:
-        return self._inner.is_connected(station_id)
-
-    def protocol_of(self, station_id: str) -> str | None:
-        return self._inner.protocol_of(station_id)
-
-    async def disconnect(self, station_id: str, reason: str) -> None:
-        await self._inner.disconnect(station_id, reason)
-
-    async def call(self, station_id: str, action: str, payload: dict[str, Any],
-                   timeout: float | None = None) -> dict[str, Any]:
-        return await self._inner.call(station_id, action, payload, timeout)
-
-    async def command(self, station_id: str, name: str, args: dict[str, Any],
-                      timeout: float | None = None) -> dict[str, Any]:
-        reply = await self._inner.command(station_id, name, args, timeout)
-        try:
-            await self._state.command_done(station_id, name, args, reply)
-        except Exception:  # bookkeeping must not turn the station's answer into an error
-            log.exception("%s: charging state not updated", name,
-                          extra={"station_id": station_id})
-        return reply
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)

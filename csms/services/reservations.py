@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from csms.clock import Clock
 from csms.domain import reservations as rules
+from csms.domain.commands.authorization import CancelReservation, ReserveNow
 from csms.domain.errors import Conflict, DomainError, InvalidInput, NotFound, StationTimeout
 from csms.domain.events import ReservationChanged
 from csms.domain.model import AuthResult, AuthStatus
@@ -89,12 +89,10 @@ class ReservationService:
                             ReservationStatus.REQUESTED, now)
         draft = rules.with_status(draft, ReservationStatus.REQUESTED, now)
         r = await self._db.write(lambda uow: uow.reservations.add(draft))
-        args: dict[str, Any] = {"evse_id": evse_id, "id_token": id_token,
-                                "expires_at": expires_at, "reservation_id": r.id}
-        if group_id is not None:
-            args["group_id"] = group_id
+        command = ReserveNow(id_token, expires_at, evse_id=evse_id, reservation_id=r.id,
+                             group_id=group_id)
         try:
-            reply = await self._commands.run(station_id, "reserve-now", args)
+            reply = await self._commands.send(station_id, command)
         except StationTimeout:
             await self._note(r.id, None, "no reply from the station")
             raise
@@ -102,10 +100,10 @@ class ReservationService:
             await self._note(r.id, ReservationStatus.REJECTED, str(e))
             raise
         try:
-            status = ReservationStatus(reply["status"])
+            status = ReservationStatus(reply.status)
         except ValueError:
             status = ReservationStatus.REJECTED
-        return await self._note(r.id, status, reply.get("reason"))
+        return await self._note(r.id, status, reply.reason)
 
     async def _note(self, reservation_id: int, status: ReservationStatus | None,
                     note: str | None) -> Reservation:
@@ -148,11 +146,10 @@ class ReservationService:
         r = await self.get(reservation_id)
         if r.status not in (ReservationStatus.ACCEPTED, ReservationStatus.REQUESTED):
             raise Conflict(f"reservation {reservation_id} is {r.status.value}, not active")
-        reply = await self._commands.run(r.station_id, "cancel-reservation",
-                                         {"reservation_id": r.id})
+        reply = await self._commands.send(r.station_id, CancelReservation(r.id))
         # Rejected: the station does not hold it (any more); either way it is gone.
-        note = "cancelled" if reply.get("status") == "Accepted" else \
-            f"station answered {reply.get('status')}: it did not hold the reservation"
+        note = "cancelled" if reply.status == "Accepted" else \
+            f"station answered {reply.status}: it did not hold the reservation"
         return await self._close(r.id, ReservationStatus.CANCELLED, note)
 
     async def _close(self, reservation_id: int, status: ReservationStatus, note: str

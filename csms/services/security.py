@@ -10,10 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from csms.clock import Clock
 from csms.domain import events as ev
+from csms.domain.commands import to_data
+from csms.domain.commands.certificates import (
+    InstallCertificate,
+    SetBasicAuthPassword,
+    SetSecurityProfile,
+)
+from csms.domain.commands.station import TriggerMessage
 from csms.domain.errors import Conflict, NotFound, StationOffline
 from csms.domain.security import Delivery, SecurityEvent, SecurityProfile, next_profile
 from csms.services.admission import SECURITY_EVENT_KIND
@@ -73,13 +80,12 @@ class SecurityService:
                               encoding: str = "hex") -> dict[str, Any]:
         """Set the Basic-auth password on the station, then store its hash (only if applied)."""
         await self._reachable(station_id)
-        reply = await self._gateway.command(
-            station_id, "set-basic-auth-password", {"password": password, "encoding": encoding})
-        status = str(reply.get("status"))
+        said = await self._gateway.send(station_id, SetBasicAuthPassword(password, encoding))
+        status = said.status
         if status not in _APPLIED:
             log.warning("station refused the new password: %s %s", status,
-                        reply.get("reason") or "", extra={"station_id": station_id})
-            raise Conflict(_refusal("the new password", reply))
+                        said.reason or "", extra={"station_id": station_id})
+            raise Conflict(_refusal("the new password", to_data(said, public=True)))
         pw_hash = await asyncio.to_thread(hash_password, password)
 
         def work(uow: UnitOfWork) -> None:
@@ -114,8 +120,11 @@ class SecurityService:
                            ".../password)")
         if profile == SecurityProfile.TLS_CERTIFICATE and not args.get("force"):
             await self._require_station_certificate(station_id)
-        reply = await self._gateway.command(station_id, "set-security-profile", args)
-        status = str(reply.get("status"))
+        said = await self._gateway.send(station_id, SetSecurityProfile(
+            args["profile"], args.get("csms_url"), args.get("configuration_slot"),
+            args.get("message_timeout_s"), args.get("interface")))
+        reply: dict[str, Any] = to_data(said, public=True)
+        status = said.status
         extra = {"station_id": station_id}
         if status not in _APPLIED:
             log.warning("station refused security profile %s: %s", args["profile"], status,
@@ -142,15 +151,16 @@ class SecurityService:
         """Ask the station for a new CSR: the trigger-message command (1.6
         ExtendedTriggerMessage SignChargePointCertificate, 2.0.1 TriggerMessage)."""
         await self._reachable(station_id)
-        return await self._gateway.command(station_id, "trigger-message", {"message": _TRIGGER[
-            cert_type]})
+        result = await self._gateway.send(station_id, TriggerMessage(_TRIGGER[cert_type]))
+        return cast(dict[str, Any], to_data(result, public=True))
 
     async def install_csms_root(self, station_id: str) -> dict[str, Any]:
         """Install our CA's certificate as the station's CSMS (Central System) root."""
         await self._reachable(station_id)
         pem = await self._certs.root_pem()
-        return await self._gateway.command(
-            station_id, "install-certificate", {"type": "CSMSRootCertificate", "pem": pem})
+        result = await self._gateway.send(station_id, InstallCertificate(
+            "CSMSRootCertificate", pem))
+        return cast(dict[str, Any], to_data(result, public=True))
 
 
 def _refusal(what: str, reply: dict[str, Any]) -> str:

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csms.clock import Clock
+from csms.domain.charging_profiles import ChargingProfile
+from csms.domain.commands.charging import SetChargingProfile
 from csms.domain.errors import DomainError, StationCallError
 from csms.domain.model import Preferences, Site, Transaction
 from csms.domain.smart import ChargingCapabilities
@@ -38,6 +40,7 @@ from csms.services.composite_check import composite_kw
 from csms.services.forecast import ForecastService
 from csms.services.ports import Database, PlanningLease, StationGateway, UnitOfWork
 from csms.services.preferences import PreferenceService
+from csms.services.profiles_state import ProfileStateService
 from csms.services.site_inputs import SiteInputs, gather
 
 log = logging.getLogger(__name__)
@@ -119,7 +122,8 @@ class SiteState:
 
 class SmartChargingService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
-                 preferences: PreferenceService, forecast: ForecastFn = no_forecast,
+                 preferences: PreferenceService, profiles: ProfileStateService,
+                 forecast: ForecastFn = no_forecast,
                  config: ChargingConfig | None = None,
                  capabilities: CapabilityService | None = None,
                  lease: PlanningLease | None = None) -> None:
@@ -128,6 +132,7 @@ class SmartChargingService:
         self._clock = clock
         self._gateway = gateway
         self._prefs = preferences
+        self._profiles = profiles  # what each station holds: told of every profile it took
         self._forecast = forecast
         self.config = config or ChargingConfig()
         self.capabilities = capabilities or CapabilityService(db, clock, gateway)
@@ -276,7 +281,7 @@ class SmartChargingService:
         profile, renew_at = cp.tx_profile(
             result, result.sessions[str(tx.pk)], tx.transaction_id, now, view.prefs.departure_at,
             unit, caps.max_periods or cp.MAX_PERIODS, cp.stack_level(caps.max_stack_level))
-        status = await self._command(tx.station_id, {"evse_id": tx.evse_id, "profile": profile})
+        status = await self._command(tx.station_id, tx.evse_id, profile)
         accepted = status == "Accepted"
         sent = cp.Sent(result, now, accepted, status, renew_at)
         self._sent[_key(tx)] = sent
@@ -286,15 +291,17 @@ class SmartChargingService:
         else:
             self._check_later(tx, sent, unit)
 
-    async def _command(self, station_id: str, args: dict[str, Any]) -> str:
+    async def _command(self, station_id: str, evse_id: int, profile: dict[str, Any]) -> str:
         try:
-            reply = await self._gateway.command(station_id, "set-charging-profile", args)
+            command = SetChargingProfile(ChargingProfile.from_data(profile), evse_id)
+            reply = await self._gateway.send(station_id, command)
         except StationCallError as e:
             return f"CALLERROR {e.code}"
         except DomainError as e:
             log.info("profile not sent to %s: %s", station_id, e)
             return f"not sent: {e}"
-        return str(reply.get("status", "unknown"))
+        await self._profiles.profile_set(station_id, command, reply)
+        return reply.status
 
     async def _verify(self, views: list[SessionView], inputs: SiteInputs, now: datetime) -> None:
         """A charger drawing well above its limit twice in a row ignores profiles."""
@@ -362,7 +369,7 @@ class SmartChargingService:
         for station in todo:
             unit = inputs.caps_of(station.id).unit(self.config.unit)
             profile = cp.default_profile(shares[station.id], unit)
-            status = await self._command(station.id, {"evse_id": 0, "profile": profile})
+            status = await self._command(station.id, 0, profile)
             if status == "Accepted":
                 self._defaults_sent[station.id] = shares[station.id]
             else:

@@ -15,15 +15,14 @@ after a policy change, as tasks it owns, never inside the OCPP handler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from csms.clock import Clock
 from csms.domain import events as ev
+from csms.domain.commands.configuration import ConfigurationSetResult, SetConfiguration
+from csms.domain.commands.metering import ApplyMeterSettings, SettingOutcome, SettingValue
 from csms.domain.errors import NotFound
 from csms.domain.station_setup import (
-    APPLY_COMMAND,
     HOLDS,
     AppliedSetting,
     MeteringPolicy,
@@ -33,7 +32,7 @@ from csms.domain.station_setup import (
     due,
     without_optional,
 )
-from csms.services.commands import CommandHook
+from csms.services.device_model import DeviceModelService
 from csms.services.ports import Database, StationGateway, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -66,12 +65,12 @@ def policy_for(uow: UnitOfWork, site_id: str | None) -> MeteringPolicy:
 
 class StationSetupService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
-                 hooks: Sequence[CommandHook] = ()) -> None:
+                 device_model: DeviceModelService | None = None) -> None:
         self._db = db
         self._clock = clock
         self._gateway = gateway
-        # what a `set-configuration` command would tell them (the stored device model)
-        self._hooks = tuple(hooks)
+        # keeps what the station took, as a `set-configuration` answer would
+        self._device_model = device_model
 
     # --- the API side: policies and what stations answered --------------------------------
 
@@ -143,10 +142,11 @@ class StationSetupService:
 
         # the stored device model first: once recorded, the set-up is seen as done
         for r in records:
-            if r.status in HOLDS:
-                for hook in self._hooks:
-                    await hook.after(station_id, "set-configuration",
-                                     {"key": r.key, "value": r.value}, {"status": r.status})
+            var = answers[r.setting].var
+            if r.status in HOLDS and var is not None and self._device_model is not None:
+                await self._device_model.configuration_set(
+                    station_id, SetConfiguration(r.key, r.value),
+                    ConfigurationSetResult(r.status, r.status == "RebootRequired", var))
 
         def work(uow: UnitOfWork) -> None:
             if uow.stations.get(station_id) is None:
@@ -165,9 +165,9 @@ class StationSetupService:
 
     async def _ask(self, station_id: str, requests: list[SettingRequest]
                    ) -> dict[MeterSetting, SettingAnswer]:
-        reply = await self._gateway.command(station_id, APPLY_COMMAND, {"settings": [
-            {"setting": r.setting.value, "value": r.value} for r in requests]})
-        answers = {a.setting: a for a in map(_answer, reply.get("results", []))}
+        reply = await self._gateway.send(station_id, ApplyMeterSettings(tuple(
+            SettingValue(r.setting.value, r.value) for r in requests)))
+        answers = {a.setting: a for a in map(_answer, reply.outcomes)}
         for r in requests:  # a reply that skipped one: not settled, asked again at a boot
             answers.setdefault(r.setting, SettingAnswer(r.setting, "Failed", r.setting.value,
                                                         "no answer for this setting"))
@@ -188,6 +188,6 @@ def _due(uow: UnitOfWork, station_id: str) -> _Work | None:
     return _Work(policy, due(policy, applied, station.firmware_version), station.firmware_version)
 
 
-def _answer(item: dict[str, Any]) -> SettingAnswer:
-    return SettingAnswer(MeterSetting(item["setting"]), str(item["status"]), str(item["key"]),
-                         item.get("note"))
+def _answer(outcome: SettingOutcome) -> SettingAnswer:
+    return SettingAnswer(MeterSetting(outcome.setting), outcome.status, outcome.key,
+                         outcome.note, outcome.var)

@@ -9,12 +9,17 @@ from typing import Any
 import httpx
 import pytest
 
-from csms.api.schemas import COMMAND_BODIES
-from csms.ocpp.v16.commands import COMMANDS as COMMANDS_16
-from csms.ocpp.v201.commands import COMMANDS as COMMANDS_201
-from csms.services.commands import COMMANDS
+from csms.api.routes.commands import BODIES
+from csms.domain.commands import COMMAND_TYPES, api_commands
+from csms.ocpp.v16.commands import EXCHANGES as EXCHANGES_16
+from csms.ocpp.v201.commands import EXCHANGES as EXCHANGES_201
 from tests.api.support import assert_detail, command
 from tests.helpers import RawStation
+
+# Every command is a dataclass with one exchange per version.
+COMMANDS = set(api_commands())
+COMMANDS_16 = {typed.name for typed in EXCHANGES_16 if typed.api}
+COMMANDS_201 = {typed.name for typed in EXCHANGES_201 if typed.api}
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -319,6 +324,7 @@ MINIMAL |= {
     "clear-display-message": {"id": 1},
 }
 MINIMAL |= {"cost-updated": {"transaction_id": "1", "total": 1.0}}  # tariffs and cost
+MINIMAL |= {"unpublish-firmware": {"checksum": "9e107d9d372bb6826bd81d3542a419d6"}}
 MINIMAL |= {  # certificates (security)
     "install-certificate": {"type": "CSMSRootCertificate", "pem": (
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----")},
@@ -329,7 +335,8 @@ MINIMAL |= {  # certificates (security)
 
 async def test_every_contract_command_has_a_body_a_builder_per_version_and_docs(
         shared_server: Any) -> None:
-    assert set(COMMAND_BODIES) == set(COMMANDS) == set(COMMANDS_16) == set(COMMANDS_201)
+    assert set(BODIES) == COMMANDS == COMMANDS_16 == COMMANDS_201
+    assert {t.name for t in [*EXCHANGES_16, *EXCHANGES_201]} <= set(COMMAND_TYPES)
     assert len(COMMANDS) >= 18
     url = f"http://127.0.0.1:{shared_server.api_port}/openapi.json"
     async with httpx.AsyncClient() as client:

@@ -18,6 +18,7 @@ from csms.domain.charging_profiles import (
     parse_profile,
     profile_id,
 )
+from csms.domain.commands import to_data
 from csms.domain.errors import InvalidInput, StationBadReply
 from csms.ocpp import schemas
 from csms.ocpp.errors import V16, V201
@@ -208,12 +209,12 @@ async def test_composite_schedules_in_the_agnostic_shape() -> None:
     expected = {"start": "2026-06-21T12:00:00.000Z", "unit": "A", "duration_s": 3600,
                 "periods": [{"start_s": 0, "limit": 16.0},
                             {"start_s": 600, "limit": 6.5, "phases": 1}]}
-    assert p16.composite_schedule(reply16) == expected
+    assert to_data(p16.composite_schedule(reply16)) == expected
     reply201 = {"status": "Accepted", "schedule": {
         "evseId": 1, "duration": 3600, "scheduleStart": "2026-06-21T14:00:00+02:00",
         "chargingRateUnit": "A", "chargingSchedulePeriod": reply16["chargingSchedule"][
             "chargingSchedulePeriod"]}}
-    assert p201.composite_schedule(reply201) == expected
+    assert to_data(p201.composite_schedule(reply201)) == expected
     assert p16.composite_schedule({"status": "Rejected"}) is None
     assert p201.composite_schedule({"status": "Rejected"}) is None
     with pytest.raises(StationBadReply):

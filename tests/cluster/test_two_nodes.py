@@ -13,7 +13,7 @@ from simulators import StationConfig, make_station
 from tests.cluster.support import Cluster, Node, sse, until
 from tests.e2e.test_smart_charging import setup_site, tx_profiles
 from tests.features.auth_support import in_seconds, setup, sim_config, ws_base
-from tests.helpers import BOOT_16, RawStation, raw_station
+from tests.helpers import BOOT_16, BOOT_201, RawStation, raw_station
 
 
 async def connected(api: httpx.AsyncClient, station_id: str) -> bool:
@@ -311,3 +311,42 @@ async def test_a_reservation_made_through_one_node_binds_the_station_on_the_othe
 
             await until(refused, "node A to refuse others on the reserved EVSE")
             assert await st.authorize("OWNER") == "Accepted"
+
+
+async def test_typed_commands_cross_nodes_with_their_data(cluster: Cluster) -> None:
+    """A command with nested data (a charging profile with times) goes to the holding node and
+    its typed result comes back, typed keys included: node B keeps the variable the station
+    named in full (EVSE, instance), not one rebuilt from the label."""
+    a = await cluster.node("node-a")
+    b = await cluster.node("node-b")
+    await register(a, "CL9")
+    async with b.api() as api_b, raw_station(a, "CL9", "ocpp2.0.1") as st:
+        await st.ok("BootNotification", BOOT_201)
+        await until(lambda: connected(api_b, "CL9"), "node B to see CL9 on node A")
+        profile = {"purpose": "tx_default", "stack_level": 2, "unit": "W",
+                   "valid_from": "2026-06-21T12:00:00Z",
+                   "periods": [{"start_s": 0, "limit": 11000}, {"start_s": 600, "limit": 7000}]}
+        sent = asyncio.create_task(api_b.post("/stations/CL9/commands/set-charging-profile",
+                                              json={"evse_id": 1, "profile": profile}))
+        call = await st.recv(15)
+        assert call[2] == "SetChargingProfile", call
+        wire = call[3]["chargingProfile"]
+        assert wire["validFrom"].startswith("2026-06-21T12:00:00")
+        assert [p["limit"] for p in wire["chargingSchedule"][0]["chargingSchedulePeriod"]] == [
+            11000, 7000]
+        await st.send([3, call[1], {"status": "Accepted"}])
+        reply = await sent
+        assert reply.json() == {"status": "Accepted", "profile_id": wire["id"]}, reply.text
+
+        component = {"name": "TxCtrlr", "instance": "Main", "evse": {"id": 1}}
+        sent = asyncio.create_task(api_b.post("/stations/CL9/commands/get-configuration",
+                                              json={"keys": ["TxCtrlr.EVConnectionTimeOut"]}))
+        await answer(st, "GetVariables", [3, {"getVariableResult": [{
+            "attributeStatus": "Accepted", "attributeValue": "45", "component": component,
+            "variable": {"name": "EVConnectionTimeOut"}}]}])
+        reply = await sent
+        assert reply.json()["configuration"] == [
+            {"key": "TxCtrlr.EVConnectionTimeOut", "value": "45", "readonly": None}], reply.text
+        rows = (await api_b.get("/stations/CL9/variables", params={"component": "TxCtrlr"})).json()
+        assert [(r["component"]["instance"], r["component"]["evse_id"], r["value"])
+                for r in rows] == [("Main", 1, "45")]

@@ -65,7 +65,7 @@ def test_local_list_updates() -> None:
     diff = next_update(synced, changed)
     assert diff is not None and not diff.full and diff.version == 2
     assert list(diff.entries) == [{"id_token": "A"}, changed["B"], changed["C"]]
-    assert diff.args()["update"] == "differential"
+    assert diff.command().update == "differential"
 
 
 def test_availability_state() -> None:

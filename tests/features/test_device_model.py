@@ -487,3 +487,40 @@ async def test_partial_configuration_reads_16(api: httpx.AsyncClient, server: An
         assert r.json()["status"] == "NotSupported"
         rows = (await api.get("/stations/RAW16/variables")).json()
         assert rows[0]["value"] == "5"
+
+
+async def test_201_reads_and_writes_keep_the_inventorys_variable(
+        api: httpx.AsyncClient, server: Any) -> None:
+    """A value read or written through get/set-configuration lands on the variable the
+    inventory lists (its EVSE and instance included), so what the report said of it, such as
+    ReadOnly, survives; the API's answer still names it Component.Variable."""
+    await register(api, "RAWKEY")
+    async with raw_station(server, "RAWKEY", "ocpp2.0.1") as st:
+        await st.ok("BootNotification", BOOT_201)
+        component = {"name": "TxCtrlr", "instance": "Main", "evse": {"id": 1}}
+        await st.ok("NotifyReport", {
+            "requestId": 70, "generatedAt": "2025-03-14T09:31:00Z", "seqNo": 0, "tbc": False,
+            "reportData": [{"component": component, "variable": {"name": "EVConnectionTimeOut"},
+                            "variableAttribute": [{"type": "Actual", "value": "30",
+                                                   "mutability": "ReadOnly"}]}]})
+        path = "/stations/RAWKEY/commands/get-configuration"
+        frame, r = await command(api, st, path, {"keys": ["TxCtrlr.EVConnectionTimeOut"]}, {
+            "getVariableResult": [{"attributeStatus": "Accepted", "attributeValue": "45",
+                                   "component": component,
+                                   "variable": {"name": "EVConnectionTimeOut"}}]})
+        assert frame[3] == {"getVariableData": [{"component": {"name": "TxCtrlr"},
+                                                 "variable": {"name": "EVConnectionTimeOut"}}]}
+        assert r.json() == {"status": "Accepted", "unknown_keys": [], "configuration": [
+            {"key": "TxCtrlr.EVConnectionTimeOut", "value": "45", "readonly": None}]}
+        rows = await _variables(api, "RAWKEY", component="TxCtrlr")
+        assert len(rows) == 1, rows
+        assert (rows[0]["value"], rows[0]["readonly"]) == ("45", True)
+        assert rows[0]["component"] == {"name": "TxCtrlr", "instance": "Main", "evse_id": 1,
+                                        "connector_id": None}
+        _, r = await command(api, st, "/stations/RAWKEY/commands/set-configuration",
+                             {"key": "TxCtrlr.EVConnectionTimeOut", "value": "50"}, {
+            "setVariableResult": [{"attributeStatus": "Accepted", "component": component,
+                                   "variable": {"name": "EVConnectionTimeOut"}}]})
+        assert r.json() == {"status": "Accepted", "reboot_required": False}
+        rows = await _variables(api, "RAWKEY", component="TxCtrlr")
+        assert [(v["value"], v["readonly"]) for v in rows] == [("50", True)]

@@ -247,3 +247,26 @@ async def test_offline_unknown_and_garbage(setup: Any) -> None:
     reports = (await api.get("/stations/OFF/reports")).json()
     assert [x["data"]["status"] for x in reports if x["kind"] == "FirmwareStatusNotification"] \
         == ["Installed"]
+
+
+async def test_unpublish_firmware_asks_a_2_0_1_local_controller(setup: Any) -> None:
+    """2.0.1 L03: the station's answer comes back as is; 1.6 has no such message (422, and
+    nothing is sent); a body without the checksum is 422 too."""
+    server, api = setup
+    await api.post("/stations", json={"id": "UNPUB201"})
+    await api.post("/stations", json={"id": "UNPUB16"})
+    checksum = "9e107d9d372bb6826bd81d3542a419d6"
+    async with raw_station(server, "UNPUB201", RAW["2.0.1"]) as st:
+        await st.ok("BootNotification", BOOT_201)
+        path = "/stations/UNPUB201/commands/unpublish-firmware"
+        frame, r = await command(api, st, path, {"checksum": checksum},
+                                 {"status": "Unpublished"})
+        assert frame[2:] == ["UnpublishFirmware", {"checksum": checksum}]
+        assert (r.status_code, r.json()) == (200, {"status": "Unpublished"})
+        assert_detail(await api.post(path, json={}), 422)
+    async with raw_station(server, "UNPUB16", RAW["1.6"]) as st:
+        await st.ok("BootNotification", BOOT_16)
+        r = await api.post("/stations/UNPUB16/commands/unpublish-firmware",
+                           json={"checksum": checksum})
+        assert "UnpublishFirmware" in assert_detail(r, 422)
+        assert await st.ok("Heartbeat", {})  # nothing was sent to it meanwhile

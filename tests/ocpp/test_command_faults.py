@@ -11,7 +11,11 @@ import httpx
 import pytest
 
 from csms.app import CsmsServer
+from csms.domain.commands import StatusResult
+from csms.domain.commands.configuration import GetConfiguration
+from csms.domain.commands.station import ClearCache
 from csms.domain.errors import StationTimeout
+from csms.ocpp.exchange import Call, Exchange
 from csms.ocpp.v16.session import V16Session
 from tests.helpers import raw_station
 from tests.ocpp.support import boot, next_call, register
@@ -28,8 +32,8 @@ async def test_a_command_timeout_given_by_the_caller_applies(
     await register(shared_api, station_id)
     async with raw_station(shared_server, station_id, "ocpp1.6") as st:
         await boot(st, "ocpp1.6")
-        command = asyncio.create_task(shared_server.registry.command(
-            station_id, "get-configuration", {"keys": ["X"]}, timeout=0.3))
+        command = asyncio.create_task(shared_server.registry.send(
+            station_id, GetConfiguration(["X"]), timeout=0.3))
         call = await next_call(st)  # never answered
         assert call[2] == "GetConfiguration"
         # A deadline under the server's own: without the caller's timeout this fails.
@@ -38,16 +42,16 @@ async def test_a_command_timeout_given_by_the_caller_applies(
                 await command
 
 
-async def _broken_clear_cache(s: Any, _a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("ClearCache", {})
-    return {"status": reply.status}  # our bug: a dict has no attribute `status`
+def _broken_clear_cache(reply: Any, _call: Call, _c: ClearCache) -> StatusResult:
+    return StatusResult(reply.status)  # our bug: a dict has no attribute `status`
 
 
 async def test_our_own_bug_in_a_command_is_500_and_logged(
     shared_server: CsmsServer, shared_api: httpx.AsyncClient, station_id: str,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setitem(V16Session.commands, "clear-cache", _broken_clear_cache)
+    monkeypatch.setitem(V16Session.exchanges, ClearCache, Exchange(
+        lambda c, now: Call("ClearCache", {}), _broken_clear_cache))
     await register(shared_api, station_id)
     async with raw_station(shared_server, station_id, "ocpp1.6") as st:
         await boot(st, "ocpp1.6")

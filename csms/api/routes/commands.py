@@ -1,15 +1,17 @@
 """Remote commands: one documented route per version-agnostic command, plus raw OCPP."""
 
 # No `from __future__ import annotations`: FastAPI must see each route's body model.
+import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 from fastapi import APIRouter, Body, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from csms.api.deps import Svc
 from csms.api.errors import has_non_finite, out_of_range_integer
-from csms.api.schemas import COMMAND_BODIES
+from csms.api.schemas import COMMAND_BODIES, Strict
+from csms.domain.commands import api_commands
 from csms.domain.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["commands"])
@@ -47,13 +49,29 @@ def _command_route(name: str, model: type[BaseModel]) -> None:
     )(endpoint)
 
 
-for _name, _model in COMMAND_BODIES.items():
+def _body_of(command: type[Any]) -> type[BaseModel]:
+    """A request body generated from a typed command's own fields, for a command whose body
+    needs no more validation than its types (the others have theirs in COMMAND_BODIES)."""
+    hints = get_type_hints(command)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], ... if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(command)}
+    model: type[BaseModel] = create_model(
+        "".join(part.title() for part in command.name.split("-")), __base__=Strict, **fields)
+    return model
+
+
+# Every command csms knows, typed (csms.domain.commands) or not yet, with its request body.
+BODIES: dict[str, type[BaseModel]] = dict(COMMAND_BODIES) | {
+    name: _body_of(typed) for name, typed in api_commands().items() if name not in COMMAND_BODIES}
+
+for _name, _model in BODIES.items():
     _command_route(_name, _model)
 
 
 @router.post("/stations/{station_id}/commands/{command}", include_in_schema=False)
 async def unknown_command(station_id: str, command: str, svc: Svc) -> Any:
-    raise NotFound(f"unknown command {command!r}; known: {', '.join(sorted(COMMAND_BODIES))}")
+    raise NotFound(f"unknown command {command!r}; known: {', '.join(sorted(BODIES))}")
 
 
 @router.post("/stations/{station_id}/ocpp/{action}", responses=_RESPONSES)

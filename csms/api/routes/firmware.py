@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 from csms.api.deps import Svc
 from csms.api.schemas import UpdateFirmware
+from csms.domain.commands import from_data
+from csms.domain.commands.files import UpdateFirmware as UpdateFirmwareCommand
 from csms.domain.errors import Conflict
 from csms.domain.jobs import Job, UploadedFile
 
@@ -95,11 +97,12 @@ async def firmware_jobs(station_id: str, svc: Svc) -> list[FirmwareJobOut]:
     504: {"description": "the station did not answer in time"}})
 async def update_firmware(station_id: str, body: UpdateFirmware, svc: Svc) -> FirmwareJobOut:
     """The update-firmware command, answered with the job it started."""
-    result = await svc.commands.run(station_id, "update-firmware",
-                                    body.model_dump(exclude_none=True))
-    if "job_id" not in result:
-        raise Conflict(f"the station refused the firmware update: {result.get('status')}")
-    return firmware_out(await svc.firmware.job(station_id, int(result["job_id"])))
+    await svc.commands.reachable(station_id)
+    result = await svc.firmware.update(
+        station_id, from_data(UpdateFirmwareCommand, body.model_dump(exclude_none=True)))
+    if result.job_id is None:
+        raise Conflict(f"the station refused the firmware update: {result.status}")
+    return firmware_out(await svc.firmware.job(station_id, result.job_id))
 
 
 @router.get("/stations/{station_id}/diagnostics")

@@ -1,285 +1,313 @@
-"""Version-agnostic commands (CONTRACT.md) as OCPP 1.6 calls, and their replies as `{status}`."""
+"""The typed commands (csms.domain.commands) as OCPP 1.6 calls, and the replies as their typed
+results: `EXCHANGES`, one table from command type to (build the call, parse the reply), which
+the sibling modules extend."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
-from csms.clock import Clock
-from csms.domain.charging_profiles import parse_time
-from csms.domain.errors import InvalidInput, StationCallError
+from csms.domain.commands import StatusResult
+from csms.domain.commands.authorization import (
+    CancelReservation,
+    GetLocalListVersion,
+    LocalListEntry,
+    LocalListVersionResult,
+    ReserveNow,
+    ReserveNowResult,
+    SendLocalList,
+)
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    CompositeScheduleResult,
+    GetCompositeSchedule,
+    ProfileSetResult,
+    SetChargingProfile,
+)
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    ConfigurationValue,
+    GetConfiguration,
+    SetConfiguration,
+)
+from csms.domain.commands.files import (
+    FirmwareResult,
+    GetDiagnostics,
+    LogResult,
+    UnpublishFirmware,
+    UpdateFirmware,
+)
+from csms.domain.commands.station import (
+    ChangeAvailability,
+    ClearCache,
+    DataTransfer,
+    DataTransferResult,
+    RemoteStart,
+    RemoteStartResult,
+    RemoteStop,
+    Reset,
+    Unlock,
+)
+from csms.domain.device import VarKey
+from csms.domain.errors import InvalidInput
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v16 import cost_commands, manage_commands, profiles, security_commands
+from csms.ocpp.v16 import capabilities, cost_commands, manage_commands, profiles, security_commands
 
 
-class _HasClock(Protocol):
-    @property
-    def clock(self) -> Clock: ...
-
-
-class Caller(Protocol):
-    @property
-    def services(self) -> _HasClock: ...
-
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
-def _connector(args: dict[str, Any], default: int | None = None) -> int | None:
+def _connector_of(evse_id: int | None, connector_id: int | None,
+                  default: int | None = None) -> int | None:
     """1.6 has one id for what 2.0.1 splits into EVSE and connector: prefer evse_id."""
-    value = args.get("evse_id", args.get("connector_id", default))
-    return None if value is None else int(value)
+    if evse_id is not None:
+        return evse_id
+    return connector_id if connector_id is not None else default
 
 
-async def remote_start(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"idTag": a["id_token"]}
-    connector = _connector(a)
+def _status(reply: dict[str, Any], call: Call, command: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]))
+
+
+def _remote_start(c: RemoteStart, now: datetime) -> Call:
+    payload: dict[str, Any] = {"idTag": c.id_token}
+    connector = _connector_of(c.evse_id, c.connector_id)
     if connector is not None:
         payload["connectorId"] = connector
-    if a.get("charging_profile") is not None:
-        payload["chargingProfile"] = a["charging_profile"]
-    return {"status": (await s.call("RemoteStartTransaction", payload))["status"]}
+    if c.charging_profile is not None:
+        payload["chargingProfile"] = c.charging_profile
+    return Call("RemoteStartTransaction", payload)
 
 
-async def remote_stop(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    tx_id = profiles.transaction_id(a["transaction_id"])
-    reply = await s.call("RemoteStopTransaction", {"transactionId": tx_id})
-    return {"status": reply["status"]}
+def _remote_start_result(reply: dict[str, Any], call: Call, c: RemoteStart) -> RemoteStartResult:
+    return RemoteStartResult(str(reply["status"]))
 
 
-async def reset(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    kind = {"soft": "Soft", "hard": "Hard"}[a.get("type", "soft")]
-    return {"status": (await s.call("Reset", {"type": kind}))["status"]}
+def _remote_stop(c: RemoteStop, now: datetime) -> Call:
+    return Call("RemoteStopTransaction", {"transactionId": profiles.transaction_id(
+        c.transaction_id)})
 
 
-async def unlock(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("UnlockConnector", {"connectorId": _connector(a, 1)})
-    return {"status": reply["status"]}
+def _reset(c: Reset, now: datetime) -> Call:
+    return Call("Reset", {"type": {"soft": "Soft", "hard": "Hard"}[c.type]})
 
 
-async def change_availability(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    kind = "Operative" if a["operative"] else "Inoperative"
-    reply = await s.call("ChangeAvailability", {"connectorId": _connector(a, 0), "type": kind})
-    return {"status": reply["status"]}
+def _unlock(c: Unlock, now: datetime) -> Call:
+    return Call("UnlockConnector", {"connectorId": _connector_of(c.evse_id, c.connector_id, 1)})
 
 
-async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = {"key": list(a["keys"])} if a.get("keys") else {}
-    reply = await s.call("GetConfiguration", payload)
-    return {
-        "status": "Accepted",
-        "configuration": [
-            {"key": c["key"], "value": c.get("value"), "readonly": c.get("readonly", False)}
-            for c in reply.get("configurationKey", [])
-        ],
-        "unknown_keys": reply.get("unknownKey", []),
-    }
+def _change_availability(c: ChangeAvailability, now: datetime) -> Call:
+    return Call("ChangeAvailability", {
+        "connectorId": _connector_of(c.evse_id, c.connector_id, 0),
+        "type": "Operative" if c.operative else "Inoperative"})
 
 
-async def set_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("ChangeConfiguration", {"key": a["key"], "value": str(a["value"])})
-    return {"status": reply["status"], "reboot_required": reply["status"] == "RebootRequired"}
+def _data_transfer(c: DataTransfer, now: datetime) -> Call:
+    payload: dict[str, Any] = {"vendorId": c.vendor_id}
+    if c.message_id is not None:
+        payload["messageId"] = c.message_id
+    if c.data is not None:
+        payload["data"] = c.data if isinstance(c.data, str) else json.dumps(c.data)
+    return Call("DataTransfer", payload)
 
 
-async def clear_cache(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return {"status": (await s.call("ClearCache", {}))["status"]}
+def _data_transfer_result(reply: dict[str, Any], call: Call,
+                          c: DataTransfer) -> DataTransferResult:
+    return DataTransferResult(str(reply["status"]), data=reply.get("data"))
 
 
-async def data_transfer(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"vendorId": a["vendor_id"]}
-    if a.get("message_id") is not None:
-        payload["messageId"] = a["message_id"]
-    if a.get("data") is not None:
-        data = a["data"]
-        payload["data"] = data if isinstance(data, str) else json.dumps(data)
-    reply = await s.call("DataTransfer", payload)
-    return {"status": reply["status"], "data": reply.get("data")}
+def _get_configuration(c: GetConfiguration, now: datetime) -> Call:
+    return Call("GetConfiguration", {"key": list(c.keys)} if c.keys else {})
+
+
+def _configuration(reply: dict[str, Any], call: Call, c: GetConfiguration) -> ConfigurationResult:
+    unknown = [str(k) for k in reply.get("unknownKey", [])]
+    return ConfigurationResult("Accepted", [
+        ConfigurationValue(k["key"], k.get("value"), k.get("readonly", False), VarKey("", k["key"]))
+        for k in reply.get("configurationKey", [])
+    ], unknown, [VarKey("", k) for k in unknown])
+
+
+def _set_configuration(c: SetConfiguration, now: datetime) -> Call:
+    return Call("ChangeConfiguration", {"key": c.key, "value": c.value})
+
+
+def _configuration_set(reply: dict[str, Any], call: Call,
+                       c: SetConfiguration) -> ConfigurationSetResult:
+    status = str(reply["status"])
+    return ConfigurationSetResult(status, status == "RebootRequired", VarKey("", c.key))
 
 
 _reservation_ids = TimeIds()
 
 
-def _time(a: dict[str, Any], key: str) -> str:
-    return format_utc(parse_time(a[key], key))
+def _set_charging_profile(c: SetChargingProfile, now: datetime) -> Call:
+    return Call("SetChargingProfile", profiles.to_wire(c.profile, c.evse_id, now))
 
 
-def _only(a: dict[str, Any], *keys: str, why: str) -> None:
-    given = [k for k in keys if a.get(k) is not None]
-    if given:
-        raise InvalidInput(f"OCPP 1.6 cannot express {', '.join(given)}: {why}")
+def _profile_set(reply: dict[str, Any], call: Call, c: SetChargingProfile) -> ProfileSetResult:
+    return ProfileSetResult(str(reply["status"]),
+                            call.payload["csChargingProfiles"]["chargingProfileId"])
 
 
-async def set_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = profiles.to_wire(a["profile"], a.get("evse_id"), s.services.clock.now())
-    reply = await s.call("SetChargingProfile", payload)
-    return {"status": reply["status"],
-            "profile_id": payload["csChargingProfiles"]["chargingProfileId"]}
+def _get_composite_schedule(c: GetCompositeSchedule, now: datetime) -> Call:
+    payload: dict[str, Any] = {"connectorId": c.evse_id, "duration": c.duration_s}
+    if c.unit is not None:
+        payload["chargingRateUnit"] = c.unit
+    return Call("GetCompositeSchedule", payload)
 
 
-async def clear_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("ClearChargingProfile", profiles.clear_request(a))
-    return {"status": reply["status"]}
+def _composite_schedule(reply: dict[str, Any], call: Call,
+                        c: GetCompositeSchedule) -> CompositeScheduleResult:
+    return CompositeScheduleResult(str(reply["status"]),
+                                   schedule=profiles.composite_schedule(reply))
 
 
-async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"connectorId": int(a["evse_id"]), "duration": int(a["duration_s"])}
-    if a.get("unit") is not None:
-        payload["chargingRateUnit"] = a["unit"]
-    reply = await s.call("GetCompositeSchedule", payload)
-    return {"status": reply["status"], "schedule": profiles.composite_schedule(reply)}
-
-
-async def reserve_now(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reservation_id = a.get("reservation_id")
+def _reserve_now(c: ReserveNow, now: datetime) -> Call:
+    reservation_id = c.reservation_id
     if reservation_id is None:
-        reservation_id = _reservation_ids.next(s.services.clock.now())
+        reservation_id = _reservation_ids.next(now)
     payload: dict[str, Any] = {
-        "connectorId": _connector(a, 0), "expiryDate": _time(a, "expires_at"),
-        "idTag": a["id_token"], "reservationId": int(reservation_id)}
-    if a.get("group_id") is not None:
-        payload["parentIdTag"] = a["group_id"]
-    reply = await s.call("ReserveNow", payload)
-    return {"status": reply["status"], "reservation_id": payload["reservationId"]}
+        "connectorId": _connector_of(c.evse_id, c.connector_id, 0),
+        "expiryDate": format_utc(c.expires_at), "idTag": c.id_token,
+        "reservationId": reservation_id}
+    if c.group_id is not None:
+        payload["parentIdTag"] = c.group_id
+    return Call("ReserveNow", payload)
 
 
-async def cancel_reservation(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("CancelReservation", {"reservationId": int(a["reservation_id"])})
-    return {"status": reply["status"]}
+def _reserve_now_result(reply: dict[str, Any], call: Call, c: ReserveNow) -> ReserveNowResult:
+    return ReserveNowResult(str(reply["status"]), call.payload["reservationId"])
 
 
-def _local_entry(entry: dict[str, Any], full: bool) -> dict[str, Any]:
-    """An entry without status, expiry or group is a removal in a differential update
-    (1.6 §5.15: no idTagInfo); in a full list it is an Accepted token."""
-    out: dict[str, Any] = {"idTag": entry["id_token"]}
-    if full or any(entry.get(k) is not None for k in ("status", "expires_at", "group_id")):
-        info: dict[str, Any] = {"status": entry.get("status") or "Accepted"}
-        if entry.get("expires_at") is not None:
-            info["expiryDate"] = _time(entry, "expires_at")
-        if entry.get("group_id") is not None:
-            info["parentIdTag"] = entry["group_id"]
+def _cancel_reservation(c: CancelReservation, now: datetime) -> Call:
+    return Call("CancelReservation", {"reservationId": c.reservation_id})
+
+
+def _local_entry(entry: LocalListEntry, full: bool) -> dict[str, Any]:
+    """A removal in a differential update has no idTagInfo (1.6 §5.15)."""
+    out: dict[str, Any] = {"idTag": entry.id_token}
+    if full or not entry.is_removal:
+        info: dict[str, Any] = {"status": entry.status or "Accepted"}
+        if entry.expires_at is not None:
+            info["expiryDate"] = format_utc(entry.expires_at)
+        if entry.group_id is not None:
+            info["parentIdTag"] = entry.group_id
         out["idTagInfo"] = info
     return out
 
 
-async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    full = a["update"] == "full"
-    payload = {
-        "listVersion": int(a["version"]), "updateType": "Full" if full else "Differential",
-        "localAuthorizationList": [_local_entry(e, full) for e in a.get("entries") or []]}
-    return {"status": (await s.call("SendLocalList", payload))["status"]}
+def _send_local_list(c: SendLocalList, now: datetime) -> Call:
+    return Call("SendLocalList", {
+        "listVersion": c.version, "updateType": "Full" if c.full else "Differential",
+        "localAuthorizationList": [_local_entry(e, c.full) for e in c.entries]})
 
 
-async def get_local_list_version(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _local_list_version(reply: dict[str, Any], call: Call,
+                        c: GetLocalListVersion) -> LocalListVersionResult:
     """1.6 §5.9: -1 means the station has no local list support."""
-    version = int((await s.call("GetLocalListVersion", {}))["listVersion"])
-    return {"status": "NotSupported" if version < 0 else "Accepted", "version": version}
+    version = int(reply["listVersion"])
+    return LocalListVersionResult("NotSupported" if version < 0 else "Accepted", version)
 
 
 # --- firmware and logs (issue 4 items 1, 2); request_id comes from the job csms keeps ---
 _request_ids = TimeIds()
 
 
-def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    if a.get("retries") is not None:
-        payload["retries"] = int(a["retries"])
-    if a.get("retry_interval_s") is not None:
-        payload["retryInterval"] = int(a["retry_interval_s"])
+_SECURITY = "OCPP 1.6 security extension"
+
+
+def _retries(c: UpdateFirmware | GetDiagnostics, payload: dict[str, Any]) -> dict[str, Any]:
+    if c.retries is not None:
+        payload["retries"] = c.retries
+    if c.retry_interval_s is not None:
+        payload["retryInterval"] = c.retry_interval_s
     return payload
 
 
-def _request_id(s: Caller, a: dict[str, Any]) -> int:
-    given = a.get("request_id")
-    return int(given) if given is not None else _request_ids.next(s.services.clock.now())
+def _request_id(given: int | None, now: datetime) -> int:
+    return given if given is not None else _request_ids.next(now)
 
 
-async def _security_call(s: Caller, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A call of the 1.6 security extension: a station without it says so with a CALLERROR,
-    which makes the request invalid for this station (422), not a station failure (502)."""
-    try:
-        return await s.call(action, payload)
-    except StationCallError as e:
-        if e.code in ("NotImplemented", "NotSupported"):
-            raise InvalidInput(f"the station does not support {action} (OCPP 1.6 security "
-                               f"extension): {e.description}") from e
-        raise
-
-
-async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("signature") is not None or a.get("signing_certificate") is not None:
-        return await _signed_update_firmware(s, a)
-    payload: dict[str, Any] = {"location": a["location"], "retrieveDate": _time(a, "retrieve_at")}
-    await s.call("UpdateFirmware", _retries(a, payload))
-    return {"status": "Accepted"}  # UpdateFirmware.conf is empty: the station took it
-
-
-async def _signed_update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("signature") is None or a.get("signing_certificate") is None:
+def _update_firmware(c: UpdateFirmware, now: datetime) -> Call:
+    if not c.signed:
+        return Call("UpdateFirmware", _retries(c, {
+            "location": c.location, "retrieveDate": format_utc(c.retrieve_at)}))
+    if c.signature is None or c.signing_certificate is None:
         raise InvalidInput("OCPP 1.6 signed firmware (SignedUpdateFirmware, security "
                            "extension) needs both signature and signing_certificate")
-    request_id = _request_id(s, a)
-    firmware = {"location": a["location"], "retrieveDateTime": _time(a, "retrieve_at"),
-                "signingCertificate": a["signing_certificate"], "signature": a["signature"]}
-    payload = _retries(a, {"requestId": request_id, "firmware": firmware})
-    reply = await _security_call(s, "SignedUpdateFirmware", payload)
-    return {"status": reply["status"], "request_id": request_id}
+    firmware = {"location": c.location, "retrieveDateTime": format_utc(c.retrieve_at),
+                "signingCertificate": c.signing_certificate, "signature": c.signature}
+    payload = {"requestId": _request_id(c.request_id, now), "firmware": firmware}
+    return Call("SignedUpdateFirmware", _retries(c, payload), _SECURITY)
 
 
-async def _get_security_log(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    log: dict[str, Any] = {"remoteLocation": a["location"]}
-    for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
-        if a.get(key) is not None:
-            log[wire] = _time(a, key)
-    request_id = _request_id(s, a)
-    payload = _retries(a, {"logType": "SecurityLog", "requestId": request_id, "log": log})
-    reply = await _security_call(s, "GetLog", payload)
-    return {"status": reply["status"], "file_name": reply.get("filename"),
-            "request_id": request_id}
+def _firmware_result(reply: dict[str, Any], call: Call, c: UpdateFirmware) -> FirmwareResult:
+    if call.action == "UpdateFirmware":
+        return FirmwareResult("Accepted")  # UpdateFirmware.conf is empty: the station took it
+    return FirmwareResult(str(reply["status"]), request_id=call.payload["requestId"])
 
 
-async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _get_diagnostics(c: GetDiagnostics, now: datetime) -> Call:
+    """The security log needs the security extension (GetLog)."""
+    if c.location is None:
+        raise InvalidInput("get-diagnostics needs a location")
+    if c.log_type == "security":
+        log: dict[str, Any] = {"remoteLocation": c.location}
+        if c.start is not None:
+            log["oldestTimestamp"] = format_utc(c.start)
+        if c.stop is not None:
+            log["latestTimestamp"] = format_utc(c.stop)
+        payload = {"logType": "SecurityLog", "requestId": _request_id(c.request_id, now),
+                   "log": log}
+        return Call("GetLog", _retries(c, payload), _SECURITY)
+    payload = {"location": c.location}
+    if c.start is not None:
+        payload["startTime"] = format_utc(c.start)
+    if c.stop is not None:
+        payload["stopTime"] = format_utc(c.stop)
+    return Call("GetDiagnostics", _retries(c, payload))
+
+
+def _unpublish_firmware(c: UnpublishFirmware, now: datetime) -> Call:
+    raise InvalidInput("OCPP 1.6 has no UnpublishFirmware: local controllers that publish "
+                       "firmware are OCPP 2.0.1")
+
+
+def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResult:
     """No fileName in the reply means there is nothing to upload: Accepted, file_name null,
-    as 2.0.1 GetLog answers the same case. The security log needs the security extension."""
-    if a.get("log_type") == "security":
-        return await _get_security_log(s, a)
-    payload: dict[str, Any] = {"location": a["location"]}
-    for key, wire in (("start", "startTime"), ("stop", "stopTime")):
-        if a.get(key) is not None:
-            payload[wire] = _time(a, key)
-    if a.get("retries") is not None:
-        payload["retries"] = int(a["retries"])
-    if a.get("retry_interval_s") is not None:
-        payload["retryInterval"] = int(a["retry_interval_s"])
-    reply = await s.call("GetDiagnostics", payload)
-    return {"status": "Accepted", "file_name": reply.get("fileName")}
+    as 2.0.1 GetLog answers the same case."""
+    if call.action == "GetDiagnostics":
+        return LogResult("Accepted", file_name=reply.get("fileName"))
+    return LogResult(str(reply["status"]), file_name=reply.get("filename"),
+                     request_id=call.payload["requestId"])
 
 
-COMMANDS: dict[str, Command] = {
-    "remote-start": remote_start,
-    "remote-stop": remote_stop,
-    "reset": reset,
-    "unlock": unlock,
-    "change-availability": change_availability,
-    "get-configuration": get_configuration,
-    "set-configuration": set_configuration,
-    "clear-cache": clear_cache,
-    "data-transfer": data_transfer,
-    "set-charging-profile": set_charging_profile,
-    "clear-charging-profile": clear_charging_profile,
-    "get-composite-schedule": get_composite_schedule,
-    "reserve-now": reserve_now,
-    "cancel-reservation": cancel_reservation,
-    "send-local-list": send_local_list,
-    "get-local-list-version": get_local_list_version,  # local authorization list
-    "update-firmware": update_firmware,
-    "get-diagnostics": get_diagnostics,
+EXCHANGES: Table = {
+    RemoteStart: Exchange(_remote_start, _remote_start_result),
+    RemoteStop: Exchange(_remote_stop, _status),
+    Reset: Exchange(_reset, _status),
+    Unlock: Exchange(_unlock, _status),
+    ChangeAvailability: Exchange(_change_availability, _status),
+    ClearCache: Exchange(lambda c, now: Call("ClearCache", {}), _status),
+    DataTransfer: Exchange(_data_transfer, _data_transfer_result),
+    ReserveNow: Exchange(_reserve_now, _reserve_now_result),
+    CancelReservation: Exchange(_cancel_reservation, _status),
+    SendLocalList: Exchange(_send_local_list, _status),
+    GetLocalListVersion: Exchange(lambda c, now: Call("GetLocalListVersion", {}),
+                                  _local_list_version),
+    SetChargingProfile: Exchange(_set_charging_profile, _profile_set),
+    ClearChargingProfile: Exchange(
+        lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status),
+    GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
+    GetConfiguration: Exchange(_get_configuration, _configuration),
+    SetConfiguration: Exchange(_set_configuration, _configuration_set),
+    UpdateFirmware: Exchange(_update_firmware, _firmware_result),
+    GetDiagnostics: Exchange(_get_diagnostics, _log_result),
+    UnpublishFirmware: Exchange(_unpublish_firmware, _status),
 }
-# trigger-message, device model, monitoring, network profile, display messages
-COMMANDS.update(manage_commands.COMMANDS)
-COMMANDS.update(cost_commands.COMMANDS)  # cost-updated through DataTransfer (tariffs)
-COMMANDS.update(security_commands.COMMANDS)  # certificates (security extension)
+EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
+EXCHANGES.update(cost_commands.EXCHANGES)  # cost-updated through DataTransfer (tariffs)
+EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, device model, transaction status, customers
+EXCHANGES.update(security_commands.EXCHANGES)  # certificates

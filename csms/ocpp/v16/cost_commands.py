@@ -9,33 +9,36 @@ anything is sent."""
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
+from csms.domain.commands import StatusResult
+from csms.domain.commands.charging import CostUpdated, GetChargingProfiles
 from csms.domain.errors import InvalidInput
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.v16.profiles import transaction_id
 
 
-class Caller(Protocol):
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
-async def cost_updated(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    vendor = a.get("vendor_id")
-    if not vendor:
+def _cost_updated(c: CostUpdated, now: datetime) -> Call:
+    if not c.vendor_id:
         raise InvalidInput("OCPP 1.6 has no cost message: it needs a vendor_id for DataTransfer "
                            "(csms's own updates: CSMS_COST_DATATRANSFER_VENDOR)")
-    data = {"transactionId": transaction_id(a["transaction_id"]), "cost": float(a["total"])}
-    reply = await s.call("DataTransfer", {
-        "vendorId": str(vendor), "messageId": "FinalCost" if a.get("final") else "RunningCost",
+    data = {"transactionId": transaction_id(c.transaction_id), "cost": float(c.total)}
+    return Call("DataTransfer", {
+        "vendorId": c.vendor_id, "messageId": "FinalCost" if c.final else "RunningCost",
         "data": json.dumps(data, separators=(",", ":"))})
-    return {"status": reply["status"]}
 
 
-async def get_charging_profiles(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _status(reply: dict[str, Any], call: Call, c: CostUpdated) -> StatusResult:
+    return StatusResult(str(reply["status"]))
+
+
+def _get_charging_profiles(c: GetChargingProfiles, now: datetime) -> Call:
     raise InvalidInput("OCPP 1.6 has no GetChargingProfiles: see get-composite-schedule, or "
                        "the profiles csms set in /stations/{id}/charging-profiles")
 
 
-COMMANDS = {"cost-updated": cost_updated, "get-charging-profiles": get_charging_profiles}
+EXCHANGES: Table = {
+    CostUpdated: Exchange(_cost_updated, _status),
+    GetChargingProfiles: Exchange(_get_charging_profiles, _status),
+}

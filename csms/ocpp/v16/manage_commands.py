@@ -1,5 +1,5 @@
 """OCPP 1.6 side of the device model, trigger and display commands (issue 4 items 5, 6, 9);
-merged into csms.ocpp.v16.commands.COMMANDS.
+merged into csms.ocpp.v16.commands.EXCHANGES.
 
 1.6 has configuration keys, not a device model: what only 2.0.1 can do is refused with a
 422 that says what 1.6 offers instead.
@@ -7,12 +7,27 @@ merged into csms.ocpp.v16.commands.COMMANDS.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from csms.domain.commands import StatusResult
+from csms.domain.commands.device import (
+    ClearDisplayMessage,
+    ClearVariableMonitoring,
+    GetBaseReport,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    GetReport,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetNetworkProfile,
+    SetVariableMonitoring,
+)
+from csms.domain.commands.station import CustomerInformation, GetTransactionStatus, TriggerMessage
 from csms.domain.errors import InvalidInput
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+from csms.ocpp.exchange import Call, Exchange, Table
 
 # TriggerMessage (1.6 §6.51 MessageTrigger) and ExtendedTriggerMessage (security extension).
 TRIGGERS = ("BootNotification", "DiagnosticsStatusNotification", "FirmwareStatusNotification",
@@ -21,24 +36,28 @@ EXTENDED_ONLY = ("LogStatusNotification", "SignChargePointCertificate")
 _ALIASES = {"SignChargingStationCertificate": "SignChargePointCertificate"}
 
 
-async def trigger_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
+def _trigger(c: TriggerMessage, now: datetime) -> Call:
     """TriggerMessage for the core messages; ExtendedTriggerMessage for those only the
     security extension knows (its other values are the core ones, which TriggerMessage does
     on every 1.6 station)."""
-    message = _ALIASES.get(a["message"], a["message"])
+    message = _ALIASES.get(c.message, c.message)
     if message not in TRIGGERS + EXTENDED_ONLY:
-        raise InvalidInput(f"OCPP 1.6 cannot trigger {a['message']!r}; "
+        raise InvalidInput(f"OCPP 1.6 cannot trigger {c.message!r}; "
                            f"allowed: {', '.join(TRIGGERS + EXTENDED_ONLY)}")
     action = "ExtendedTriggerMessage" if message in EXTENDED_ONLY else "TriggerMessage"
     payload: dict[str, Any] = {"requestedMessage": message}
-    connector = a.get("evse_id", a.get("connector_id"))
+    connector = c.evse_id if c.evse_id is not None else c.connector_id
     if connector is not None:
-        payload["connectorId"] = int(connector)
-    return {"status": (await s.call(action, payload))["status"]}
+        payload["connectorId"] = connector
+    return Call(action, payload)
 
 
-def _refuse(why: str) -> Command:
-    async def refuse(s: Any, a: dict[str, Any]) -> dict[str, Any]:
+def _status(reply: dict[str, Any], call: Call, c: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]))
+
+
+def _refusal(why: str) -> Callable[[Any, datetime], Call]:
+    def refuse(c: Any, now: datetime) -> Call:
         raise InvalidInput(why)
 
     return refuse
@@ -49,24 +68,25 @@ _NO_DEVICE_MODEL = ("OCPP 1.6 has no device model reports: use get-configuration
 _NO_MONITORING = "OCPP 1.6 has no variable monitoring (a 2.0.1 feature)"
 _NO_DISPLAY = "OCPP 1.6 has no display messages: they are OCPP 2.0.1 (block O)"
 
-COMMANDS: dict[str, Command] = {
-    "trigger-message": trigger_message,
-    "get-base-report": _refuse(_NO_DEVICE_MODEL),
-    "get-report": _refuse(_NO_DEVICE_MODEL),
-    "set-variable-monitoring": _refuse(_NO_MONITORING),
-    "clear-variable-monitoring": _refuse(_NO_MONITORING),
-    "get-monitoring-report": _refuse(_NO_MONITORING),
-    "set-monitoring-base": _refuse(_NO_MONITORING),
-    "set-monitoring-level": _refuse(_NO_MONITORING),
-    "set-network-profile": _refuse(
-        "OCPP 1.6 has no SetNetworkProfile: a 1.6 station's CSMS URL is set locally or "
-        "through a vendor configuration key (set-configuration)"),
-    "set-display-message": _refuse(_NO_DISPLAY),
-    "get-display-messages": _refuse(_NO_DISPLAY),
-    "clear-display-message": _refuse(_NO_DISPLAY),
-}
 
-COMMANDS["get-transaction-status"] = _refuse(
-    "OCPP 1.6 has no GetTransactionStatus: its queued transaction messages arrive on reconnect")
-COMMANDS["customer-information"] = _refuse(
-    "OCPP 1.6 has no CustomerInformation (an OCPP 2.0.1 block N feature)")
+EXCHANGES: Table = {
+    TriggerMessage: Exchange(_trigger, _status),
+    GetBaseReport: Exchange(_refusal(_NO_DEVICE_MODEL), _status),
+    GetReport: Exchange(_refusal(_NO_DEVICE_MODEL), _status),
+    SetVariableMonitoring: Exchange(_refusal(_NO_MONITORING), _status),
+    ClearVariableMonitoring: Exchange(_refusal(_NO_MONITORING), _status),
+    GetMonitoringReport: Exchange(_refusal(_NO_MONITORING), _status),
+    SetMonitoringBase: Exchange(_refusal(_NO_MONITORING), _status),
+    SetMonitoringLevel: Exchange(_refusal(_NO_MONITORING), _status),
+    SetNetworkProfile: Exchange(_refusal(
+        "OCPP 1.6 has no SetNetworkProfile: a 1.6 station's CSMS URL is set locally or "
+        "through a vendor configuration key (set-configuration)"), _status),
+    SetDisplayMessage: Exchange(_refusal(_NO_DISPLAY), _status),
+    GetDisplayMessages: Exchange(_refusal(_NO_DISPLAY), _status),
+    ClearDisplayMessage: Exchange(_refusal(_NO_DISPLAY), _status),
+    GetTransactionStatus: Exchange(_refusal(
+        "OCPP 1.6 has no GetTransactionStatus: its queued transaction messages arrive on "
+        "reconnect"), _status),
+    CustomerInformation: Exchange(_refusal(
+        "OCPP 1.6 has no CustomerInformation (an OCPP 2.0.1 block N feature)"), _status),
+}

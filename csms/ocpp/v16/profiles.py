@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from csms.domain.charging_profiles import ChargingProfile, parse_profile, profile_id
+from csms.domain.commands.charging import ClearChargingProfile, CompositePeriod, CompositeSchedule
 from csms.domain.errors import InvalidInput, StationBadReply
 from csms.ocpp.errors import OcppCallError
 from csms.ocpp.schedules import schedule_body
@@ -59,21 +60,21 @@ def _purpose(value: Any) -> str:
     return PURPOSE[value]
 
 
-def clear_request(a: dict[str, Any]) -> dict[str, Any]:
+def clear_request(c: ClearChargingProfile) -> dict[str, Any]:
     """ClearChargingProfile: every criterion is optional; none clears every profile."""
     payload: dict[str, Any] = {}
-    if a.get("id") is not None:
-        payload["id"] = int(a["id"])
-    if a.get("evse_id") is not None:
-        payload["connectorId"] = int(a["evse_id"])
-    if a.get("purpose") is not None:
-        payload["chargingProfilePurpose"] = _purpose(a["purpose"])
-    if a.get("stack_level") is not None:
-        payload["stackLevel"] = int(a["stack_level"])
+    if c.id is not None:
+        payload["id"] = c.id
+    if c.evse_id is not None:
+        payload["connectorId"] = c.evse_id
+    if c.purpose is not None:
+        payload["chargingProfilePurpose"] = _purpose(c.purpose)
+    if c.stack_level is not None:
+        payload["stackLevel"] = c.stack_level
     return payload
 
 
-def composite_schedule(reply: dict[str, Any]) -> dict[str, Any] | None:
+def composite_schedule(reply: dict[str, Any]) -> CompositeSchedule | None:
     """GetCompositeSchedule.conf as `{start, unit, duration_s, periods}`; None without one."""
     schedule = reply.get("chargingSchedule")
     if reply["status"] != "Accepted" or schedule is None:
@@ -83,11 +84,10 @@ def composite_schedule(reply: dict[str, Any]) -> dict[str, Any] | None:
         start_at = None if start is None else format_utc(parse(start))
     except OcppCallError as e:
         raise StationBadReply(f"GetCompositeSchedule: bad scheduleStart {start!r}") from e
-    return {
-        "start": start_at,
-        "unit": schedule["chargingRateUnit"],
-        "duration_s": schedule.get("duration"),
-        "periods": [{"start_s": p["startPeriod"], "limit": float(p["limit"])}
-                    | ({} if p.get("numberPhases") is None else {"phases": p["numberPhases"]})
-                    for p in schedule["chargingSchedulePeriod"]],
-    }
+    return CompositeSchedule(start_at, schedule["chargingRateUnit"], schedule.get("duration"),
+                             _periods(schedule))
+
+
+def _periods(schedule: dict[str, Any]) -> list[CompositePeriod]:
+    return [CompositePeriod(p["startPeriod"], float(p["limit"]), p.get("numberPhases"))
+            for p in schedule["chargingSchedulePeriod"]]

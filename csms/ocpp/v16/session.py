@@ -10,14 +10,14 @@ from csms.domain.model import AuthResult, AuthStatus
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v16 import commands, security_commands, station_setup
+from csms.ocpp.v16 import station_setup
 from csms.ocpp.v16 import translate as tr
+from csms.ocpp.v16.commands import EXCHANGES
 
 
 class V16Session(Session):
     version = V16
-    commands = {**commands.COMMANDS, **security_commands.INTERNAL,  # + csms's own (security)
-                **station_setup.INTERNAL}  # metering set on boot
+    exchanges = {**EXCHANGES, **station_setup.EXCHANGES}  # + metering set on boot
     token_paths = {"Authorize": (("idTag",),), "StartTransaction": (("idTag",),),
                    "StopTransaction": (("idTag",),)}
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
+from csms.domain.commands.metering import (
+    ApplyMeterSettings,
+    MeterSettingsApplied,
+    SettingOutcome,
+)
+from csms.domain.device import VarKey
 from csms.domain.errors import StationCallError, StationOffline, StationTimeout
-from csms.domain.station_setup import APPLY_COMMAND, FAILED, MeterSetting
-from csms.ocpp.v16.commands import Caller, Command
+from csms.domain.station_setup import FAILED, MeterSetting
+from csms.ocpp.exchange import Ask, Call, Conversation, Table
 
 KEYS = {
     MeterSetting.SAMPLED_MEASURANDS: "MeterValuesSampledData",
@@ -17,32 +23,29 @@ KEYS = {
 }
 
 
-async def apply_meter_settings(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+async def _apply(c: ApplyMeterSettings, now: datetime, ask: Ask) -> MeterSettingsApplied:
     """One ChangeConfiguration per key (1.6 has no batch); a CALLERROR fails that key only.
     After a timeout or a dropped connection the rest is not sent (and fails): the answers
     already given are kept, the others wait for the next boot."""
-    results = []
+    outcomes: list[SettingOutcome] = []
     gone: str | None = None
-    for item in a["settings"]:
-        setting = MeterSetting(item["setting"])
-        key = KEYS[setting]
+    for item in c.settings:
+        key = KEYS[MeterSetting(item.setting)]
         if gone is not None:
-            results.append({"setting": setting.value, "key": key, "status": FAILED,
-                            "note": gone})
+            outcomes.append(SettingOutcome(item.setting, key, FAILED, gone))
             continue
         try:
-            reply = await s.call("ChangeConfiguration", {"key": key, "value": item["value"]})
+            reply = await ask(Call("ChangeConfiguration", {"key": key, "value": item.value}))
         except StationCallError as e:
-            results.append({"setting": setting.value, "key": key, "status": FAILED,
-                            "note": str(e)[:200]})
+            outcomes.append(SettingOutcome(item.setting, key, FAILED, str(e)[:200]))
             continue
         except (StationTimeout, StationOffline) as e:
             gone = f"not sent: {e}"[:200]
-            results.append({"setting": setting.value, "key": key, "status": FAILED,
-                            "note": str(e)[:200]})
+            outcomes.append(SettingOutcome(item.setting, key, FAILED, str(e)[:200]))
             continue
-        results.append({"setting": setting.value, "key": key, "status": reply["status"]})
-    return {"status": "Accepted", "results": results}
+        outcomes.append(SettingOutcome(item.setting, key, str(reply["status"]),
+                                       var=VarKey("", key)))
+    return MeterSettingsApplied("Accepted", tuple(outcomes))
 
 
-INTERNAL: dict[str, Command] = {APPLY_COMMAND: apply_meter_settings}
+EXCHANGES: Table = {ApplyMeterSettings: Conversation(_apply)}

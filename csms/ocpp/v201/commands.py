@@ -1,54 +1,71 @@
-"""Version-agnostic commands (CONTRACT.md) as OCPP 2.0.1 calls, and their replies as `{status}`."""
+"""The typed commands (csms.domain.commands) as OCPP 2.0.1 calls, and the replies as their typed
+results: `EXCHANGES`, one table from command type to (build the call, parse the reply), which
+the sibling modules extend."""
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
-from csms.clock import Clock
-from csms.domain.charging_profiles import parse_time
+from csms.domain.commands import StatusResult
+from csms.domain.commands.authorization import (
+    CancelReservation,
+    GetLocalListVersion,
+    LocalListEntry,
+    LocalListVersionResult,
+    ReserveNow,
+    ReserveNowResult,
+    SendLocalList,
+)
+from csms.domain.commands.charging import (
+    ClearChargingProfile,
+    CompositeScheduleResult,
+    GetCompositeSchedule,
+    ProfileSetResult,
+    SetChargingProfile,
+)
+from csms.domain.commands.configuration import (
+    ConfigurationResult,
+    ConfigurationSetResult,
+    ConfigurationValue,
+    GetConfiguration,
+    SetConfiguration,
+)
+from csms.domain.commands.files import (
+    FirmwareResult,
+    GetDiagnostics,
+    LogResult,
+    UnpublishFirmware,
+    UpdateFirmware,
+)
+from csms.domain.commands.station import (
+    ChangeAvailability,
+    ClearCache,
+    DataTransfer,
+    DataTransferResult,
+    RemoteStart,
+    RemoteStartResult,
+    RemoteStop,
+    Reset,
+    Unlock,
+)
 from csms.domain.errors import InvalidInput
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.request_ids import TimeIds
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v201 import charging_commands, manage_commands, profiles, security_commands
-
-
-class _HasClock(Protocol):
-    @property
-    def clock(self) -> Clock: ...
-
-
-class Caller(Protocol):
-    @property
-    def services(self) -> _HasClock: ...
-
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+from csms.ocpp.v201 import (
+    capabilities,
+    charging_commands,
+    manage_commands,
+    profiles,
+    security_commands,
+)
+from csms.ocpp.v201.device import var_key
 
 # remoteStartId must be unique per station; a random start avoids reuse across restarts.
 _remote_start_ids = itertools.count(random.randint(1, 1_000_000))
-
-
-def _status(reply: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": reply["status"]}
-    if "statusInfo" in reply:
-        out["reason"] = reply["statusInfo"].get("reasonCode")
-    return out
-
-
-def _evse(a: dict[str, Any]) -> dict[str, Any] | None:
-    if a.get("evse_id") is None:
-        return None
-    evse: dict[str, Any] = {"id": int(a["evse_id"])}
-    if a.get("connector_id") is not None:
-        evse["connectorId"] = int(a["connector_id"])
-    return evse
 
 
 def _component_variable(key: str) -> dict[str, Any]:
@@ -58,90 +75,112 @@ def _component_variable(key: str) -> dict[str, Any]:
     return {"component": {"name": component}, "variable": {"name": variable}}
 
 
-async def remote_start(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    remote_id = next(_remote_start_ids)
+def _status_result(reply: dict[str, Any], call: Call, command: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]), _reason(reply))
+
+
+def _reason(reply: dict[str, Any]) -> str | None:
+    info = reply.get("statusInfo")
+    return None if info is None else info.get("reasonCode")
+
+
+def _evse_of(evse_id: int | None, connector_id: int | None) -> dict[str, Any] | None:
+    if evse_id is None:
+        return None
+    evse: dict[str, Any] = {"id": evse_id}
+    if connector_id is not None:
+        evse["connectorId"] = connector_id
+    return evse
+
+
+def _remote_start(c: RemoteStart, now: datetime) -> Call:
     payload: dict[str, Any] = {
-        "idToken": {"idToken": a["id_token"], "type": a.get("id_token_type", "Central")},
-        "remoteStartId": remote_id,
+        "idToken": {"idToken": c.id_token, "type": "Central"},
+        "remoteStartId": next(_remote_start_ids),
     }
-    if a.get("evse_id") is not None:
-        payload["evseId"] = int(a["evse_id"])
-    if a.get("charging_profile") is not None:
-        payload["chargingProfile"] = a["charging_profile"]
-    reply = await s.call("RequestStartTransaction", payload)
-    out = _status(reply) | {"remote_start_id": remote_id}
-    if reply.get("transactionId"):
-        out["transaction_id"] = reply["transactionId"]
-    return out
+    if c.evse_id is not None:
+        payload["evseId"] = c.evse_id
+    if c.charging_profile is not None:
+        payload["chargingProfile"] = c.charging_profile
+    return Call("RequestStartTransaction", payload)
 
 
-async def remote_stop(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("RequestStopTransaction", {"transactionId": str(a["transaction_id"])})
-    return _status(reply)
+def _remote_start_result(reply: dict[str, Any], call: Call, c: RemoteStart) -> RemoteStartResult:
+    return RemoteStartResult(str(reply["status"]), _reason(reply),
+                             call.payload["remoteStartId"], reply.get("transactionId") or None)
 
 
-async def reset(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _remote_stop(c: RemoteStop, now: datetime) -> Call:
+    return Call("RequestStopTransaction", {"transactionId": c.transaction_id})
+
+
+def _reset(c: Reset, now: datetime) -> Call:
     # hard: reboot now; soft: once no transaction runs (OCPP 2.0.1 B11/B12).
-    kind = {"soft": "OnIdle", "hard": "Immediate"}[a.get("type", "soft")]
-    payload: dict[str, Any] = {"type": kind}
-    if a.get("evse_id") is not None:
-        payload["evseId"] = int(a["evse_id"])
-    return _status(await s.call("Reset", payload))
+    return Call("Reset", {"type": {"soft": "OnIdle", "hard": "Immediate"}[c.type]})
 
 
-async def unlock(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = {"evseId": int(a.get("evse_id") or 1), "connectorId": int(a["connector_id"])}
-    return _status(await s.call("UnlockConnector", payload))
+def _unlock(c: Unlock, now: datetime) -> Call:
+    return Call("UnlockConnector", {"evseId": c.evse_id or 1, "connectorId": c.connector_id})
 
 
-async def change_availability(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _change_availability(c: ChangeAvailability, now: datetime) -> Call:
     payload: dict[str, Any] = {
-        "operationalStatus": "Operative" if a["operative"] else "Inoperative"}
-    if a.get("evse_id") is None and a.get("connector_id") is not None:  # availability
+        "operationalStatus": "Operative" if c.operative else "Inoperative"}
+    if c.evse_id is None and c.connector_id is not None:
         raise InvalidInput("OCPP 2.0.1 names a connector within an EVSE: give evse_id too")
-    evse = _evse(a)
+    evse = _evse_of(c.evse_id, c.connector_id)
     if evse is not None:
         payload["evse"] = evse
-    return _status(await s.call("ChangeAvailability", payload))
+    return Call("ChangeAvailability", payload)
 
 
-async def get_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    keys = a.get("keys") or []
-    if not keys:
+def _data_transfer(c: DataTransfer, now: datetime) -> Call:
+    payload: dict[str, Any] = {"vendorId": c.vendor_id}
+    if c.message_id is not None:
+        payload["messageId"] = c.message_id
+    if c.data is not None:
+        payload["data"] = c.data
+    return Call("DataTransfer", payload)
+
+
+def _data_transfer_result(reply: dict[str, Any], call: Call,
+                          c: DataTransfer) -> DataTransferResult:
+    return DataTransferResult(str(reply["status"]), _reason(reply), reply.get("data"))
+
+
+def _get_configuration(c: GetConfiguration, now: datetime) -> Call:
+    if not c.keys:
         raise InvalidInput("OCPP 2.0.1 needs keys (Component.Variable); "
                            "send GetBaseReport through the raw route for everything")
-    data = [_component_variable(k) for k in keys]
-    reply = await s.call("GetVariables", {"getVariableData": data})
-    config, unknown = [], []
+    return Call("GetVariables", {"getVariableData": [_component_variable(k) for k in c.keys]})
+
+
+def _configuration(reply: dict[str, Any], call: Call, c: GetConfiguration) -> ConfigurationResult:
+    """Each result names its component and variable in full (instance, EVSE): that is the
+    key kept, so it is the same variable the station's inventory (NotifyReport) lists."""
+    config, unknown, unknown_keys = [], [], []
     for r in reply["getVariableResult"]:
-        key = f"{r['component']['name']}.{r['variable']['name']}"
+        key = var_key(r["component"], r["variable"])
+        label = f"{key.component}.{key.variable}"
         if r["attributeStatus"] == "Accepted":
-            config.append({"key": key, "value": r.get("attributeValue"), "readonly": None})
+            config.append(ConfigurationValue(label, r.get("attributeValue"), None, key))
         else:
             unknown.append(key)
-    return {"status": "Accepted", "configuration": config, "unknown_keys": unknown}
+            unknown_keys.append(label)
+    return ConfigurationResult("Accepted", config, unknown_keys, unknown)
 
 
-async def set_configuration(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    item = _component_variable(a["key"]) | {"attributeValue": str(a["value"])}
-    reply = await s.call("SetVariables", {"setVariableData": [item]})
+def _set_configuration(c: SetConfiguration, now: datetime) -> Call:
+    item = _component_variable(c.key) | {"attributeValue": c.value}
+    return Call("SetVariables", {"setVariableData": [item]})
+
+
+def _configuration_set(reply: dict[str, Any], call: Call,
+                       c: SetConfiguration) -> ConfigurationSetResult:
     result = reply["setVariableResult"][0]
-    status = result["attributeStatus"]
-    return {"status": status, "reboot_required": status == "RebootRequired"}
-
-
-async def clear_cache(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("ClearCache", {}))
-
-
-async def data_transfer(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"vendorId": a["vendor_id"]}
-    if a.get("message_id") is not None:
-        payload["messageId"] = a["message_id"]
-    if a.get("data") is not None:
-        payload["data"] = a["data"]
-    reply = await s.call("DataTransfer", payload)
-    return _status(reply) | {"data": reply.get("data")}
+    status = str(result["attributeStatus"])
+    return ConfigurationSetResult(status, status == "RebootRequired",
+                                  var_key(result["component"], result["variable"]))
 
 
 # reservation and request ids: growing with time, so a restart does not reuse them.
@@ -151,139 +190,152 @@ _request_ids = TimeIds()
 _CARD = "ISO14443"
 
 
-def _time(a: dict[str, Any], key: str) -> str:
-    return format_utc(parse_time(a[key], key))
-
-
-def _retries(a: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    if a.get("retries") is not None:
-        payload["retries"] = int(a["retries"])
-    if a.get("retry_interval_s") is not None:
-        payload["retryInterval"] = int(a["retry_interval_s"])
+def _retries(c: UpdateFirmware | GetDiagnostics, payload: dict[str, Any]) -> dict[str, Any]:
+    if c.retries is not None:
+        payload["retries"] = c.retries
+    if c.retry_interval_s is not None:
+        payload["retryInterval"] = c.retry_interval_s
     return payload
 
 
-async def set_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload = profiles.to_wire(a["profile"], a.get("evse_id"), s.services.clock.now())
-    reply = await s.call("SetChargingProfile", payload)
-    return _status(reply) | {"profile_id": payload["chargingProfile"]["id"]}
+def _set_charging_profile(c: SetChargingProfile, now: datetime) -> Call:
+    return Call("SetChargingProfile", profiles.to_wire(c.profile, c.evse_id, now))
 
 
-async def clear_charging_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("ClearChargingProfile", profiles.clear_request(a)))
+def _profile_set(reply: dict[str, Any], call: Call, c: SetChargingProfile) -> ProfileSetResult:
+    return ProfileSetResult(str(reply["status"]), call.payload["chargingProfile"]["id"],
+                            _reason(reply))
 
 
-async def get_composite_schedule(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = {"evseId": int(a["evse_id"]), "duration": int(a["duration_s"])}
-    if a.get("unit") is not None:
-        payload["chargingRateUnit"] = a["unit"]
-    reply = await s.call("GetCompositeSchedule", payload)
-    return _status(reply) | {"schedule": profiles.composite_schedule(reply)}
+def _get_composite_schedule(c: GetCompositeSchedule, now: datetime) -> Call:
+    payload: dict[str, Any] = {"evseId": c.evse_id, "duration": c.duration_s}
+    if c.unit is not None:
+        payload["chargingRateUnit"] = c.unit
+    return Call("GetCompositeSchedule", payload)
 
 
-async def reserve_now(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("connector_id") is not None:
+def _composite_schedule(reply: dict[str, Any], call: Call,
+                        c: GetCompositeSchedule) -> CompositeScheduleResult:
+    return CompositeScheduleResult(str(reply["status"]), _reason(reply),
+                                   profiles.composite_schedule(reply))
+
+
+def _reserve_now(c: ReserveNow, now: datetime) -> Call:
+    if c.connector_id is not None:
         raise InvalidInput("OCPP 2.0.1 reserves an EVSE, not a connector: use evse_id")
-    reservation_id = a.get("reservation_id")
+    reservation_id = c.reservation_id
     if reservation_id is None:
-        reservation_id = _reservation_ids.next(s.services.clock.now())
+        reservation_id = _reservation_ids.next(now)
     payload: dict[str, Any] = {
-        "id": int(reservation_id), "expiryDateTime": _time(a, "expires_at"),
-        "idToken": {"idToken": a["id_token"], "type": a.get("id_token_type") or _CARD}}
-    if a.get("evse_id"):  # 0 or none: any EVSE
-        payload["evseId"] = int(a["evse_id"])
-    if a.get("group_id") is not None:
-        payload["groupIdToken"] = {"idToken": a["group_id"], "type": "Central"}
-    return _status(await s.call("ReserveNow", payload)) | {"reservation_id": payload["id"]}
+        "id": reservation_id, "expiryDateTime": format_utc(c.expires_at),
+        "idToken": {"idToken": c.id_token, "type": c.id_token_type or _CARD}}
+    if c.evse_id:  # 0 or none: any EVSE
+        payload["evseId"] = c.evse_id
+    if c.group_id is not None:
+        payload["groupIdToken"] = {"idToken": c.group_id, "type": "Central"}
+    return Call("ReserveNow", payload)
 
 
-async def cancel_reservation(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("CancelReservation",
-                                {"reservationId": int(a["reservation_id"])}))
+def _reserve_now_result(reply: dict[str, Any], call: Call, c: ReserveNow) -> ReserveNowResult:
+    return ReserveNowResult(str(reply["status"]), call.payload["id"], _reason(reply))
 
 
-def _local_entry(entry: dict[str, Any], full: bool) -> dict[str, Any]:
-    """An entry without status, expiry or group is a removal in a differential update
-    (2.0.1 D01: no idTokenInfo); in a full list it is an Accepted token."""
-    out: dict[str, Any] = {"idToken": {"idToken": entry["id_token"],
-                                       "type": entry.get("id_token_type") or _CARD}}
-    if full or any(entry.get(k) is not None for k in ("status", "expires_at", "group_id")):
-        info: dict[str, Any] = {"status": entry.get("status") or "Accepted"}
-        if entry.get("expires_at") is not None:
-            info["cacheExpiryDateTime"] = _time(entry, "expires_at")
-        if entry.get("group_id") is not None:
-            info["groupIdToken"] = {"idToken": entry["group_id"], "type": "Central"}
+def _cancel_reservation(c: CancelReservation, now: datetime) -> Call:
+    return Call("CancelReservation", {"reservationId": c.reservation_id})
+
+
+def _local_entry(entry: LocalListEntry, full: bool) -> dict[str, Any]:
+    """A removal in a differential update has no idTokenInfo (2.0.1 D01)."""
+    out: dict[str, Any] = {"idToken": {"idToken": entry.id_token,
+                                       "type": entry.id_token_type or _CARD}}
+    if full or not entry.is_removal:
+        info: dict[str, Any] = {"status": entry.status or "Accepted"}
+        if entry.expires_at is not None:
+            info["cacheExpiryDateTime"] = format_utc(entry.expires_at)
+        if entry.group_id is not None:
+            info["groupIdToken"] = {"idToken": entry.group_id, "type": "Central"}
         out["idTokenInfo"] = info
     return out
 
 
-async def send_local_list(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    full = a["update"] == "full"
-    payload: dict[str, Any] = {"versionNumber": int(a["version"]),
-                               "updateType": "Full" if full else "Differential"}
-    entries = [_local_entry(e, full) for e in a.get("entries") or []]
+def _send_local_list(c: SendLocalList, now: datetime) -> Call:
+    payload: dict[str, Any] = {"versionNumber": c.version,
+                               "updateType": "Full" if c.full else "Differential"}
+    entries = [_local_entry(e, c.full) for e in c.entries]
     if entries:  # the schema wants at least one item when the list is present
         payload["localAuthorizationList"] = entries
-    return _status(await s.call("SendLocalList", payload))
+    return Call("SendLocalList", payload)
 
 
-async def get_local_list_version(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _local_list_version(reply: dict[str, Any], call: Call,
+                        c: GetLocalListVersion) -> LocalListVersionResult:
     """2.0.1 D02: 0 when the station has no list (or no support for one)."""
-    reply = await s.call("GetLocalListVersion", {})
-    return {"status": "Accepted", "version": int(reply["versionNumber"])}
+    return LocalListVersionResult("Accepted", int(reply["versionNumber"]))
 
 
-async def update_firmware(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    firmware: dict[str, Any] = {"location": a["location"],
-                                "retrieveDateTime": _time(a, "retrieve_at")}
-    if a.get("signature") is not None:
-        firmware["signature"] = a["signature"]
-    if a.get("signing_certificate") is not None:
-        firmware["signingCertificate"] = a["signing_certificate"]
-    request_id = _job_request_id(s, a)
-    payload = _retries(a, {"requestId": request_id, "firmware": firmware})
-    return _status(await s.call("UpdateFirmware", payload)) | {"request_id": request_id}
+def _update_firmware(c: UpdateFirmware, now: datetime) -> Call:
+    firmware: dict[str, Any] = {"location": c.location,
+                                "retrieveDateTime": format_utc(c.retrieve_at)}
+    if c.signature is not None:
+        firmware["signature"] = c.signature
+    if c.signing_certificate is not None:
+        firmware["signingCertificate"] = c.signing_certificate
+    payload = {"requestId": _job_request_id(c.request_id, now), "firmware": firmware}
+    return Call("UpdateFirmware", _retries(c, payload))
 
 
-def _job_request_id(s: Caller, a: dict[str, Any]) -> int:
+def _firmware_result(reply: dict[str, Any], call: Call, c: UpdateFirmware) -> FirmwareResult:
+    return FirmwareResult(str(reply["status"]), _reason(reply), call.payload["requestId"])
+
+
+def _job_request_id(given: int | None, now: datetime) -> int:
     """The id of the job csms keeps for this request (issue 4 items 1, 2), else a fresh one."""
-    given = a.get("request_id")
-    return int(given) if given is not None else _request_ids.next(s.services.clock.now())
+    return given if given is not None else _request_ids.next(now)
 
 
-async def get_diagnostics(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    log: dict[str, Any] = {"remoteLocation": a["location"]}
-    for key, wire in (("start", "oldestTimestamp"), ("stop", "latestTimestamp")):
-        if a.get(key) is not None:
-            log[wire] = _time(a, key)
-    request_id = _job_request_id(s, a)
-    log_type = "SecurityLog" if a.get("log_type") == "security" else "DiagnosticsLog"
-    payload = _retries(a, {"logType": log_type, "requestId": request_id, "log": log})
-    reply = await s.call("GetLog", payload)
-    return _status(reply) | {"file_name": reply.get("filename"), "request_id": request_id}
+def _get_diagnostics(c: GetDiagnostics, now: datetime) -> Call:
+    if c.location is None:
+        raise InvalidInput("get-diagnostics needs a location")
+    log: dict[str, Any] = {"remoteLocation": c.location}
+    if c.start is not None:
+        log["oldestTimestamp"] = format_utc(c.start)
+    if c.stop is not None:
+        log["latestTimestamp"] = format_utc(c.stop)
+    log_type = "SecurityLog" if c.log_type == "security" else "DiagnosticsLog"
+    payload = {"logType": log_type, "requestId": _job_request_id(c.request_id, now), "log": log}
+    return Call("GetLog", _retries(c, payload))
 
 
-COMMANDS: dict[str, Command] = {
-    "remote-start": remote_start,
-    "remote-stop": remote_stop,
-    "reset": reset,
-    "unlock": unlock,
-    "change-availability": change_availability,
-    "get-configuration": get_configuration,
-    "set-configuration": set_configuration,
-    "clear-cache": clear_cache,
-    "data-transfer": data_transfer,
-    "set-charging-profile": set_charging_profile,
-    "clear-charging-profile": clear_charging_profile,
-    "get-composite-schedule": get_composite_schedule,
-    "reserve-now": reserve_now,
-    "cancel-reservation": cancel_reservation,
-    "send-local-list": send_local_list,
-    "get-local-list-version": get_local_list_version,  # local authorization list
-    "update-firmware": update_firmware,
-    "get-diagnostics": get_diagnostics,
+def _log_result(reply: dict[str, Any], call: Call, c: GetDiagnostics) -> LogResult:
+    return LogResult(str(reply["status"]), _reason(reply), reply.get("filename"),
+                     call.payload["requestId"])
+
+
+EXCHANGES: Table = {
+    RemoteStart: Exchange(_remote_start, _remote_start_result),
+    RemoteStop: Exchange(_remote_stop, _status_result),
+    Reset: Exchange(_reset, _status_result),
+    Unlock: Exchange(_unlock, _status_result),
+    ChangeAvailability: Exchange(_change_availability, _status_result),
+    ClearCache: Exchange(lambda c, now: Call("ClearCache", {}), _status_result),
+    DataTransfer: Exchange(_data_transfer, _data_transfer_result),
+    ReserveNow: Exchange(_reserve_now, _reserve_now_result),
+    CancelReservation: Exchange(_cancel_reservation, _status_result),
+    SendLocalList: Exchange(_send_local_list, _status_result),
+    GetLocalListVersion: Exchange(lambda c, now: Call("GetLocalListVersion", {}),
+                                  _local_list_version),
+    SetChargingProfile: Exchange(_set_charging_profile, _profile_set),
+    ClearChargingProfile: Exchange(
+        lambda c, now: Call("ClearChargingProfile", profiles.clear_request(c)), _status_result),
+    GetCompositeSchedule: Exchange(_get_composite_schedule, _composite_schedule),
+    GetConfiguration: Exchange(_get_configuration, _configuration),
+    SetConfiguration: Exchange(_set_configuration, _configuration_set),
+    UpdateFirmware: Exchange(_update_firmware, _firmware_result),
+    GetDiagnostics: Exchange(_get_diagnostics, _log_result),
+    UnpublishFirmware: Exchange(
+        lambda c, now: Call("UnpublishFirmware", {"checksum": c.checksum}), _status_result),
 }
-# trigger-message, device model, monitoring, network profile, display messages
-COMMANDS.update(manage_commands.COMMANDS)
-COMMANDS.update(charging_commands.COMMANDS)  # get-charging-profiles, cost-updated (tariffs)
-COMMANDS.update(security_commands.COMMANDS)  # certificates (blocks A, M)
+EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles
+EXCHANGES.update(charging_commands.EXCHANGES)  # get-charging-profiles, cost-updated
+EXCHANGES.update(manage_commands.EXCHANGES)  # trigger, device model, transaction status, customers
+EXCHANGES.update(security_commands.EXCHANGES)  # certificates

@@ -28,28 +28,21 @@ def var_key(component: dict[str, Any], variable: dict[str, Any] | None) -> VarKe
                   evse.get("id"), evse.get("connectorId"), variable.get("instance"))
 
 
-def key_args(key: VarKey) -> dict[str, Any]:
-    """The flat, version-agnostic form the API uses."""
-    return {"component": key.component, "component_instance": key.component_instance,
-            "evse_id": key.evse_id, "connector_id": key.connector_id,
-            "variable": key.variable or None, "variable_instance": key.variable_instance}
-
-
-def component_json(a: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": a["component"]}
-    if a.get("component_instance") is not None:
-        out["instance"] = a["component_instance"]
-    if a.get("evse_id") is not None:
-        out["evse"] = {"id": int(a["evse_id"])}
-        if a.get("connector_id") is not None:
-            out["evse"]["connectorId"] = int(a["connector_id"])
+def component_json(key: VarKey) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": key.component}
+    if key.component_instance is not None:
+        out["instance"] = key.component_instance
+    if key.evse_id is not None:
+        out["evse"] = {"id": key.evse_id}
+        if key.connector_id is not None:
+            out["evse"]["connectorId"] = key.connector_id
     return out
 
 
-def variable_json(a: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": a["variable"]}
-    if a.get("variable_instance") is not None:
-        out["instance"] = a["variable_instance"]
+def variable_json(key: VarKey) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": key.variable}
+    if key.variable_instance is not None:
+        out["instance"] = key.variable_instance
     return out
 
 

@@ -1,20 +1,49 @@
 """OCPP 2.0.1 commands for the device model, monitoring, network profile, remote trigger and
-display messages (issue 4 items 5, 6, 9); merged into csms.ocpp.v201.commands.COMMANDS.
+display messages (issue 4 items 5, 6, 9), transaction status and customer information; merged
+into csms.ocpp.v201.commands.EXCHANGES.
 
-Request and message ids come from the command service's hook (csms.services.device_model),
+Request and message ids come from the device model service (csms.services.device_model),
 which records the request before it is sent; the builders only translate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from csms.domain.commands import StatusResult
+from csms.domain.commands.device import (
+    ClearDisplayMessage,
+    ClearVariableMonitoring,
+    ComponentVariable,
+    DisplayMessageSet,
+    GetBaseReport,
+    GetDisplayMessages,
+    GetMonitoringReport,
+    GetReport,
+    MonitorCleared,
+    MonitorOutcome,
+    MonitorsCleared,
+    MonitorSpec,
+    MonitorsSet,
+    RequestAccepted,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetNetworkProfile,
+    SetVariableMonitoring,
+)
+from csms.domain.commands.station import (
+    CustomerInformation,
+    CustomerInformationResult,
+    GetTransactionStatus,
+    TransactionStatusResult,
+    TriggerMessage,
+)
 from csms.domain.errors import InvalidInput
+from csms.ocpp.exchange import Call, Exchange, Table
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v201.device import component_json, key_args, var_key, variable_json
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+from csms.ocpp.v201.device import component_json, var_key, variable_json
 
 # MessageTriggerEnumType (2.0.1 Part 2 §3.56), and the 1.6 names accepted for the same thing.
 TRIGGERS = ("BootNotification", "LogStatusNotification", "FirmwareStatusNotification",
@@ -25,211 +54,218 @@ _ALIASES = {"DiagnosticsStatusNotification": "LogStatusNotification",
             "SignChargePointCertificate": "SignChargingStationCertificate"}
 
 
-def _status(reply: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": reply["status"]}
-    if "statusInfo" in reply:
-        out["reason"] = reply["statusInfo"].get("reasonCode")
-    return out
-
-
-def _request_id(a: dict[str, Any]) -> int:
-    if a.get("request_id") is None:
-        raise InvalidInput("missing argument 'request_id'")
-    return int(a["request_id"])
-
-
-def _component_variable(a: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"component": component_json(a)}
-    if a.get("variable"):
-        out["variable"] = variable_json(a)
-    return out
-
-
-async def trigger_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    message = _ALIASES.get(a["message"], a["message"])
+def _trigger(c: TriggerMessage, now: datetime) -> Call:
+    message = _ALIASES.get(c.message, c.message)
     if message not in TRIGGERS:
-        raise InvalidInput(f"OCPP 2.0.1 cannot trigger {a['message']!r}; "
+        raise InvalidInput(f"OCPP 2.0.1 cannot trigger {c.message!r}; "
                            f"allowed: {', '.join(TRIGGERS)}")
     payload: dict[str, Any] = {"requestedMessage": message}
-    if a.get("evse_id") is not None:
-        payload["evse"] = {"id": int(a["evse_id"])}
-        if a.get("connector_id") is not None:
-            payload["evse"]["connectorId"] = int(a["connector_id"])
-    return _status(await s.call("TriggerMessage", payload))
+    if c.evse_id is not None:
+        payload["evse"] = {"id": c.evse_id}
+        if c.connector_id is not None:
+            payload["evse"]["connectorId"] = c.connector_id
+    return Call("TriggerMessage", payload)
+
+
+def _reason(reply: dict[str, Any]) -> str | None:
+    info = reply.get("statusInfo")
+    return None if info is None else info.get("reasonCode")
+
+
+def _status_result(reply: dict[str, Any], call: Call, c: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]), _reason(reply))
 
 
 # --- device model reports (B07, B08) ------------------------------------------------------
 
-async def get_base_report(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    request_id = _request_id(a)
-    reply = await s.call("GetBaseReport", {"requestId": request_id,
-                                           "reportBase": a["report_base"]})
-    return _status(reply) | {"request_id": request_id}
+def _request_id(c: Any) -> int:
+    """Filled in by the device model service, which records the request before it is sent."""
+    if c.request_id is None:
+        raise InvalidInput("missing argument 'request_id'")
+    return int(c.request_id)
 
 
-async def get_report(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    request_id = _request_id(a)
-    payload: dict[str, Any] = {"requestId": request_id}
-    if a.get("component_criteria"):
-        payload["componentCriteria"] = list(a["component_criteria"])
-    if a.get("component_variables"):
-        payload["componentVariable"] = [_component_variable(c) for c in a["component_variables"]]
-    return _status(await s.call("GetReport", payload)) | {"request_id": request_id}
+def _component_variable(c: ComponentVariable) -> dict[str, Any]:
+    out: dict[str, Any] = {"component": component_json(c.key)}
+    if c.variable:
+        out["variable"] = variable_json(c.key)
+    return out
+
+
+def _accepted(reply: dict[str, Any], call: Call, c: Any) -> RequestAccepted:
+    return RequestAccepted(str(reply["status"]), call.payload["requestId"], _reason(reply))
+
+
+def _get_base_report(c: GetBaseReport, now: datetime) -> Call:
+    return Call("GetBaseReport", {"requestId": _request_id(c), "reportBase": c.report_base})
+
+
+def _get_report(c: GetReport, now: datetime) -> Call:
+    payload: dict[str, Any] = {"requestId": _request_id(c)}
+    if c.component_criteria:
+        payload["componentCriteria"] = list(c.component_criteria)
+    if c.component_variables:
+        payload["componentVariable"] = [_component_variable(v) for v in c.component_variables]
+    return Call("GetReport", payload)
 
 
 # --- monitoring (N02 to N06) --------------------------------------------------------------
 
-def _monitor_wire(m: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"value": float(m["value"]), "type": m["type"],
-                           "severity": int(m["severity"]),
-                           "component": component_json(m), "variable": variable_json(m)}
-    if m.get("id") is not None:
-        out["id"] = int(m["id"])
-    if m.get("transaction") is not None:
-        out["transaction"] = bool(m["transaction"])
+def _monitor_wire(m: MonitorSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"value": float(m.value), "type": m.type, "severity": m.severity,
+                           "component": component_json(m.key), "variable": variable_json(m.key)}
+    if m.id is not None:
+        out["id"] = m.id
+    if m.transaction is not None:
+        out["transaction"] = m.transaction
     return out
 
 
-def _overall(results: list[dict[str, Any]]) -> str:
+def _overall(statuses: list[str]) -> str:
     """Accepted when every item was, Rejected when none was, Partial otherwise."""
-    accepted = sum(r["status"] == "Accepted" for r in results)
-    if accepted == len(results):
+    accepted = sum(s == "Accepted" for s in statuses)
+    if accepted == len(statuses):
         return "Accepted"
     return "Rejected" if accepted == 0 else "Partial"
 
 
-async def set_variable_monitoring(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    data = [_monitor_wire(m) for m in a["monitors"]]
-    reply = await s.call("SetVariableMonitoring", {"setMonitoringData": data})
+def _set_variable_monitoring(c: SetVariableMonitoring, now: datetime) -> Call:
+    return Call("SetVariableMonitoring", {"setMonitoringData": [_monitor_wire(m)
+                                                                for m in c.monitors]})
+
+
+def _monitors_set(reply: dict[str, Any], call: Call, c: SetVariableMonitoring) -> MonitorsSet:
     results = []
     for r in reply["setMonitoringResult"]:
-        row = key_args(var_key(r["component"], r["variable"]))
-        row |= {"id": r.get("id"), "status": r["status"], "type": r["type"],
-                "severity": r["severity"]}
-        if "statusInfo" in r:
-            row["reason"] = r["statusInfo"].get("reasonCode")
-        results.append(row)
-    return {"status": _overall(results), "results": results}
+        key = var_key(r["component"], r["variable"])
+        results.append(MonitorOutcome(
+            key.component, key.component_instance, key.evse_id, key.connector_id,
+            key.variable or None, key.variable_instance, r.get("id"), r["status"], r["type"],
+            r["severity"], _reason(r)))
+    return MonitorsSet(_overall([r.status for r in results]), results)
 
 
-async def clear_variable_monitoring(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    ids = [int(i) for i in a["ids"]]
-    reply = await s.call("ClearVariableMonitoring", {"id": ids})
-    results = [{"id": r["id"], "status": r["status"]} for r in reply["clearMonitoringResult"]]
-    return {"status": _overall(results), "results": results}
+def _monitors_cleared(reply: dict[str, Any], call: Call,
+                      c: ClearVariableMonitoring) -> MonitorsCleared:
+    results = [MonitorCleared(r["id"], r["status"]) for r in reply["clearMonitoringResult"]]
+    return MonitorsCleared(_overall([r.status for r in results]), results)
 
 
-async def get_monitoring_report(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    request_id = _request_id(a)
-    payload: dict[str, Any] = {"requestId": request_id}
-    if a.get("criteria"):
-        payload["monitoringCriteria"] = list(a["criteria"])
-    if a.get("component_variables"):
-        payload["componentVariable"] = [_component_variable(c) for c in a["component_variables"]]
-    reply = await s.call("GetMonitoringReport", payload)
-    return _status(reply) | {"request_id": request_id}
-
-
-async def set_monitoring_base(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("SetMonitoringBase", {"monitoringBase": a["base"]}))
-
-
-async def set_monitoring_level(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("SetMonitoringLevel", {"severity": int(a["severity"])}))
+def _get_monitoring_report(c: GetMonitoringReport, now: datetime) -> Call:
+    payload: dict[str, Any] = {"requestId": _request_id(c)}
+    if c.criteria:
+        payload["monitoringCriteria"] = list(c.criteria)
+    if c.component_variables:
+        payload["componentVariable"] = [_component_variable(v) for v in c.component_variables]
+    return Call("GetMonitoringReport", payload)
 
 
 # --- network profile (B09) ----------------------------------------------------------------
 
-_PROFILE_FIELDS = (("ocpp_version", "ocppVersion"), ("ocpp_transport", "ocppTransport"),
-                   ("csms_url", "ocppCsmsUrl"), ("message_timeout_s", "messageTimeout"),
-                   ("security_profile", "securityProfile"), ("ocpp_interface", "ocppInterface"),
-                   ("vpn", "vpn"), ("apn", "apn"))
-
-
-async def set_network_profile(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    profile = a["profile"]
-    data = {wire: profile[key] for key, wire in _PROFILE_FIELDS if profile.get(key) is not None}
-    payload = {"configurationSlot": int(a["configuration_slot"]), "connectionData": data}
-    return _status(await s.call("SetNetworkProfile", payload))
+def _set_network_profile(c: SetNetworkProfile, now: datetime) -> Call:
+    p = c.profile
+    data: dict[str, Any] = {"ocppVersion": p.ocpp_version, "ocppTransport": p.ocpp_transport,
+                            "ocppCsmsUrl": p.csms_url, "messageTimeout": p.message_timeout_s,
+                            "securityProfile": p.security_profile,
+                            "ocppInterface": p.ocpp_interface}
+    if p.vpn is not None:
+        data["vpn"] = p.vpn
+    if p.apn is not None:
+        data["apn"] = p.apn
+    return Call("SetNetworkProfile", {"configurationSlot": c.configuration_slot,
+                                      "connectionData": data})
 
 
 # --- display messages (O01 to O06) --------------------------------------------------------
 
-def _message_info(a: dict[str, Any]) -> dict[str, Any]:
-    m = a["message"]
-    text: dict[str, Any] = {"format": m.get("format") or "UTF8", "content": m["content"]}
-    if m.get("language") is not None:
-        text["language"] = m["language"]
-    info: dict[str, Any] = {"id": int(a["id"]), "priority": a["priority"], "message": text}
-    for key, wire in (("state", "state"), ("transaction_id", "transactionId")):
-        if a.get(key) is not None:
-            info[wire] = a[key]
-    for key, wire in (("start_at", "startDateTime"), ("end_at", "endDateTime")):
-        if a.get(key) is not None:
-            info[wire] = format_utc(a[key])
-    if a.get("evse_id") is not None:
-        info["display"] = {"name": "Display", "evse": {"id": int(a["evse_id"])}}
+def _message_info(c: SetDisplayMessage) -> dict[str, Any]:
+    text: dict[str, Any] = {"format": c.message.format or "UTF8", "content": c.message.content}
+    if c.message.language is not None:
+        text["language"] = c.message.language
+    info: dict[str, Any] = {"id": c.id, "priority": c.priority, "message": text}
+    if c.state is not None:
+        info["state"] = c.state
+    if c.transaction_id is not None:
+        info["transactionId"] = c.transaction_id
+    if c.start_at is not None:
+        info["startDateTime"] = format_utc(c.start_at)
+    if c.end_at is not None:
+        info["endDateTime"] = format_utc(c.end_at)
+    if c.evse_id is not None:
+        info["display"] = {"name": "Display", "evse": {"id": c.evse_id}}
     return info
 
 
-async def set_display_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    if a.get("id") is None:
+def _set_display_message(c: SetDisplayMessage, now: datetime) -> Call:
+    if c.id is None:
         raise InvalidInput("missing argument 'id'")
-    reply = await s.call("SetDisplayMessage", {"message": _message_info(a)})
-    return _status(reply) | {"id": int(a["id"])}
+    return Call("SetDisplayMessage", {"message": _message_info(c)})
 
 
-async def get_display_messages(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    request_id = _request_id(a)
-    payload: dict[str, Any] = {"requestId": request_id}
-    if a.get("ids"):
-        payload["id"] = [int(i) for i in a["ids"]]
-    for key in ("priority", "state"):
-        if a.get(key) is not None:
-            payload[key] = a[key]
-    return _status(await s.call("GetDisplayMessages", payload)) | {"request_id": request_id}
+def _display_message_set(reply: dict[str, Any], call: Call,
+                         c: SetDisplayMessage) -> DisplayMessageSet:
+    return DisplayMessageSet(str(reply["status"]), call.payload["message"]["id"],
+                             _reason(reply))
 
 
-async def clear_display_message(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    return _status(await s.call("ClearDisplayMessage", {"id": int(a["id"])}))
+def _get_display_messages(c: GetDisplayMessages, now: datetime) -> Call:
+    payload: dict[str, Any] = {"requestId": _request_id(c)}
+    if c.ids:
+        payload["id"] = list(c.ids)
+    if c.priority is not None:
+        payload["priority"] = c.priority
+    if c.state is not None:
+        payload["state"] = c.state
+    return Call("GetDisplayMessages", payload)
 
 
-COMMANDS: dict[str, Command] = {
-    "trigger-message": trigger_message,
-    "get-base-report": get_base_report,
-    "get-report": get_report,
-    "set-variable-monitoring": set_variable_monitoring,
-    "clear-variable-monitoring": clear_variable_monitoring,
-    "get-monitoring-report": get_monitoring_report,
-    "set-monitoring-base": set_monitoring_base,
-    "set-monitoring-level": set_monitoring_level,
-    "set-network-profile": set_network_profile,
-    "set-display-message": set_display_message,
-    "get-display-messages": get_display_messages,
-    "clear-display-message": clear_display_message,
+def _transaction_status(c: GetTransactionStatus, now: datetime) -> Call:
+    return Call("GetTransactionStatus",
+                {"transactionId": c.transaction_id} if c.transaction_id else {})
+
+
+def _transaction_status_result(reply: dict[str, Any], call: Call,
+                               c: GetTransactionStatus) -> TransactionStatusResult:
+    return TransactionStatusResult("Accepted", reply["messagesInQueue"],
+                                   reply.get("ongoingIndicator"))
+
+
+def _customer_information(c: CustomerInformation, now: datetime) -> Call:
+    """N09/N10; the request id is the caller's (the answer's reports carry it)."""
+    if c.request_id is None:
+        raise InvalidInput("missing argument 'request_id'")
+    payload: dict[str, Any] = {"requestId": c.request_id, "report": c.report,
+                               "clear": c.clear}
+    if c.customer_identifier:
+        payload["customerIdentifier"] = c.customer_identifier
+    if c.id_token:
+        payload["idToken"] = {"idToken": c.id_token, "type": c.id_token_type}
+    return Call("CustomerInformation", payload)
+
+
+def _customer_information_result(reply: dict[str, Any], call: Call,
+                                 c: CustomerInformation) -> CustomerInformationResult:
+    return CustomerInformationResult(str(reply["status"]), call.payload["requestId"],
+                                     _reason(reply))
+
+
+EXCHANGES: Table = {
+    TriggerMessage: Exchange(_trigger, _status_result),
+    GetBaseReport: Exchange(_get_base_report, _accepted),
+    GetReport: Exchange(_get_report, _accepted),
+    SetVariableMonitoring: Exchange(_set_variable_monitoring, _monitors_set),
+    ClearVariableMonitoring: Exchange(
+        lambda c, now: Call("ClearVariableMonitoring", {"id": list(c.ids)}), _monitors_cleared),
+    GetMonitoringReport: Exchange(_get_monitoring_report, _accepted),
+    SetMonitoringBase: Exchange(
+        lambda c, now: Call("SetMonitoringBase", {"monitoringBase": c.base}), _status_result),
+    SetMonitoringLevel: Exchange(
+        lambda c, now: Call("SetMonitoringLevel", {"severity": c.severity}), _status_result),
+    SetNetworkProfile: Exchange(_set_network_profile, _status_result),
+    SetDisplayMessage: Exchange(_set_display_message, _display_message_set),
+    GetDisplayMessages: Exchange(_get_display_messages, _accepted),
+    ClearDisplayMessage: Exchange(
+        lambda c, now: Call("ClearDisplayMessage", {"id": c.id}), _status_result),
+    GetTransactionStatus: Exchange(_transaction_status, _transaction_status_result),
+    CustomerInformation: Exchange(_customer_information, _customer_information_result),
 }
-
-
-async def get_transaction_status(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    """Whether the station still holds queued messages (for one transaction, if given)."""
-    payload = {"transactionId": str(a["transaction_id"])} if a.get("transaction_id") else {}
-    reply = await s.call("GetTransactionStatus", payload)
-    return {"status": "Accepted", "messages_in_queue": reply["messagesInQueue"],
-            "ongoing": reply.get("ongoingIndicator")}
-
-
-async def customer_information(s: Any, a: dict[str, Any]) -> dict[str, Any]:
-    """Ask the station to report and/or clear what it keeps about one customer (N09/N10);
-    the answer comes as NotifyCustomerInformation, stored as a station report."""
-    request_id = _request_id(a)
-    payload: dict[str, Any] = {"requestId": request_id, "report": bool(a.get("report", True)),
-                               "clear": bool(a.get("clear", False))}
-    if a.get("customer_identifier"):
-        payload["customerIdentifier"] = a["customer_identifier"]
-    if a.get("id_token"):
-        payload["idToken"] = {"idToken": a["id_token"], "type": a.get("id_token_type", "ISO14443")}
-    return _status(await s.call("CustomerInformation", payload)) | {"request_id": request_id}
-
-
-COMMANDS["get-transaction-status"] = get_transaction_status
-COMMANDS["customer-information"] = customer_information

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from csms.domain.charging_profiles import ChargingProfile, parse_profile, profile_id
+from csms.domain.commands.charging import ClearChargingProfile, CompositePeriod, CompositeSchedule
 from csms.domain.errors import InvalidInput, StationBadReply
 from csms.ocpp.errors import OcppCallError
 from csms.ocpp.schedules import schedule_body
@@ -52,24 +53,24 @@ def _purpose(value: Any) -> str:
     return PURPOSE[value]
 
 
-def clear_request(a: dict[str, Any]) -> dict[str, Any]:
+def clear_request(c: ClearChargingProfile) -> dict[str, Any]:
     """ClearChargingProfile: an id, criteria, or nothing (every profile)."""
     payload: dict[str, Any] = {}
-    if a.get("id") is not None:
-        payload["chargingProfileId"] = int(a["id"])
+    if c.id is not None:
+        payload["chargingProfileId"] = c.id
     criteria: dict[str, Any] = {}
-    if a.get("evse_id") is not None:
-        criteria["evseId"] = int(a["evse_id"])
-    if a.get("purpose") is not None:
-        criteria["chargingProfilePurpose"] = _purpose(a["purpose"])
-    if a.get("stack_level") is not None:
-        criteria["stackLevel"] = int(a["stack_level"])
+    if c.evse_id is not None:
+        criteria["evseId"] = c.evse_id
+    if c.purpose is not None:
+        criteria["chargingProfilePurpose"] = _purpose(c.purpose)
+    if c.stack_level is not None:
+        criteria["stackLevel"] = c.stack_level
     if criteria:
         payload["chargingProfileCriteria"] = criteria
     return payload
 
 
-def composite_schedule(reply: dict[str, Any]) -> dict[str, Any] | None:
+def composite_schedule(reply: dict[str, Any]) -> CompositeSchedule | None:
     """GetCompositeScheduleResponse as `{start, unit, duration_s, periods}`; None without one."""
     schedule = reply.get("schedule")
     if reply["status"] != "Accepted" or schedule is None:
@@ -78,11 +79,10 @@ def composite_schedule(reply: dict[str, Any]) -> dict[str, Any] | None:
         start = format_utc(parse(schedule["scheduleStart"]))
     except OcppCallError as e:
         raise StationBadReply("GetCompositeSchedule: bad scheduleStart") from e
-    return {
-        "start": start,
-        "unit": schedule["chargingRateUnit"],
-        "duration_s": schedule.get("duration"),
-        "periods": [{"start_s": p["startPeriod"], "limit": float(p["limit"])}
-                    | ({} if p.get("numberPhases") is None else {"phases": p["numberPhases"]})
-                    for p in schedule["chargingSchedulePeriod"]],
-    }
+    return CompositeSchedule(start, schedule["chargingRateUnit"], schedule.get("duration"),
+                             _periods(schedule))
+
+
+def _periods(schedule: dict[str, Any]) -> list[CompositePeriod]:
+    return [CompositePeriod(p["startPeriod"], float(p["limit"]), p.get("numberPhases"))
+            for p in schedule["chargingSchedulePeriod"]]

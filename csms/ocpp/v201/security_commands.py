@@ -3,20 +3,24 @@ security profile, which 2.0.1 changes through a new network profile (B09, A05)."
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
+from csms.domain.commands import StatusResult
+from csms.domain.commands.certificates import (
+    CertificateSigned,
+    DeleteCertificate,
+    GetInstalledCertificateIds,
+    InstallCertificate,
+    InstalledCertificate,
+    InstalledCertificates,
+    SecurityProfileSet,
+    SetBasicAuthPassword,
+    SetSecurityProfile,
+)
 from csms.domain.errors import InvalidInput
 from csms.ocpp.cert_hash import CENTRAL_SYSTEM_ROOT, CSMS_ROOT, from_wire, to_wire
-
-
-class Caller(Protocol):
-    async def call(
-        self, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]: ...
-
-
-Command = Callable[[Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+from csms.ocpp.exchange import Ask, Call, Conversation, Exchange, Table
 
 _INSTALLABLE = {"V2GRootCertificate", "MORootCertificate", CSMS_ROOT,
                 "ManufacturerRootCertificate"}
@@ -31,62 +35,65 @@ def _type(name: str, allowed: set[str]) -> str:
     return name
 
 
-def _status(reply: dict[str, Any], key: str = "status", info: str = "statusInfo"
-            ) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": reply[key]}
-    if reply.get(info):
-        out["reason"] = reply[info].get("reasonCode")
-    return out
+def _reason(reply: dict[str, Any]) -> str | None:
+    info = reply.get("statusInfo")
+    return None if not info else info.get("reasonCode")
 
 
-async def install_certificate(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("InstallCertificate", {
-        "certificateType": _type(a["type"], _INSTALLABLE), "certificate": a["pem"]})
-    return _status(reply)
+def _status_result(reply: dict[str, Any], call: Call, c: Any) -> StatusResult:
+    return StatusResult(str(reply["status"]), _reason(reply))
 
 
-def _chain_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    out = {"type": entry["certificateType"], "hash_data": from_wire(entry["certificateHashData"])}
-    if entry.get("childCertificateHashData"):
-        out["children"] = [from_wire(c) for c in entry["childCertificateHashData"]]
-    return out
+def _install(c: InstallCertificate, now: datetime) -> Call:
+    return Call("InstallCertificate", {"certificateType": _type(c.type, _INSTALLABLE),
+                                       "certificate": c.pem})
 
 
-async def get_installed_certificate_ids(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+def _chain_entry(entry: dict[str, Any]) -> InstalledCertificate:
+    children = entry.get("childCertificateHashData")
+    return InstalledCertificate(entry["certificateType"],
+                                from_wire(entry["certificateHashData"]),
+                                [from_wire(c) for c in children] if children else None)
+
+
+def _list(c: GetInstalledCertificateIds, now: datetime) -> Call:
     payload: dict[str, Any] = {}
-    if a.get("types"):
-        payload["certificateType"] = list(dict.fromkeys(_type(t, _LISTABLE) for t in a["types"]))
-    reply = await s.call("GetInstalledCertificateIds", payload)
-    return _status(reply) | {"certificates": [
-        _chain_entry(e) for e in reply.get("certificateHashDataChain") or []]}
+    if c.types:
+        payload["certificateType"] = list(dict.fromkeys(_type(t, _LISTABLE) for t in c.types))
+    return Call("GetInstalledCertificateIds", payload)
 
 
-async def delete_certificate(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("DeleteCertificate", {"certificateHashData": to_wire(a["hash_data"])})
-    return _status(reply)
+def _installed(reply: dict[str, Any], call: Call,
+               c: GetInstalledCertificateIds) -> InstalledCertificates:
+    return InstalledCertificates(
+        str(reply["status"]),
+        [_chain_entry(e) for e in reply.get("certificateHashDataChain") or []], _reason(reply))
 
 
-async def certificate_signed(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    reply = await s.call("CertificateSigned", {"certificateChain": a["chain"],
-                                               "certificateType": a["type"]})
-    return _status(reply)
+EXCHANGES: Table = {
+    InstallCertificate: Exchange(_install, _status_result),
+    GetInstalledCertificateIds: Exchange(_list, _installed),
+    DeleteCertificate: Exchange(lambda c, now: Call(
+        "DeleteCertificate", {"certificateHashData": to_wire(c.hash_data)}), _status_result),
+    CertificateSigned: Exchange(lambda c, now: Call(
+        "CertificateSigned", {"certificateChain": c.chain, "certificateType": c.type}),
+        _status_result),
+}
 
 
-async def _set_variable(s: Caller, component: str, variable: str, value: str
-                        ) -> dict[str, Any]:
-    reply = await s.call("SetVariables", {"setVariableData": [{
+def _set_variable(component: str, variable: str, value: str) -> Call:
+    return Call("SetVariables", {"setVariableData": [{
         "attributeValue": value, "component": {"name": component},
         "variable": {"name": variable}}]})
-    return _status(reply["setVariableResult"][0], "attributeStatus", "attributeStatusInfo")
 
 
-async def set_basic_auth_password(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
-    return await _set_variable(s, "SecurityCtrlr", "BasicAuthPassword", str(a["password"]))
+def _variable_set(reply: dict[str, Any]) -> StatusResult:
+    result = reply["setVariableResult"][0]
+    info = result.get("attributeStatusInfo")
+    return StatusResult(str(result["attributeStatus"]), info.get("reasonCode") if info else None)
 
 
-async def _priority(s: Caller) -> list[str]:
-    reply = await s.call("GetVariables", {"getVariableData": [
-        {"component": {"name": _PRIORITY[0]}, "variable": {"name": _PRIORITY[1]}}]})
+def _priority(reply: dict[str, Any]) -> list[str]:
     result = reply["getVariableResult"][0]
     if result.get("attributeStatus") != "Accepted":
         return []
@@ -104,38 +111,31 @@ def _check_url(profile: int, url: str | None) -> str:
     return url
 
 
-async def set_security_profile(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+async def _security_profile(c: SetSecurityProfile, now: datetime,
+                            ask: Ask) -> SecurityProfileSet:
     """SetNetworkProfile in a free slot, then that slot first in NetworkConfigurationPriority;
     the station moves to it when it reconnects (after the reboot the caller asks for)."""
-    profile = int(a["profile"])
-    url = _check_url(profile, a.get("csms_url"))
-    current = await _priority(s)
-    slot = a.get("configuration_slot")
+    url = _check_url(c.profile, c.csms_url)
+    current = _priority(await ask(Call("GetVariables", {"getVariableData": [
+        {"component": {"name": _PRIORITY[0]}, "variable": {"name": _PRIORITY[1]}}]})))
+    slot = c.configuration_slot
     if slot is None:
         slot = next(n for n in range(1, 10) if not current or str(n) != current[0])
-    reply = await s.call("SetNetworkProfile", {"configurationSlot": int(slot), "connectionData": {
+    reply = await ask(Call("SetNetworkProfile", {"configurationSlot": slot, "connectionData": {
         "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": url,
-        "messageTimeout": int(a.get("message_timeout_s") or 30), "securityProfile": profile,
-        "ocppInterface": a.get("interface") or "Wired0"}})
+        "messageTimeout": c.message_timeout_s or 30, "securityProfile": c.profile,
+        "ocppInterface": c.interface or "Wired0"}}))
     if reply["status"] != "Accepted":
-        return _status(reply) | {"configuration_slot": int(slot)}
+        return SecurityProfileSet(str(reply["status"]), _reason(reply), configuration_slot=slot)
     order = ",".join([str(slot)] + [p for p in current if p != str(slot)])
-    result = await _set_variable(s, *_PRIORITY, order)
-    if result["status"] not in ("Accepted", "RebootRequired"):
-        return result | {"configuration_slot": int(slot)}
-    return {"status": "RebootRequired", "reboot_required": True, "configuration_slot": int(slot),
-            "network_configuration_priority": order}
+    result = _variable_set(await ask(_set_variable(*_PRIORITY, order)))
+    if result.status not in ("Accepted", "RebootRequired"):
+        return SecurityProfileSet(result.status, result.reason, configuration_slot=slot)
+    return SecurityProfileSet("RebootRequired", reboot_required=True, configuration_slot=slot,
+                              network_configuration_priority=order)
 
 
-COMMANDS: dict[str, Command] = {
-    "install-certificate": install_certificate,
-    "get-installed-certificate-ids": get_installed_certificate_ids,
-    "delete-certificate": delete_certificate,
-}
-# Used by csms itself (services/certificates.py, services/security.py), not API commands:
-# the session adds them to its command table.
-INTERNAL: dict[str, Command] = {
-    "certificate-signed": certificate_signed,
-    "set-basic-auth-password": set_basic_auth_password,
-    "set-security-profile": set_security_profile,
-}
+EXCHANGES[SetBasicAuthPassword] = Exchange(
+    lambda c, now: _set_variable("SecurityCtrlr", "BasicAuthPassword", c.password),
+    lambda reply, call, c: _variable_set(reply))
+EXCHANGES[SetSecurityProfile] = Conversation(_security_profile)

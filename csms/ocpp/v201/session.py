@@ -7,9 +7,10 @@ from typing import Any
 from csms.ocpp.errors import V201
 from csms.ocpp.session import handles
 from csms.ocpp.timestamps import format_utc
-from csms.ocpp.v201 import commands, security_commands, station_setup
+from csms.ocpp.v201 import station_setup
 from csms.ocpp.v201 import translate as tr
 from csms.ocpp.v201.charging_state import ChargingStateHandlers  # smart-charging reports
+from csms.ocpp.v201.commands import EXCHANGES
 from csms.ocpp.v201.device import DeviceHandlers
 
 # Reports a station sends that the CSMS stores for support and answers with an empty reply.
@@ -20,8 +21,7 @@ _STORED = ("NotifyCustomerInformation", "PublishFirmwareStatusNotification")
 # ChargingStateHandlers: ReportChargingProfiles, NotifyChargingLimit, ClearedChargingLimit.
 class V201Session(DeviceHandlers, ChargingStateHandlers):
     version = V201
-    commands = {**commands.COMMANDS, **security_commands.INTERNAL,  # + csms's own (security)
-                **station_setup.INTERNAL}  # metering set on boot
+    exchanges = {**EXCHANGES, **station_setup.EXCHANGES}  # + metering set on boot
     stored = frozenset(_STORED)
     token_paths = {"Authorize": (("idToken", "idToken"),),
                    "TransactionEvent": (("idToken", "idToken"),)}

@@ -3,11 +3,18 @@ and AlignedDataCtrlr (Part 2 appendix, 2.0.1 §J), sent in one SetVariables."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from csms.domain.commands.metering import (
+    ApplyMeterSettings,
+    MeterSettingsApplied,
+    SettingOutcome,
+)
+from csms.domain.device import VarKey
 from csms.domain.errors import StationCallError
-from csms.domain.station_setup import APPLY_COMMAND, FAILED, MeterSetting
-from csms.ocpp.v201.commands import Caller, Command
+from csms.domain.station_setup import FAILED, MeterSetting
+from csms.ocpp.exchange import Ask, Call, Conversation, Table
 
 VARIABLES = {
     MeterSetting.SAMPLED_MEASURANDS: ("SampledDataCtrlr", "TxUpdatedMeasurands"),
@@ -18,32 +25,30 @@ VARIABLES = {
 }
 
 
-async def apply_meter_settings(s: Caller, a: dict[str, Any]) -> dict[str, Any]:
+async def _apply(c: ApplyMeterSettings, now: datetime, ask: Ask) -> MeterSettingsApplied:
     """A CALLERROR (e.g. more items than ItemsPerMessageSetVariables) fails every item."""
-    wanted: dict[tuple[str, str], MeterSetting] = {}
-    data = []
-    for item in a["settings"]:
-        setting = MeterSetting(item["setting"])
-        component, variable = VARIABLES[setting]
-        wanted[(component, variable)] = setting
+    wanted: dict[tuple[str, str], str] = {}
+    data: list[dict[str, Any]] = []
+    for item in c.settings:
+        component, variable = VARIABLES[MeterSetting(item.setting)]
+        wanted[(component, variable)] = item.setting
         data.append({"component": {"name": component}, "variable": {"name": variable},
-                     "attributeValue": item["value"]})
-    results: dict[MeterSetting, dict[str, Any]] = {
-        setting: {"setting": setting.value, "key": f"{c}.{v}", "status": FAILED,
-                  "note": "no result for this variable"}
-        for (c, v), setting in wanted.items()}
+                     "attributeValue": item.value})
+    keys = {setting: f"{c}.{v}" for (c, v), setting in wanted.items()}
+    outcomes = {setting: SettingOutcome(setting, keys[setting], FAILED,
+                                        "no result for this variable") for setting in keys}
     try:
-        reply = await s.call("SetVariables", {"setVariableData": data})
+        reply = await ask(Call("SetVariables", {"setVariableData": data}))
     except StationCallError as e:
-        for r in results.values():
-            r["note"] = str(e)[:200]
-        return {"status": "Accepted", "results": list(results.values())}
+        return MeterSettingsApplied("Accepted", tuple(
+            SettingOutcome(o.setting, o.key, FAILED, str(e)[:200]) for o in outcomes.values()))
     for r in reply["setVariableResult"]:
         answered = wanted.get((r["component"]["name"], r["variable"]["name"]))
         if answered is not None:
-            results[answered] = {"setting": answered.value, "key": results[answered]["key"],
-                                 "status": r["attributeStatus"]}
-    return {"status": "Accepted", "results": list(results.values())}
+            outcomes[answered] = SettingOutcome(
+                answered, keys[answered], str(r["attributeStatus"]),
+                var=VarKey(r["component"]["name"], r["variable"]["name"]))
+    return MeterSettingsApplied("Accepted", tuple(outcomes.values()))
 
 
-INTERNAL: dict[str, Command] = {APPLY_COMMAND: apply_meter_settings}
+EXCHANGES: Table = {ApplyMeterSettings: Conversation(_apply)}
