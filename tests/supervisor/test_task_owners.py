@@ -28,6 +28,10 @@ OWNERS: dict[str, tuple[int, str]] = {
                                 "(a supervised loop) ends"),
     "api/routes/events.py": (2, "the event stream's own waits, cancelled in its finally"),
     "ocpp/keepalive.py": (1, "wraps a ping's existing future: no new task"),
+    "services/compatibility.py": (1, "profile re-reads after invalidations, ended by "
+                                     "CompatibilityBook.close()"),
+    "workers/station_setup.py": (1, "one set-up per station, cancelled and awaited when "
+                                    "StationSetupWorker.run (a supervised loop) ends"),
 }
 
 

@@ -32,7 +32,7 @@ class MeterSettingsApplied(Result):
     outcomes: tuple[SettingOutcome, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: a slotted class is made twice, and registered twice
 class ApplyMeterSettings(Command[MeterSettingsApplied]):
     name: ClassVar[str] = "apply-meter-settings"
     result: ClassVar[type[Result]] = MeterSettingsApplied
