@@ -99,20 +99,27 @@ def main() -> None:
                     "held-out ones included, on the held-out seeds")
     ap.add_argument("--server", action="store_true", help="also replay the server's loop on "
                     "5-minute readings (second table)")
+    ap.add_argument("--server-only", action="store_true", help="the server table alone (csms, "
+                    "immediate and the oracle besides it): a third of the CPU of --server")
+    ap.add_argument("--exclude", default=None, help="skip families whose name contains this")
     args = ap.parse_args()
     first = HELD_OUT_SEED if args.held_out else args.seed
     fams = [f for f in (*FAMILIES, *ERROR_FAMILIES) if (args.held_out or not f.held_out)
-            and (args.family is None or args.family in f.name)]
+            and (args.family is None or args.family in f.name)
+            and (args.exclude is None or args.exclude not in f.name)]
     tasks = [(f, first + k) for f in fams for k in range(args.seeds or f.seeds)]
     pols = (QUICK if args.quick else POLICIES) + (SERVER if args.server else ())
+    if args.server_only:
+        pols = ("immediate", "csms", "oracle", *SERVER)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, [f for f, _ in tasks], [s for _, s in tasks],
                                 [pols] * len(tasks)))
-    print(HEADER)
-    for f in fams:
-        parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
-        print(_row(f"{f.name} ({len(parts)})", merge(parts)))
-    if args.server:
+    if not args.server_only:
+        print(HEADER)
+        for f in fams:
+            parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
+            print(_row(f"{f.name} ({len(parts)})", merge(parts)))
+    if args.server or args.server_only:
         print(SERVER_HEADER)
         for f in fams:
             parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]

@@ -53,6 +53,12 @@ class Readings:
         return self._kw[:n].copy()
 
 
+def in_progress(seen: np.ndarray, slot_first: int) -> float | None:
+    """What the server counts for the slot in progress: the mean of its readings so far
+    (`services.forecast.compute`); None before its first reading."""
+    return float(seen[slot_first:].mean()) if len(seen) > slot_first else None
+
+
 def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
     return SessionNeed(id=s.id, arrival=max(s.arrival, not_before), departure=s.departure,
                        energy_kwh=left, max_kw=s.max_kw, min_kw=s.min_kw, mode=s.mode)
@@ -74,7 +80,7 @@ def server_day(fine: Scenario, readings: Readings | None = None) -> Ledger:
         i, m = divmod(j, sub)
         seen = readings.known(t)
         measured = seen[: i * sub].reshape(i, sub).mean(axis=1) if i else np.zeros(0)
-        partial = float(seen[i * sub:].mean()) if m else None
+        partial = in_progress(seen, i * sub)
         green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES, in_progress_kw=partial)
         sure, likely = bounds(forecast, measured, i, green)
         unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)
