@@ -54,9 +54,10 @@ class Readings:
 
 
 def in_progress(seen: np.ndarray, slot_first: int) -> float | None:
-    """What the server counts for the slot in progress: the mean of its readings so far
-    (`services.forecast.compute`); None before its first reading."""
-    return float(seen[slot_first:].mean()) if len(seen) > slot_first else None
+    """What the server counts for the slot in progress (`services.forecast.compute`): the
+    latest reading, of this slot or the last one (within a slot's age: the readings here come
+    every 5 minutes, so the last one always is)."""
+    return float(seen[-1]) if len(seen) else None
 
 
 def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:

@@ -74,8 +74,8 @@ def correct(
     is today and fades to the raw forecast over `persistence_h`; the nowcast (ratio of the last
     slot, half-life `half_life_h`) says whether this cloud is passing and fades into the bias over
     `nowcast_h`. With `reference_kw` (clear-sky output) the ratios are taken against it.
-    `in_progress_kw`: the mean of slot `now_index`'s readings so far (a server reads every few
-    minutes); it counts as the latest measurement, as in `services.forecast.compute`.
+    `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
+    `now_index`'s measurement, as in `services.forecast.compute`.
     """
     fc = np.asarray(forecast_kw, dtype=float)
     ref = fc if reference_kw is None else np.asarray(reference_kw, dtype=float)
