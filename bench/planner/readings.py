@@ -33,6 +33,12 @@ def fine_kw(actual_kw: Sequence[float], sub: int, rng: np.random.Generator) -> F
     curve = np.interp(at, mid, a).reshape(n, sub)
     curve += (a - curve.mean(axis=1))[:, None]  # mean-preserving
     prev, nxt = np.r_[a[:1], a[:-1]], np.r_[a[1:], a[-1:]]
+    # a ramp shifted to keep a low slot's mean could dip below every neighbour (snow sliding
+    # off just after a covered slot): flatten it towards the mean until it stays above them
+    low = np.minimum(np.minimum(prev, nxt), a)
+    dev = curve - a[:, None]
+    room = np.where(dev.min(axis=1) < 0, (a - low) / np.maximum(-dev.min(axis=1), 1e-12), 1.0)
+    curve = a[:, None] + np.clip(room, 0.0, 1.0)[:, None] * dev
     change = (np.abs(a - prev) + np.abs(nxt - a)) / (2 * np.maximum(a, 0.05 * max(a.max(), 1e-9)))
     sigma = FLICKER_BASE + FLICKER_CHANGE * np.minimum(change, 1.0)
     z = rng.normal(0.0, 1.0, (n, sub))
