@@ -1,5 +1,8 @@
 """`python -m bench.planner [--seed N] [--seeds K] [--family NAME] [--jobs J] [--quick]
-[--held-out]`: the planner table.
+[--held-out] [--server]`: the planner table.
+
+With `--server`, a second table: csms serve's loop replayed on 5-minute readings
+(`bench.planner.server`), scored with immediate and the oracle on the same 5-minute ledger.
 
 Without `--held-out`: the families and the forecast-error families open for tuning, from
 `--seed`. With it: every family, the held-out forecast-error models included, on the held-out
@@ -16,7 +19,16 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from bench.planner.errors import HELD_OUT_SEED
-from bench.planner.run import POLICIES, QUICK, Score, gain, merge, run_one, step_timing
+from bench.planner.run import (
+    POLICIES,
+    QUICK,
+    SERVER,
+    Score,
+    gain,
+    merge,
+    run_one,
+    step_timing,
+)
 from bench.planner.scenarios import ERROR_FAMILIES, FAMILIES
 
 
@@ -54,6 +66,26 @@ HEADER = (
 )
 
 
+def _server_row(name: str, s: dict[str, Score]) -> str:
+    v, o = s["server"], s["oracle-5"]
+    ms = np.asarray(v.ms) if v.ms else np.zeros(1)
+    return (
+        f"{name:<22}|{_pct(gain(s, 'server', 'oracle-5', 'immediate-5'))}"
+        f"{_pct(gain(s, 'csms'))} |{_pct(v.energy / o.energy if o.energy else 1.0)}"
+        f"{_pct(v.met / max(v.sessions, 1))}{_pct(s['csms'].met / max(v.sessions, 1))} |"
+        f"{v.over_kwh:6.2f}{v.rule_breaks:5d} |{v.sends / max(v.plugged_5min, 1e-9):6.3f}"
+        f"{np.percentile(ms, 50):7.1f}{np.percentile(ms, 95):7.1f}"
+    )
+
+
+SERVER_HEADER = (
+    f"{'family (5-min reads)':<22}|{'gain %':^12} |{'E/orc5 met % ':^18} |"
+    f"{'over rule':^11} |{'prof/5m':>6}{'step ms':^14}\n"
+    f"{'':<22}|{'server':>6}{'csms':>6} |{'E':>6}{'server':>6}{'csms':>6} |"
+    f"{'kWh':>6}{'':>5} |{'server':>6}{'p50':>7}{'p95':>7}"
+)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.planner", description=__doc__)
     ap.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
@@ -65,19 +97,33 @@ def main() -> None:
                     "pn, safe diagnostics)")
     ap.add_argument("--held-out", action="store_true", help="the final table: every family, "
                     "held-out ones included, on the held-out seeds")
+    ap.add_argument("--server", action="store_true", help="also replay the server's loop on "
+                    "5-minute readings (second table)")
+    ap.add_argument("--server-only", action="store_true", help="the server table alone (csms, "
+                    "immediate and the oracle besides it): a third of the CPU of --server")
+    ap.add_argument("--exclude", default=None, help="skip families whose name contains this")
     args = ap.parse_args()
     first = HELD_OUT_SEED if args.held_out else args.seed
     fams = [f for f in (*FAMILIES, *ERROR_FAMILIES) if (args.held_out or not f.held_out)
-            and (args.family is None or args.family in f.name)]
+            and (args.family is None or args.family in f.name)
+            and (args.exclude is None or args.exclude not in f.name)]
     tasks = [(f, first + k) for f in fams for k in range(args.seeds or f.seeds)]
-    pols = QUICK if args.quick else POLICIES
+    pols = (QUICK if args.quick else POLICIES) + (SERVER if args.server else ())
+    if args.server_only:
+        pols = ("immediate", "csms", "oracle", *SERVER)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, [f for f, _ in tasks], [s for _, s in tasks],
                                 [pols] * len(tasks)))
-    print(HEADER)
-    for f in fams:
-        parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
-        print(_row(f"{f.name} ({len(parts)})", merge(parts)))
+    if not args.server_only:
+        print(HEADER)
+        for f in fams:
+            parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
+            print(_row(f"{f.name} ({len(parts)})", merge(parts)))
+    if args.server or args.server_only:
+        print(SERVER_HEADER)
+        for f in fams:
+            parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
+            print(_server_row(f"{f.name} ({len(parts)})", merge(parts)))
     if not args.no_timing:
         for cars in (200, 1000):
             p50, p95 = step_timing(cars, 10 if cars == 200 else 6, args.seed)

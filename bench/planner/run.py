@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from bench.planner.readings import fine_scenario
 from bench.planner.references import oracle_day, surplus_day
 from bench.planner.scenarios import Family, generate
+from bench.planner.server import server_day
 from csms.planning import PlanInputs, SessionNeed, plan
 from csms.whatif import parse
 from csms.whatif.ledger import Ledger
@@ -17,6 +19,9 @@ from csms.whatif.simulate import green_day, immediate_day
 
 POLICIES = ("immediate", "surplus", "csms", "oracle", "csms-pf", "csms-pn", "oracle-safe")
 QUICK = ("immediate", "surplus", "csms", "oracle")  # the diagnostics columns left empty
+# `--server`: the server's loop on 5-minute readings, scored with the references on the same
+# 5-minute ledger (immediate and the oracle re-run at that resolution)
+SERVER = ("server", "immediate-5", "oracle-5")
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Score:
 
 def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> dict[str, Score]:
     sc = parse(generate(family, seed))
+    fine = fine_scenario(sc, seed) if any(p in SERVER for p in policies) else sc
     runners = {
         "immediate": lambda: immediate_day(sc),
         "surplus": lambda: surplus_day(sc),
@@ -56,6 +62,9 @@ def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> 
         "csms-pf": lambda: green_day(sc, perfect_forecast=True),
         "csms-pn": lambda: green_day(sc, perfect_nowcast=True),
         "oracle-safe": lambda: oracle_day(sc, safe=True),
+        "server": lambda: server_day(fine),
+        "immediate-5": lambda: immediate_day(fine),
+        "oracle-5": lambda: oracle_day(fine),
     }
     out: dict[str, Score] = {}
     for name in policies:
@@ -76,10 +85,11 @@ def merge(parts: list[dict[str, Score]]) -> dict[str, Score]:
     return total
 
 
-def gain(scores: dict[str, Score], who: str, upper: str = "oracle") -> float:
-    if who not in scores or upper not in scores:
+def gain(scores: dict[str, Score], who: str, upper: str = "oracle",
+         lower: str = "immediate") -> float:
+    if who not in scores or upper not in scores or lower not in scores:
         return float("nan")
-    lo, hi = scores["immediate"].green, scores[upper].green
+    lo, hi = scores[lower].green, scores[upper].green
     return (scores[who].green - lo) / (hi - lo) if hi - lo > 1e-9 else 1.0
 
 

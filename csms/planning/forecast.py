@@ -65,6 +65,7 @@ def correct(
     reference_kw: Sequence[float] | FloatArray | None = None,
     bias_half_life_h: float = BIAS_HALF_LIFE_H,
     nowcast_h: float = NOWCAST_H,
+    in_progress_kw: float | None = None,
 ) -> FloatArray:
     """Corrected forecast for slots `now_index` onwards, from two measured ratios.
 
@@ -73,13 +74,19 @@ def correct(
     is today and fades to the raw forecast over `persistence_h`; the nowcast (ratio of the last
     slot, half-life `half_life_h`) says whether this cloud is passing and fades into the bias over
     `nowcast_h`. With `reference_kw` (clear-sky output) the ratios are taken against it.
+    `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
+    `now_index`'s measurement, as in `services.forecast.compute`.
     """
     fc = np.asarray(forecast_kw, dtype=float)
     ref = fc if reference_kw is None else np.asarray(reference_kw, dtype=float)
     future = fc[now_index:]
-    r_now = ratio(ref, actual_kw, now_index, slot_minutes=slot_minutes, half_life_h=half_life_h)
-    r_day = ratio(ref, actual_kw, now_index, slot_minutes=slot_minutes,
-                  half_life_h=bias_half_life_h)
+    seen: Sequence[float] | FloatArray = actual_kw
+    upto = now_index
+    if in_progress_kw is not None and now_index < len(ref):
+        seen = [*np.asarray(actual_kw, dtype=float)[:now_index], in_progress_kw]
+        upto = now_index + 1
+    r_now = ratio(ref, seen, upto, slot_minutes=slot_minutes, half_life_h=half_life_h)
+    r_day = ratio(ref, seen, upto, slot_minutes=slot_minutes, half_life_h=bias_half_life_h)
     if r_now is None or r_day is None:
         return future.copy()
     lead_h = np.arange(len(future)) * slot_minutes / 60.0
@@ -214,3 +221,14 @@ def bounds(
     likely = np.where(exp >= drops[2], drops[0] * exp, 0.0)
     likely[:1] = 0.0
     return strict, np.asarray(np.maximum(strict, likely), dtype=float)
+
+
+def still_to_come(green_kw: Sequence[float] | FloatArray, elapsed: float) -> FloatArray:
+    """`green_kw` (mean kW per slot from the current slot's start) for a plan made `elapsed`
+    (0-1) into the current slot: the planner fills a slot's green with the slot's mean load,
+    so the part of the slot gone by must not count, or a re-plan a few minutes before the slot
+    ends would load the cars at several times the green still to come."""
+    out = np.array(green_kw, dtype=float)
+    if len(out):
+        out[0] *= 1.0 - min(max(elapsed, 0.0), 1.0)
+    return out

@@ -192,6 +192,13 @@ def slot_means(
     return [s / n if n else None for s, n in zip(sums, counts, strict=True)]
 
 
+def latest(readings: Sequence[Reading], now: datetime, within: timedelta) -> float | None:
+    """The last reading (they come in time order) if it is no older than `within`."""
+    if readings and now - readings[-1].timestamp <= within:
+        return readings[-1].power_kw
+    return None
+
+
 def compute(
     site: Site, sources: list[GreenSource], readings: list[tuple[str, Reading]],
     last_reading_at: datetime | None, start: datetime, slots: int, slot_minutes: int,
@@ -214,13 +221,14 @@ def compute(
                  if sun_up and (not by_src[s.id] or now - by_src[s.id][-1].timestamp > STALE_AFTER)]
     fresh = [k for k, s in enumerate(sources) if s.id not in stale_ids]
     # the slot in progress counts as the latest measurement: readings come every few minutes,
-    # and what the sun does now says most about the rest of this slot
+    # and what the sun does now says most about the rest of this slot. Its value is the latest
+    # reading (of this slot or the last one), not the slot's mean so far: a cloud that came in
+    # the last minutes is what the next minutes bring (bench.planner --server measured it)
     clear_now = solar.clear_sky_kw(site.latitude, site.longitude, arrays, now_slot, 1,
                                    slot_minutes)
     ref = {s.id: [*clear_past.per_array_kw[k], clear_now.per_array_kw[k][0]]
            for k, s in enumerate(sources)}
-    seen_now = {sid: [*measured[sid], slot_means(rs, now_slot, slot, 1)[0]]
-                for sid, rs in by_src.items()}
+    seen_now = {sid: [*measured[sid], latest(rs, now, slot)] for sid, rs in by_src.items()}
     site_ratio = solar.measured_ratio(
         _sum([ref[sources[k].id] for k in fresh], past + 1),
         _sum_opt([seen_now[sources[k].id] for k in fresh], past + 1), slot_minutes)

@@ -33,6 +33,7 @@ from csms.planning import (
     plan,
     slot_floor,
 )
+from csms.planning.forecast import still_to_come
 from csms.services import charging_profiles as cp
 from csms.services.arrival_history import ArrivalHistory
 from csms.services.capabilities import CapabilityService
@@ -46,6 +47,7 @@ from csms.services.site_inputs import SiteInputs, gather
 log = logging.getLogger(__name__)
 
 SLOT_MINUTES = 15
+SLOT = timedelta(minutes=SLOT_MINUTES)
 UNMANAGED = "unmanaged"
 MANAGED = "managed"
 
@@ -194,7 +196,8 @@ class SmartChargingService:
             try:
                 result = await asyncio.to_thread(plan, PlanInputs(
                     start=start, grid_limit_kw=inputs.site.grid_limit_kw,
-                    green_on_site=outlook.on_site, sessions=needs, green_kw=outlook.green_kw,
+                    green_on_site=outlook.on_site, sessions=needs,
+                    green_kw=still_to_come(outlook.green_kw, (now - start) / SLOT),
                     green_spread=outlook.spread or (), firm_green_kw=outlook.room_kw,
                     base_load_kw=[base] * horizon, reserve_kw=reserve,
                     slot_minutes=SLOT_MINUTES))

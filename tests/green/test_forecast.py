@@ -183,6 +183,23 @@ async def test_readings_of_the_slot_in_progress_nowcast_it(
         *SOFIA, [SOUTH], NOW - timedelta(minutes=15), 1).on_site_kw[0], rel=1e-3)
 
 
+async def test_a_cloud_in_the_last_reading_is_the_nowcast_at_a_slot_start(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    """Sunny all morning, a cloud in the last reading of the slot just ended, no reading of
+    the new slot yet: the new slot is expected dark (the latest reading), not at the ended
+    slot's mean, which the two sunny readings before the cloud keep bright."""
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=6), NOW - timedelta(minutes=15), 0.9)
+    prev = solar.clear_sky_kw(*SOFIA, [SOUTH], NOW - timedelta(minutes=15), 1).on_site_kw[0]
+    body = [{"timestamp": (NOW - timedelta(minutes=m)).isoformat(), "power_kw": k * prev}
+            for m, k in ((15, 0.9), (10, 0.9), (5, 0.3))]
+    assert (await api.post("/sites/sofia/sources/roof/readings", json=body)).status_code == 201
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
+    clear = solar.clear_sky_kw(*SOFIA, [SOUTH], NOW, 1).on_site_kw[0]
+    assert f.measured_kw[-1] == pytest.approx(0.7 * prev, rel=1e-3)  # the ended slot's mean
+    assert f.on_site_kw[0] < 0.5 * clear, (f.on_site_kw[0], clear)
+
+
 async def test_stale_readings_are_flagged_and_ignored(
         server: CsmsServer, api: httpx.AsyncClient) -> None:
     await make_site(api)

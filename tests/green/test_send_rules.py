@@ -72,3 +72,12 @@ def test_the_default_split_never_gives_a_station_less_than_the_minimum() -> None
                                                                               "B": 22.0}
     assert default_shares(["A"], 3.0, 4.14, {"A": 22.0}) == {"A": 0.0}  # nobody fits
     assert default_shares([], 30.0, 4.14, {}) == {}
+
+
+def test_a_small_cut_is_sent_at_once_too() -> None:
+    """Cuts of a few watts on many cars add up: kept for 5 minutes on re-plans every reading,
+    they took a depot 0.66 kW over its limit (bench.planner --server)."""
+    last = Sent(plan_of(11.0, 11.0), T0, accepted=True, status="Accepted")
+    soon = T0 + timedelta(minutes=1)
+    assert should_send(last, plan_of(10.95, 10.95), "s", soon, FIVE_MIN)
+    assert should_send(last, plan_of(10.999, 10.999), "s", soon, FIVE_MIN)

@@ -1,0 +1,152 @@
+"""The benchmark's "server" policy: csms serve's planning loop replayed on sub-slot readings.
+
+`csms serve` re-plans a site on every new reading (every few minutes) and on every plug-in;
+its forecast counts the slot in progress as the latest measurement (`services.forecast.compute`)
+and plans 15-minute slots from the start of the current one, each car from now. This replay
+does the same, with the scenario's forecast in place of the clear-sky guess and the planning
+functions the server and plan-day share (`planning.forecast.correct / spread / bounds`,
+`planning.plan`, `planning.clip_to`, `services.charging_profiles.should_send`):
+
+- at each reading time t (every `fine.slot_minutes`), the planner knows the readings whose
+  interval ended by t, never a later one (`known`); the complete slots' means and the slot in
+  progress's mean so far come from those readings only;
+- the plan's power at t is what each car draws until the next reading, unless the send rules
+  keep the profile last sent (a rise within 5 minutes of the last send waits);
+- a car plugged in before the next reading triggers a second plan at once, the cars already
+  charging kept at their power (as in plan-day).
+
+The ledger is the fine scenario's, so green, the grid limit and the power rule are judged on
+each reading's interval against that interval's actual green.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
+from csms.planning.arrivals import ArrivalModel
+from csms.planning.forecast import bounds, correct, spread, still_to_come
+from csms.services.charging_profiles import Sent, should_send
+from csms.whatif.ledger import Ledger
+from csms.whatif.scenario import Scenario, ScenarioSession
+
+SLOT_MINUTES = 15  # the server's plan slots (services.smart_charging.SLOT_MINUTES)
+MIN_INTERVAL = timedelta(minutes=5)  # services.smart_charging.ChargingConfig.min_interval
+_EPS_KWH = 1e-6
+
+
+class Readings:
+    """The readings of the day, handed out only up to a time: the information rule."""
+
+    def __init__(self, fine: Scenario) -> None:
+        self._kw = np.asarray(fine.actual_kw, dtype=float)
+        self._start = fine.start
+        self._step = timedelta(minutes=fine.slot_minutes)
+        self.read_upto = 0  # highest count ever handed out (the tests check it)
+
+    def known(self, now: datetime) -> np.ndarray:
+        """The readings whose interval has ended by `now`."""
+        n = max(0, min(len(self._kw), int((now - self._start) / self._step)))
+        self.read_upto = max(self.read_upto, n)
+        return self._kw[:n].copy()
+
+
+def in_progress(seen: np.ndarray, slot_first: int) -> float | None:
+    """What the server counts for the slot in progress (`services.forecast.compute`): the
+    latest reading, of this slot or the last one (within a slot's age: the readings here come
+    every 5 minutes, so the last one always is)."""
+    return float(seen[-1]) if len(seen) else None
+
+
+def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
+    return SessionNeed(id=s.id, arrival=max(s.arrival, not_before), departure=s.departure,
+                       energy_kwh=left, max_kw=s.max_kw, min_kw=s.min_kw, mode=s.mode)
+
+
+def server_day(fine: Scenario, readings: Readings | None = None) -> Ledger:
+    """Replay the server's loop over the fine scenario (readings every `fine.slot_minutes`)."""
+    if SLOT_MINUTES % fine.slot_minutes:
+        raise ValueError("readings must divide the 15-minute slot")
+    sub = SLOT_MINUTES // fine.slot_minutes
+    slots = fine.slots // sub
+    forecast = np.asarray(fine.forecast_kw, dtype=float)[::sub][:slots]
+    readings = readings or Readings(fine)
+    book = Ledger(fine)
+    sent: dict[str, Sent] = {}
+    step = timedelta(minutes=fine.slot_minutes)
+    for j in range(fine.slots):
+        t = fine.slot_start(j)
+        i, m = divmod(j, sub)
+        seen = readings.known(t)
+        measured = seen[: i * sub].reshape(i, sub).mean(axis=1) if i else np.zeros(0)
+        partial = in_progress(seen, i * sub)
+        green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES, in_progress_kw=partial)
+        sure, likely = bounds(forecast, measured, i, green)
+        unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)
+        arrived = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
+                   for s in fine.sessions if s.arrival <= t]
+        reserve = ArrivalModel.from_recent(arrived, t, slot_minutes=SLOT_MINUTES).reserve_kw(
+            slots - i, SLOT_MINUTES)
+        present = [s for s in fine.sessions
+                   if s.arrival <= t < s.departure and book.left(s) > _EPS_KWH]
+        arriving = [s for s in fine.sessions
+                    if t < s.arrival < t + step and book.left(s) > _EPS_KWH]
+        inputs = _Inputs(fine, i, still_to_come(green, m / sub), unsure, reserve, likely, sure)
+        first = inputs.run(book, [_need(s, book.left(s), t) for s in present], t, sent)
+        book.apply(j, first)
+        if arriving:
+            needs = [_need(s, book.left(s), t + step) for s in present
+                     if book.left(s) > _EPS_KWH and s.departure > t + step]
+            needs += [_need(s, book.left(s), t) for s in arriving]
+            second = inputs.run(book, needs, t, sent, base_kw=sum(first.values()),
+                                only={s.id for s in arriving})
+            book.apply(j, second)
+    return book
+
+
+class _Inputs:
+    """What one reading time's plans share: the forecast as corrected at t, and the bounds."""
+
+    def __init__(self, fine: Scenario, i: int, green: np.ndarray, unsure: np.ndarray,
+                 reserve: np.ndarray, likely: np.ndarray, sure: np.ndarray) -> None:
+        self.fine, self.i = fine, i
+        self.green, self.unsure, self.reserve = green, unsure, reserve
+        self.likely, self.sure = likely, sure
+
+    def run(self, book: Ledger, needs: list[SessionNeed], now: datetime,
+            sent: dict[str, Sent], *, base_kw: float = 0.0,
+            only: set[str] | None = None) -> dict[str, float]:
+        """Plan from the current slot's start; what each car draws from `now` (after the send
+        rules), for the cars in `only` (default: all planned)."""
+        if not needs:
+            return {}
+        sc = self.fine
+        start = sc.start + timedelta(minutes=SLOT_MINUTES * self.i)
+        base = np.zeros(len(self.green))
+        base[0] = base_kw
+        p = plan(PlanInputs(
+            start=start, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
+            sessions=needs, green_kw=self.green, green_spread=self.unsure,
+            slot_minutes=SLOT_MINUTES, reserve_kw=self.reserve,
+            firm_green_kw=self.likely if sc.green_on_site else (), base_load_kw=base))
+        book.planner_ms.append(p.diagnostics.total_ms)
+        if sc.green_on_site:  # as the server sends it: within the sure green
+            cap = np.clip(sc.grid_limit_kw + self.sure - base, 0.0, None)
+            p = clip_to(p, cap, {n.id: n.min_kw for n in needs})
+        out: dict[str, float] = {}
+        for sid in p.sessions:
+            if only is not None and sid not in only:
+                continue
+            last = sent.get(sid)
+            if should_send(last, p, sid, now, MIN_INTERVAL):
+                last = sent[sid] = Sent(p, now, True, "Accepted")
+                book.profile_sends += 1
+            assert last is not None
+            out[sid] = _power_at(last.plan, sid, now)
+        return out
+
+
+def _power_at(p: Plan, sid: str, at: datetime) -> float:
+    return p.sessions[sid].power_at(int((at - p.start) / timedelta(minutes=p.slot_minutes)))
