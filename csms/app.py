@@ -194,7 +194,7 @@ class CsmsServer:
                                                             s.default_energy_kwh))
         forecasts = ForecastService(db, clock)
         accounting = AccountingService(db, clock)
-        # tariffs and cost, charging state (issue 4 items 10, 12): whoever sends a profile
+        # tariffs and cost, charging state: whoever sends a profile
         # command tells profiles_state what the station took
         profiles_state, costs = self._charging_state(accounting)
         gateway = self._reach()
@@ -207,8 +207,8 @@ class CsmsServer:
             if s.profile_check_delay_s else None),
             lease=self.cluster.leases if self.cluster else None)
         device_model = DeviceModelService(db, clock, self._reach())
-        availability = AvailabilityService(db, clock)  # requested availability (issue 4 7)
-        firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)
+        availability = AvailabilityService(db, clock)  # requested availability
+        firmware, diagnostics = self._file_services()  # firmware and log jobs
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         stations = StationService(db, clock, self._sink(bus), self._reach(), self.live,
@@ -236,11 +236,11 @@ class CsmsServer:
             security=SecurityService(db, clock, self._reach(), certificates, stations),
             firmware=firmware,
             diagnostics=diagnostics,
-            # reservations, local lists, availability (issue 4 items 3, 4, 7)
+            # reservations, local lists, availability
             reservations=ReservationService(db, clock, commands),
             local_lists=LocalListService(db, clock, commands, self.registry),
             availability=availability,
-            # tariffs and cost, charging state (issue 4 items 10, 12)
+            # tariffs and cost, charging state
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
@@ -278,7 +278,7 @@ class CsmsServer:
             audit=AuditService(office_db, self.clock),
             reports=ReportService(office_db, self.services.costs, self.services.accounting))
 
-    # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
+    # --- tariffs and cost, charging state --------------------------------------------------
     def _charging_state(
         self, accounting: AccountingService
     ) -> tuple[ProfileStateService, CostService]:
@@ -289,7 +289,7 @@ class CsmsServer:
             s.cost_update_interval_s, s.cost_datatransfer_vendor))
         return profiles_state, costs
 
-    # --- firmware and log jobs, uploads (issue 4 items 1, 2) -------------------------------
+    # --- firmware and log jobs, uploads ----------------------------------------------------
     def _file_services(self) -> tuple[FirmwareService, DiagnosticsService]:
         s = self.settings
         config = UploadConfig(s.upload_max_bytes, s.upload_token_ttl_s, self.public_api_url)

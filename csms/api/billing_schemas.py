@@ -1,5 +1,5 @@
 """Bodies of the tariff routes, the charging-state listings, and the `get-charging-profiles`
-command (issue 4 items 10, 12). The command body is merged into COMMAND_BODIES."""
+command. The command body is merged into COMMAND_BODIES."""
 
 from __future__ import annotations
 

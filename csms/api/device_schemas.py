@@ -1,5 +1,5 @@
 """Bodies of the device model, monitoring, network profile and display message commands,
-and the shapes of their API listings (issue 4 items 5, 9). Merged into COMMAND_BODIES."""
+and the shapes of their API listings. Merged into COMMAND_BODIES."""
 
 from __future__ import annotations
 

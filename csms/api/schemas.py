@@ -179,7 +179,7 @@ class TransactionOut(BaseModel):
     stop_reason: str | None
     active: bool
     offline: bool
-    # tariffs and cost (issue 4 item 10); null when no tariff applied at the session's start
+    # tariffs and cost; null when no tariff applied at the session's start
     cost: CostOut | None = None
 
 
@@ -412,7 +412,7 @@ COMMAND_BODIES["customer-information"] = CustomerInformation
 # Device model, monitoring, network profile and display message commands: that module adds
 # its bodies to COMMAND_BODIES.
 import csms.api.device_schemas  # noqa: E402, I001
-# Certificate commands (security, issue 4 item 8): that module adds its bodies too.
+# Certificate commands (security): that module adds its bodies too.
 import csms.api.security_schemas  # noqa: E402
-# get-charging-profiles (tariffs and charging state, issue 4 items 10, 12): adds its body.
+# get-charging-profiles (tariffs and charging state): adds its body.
 import csms.api.billing_schemas  # noqa: E402, F401

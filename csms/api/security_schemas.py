@@ -1,4 +1,4 @@
-"""Bodies and listings of the security area (issue 4 items 8, 13): certificate commands,
+"""Bodies and listings of the security area: certificate commands,
 password and security-profile changes, security events. Merged into COMMAND_BODIES."""
 
 from __future__ import annotations

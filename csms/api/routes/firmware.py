@@ -1,4 +1,4 @@
-"""Firmware jobs, diagnostics/log jobs and the files stations uploaded (issue 4 items 1, 2)."""
+"""Firmware jobs, diagnostics/log jobs and the files stations uploaded."""
 
 from __future__ import annotations
 
