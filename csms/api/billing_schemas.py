@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csms.api.schemas import COMMAND_BODIES, Strict
+from csms.api.command_schemas import COMMAND_BODIES
+from csms.api.schemas import Strict
 
 Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$",
                  description="ISO 4217 code, e.g. EUR", examples=["EUR"])

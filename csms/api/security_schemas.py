@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from csms.api.schemas import COMMAND_BODIES, Strict
+from csms.api.command_schemas import COMMAND_BODIES
+from csms.api.schemas import Strict
 
 # Version-agnostic names are the 2.0.1 ones; 1.6 stations hold only the first two (the CSMS
 # root is sent to them as CentralSystemRootCertificate, also accepted here).
