@@ -47,6 +47,7 @@ from csms.services.event_log import EventLog  # the event stream's recent events
 from csms.services.eventbus import EventBus
 from csms.services.firmware import FirmwareService
 from csms.services.forecast import ForecastService
+from csms.services.green_outlook import outlook
 from csms.services.invalidation import LocalInvalidations
 from csms.services.live import LiveStations, TransactionKeys
 from csms.services.local_lists import LocalListService
@@ -61,7 +62,7 @@ from csms.services.reservations import ReservationService
 from csms.services.security import SecurityService
 from csms.services.sign_in_throttle import SignInThrottle
 from csms.services.sites import SiteService
-from csms.services.smart_charging import ChargingConfig, SmartChargingService, outlook
+from csms.services.smart_charging import SLOT_MINUTES, ChargingConfig, SmartChargingService
 from csms.services.statements import ReportService
 from csms.services.station_setup import StationSetupService  # metering set on boot
 from csms.services.stations import StationService
@@ -69,6 +70,7 @@ from csms.services.tariffs import TariffService
 from csms.services.tokens import TokenService
 from csms.services.transactions import TransactionService
 from csms.settings import Settings
+from csms.startup_banner import startup_banner
 from csms.supervisor import Supervisor
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
@@ -194,12 +196,12 @@ class CsmsServer:
                                                             s.default_energy_kwh))
         forecasts = ForecastService(db, clock)
         accounting = AccountingService(db, clock)
-        # tariffs and cost, charging state (issue 4 items 10, 12): whoever sends a profile
+        # tariffs and cost, charging state: whoever sends a profile
         # command tells profiles_state what the station took
         profiles_state, costs = self._charging_state(accounting)
         gateway = self._reach()
         smart = SmartChargingService(db, clock, gateway, preferences, profiles_state,
-                                     outlook(forecasts),
+                                     outlook(forecasts, SLOT_MINUTES),
                                      config=ChargingConfig(
             evse_max_kw=s.evse_max_kw, car_max_kw=s.car_max_kw, unit=s.charging_rate_unit,
             min_interval=timedelta(seconds=s.profile_min_interval_s),
@@ -207,8 +209,8 @@ class CsmsServer:
             if s.profile_check_delay_s else None),
             lease=self.cluster.leases if self.cluster else None)
         device_model = DeviceModelService(db, clock, self._reach())
-        availability = AvailabilityService(db, clock)  # requested availability (issue 4 7)
-        firmware, diagnostics = self._file_services()  # firmware and log jobs (issue 4 1, 2)
+        availability = AvailabilityService(db, clock)  # requested availability
+        firmware, diagnostics = self._file_services()  # firmware and log jobs
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         stations = StationService(db, clock, self._sink(bus), self._reach(), self.live,
@@ -236,11 +238,11 @@ class CsmsServer:
             security=SecurityService(db, clock, self._reach(), certificates, stations),
             firmware=firmware,
             diagnostics=diagnostics,
-            # reservations, local lists, availability (issue 4 items 3, 4, 7)
+            # reservations, local lists, availability
             reservations=ReservationService(db, clock, commands),
             local_lists=LocalListService(db, clock, commands, self.registry),
             availability=availability,
-            # tariffs and cost, charging state (issue 4 items 10, 12)
+            # tariffs and cost, charging state
             tariffs=TariffService(db, clock, self.tariff_book),
             costs=costs,
             profiles_state=profiles_state,
@@ -278,7 +280,7 @@ class CsmsServer:
             audit=AuditService(office_db, self.clock),
             reports=ReportService(office_db, self.services.costs, self.services.accounting))
 
-    # --- tariffs and cost, charging state (issue 4 items 10, 12) ---------------------------
+    # --- tariffs and cost, charging state --------------------------------------------------
     def _charging_state(
         self, accounting: AccountingService
     ) -> tuple[ProfileStateService, CostService]:
@@ -289,7 +291,7 @@ class CsmsServer:
             s.cost_update_interval_s, s.cost_datatransfer_vendor))
         return profiles_state, costs
 
-    # --- firmware and log jobs, uploads (issue 4 items 1, 2) -------------------------------
+    # --- firmware and log jobs, uploads ----------------------------------------------------
     def _file_services(self) -> tuple[FirmwareService, DiagnosticsService]:
         s = self.settings
         config = UploadConfig(s.upload_max_bytes, s.upload_token_ttl_s, self.public_api_url)
@@ -361,51 +363,13 @@ class CsmsServer:
             await self.db.stop()
             asyncio.get_running_loop().set_exception_handler(self._loop_handler)
 
-    def banner(self) -> str:
-        s = self.settings
-        host = "127.0.0.1" if s.api_host in ("0.0.0.0", "::") else s.api_host
-        ocpp_host = "127.0.0.1" if s.ocpp_host in ("0.0.0.0", "::") else s.ocpp_host
-        lines = [
-            f"csms is running (database {redact(s.database_url)})",
-            f"  OCPP endpoint : ws://{ocpp_host}:{self.ocpp_port}/ocpp/{{station_id}}"
-            "  (subprotocols ocpp1.6, ocpp2.0.1)",
-        ]
-        if self.ocpp_tls_port is not None:
-            lines.append(f"  OCPP over TLS : wss://{ocpp_host}:{self.ocpp_tls_port}/ocpp/{{id}}")
-        lines += [
-            f"  HTTP API      : http://{host}:{self.api_port}/api/v1",
-            f"  API docs      : http://{host}:{self.api_port}/docs",
-        ]
-        if self.generated_admin_token:
-            lines.append(f"  admin token   : {self.generated_admin_token}"
-                         "   (generated now and shown only once: keep it)")
-        elif s.admin_token:
-            lines.append("  admin token   : the value of CSMS_ADMIN_TOKEN")
-        else:
-            lines.append("  admin token   : generated on first start (run "
-                         "`csms admin-token --rotate` for a new one)")
-        if s.unknown_stations == "accept":
-            lines.append("  WARNING: unknown stations are ACCEPTED and registered on first "
-                         "connect (development mode; CSMS_UNKNOWN_STATIONS=reject for production)")
-        if s.unknown_id_tokens == "accept":
-            lines.append("  WARNING: unknown id tokens are AUTHORIZED (development mode; "
-                         "CSMS_UNKNOWN_ID_TOKENS=reject for production)")
-        return "\n".join(lines)
-
-
-def redact(url: str) -> str:
-    """Hide a password in a database URL."""
-    head, sep, tail = url.partition("@")
-    if not sep or ":" not in head.split("//", 1)[-1]:
-        return url
-    scheme, _, creds = head.partition("//")
-    return f"{scheme}//{creds.split(':', 1)[0]}:***@{tail}"
-
 
 async def serve(settings: Settings) -> None:
     server = CsmsServer(settings)
     await server.start()
-    print(server.banner(), flush=True)
+    print(startup_banner(settings, ocpp_port=server.ocpp_port,
+                         ocpp_tls_port=server.ocpp_tls_port, api_port=server.api_port,
+                         generated_admin_token=server.generated_admin_token), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     message_log_size: int = Field(200, ge=0, description="OCPP frames kept per station")
     log_level: str = Field("INFO", description="log level; every record names its station")
 
-    # Firmware and diagnostics uploads (issue 4 items 1, 2)
+    # Firmware and diagnostics uploads
     public_api_url: str | None = Field(
         None, description="base URL stations use to reach the HTTP API (upload URLs are built "
         "from it), e.g. https://csms.example.org; default http://API_HOST:API_PORT, with "
@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     upload_token_ttl_s: float = Field(
         86400.0, gt=0, description="how long a one-time upload URL stays valid")
 
-    # Smart charging (issue 3)
+    # Smart charging
     plan_interval_s: float = Field(900.0, gt=0, description="re-plan every site this often")
     default_dwell_h: float = Field(8.0, gt=0, description="assumed stay without preferences")
     default_energy_kwh: float = Field(20.0, gt=0, description="assumed need without preferences")
@@ -119,7 +119,7 @@ class Settings(BaseSettings):
         1.0, ge=0, le=600, description="wait this long after an accepted boot before setting "
         "a station's metering, so that its boot completes first")
 
-    # Security and certificates (issue 4 items 8 and 13)
+    # Security and certificates
     ca_cert: str | None = Field(
         None, description="PEM file of the CA that signs station certificates (with CA_KEY); "
         "unset: a built-in CA is generated on first use and kept in the database")
@@ -129,7 +129,7 @@ class Settings(BaseSettings):
         "none", description="builtin: the CA above also acts as a private V2G root (signs "
         "V2GCertificate CSRs, answers GetCertificateStatus for what it issued)")
 
-    # Tariffs and cost (issue 4 item 10)
+    # Tariffs and cost
     cost_update_interval_s: float = Field(
         300.0, ge=0, description="send running transactions their cost (2.0.1 CostUpdated, 1.6 "
         "DataTransfer RunningCost) this often; 0: only in TransactionEvent replies")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
-from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar
 
@@ -19,41 +17,8 @@ from simulators.config import StationConfig
 from simulators.ev import EV, EvseMeter
 from simulators.link import SOFT_ERRORS, StationLink
 from simulators.rpc import Handler
+from simulators.sessions import Reservation, TxState
 from simulators.smart_charging import ProfileStore
-
-
-@dataclass
-class TxState:
-    """A running transaction on one EVSE."""
-
-    tx_id: str
-    evse_id: int
-    connector_id: int
-    id_token: str
-    started_at: datetime
-    start_wh: float
-    remote_start_id: int | None = None
-    reservation_id: int | None = None
-    token_type: str = "ISO14443"
-    seq_no: int = 0
-    charging_state: str = "Charging"
-    stopping: bool = False
-    ended: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def next_seq(self) -> int:
-        """2.0.1 seqNo: 0, 1, 2... per transaction."""
-        seq, self.seq_no = self.seq_no, self.seq_no + 1
-        return seq
-
-
-@dataclass
-class Reservation:
-    """A reservation held on one EVSE until ``expires``."""
-
-    id: int
-    evse_id: int
-    id_token: str
-    expires: datetime
 
 
 class AuthorizationRejected(RuntimeError):

@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 from simulators.ev import EV
 from simulators.metering import sampled_values
 from simulators.rpc import Handler
-from simulators.station import SimStation, TxState
+from simulators.sessions import TxState
+from simulators.station import SimStation
 from simulators.v16_config import ConfigStore, default_keys
 
 _REASONS = {"EmergencyStop", "EVDisconnected", "HardReset", "Local", "Other", "PowerLoss",

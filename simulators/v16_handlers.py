@@ -10,8 +10,8 @@ from simulators.clock import parse_iso
 from simulators.ev import NOMINAL_VOLTAGE
 from simulators.rpc import Handler, Reply
 from simulators.security_handlers import SECURITY_KEYS_16
+from simulators.sessions import Reservation
 from simulators.smart_charging import from_v16
-from simulators.station import Reservation
 
 if TYPE_CHECKING:
     from simulators.v16 import Station16

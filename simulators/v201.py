@@ -14,7 +14,8 @@ from simulators.device_model import DeviceModel, Variable, default_variables
 from simulators.ev import EV
 from simulators.metering import DEFAULT_MEASURANDS, parse_measurands, sampled_values
 from simulators.rpc import Handler
-from simulators.station import Reservation, SimStation, TxState
+from simulators.sessions import Reservation, TxState
+from simulators.station import SimStation
 
 _REASON_ALIASES = {"HardReset": "ImmediateReset", "SoftReset": "ImmediateReset",
                    "UnlockCommand": "Other", "EVDeparted": "EVDisconnected"}

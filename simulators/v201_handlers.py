@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from simulators.clock import parse_iso
 from simulators.rpc import Handler, Reply
+from simulators.sessions import Reservation
 from simulators.smart_charging import from_v201
-from simulators.station import Reservation
 
 if TYPE_CHECKING:
     from simulators.v201 import Station201

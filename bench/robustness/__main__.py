@@ -1,6 +1,6 @@
 """`python -m bench.robustness`: crash, retransmission, poison and idle-socket figures.
 
-  python -m bench.robustness                          # all four, the issue's sizes
+  python -m bench.robustness                          # all four, at the default sizes
   python -m bench.robustness --scenarios crash --rounds 1 --stations 20
 """
 

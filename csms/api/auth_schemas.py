@@ -1,4 +1,4 @@
-"""Bodies of the reservation, local-list and availability routes (issue 4 items 3, 4, 7)."""
+"""Bodies of the reservation, local-list and availability routes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Bodies of the tariff routes, the charging-state listings, and the `get-charging-profiles`
-command (issue 4 items 10, 12). The command body is merged into COMMAND_BODIES."""
+command. The command body is merged into COMMAND_BODIES."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csms.api.schemas import COMMAND_BODIES, Strict
+from csms.api.command_schemas import COMMAND_BODIES
+from csms.api.schemas import Strict
 
 Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$",
                  description="ISO 4217 code, e.g. EUR", examples=["EUR"])

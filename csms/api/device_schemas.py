@@ -1,5 +1,5 @@
 """Bodies of the device model, monitoring, network profile and display message commands,
-and the shapes of their API listings (issue 4 items 5, 9). Merged into COMMAND_BODIES."""
+and the shapes of their API listings. Merged into COMMAND_BODIES."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from csms.api.schemas import COMMAND_BODIES, Strict, UtcDateTime
+from csms.api.command_schemas import COMMAND_BODIES
+from csms.api.schemas import Strict, UtcDateTime
 
 RequestId = Field(None, ge=0, le=2**31 - 1,
                   description="default: a fresh one, returned; notifications refer to it")

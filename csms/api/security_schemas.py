@@ -1,4 +1,4 @@
-"""Bodies and listings of the security area (issue 4 items 8, 13): certificate commands,
+"""Bodies and listings of the security area: certificate commands,
 password and security-profile changes, security events. Merged into COMMAND_BODIES."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from csms.api.schemas import COMMAND_BODIES, Strict
+from csms.api.command_schemas import COMMAND_BODIES
+from csms.api.schemas import Strict
 
 # Version-agnostic names are the 2.0.1 ones; 1.6 stations hold only the first two (the CSMS
 # root is sent to them as CentralSystemRootCertificate, also accepted here).

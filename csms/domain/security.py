@@ -1,4 +1,4 @@
-"""Security records (issue 4 item 8): certificates the CA issued, station security events;
+"""Security records: certificates the CA issued, station security events;
 and the security profile each station must connect with (OCPP 2.0.1 Part 2 A00, the 1.6
 security whitepaper): what a handshake has to show for it."""
 

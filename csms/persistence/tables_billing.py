@@ -1,5 +1,5 @@
-"""Tables of tariffs and costs, and of the charging state csms believes each station has
-(issue 4 items 10 and 12). Created by migration 0009.
+"""Tables of tariffs and costs, and of the charging state csms believes each station has.
+Created by migration 0009.
 
 Prices are decimal strings: exact on every database, with no float rounding on the way.
 """

@@ -1,4 +1,4 @@
-"""Device model tables (issue 4 items 5 and 9): what csms knows of each station's variables,
+"""Device model tables: what csms knows of each station's variables,
 monitors, events, report requests and display messages. Migration 0007 creates them.
 
 Optional parts of a component/variable key (instance, EVSE, connector) are stored as '' or 0

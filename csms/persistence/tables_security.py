@@ -1,4 +1,4 @@
-"""Tables of the security area (issue 4 items 8 and 13): the CA and what it issued.
+"""Tables of the security area: the CA and what it issued.
 
 The built-in CA lives in the database rather than in a file: every `csms serve` process of a
 cluster shares one PostgreSQL, so they all sign with the same CA, and a database backup keeps

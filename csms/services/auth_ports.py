@@ -1,4 +1,4 @@
-"""Repository protocols of reservations, local lists and availability (issue 4, items 3, 4, 7);
+"""Repository protocols of reservations, local lists and availability;
 `ports.UnitOfWork` exposes them as `reservations`, `local_lists` and `availability`."""
 
 from __future__ import annotations

@@ -53,20 +53,20 @@ class Services:
     smart_charging: SmartChargingService
     forecasts: ForecastService
     accounting: AccountingService
-    # device model, display messages, data transfer (issue 4 items 5, 9, 11)
+    # device model, display messages, data transfer
     device_model: DeviceModelService
     data_transfer: DataTransferService
-    # security extension, certificates, ISO 15118 (issue 4 items 8, 13)
+    # security extension, certificates, ISO 15118
     certificates: CertificateService
     security: SecurityService
-    # firmware and log jobs, uploaded files (issue 4 items 1, 2)
+    # firmware and log jobs, uploaded files
     firmware: FirmwareService
     diagnostics: DiagnosticsService
-    # reservations, local authorization lists, availability (issue 4 items 3, 4, 7)
+    # reservations, local authorization lists, availability
     reservations: ReservationService
     local_lists: LocalListService
     availability: AvailabilityService
-    # tariffs and cost, charging state (issue 4 items 10, 12)
+    # tariffs and cost, charging state
     tariffs: TariffService
     costs: CostService
     profiles_state: ProfileStateService

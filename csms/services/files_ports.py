@@ -1,4 +1,4 @@
-"""Repository protocols for firmware/log jobs and upload slots (issue 4 items 1-2)."""
+"""Repository protocols for firmware/log jobs and upload slots."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +37,7 @@ from csms.services import charging_profiles as cp
 from csms.services.arrival_history import ArrivalHistory
 from csms.services.capabilities import CapabilityService
 from csms.services.composite_check import composite_kw
-from csms.services.forecast import ForecastService
+from csms.services.green_outlook import ForecastFn, GreenOutlook, no_forecast
 from csms.services.ports import Database, PlanningLease, StationGateway, UnitOfWork
 from csms.services.preferences import PreferenceService
 from csms.services.profiles_state import ProfileStateService
@@ -50,40 +49,6 @@ SLOT_MINUTES = 15
 SLOT = timedelta(minutes=SLOT_MINUTES)
 UNMANAGED = "unmanaged"
 MANAGED = "managed"
-
-
-@dataclass(frozen=True)
-class GreenOutlook:
-    """Expected green power per slot from the plan's start, and how much to trust it."""
-
-    green_kw: list[float]
-    spread: list[float] | None = None
-    on_site: bool = True
-    stale: bool = False
-    source: str = "none"
-    note: str | None = None
-    measured_kw: list[float | None] = field(default_factory=list)
-    firm_kw: list[float] = field(default_factory=list)
-    room_kw: list[float] = field(default_factory=list)
-
-
-ForecastFn = Callable[[str, datetime, int], Awaitable[GreenOutlook]]
-
-
-async def no_forecast(site_id: str, start: datetime, slots: int) -> GreenOutlook:
-    return GreenOutlook([0.0] * slots, note="no forecast service")
-
-
-def outlook(forecasts: ForecastService) -> ForecastFn:
-    """The forecast service as the planner loop sees it."""
-
-    async def fn(site_id: str, start: datetime, slots: int) -> GreenOutlook:
-        f = await forecasts.site_forecast(site_id, start, slots, SLOT_MINUTES)
-        return GreenOutlook(list(f.expected_kw), list(f.spread), f.green_on_site, f.stale,
-                            f.source, f.note, list(f.measured_kw), list(f.firm_kw),
-                            list(f.room_kw))
-
-    return fn
 
 
 @dataclass(frozen=True)

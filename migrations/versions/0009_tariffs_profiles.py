@@ -1,5 +1,5 @@
 """Tariffs and the tariff each transaction is priced with; charging state per station:
-installed profiles, ReportChargingProfiles parts, external charging limits (issue 4 10, 12).
+installed profiles, ReportChargingProfiles parts, external charging limits.
 
 Revision ID: 0009
 Revises: 0008

@@ -1,4 +1,4 @@
-"""Helpers of the firmware and diagnostics feature tests (issue 4 items 1, 2)."""
+"""Helpers of the firmware and diagnostics feature tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Diagnostics and logs end to end (issue 4 item 2): csms hands the station a one-time upload
+"""Diagnostics and logs end to end: csms hands the station a one-time upload
 URL of its own, the simulated stations of both versions really upload a log there (1.6 as a
 multipart POST, 2.0.1 as a raw PUT), csms keeps the job and the file and serves it back; the
 upload endpoint refuses every kind of garbage."""

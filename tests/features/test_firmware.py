@@ -1,4 +1,4 @@
-"""Firmware updates end to end (issue 4 item 1): the simulated stations of both versions
+"""Firmware updates end to end: the simulated stations of both versions
 really download the image from a test HTTP server and report their way through the statuses,
 which csms keeps as a job with its history; and every way the request can go wrong."""
 

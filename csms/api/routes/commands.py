@@ -8,9 +8,10 @@ from typing import Annotated, Any, get_type_hints
 from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, create_model
 
+from csms.api.command_schemas import COMMAND_BODIES
 from csms.api.deps import Svc
 from csms.api.errors import has_non_finite, out_of_range_integer
-from csms.api.schemas import COMMAND_BODIES, Strict
+from csms.api.schemas import Strict
 from csms.domain.commands import api_commands
 from csms.domain.errors import InvalidInput, NotFound
 

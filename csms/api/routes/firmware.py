@@ -1,4 +1,4 @@
-"""Firmware jobs, diagnostics/log jobs and the files stations uploaded (issue 4 items 1, 2)."""
+"""Firmware jobs, diagnostics/log jobs and the files stations uploaded."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from csms.api.command_schemas import UpdateFirmware
 from csms.api.deps import Svc
-from csms.api.schemas import UpdateFirmware
 from csms.domain.commands import from_data
 from csms.domain.commands.files import UpdateFirmware as UpdateFirmwareCommand
 from csms.domain.errors import Conflict

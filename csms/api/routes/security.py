@@ -1,5 +1,5 @@
 """Security: station security events, the certificate authority and the certificates it
-issued, certificate renewal, and credential / security-profile changes (issue 4 item 8)."""
+issued, certificate renewal, and credential / security-profile changes."""
 
 # No `from __future__ import annotations`: FastAPI must see the body models.
 from typing import Annotated, Any

@@ -31,7 +31,7 @@ def tx_out(tx: Transaction, cost: Cost | None = None) -> TransactionOut:
 
 
 def cost_out(tx: Transaction, cost: Cost | None) -> CostOut | None:
-    """Tariffs and cost (issue 4 item 10)."""
+    """Tariffs and cost."""
     if cost is None:
         return None
     return CostOut(total=float(cost.total), currency=cost.currency, final=not tx.active,

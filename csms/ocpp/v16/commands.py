@@ -211,7 +211,7 @@ def _local_list_version(reply: dict[str, Any], call: Call,
     return LocalListVersionResult("NotSupported" if version < 0 else "Accepted", version)
 
 
-# --- firmware and logs (issue 4 items 1, 2); request_id comes from the job csms keeps ---
+# --- firmware and logs; request_id comes from the job csms keeps ---
 _request_ids = TimeIds()
 
 

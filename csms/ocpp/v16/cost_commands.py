@@ -1,5 +1,5 @@
 """OCPP 1.6 has no cost messages: the `cost-updated` command goes through
-DataTransfer to the vendor named by CSMS_COST_DATATRANSFER_VENDOR (issue 4 item 10).
+DataTransfer to the vendor named by CSMS_COST_DATATRANSFER_VENDOR.
 
 messageId `RunningCost` while the transaction runs, `FinalCost` after it stopped (the names of
 the Open Charge Alliance's 1.6 cost extension); data is the JSON text

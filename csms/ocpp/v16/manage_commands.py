@@ -1,4 +1,4 @@
-"""OCPP 1.6 side of the device model, trigger and display commands (issue 4 items 5, 6, 9);
+"""OCPP 1.6 side of the device model, trigger and display commands;
 merged into csms.ocpp.v16.commands.EXCHANGES.
 
 1.6 has configuration keys, not a device model: what only 2.0.1 can do is refused with a

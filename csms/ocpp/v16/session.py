@@ -40,7 +40,7 @@ class V16Session(Session):
     async def on_heartbeat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"currentTime": self._now()}
 
-    # --- firmware and log jobs (issue 4 items 1, 2); the last two: security extension ---
+    # --- firmware and log jobs; the last two: security extension ---
     @handles("FirmwareStatusNotification")
     async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.firmware.status(
@@ -109,7 +109,7 @@ class V16Session(Session):
             data = json.dumps(data, separators=(",", ":"))
         return {"status": status} | ({} if data is None else {"data": data})
 
-    # --- security extension (issue 4 item 8) ---------------------------------------------
+    # --- security extension --------------------------------------------------------------
 
     @handles("SignCertificate")
     async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:

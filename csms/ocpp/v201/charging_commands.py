@@ -1,4 +1,4 @@
-"""OCPP 2.0.1 commands of tariffs and smart-charging state (issue 4 items 10, 12):
+"""OCPP 2.0.1 commands of tariffs and smart-charging state:
 `get-charging-profiles` (GetChargingProfiles, K09) and `cost-updated` (CostUpdated, I02),
 which the cost service sends for running transactions."""
 

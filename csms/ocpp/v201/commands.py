@@ -289,7 +289,7 @@ def _firmware_result(reply: dict[str, Any], call: Call, c: UpdateFirmware) -> Fi
 
 
 def _job_request_id(given: int | None, now: datetime) -> int:
-    """The id of the job csms keeps for this request (issue 4 items 1, 2), else a fresh one."""
+    """The id of the job csms keeps for this request, else a fresh one."""
     return given if given is not None else _request_ids.next(now)
 
 

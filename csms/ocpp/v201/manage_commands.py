@@ -1,5 +1,5 @@
 """OCPP 2.0.1 commands for the device model, monitoring, network profile, remote trigger and
-display messages (issue 4 items 5, 6, 9), transaction status and customer information; merged
+display messages, transaction status and customer information; merged
 into csms.ocpp.v201.commands.EXCHANGES.
 
 Request and message ids come from the device model service (csms.services.device_model),

@@ -45,7 +45,7 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
     async def on_heartbeat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"currentTime": format_utc(self.services.clock.now())}
 
-    # --- firmware and log jobs (issue 4 items 1, 2) ---
+    # --- firmware and log jobs ---
     @handles("FirmwareStatusNotification")
     async def on_firmware_status(self, p: dict[str, Any]) -> dict[str, Any]:
         await self.services.firmware.status(
@@ -97,7 +97,7 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
             self.station_id, p["vendorId"], p.get("messageId"), p.get("data"))
         return {"status": status} | ({} if data is None else {"data": data})
 
-    # --- security, ISO 15118 certificates (issue 4 items 8, 13) --------------------------
+    # --- security, ISO 15118 certificates ------------------------------------------------
 
     @handles("SignCertificate")
     async def on_sign_certificate(self, p: dict[str, Any]) -> dict[str, Any]:
