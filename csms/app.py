@@ -172,7 +172,8 @@ class CsmsServer:
             ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"))
         planner = PlannerWorker(self.services.smart_charging, self.db, self.services.events,
                                 s.plan_interval_s,
-                                lease=self.cluster.leases if self.cluster else None)
+                                lease=self.cluster.leases if self.cluster else None,
+                                held=self.live.held)
         loops.start("reservation-expiry", lambda: expire_reservations(self.services.reservations))
         # every loop following the event bus (the event stream's ring, the planner, local
         # lists, accounting and costs after stops, TxProfiles of ended transactions)

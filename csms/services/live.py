@@ -110,6 +110,10 @@ class LiveStations:
         self._queue: list[str] = []
         self._loader: asyncio.Task[None] | None = None
 
+    def held(self, station_id: str) -> StationState | None:
+        """The station's state if this process holds it already (nothing is loaded)."""
+        return self._states.get(station_id)
+
     async def get(self, station_id: str) -> StationState:
         state = self._states.get(station_id)
         if state is not None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from csms.domain import events as ev
 from csms.services.eventbus import EventBus
+from csms.services.live import StationState
 from csms.services.ports import Database, PlanningLease, UnitOfWork
 from csms.services.smart_charging import SmartChargingService
 
@@ -28,8 +30,10 @@ _TRIGGERS: frozenset[type[ev.Event]] = frozenset({
 class PlannerWorker:
     def __init__(self, service: SmartChargingService, db: Database, bus: EventBus,
                  interval_s: float = 900.0, debounce_s: float = 0.5,
-                 lease: PlanningLease | None = None) -> None:
+                 lease: PlanningLease | None = None,
+                 held: Callable[[str], StationState | None] = lambda _: None) -> None:
         self._service = service
+        self._held = held  # a station's state in memory, which knows its site
         self._lease = lease  # cluster mode: plan only the sites this node holds
         if lease is not None:
             lease.when_gained(self.replan_soon)
@@ -88,6 +92,9 @@ class PlannerWorker:
             self._wake.set()
 
     async def _site_of(self, station_id: str) -> str | None:
+        state = self._held(station_id)
+        if state is not None:  # a station of this process: no read
+            return state.site_id
         station = await self._db.read(lambda uow: uow.stations.get(station_id))
         return station.site_id if station else None
 
