@@ -97,6 +97,14 @@ class EvseOut(BaseModel):
     connectors: list[ConnectorOut]
 
 
+class ViolationOut(BaseModel):
+    at: datetime
+    action: str
+    path: str
+    message: str
+    outcome: Literal["repaired", "refused"]
+
+
 class StationOut(BaseModel):
     id: str
     connected: bool
@@ -123,6 +131,10 @@ class StationOut(BaseModel):
     smart_charging: dict[str, Any] | None = Field(
         default=None, description="rate_units, max_periods, max_stack_level, evse_max_kw, "
         "probed_at")
+    violations: list[ViolationOut] | None = Field(
+        default=None, description="GET /stations/{id} only: the newest schema violations the "
+        "station sent, repaired (lenient profile) or refused; null when none are kept; all of "
+        "them: /stations/{id}/violations")
 
 
 # What a stored token can say (CONTRACT.md); Unknown and ConcurrentTx are answers, not records.

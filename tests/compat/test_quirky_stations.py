@@ -118,7 +118,10 @@ async def test_a_strict_station_gets_the_spec_callerror(
                 await st.heartbeat()
             assert st.connected  # the connection lives on
         logged = await violations(api, "STRICT-1")
+        page = (await api.get("/stations/STRICT-1")).json()
     assert logged and {v["outcome"] for v in logged} == {"refused"}
+    # the station's own page shows the newest of them
+    assert page["violations"] and page["violations"] == logged[:len(page["violations"])]
     assert action in {v["action"] for v in logged}
     if quirk == "long-serial":
         assert any(v["path"].endswith("erialNumber") for v in logged)

@@ -6,13 +6,14 @@ BootNotification); without either it is strict. Changes apply from the station's
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from csms.api.deps import Svc
+from csms.api.routes.stations import violation_out
+from csms.api.schemas import ViolationOut
 from csms.domain.compatibility import (
     MAX_PATTERN,
     CompatibilityProfile,
@@ -75,14 +76,6 @@ class StationCompatibilityOut(BaseModel):
     model: ModelProfileOut | None = Field(description="the profile of its vendor and model")
 
 
-class ViolationOut(BaseModel):
-    at: datetime
-    action: str
-    path: str
-    message: str
-    outcome: Literal["repaired", "refused"]
-
-
 def _model_out(m: ModelProfile) -> ModelProfileOut:
     return ModelProfileOut(vendor=m.vendor, model=m.model,
                            **ProfileOut.of(m.profile).model_dump())
@@ -127,9 +120,7 @@ async def list_station_violations(
     """What the station sent against its version's schemas, newest first (the last 100 are
     kept; the same violation is logged at most once a minute)."""
     await svc.stations.get(station_id)
-    return [ViolationOut(at=v.at, action=v.action, path=v.path, message=v.message,
-                         outcome=v.outcome.value)  # type: ignore[arg-type]
-            for v in await svc.compatibility.violations(station_id, limit)]
+    return [violation_out(v) for v in await svc.compatibility.violations(station_id, limit)]
 
 
 @router.get("/compatibility/models")

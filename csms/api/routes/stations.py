@@ -16,7 +16,9 @@ from csms.api.schemas import (
     StationIn,
     StationOut,
     StationPatch,
+    ViolationOut,
 )
+from csms.domain.compatibility import Violation
 from csms.domain.errors import NotFound
 from csms.domain.security import SecurityProfile
 from csms.services.capabilities import describe  # smart charging
@@ -84,7 +86,17 @@ async def get_station(station_id: str, svc: Svc) -> StationOut:
     out = station_out(await svc.stations.get(station_id), svc)
     # smart charging: the charger's probed capabilities
     out.smart_charging = describe(await svc.smart_charging.capabilities.get(station_id))
+    seen = await svc.compatibility.violations(station_id, RECENT_VIOLATIONS)
+    out.violations = [violation_out(v) for v in seen] or None
     return out
+
+
+RECENT_VIOLATIONS = 5
+
+
+def violation_out(v: Violation) -> ViolationOut:
+    return ViolationOut(at=v.at, action=v.action, path=v.path, message=v.message,
+                        outcome=v.outcome.value)  # type: ignore[arg-type]
 
 
 @router.patch("/stations/{station_id}")
