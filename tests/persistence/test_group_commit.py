@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
 from csms.domain.model import IdToken, Station
 from csms.persistence.database import SqlDatabase
-from csms.persistence.migrate import upgrade
 from csms.services.ports import UnitOfWork
-from tests.conftest import fresh_postgres_database
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 # A write whose future is never resolved hangs its test: fail it in seconds, not at the
 # suite's 120 s timeout.
 pytestmark = pytest.mark.timeout(30)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[SqlDatabase]:
-    if request.param == "sqlite":
-        async for database in _database(database_url):
-            yield database
-    else:
-        async with fresh_postgres_database() as url:
-            async for database in _database(url):
-                yield database
-
-
-async def _database(url: str) -> AsyncIterator[SqlDatabase]:
-    await asyncio.to_thread(upgrade, url)
-    database = SqlDatabase(url)
-    await database.start()
-    yield database
-    await database.stop()
 
 
 def add_station(station_id: str):  # type: ignore[no-untyped-def]

@@ -8,12 +8,10 @@ format fails here rather than in a report weeks later.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -24,34 +22,13 @@ from csms.domain.records import ConnectorSaved, SamplesAdded, TransactionInserte
 from csms.persistence import records
 from csms.persistence import tables as t
 from csms.persistence.database import SqlDatabase
-from csms.persistence.migrate import upgrade
 from csms.persistence.raw import sqlite_time
 from csms.persistence.repositories import _RAW_MESSAGES
 from csms.persistence.unit_of_work import SqlUnitOfWork
 from csms.services.ports import UnitOfWork
-from tests.conftest import fresh_postgres_database
 
 T0 = datetime(2026, 12, 6, 20, 0, 0, 123456, tzinfo=UTC)
 SOFIA = timezone(timedelta(hours=2))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[SqlDatabase]:
-    if request.param == "sqlite":
-        async for database in _database(database_url):
-            yield database
-    else:
-        async with fresh_postgres_database() as url:
-            async for database in _database(url):
-                yield database
-
-
-async def _database(url: str) -> AsyncIterator[SqlDatabase]:
-    await asyncio.to_thread(upgrade, url)
-    database = SqlDatabase(url)
-    await database.start()
-    yield database
-    await database.stop()
 
 
 def test_compiled_statements_take_their_parameters_in_the_order_the_rows_give_them() -> None:

@@ -1,0 +1,31 @@
+"""A started database on SQLite and on PostgreSQL, for the writer's own tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from csms.persistence.database import SqlDatabase
+from csms.persistence.migrate import upgrade
+from tests.conftest import fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[SqlDatabase]:
+    if request.param == "sqlite":
+        async for database in _database(database_url):
+            yield database
+    else:
+        async with fresh_postgres_database() as url:
+            async for database in _database(url):
+                yield database
+
+
+async def _database(url: str) -> AsyncIterator[SqlDatabase]:
+    await asyncio.to_thread(upgrade, url)
+    database = SqlDatabase(url)
+    await database.start()
+    yield database
+    await database.stop()
