@@ -1,9 +1,10 @@
-"""External charging limits (OCPP 2.0.1 K12 NotifyChargingLimit): which one is in force now.
+"""External charging limits (set outside csms: a grid operator, a local EMS): which one is in
+force now, and what csms believes each station holds.
 
 A grid operator or an energy-management system may limit a station behind csms's back; the
-station reports the limit with its schedule. Stored limits keep the station's schedules as
-sent (`chargingSchedule` items); this module finds the period in force and converts it to kW,
-so the planner can treat the limit as a hard cap. Pure and stdlib only.
+station reports the limit with its schedules, which the OCPP edge translates into
+`LimitSchedule`s. This module finds the period in force and converts it to kW, so the planner
+can treat the limit as a hard cap. Pure and stdlib only.
 """
 
 from __future__ import annotations
@@ -16,49 +17,58 @@ from typing import Any
 from csms.domain.commands.charging import ClearChargingProfile
 from csms.domain.units import DEFAULT_VOLTAGE
 
-PHASES = 3  # OCPP: numberPhases 3 is assumed when absent
+PHASES = 3  # a period in amperes that names no phase count is taken as three-phase
+
+
+@dataclass(frozen=True, slots=True)
+class LimitPeriod:
+    """From `start_s` seconds after its schedule's start, `limit` in the schedule's unit."""
+
+    start_s: float
+    limit: float
+    phases: int | None = None  # None: PHASES
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSchedule:
+    """One schedule of an external limit. `unit` is "W" or "A"; without a `start` the schedule
+    counts from when csms received it (its own relative start is unknown); without a
+    `duration_s` its last period lasts."""
+
+    unit: str
+    periods: tuple[LimitPeriod, ...]
+    start: datetime | None = None
+    duration_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ChargingLimit:
-    """A limit a station reported: per EVSE (0 = the whole station) and source."""
+    """A limit a station reported: per EVSE (0 = the whole station) and source. `as_sent`
+    keeps the station's own schedules, opaque here, for those who show them as sent."""
 
     station_id: str
     evse_id: int
     source: str  # EMS | Other | SO | CSO
     grid_critical: bool | None
-    schedules: tuple[dict[str, Any], ...]
+    schedules: tuple[LimitSchedule, ...]
     received_at: datetime
+    as_sent: tuple[Mapping[str, Any], ...] = ()
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else None
-
-
-def schedule_kw(schedule: Mapping[str, Any], received_at: datetime, now: datetime
+def schedule_kw(schedule: LimitSchedule, received_at: datetime, now: datetime
                 ) -> float | None:
-    """The schedule's limit at `now` in kW; None when it is not in force. A schedule without
-    `startSchedule` counts from when csms received it (its own relative start is unknown)."""
-    start = _time(schedule.get("startSchedule")) or received_at
+    """The schedule's limit at `now` in kW; None when it is not in force."""
+    start = schedule.start or received_at
     elapsed = (now - start).total_seconds()
-    duration = schedule.get("duration")
-    if elapsed < 0 or (isinstance(duration, int | float) and elapsed >= duration):
+    if elapsed < 0 or (schedule.duration_s is not None and elapsed >= schedule.duration_s):
         return None
-    periods: Sequence[Mapping[str, Any]] = schedule.get("chargingSchedulePeriod") or []
-    active = [p for p in periods if float(p.get("startPeriod", 0)) <= elapsed]
+    active = [p for p in schedule.periods if p.start_s <= elapsed]
     if not active:
         return None
-    period = max(active, key=lambda p: float(p.get("startPeriod", 0)))
-    limit = float(period["limit"])
-    if schedule.get("chargingRateUnit") == "A":
-        return limit * DEFAULT_VOLTAGE * int(period.get("numberPhases") or PHASES) / 1000
-    return limit / 1000
+    period = max(active, key=lambda p: p.start_s)
+    if schedule.unit == "A":
+        return period.limit * DEFAULT_VOLTAGE * (period.phases or PHASES) / 1000
+    return period.limit / 1000
 
 
 def limit_kw(limit: ChargingLimit, now: datetime) -> float | None:

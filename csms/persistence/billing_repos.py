@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from csms.domain.charging_state import ChargingLimit, InstalledProfile, ProfileReportPart
+from csms.domain.charging_state import (
+    ChargingLimit,
+    InstalledProfile,
+    LimitPeriod,
+    LimitSchedule,
+    ProfileReportPart,
+)
 from csms.domain.model import Transaction
 from csms.domain.tariffs import PRICE_FIELDS, Tariff
 from csms.persistence import rows
@@ -189,15 +195,18 @@ class ChargingStateRepo:
              .order_by(c.evse_id, c.source))
         return [ChargingLimit(
             station_id=r.station_id, evse_id=r.evse_id, source=r.source,
-            grid_critical=r.grid_critical, schedules=tuple(r.schedules or ()),
-            received_at=r.received_at) for r in self._c.execute(q)]
+            grid_critical=r.grid_critical,
+            schedules=tuple(_limit_schedule(x) for x in r.schedules or ()),
+            received_at=r.received_at, as_sent=tuple(r.as_sent or ()))
+            for r in self._c.execute(q)]
 
     def put_limit(self, limit: ChargingLimit) -> None:
         self.clear_limits(limit.station_id, limit.source, limit.evse_id)
         self._c.execute(insert(b.charging_limits).values(
             station_id=limit.station_id, evse_id=limit.evse_id, source=limit.source,
-            grid_critical=limit.grid_critical, schedules=list(limit.schedules),
-            received_at=limit.received_at))
+            grid_critical=limit.grid_critical,
+            schedules=[limit_schedule_data(x) for x in limit.schedules],
+            received_at=limit.received_at, as_sent=[dict(x) for x in limit.as_sent]))
 
     def clear_limits(self, station_id: str, source: str, evse_id: int | None) -> int:
         c = b.charging_limits.c
@@ -213,3 +222,20 @@ def _part(r: Row[Any]) -> ProfileReportPart:
         station_id=m["station_id"], request_id=m["request_id"], seq=m["seq"],
         evse_id=m["evse_id"], source=m["source"], profiles=tuple(m["profiles"] or ()),
         tbc=m["tbc"], received_at=m["received_at"])
+
+
+def limit_schedule_data(s: LimitSchedule) -> dict[str, Any]:
+    """A LimitSchedule as stored (the data migration 0015 writes the same shape)."""
+    return {"unit": s.unit, "start": None if s.start is None else s.start.isoformat(),
+            "duration_s": s.duration_s,
+            "periods": [{"start_s": p.start_s, "limit": p.limit, "phases": p.phases}
+                        for p in s.periods]}
+
+
+def _limit_schedule(d: dict[str, Any]) -> LimitSchedule:
+    start = d.get("start")
+    return LimitSchedule(
+        unit=d["unit"], start=None if start is None else datetime.fromisoformat(start),
+        duration_s=d.get("duration_s"),
+        periods=tuple(LimitPeriod(p["start_s"], p["limit"], p.get("phases"))
+                      for p in d["periods"]))

@@ -94,6 +94,8 @@ charging_limits = Table(
     Column("evse_id", Integer, primary_key=True),
     Column("source", String(8), primary_key=True),
     Column("grid_critical", Boolean),
+    # the domain's LimitSchedules as JSON (billing_repos); `as_sent`: the station's own
     Column("schedules", JSON, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
+    Column("as_sent", JSON, nullable=False),
 )

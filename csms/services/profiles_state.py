@@ -16,6 +16,7 @@ the planner a station's grid-operator limit in force now, to be respected as a h
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from csms.domain.charging_profiles import ChargingProfile
 from csms.domain.charging_state import (
     ChargingLimit,
     InstalledProfile,
+    LimitSchedule,
     ProfileReportPart,
     clears,
     in_force_kw,
@@ -125,10 +127,11 @@ class ProfileStateService:
         await self._db.write(work)
 
     async def limit_notified(self, station_id: str, evse_id: int | None, source: str,
-                             grid_critical: bool | None,
-                             schedules: list[dict[str, Any]]) -> None:
+                             grid_critical: bool | None, schedules: Sequence[LimitSchedule],
+                             as_sent: Sequence[Mapping[str, Any]]) -> None:
+        """`as_sent`: the station's own schedules, kept only to be shown as it sent them."""
         limit = ChargingLimit(station_id, evse_id or 0, source, grid_critical, tuple(schedules),
-                              self._clock.now())
+                              self._clock.now(), tuple(as_sent))
         await self._db.write(lambda uow: uow.charging_state.put_limit(limit))
 
     async def limit_cleared(self, station_id: str, source: str, evse_id: int | None) -> None:

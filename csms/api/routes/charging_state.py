@@ -48,7 +48,8 @@ async def charging_limits(station_id: str, svc: Svc) -> ChargingLimitsOut:
         station_id=station_id, external_limit_kw=view.in_force_kw.get(0),
         limits=[ChargingLimitOut(
             evse_id=x.evse_id, source=x.source, grid_critical=x.grid_critical,
-            schedules=list(x.schedules), received_at=x.received_at, in_force_kw=limit_kw(x, now))
+            schedules=[dict(s) for s in x.as_sent], received_at=x.received_at,
+            in_force_kw=limit_kw(x, now))
             for x in view.limits],
         ev_schedules=[EvScheduleOut(evse_id=int(data.get("evseId", 0)), received_at=at,
                                     notification=data) for at, data in view.ev_schedules])

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from csms.domain.charging_state import LimitPeriod, LimitSchedule
 from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
 from csms.domain.model import AuthResult, AuthStatus, BootInfo, ConnectorState, Sample
 from csms.domain.security import SecurityEvent
@@ -100,3 +101,14 @@ def charging_needs(needs: dict[str, Any]) -> tuple[datetime | None, float | None
     params = needs.get("acChargingParameters") or needs.get("dcChargingParameters") or {}
     energy = params.get("energyAmount")
     return departure, float(energy) if energy is not None else None
+
+
+def limit_schedule(s: dict[str, Any]) -> LimitSchedule:
+    """A NotifyChargingLimit ChargingScheduleType (schema-checked) as the domain's schedule."""
+    start = s.get("startSchedule")
+    return LimitSchedule(
+        unit=s["chargingRateUnit"],
+        periods=tuple(LimitPeriod(float(p["startPeriod"]), float(p["limit"]),
+                                  p.get("numberPhases")) for p in s["chargingSchedulePeriod"]),
+        start=None if start is None else parse(start),
+        duration_s=s.get("duration"))
