@@ -1,5 +1,5 @@
 """Bodies of the tariff routes, the charging-state listings, and the `get-charging-profiles`
-command. The command body is merged into COMMAND_BODIES."""
+and `cost-updated` commands."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from csms.api.command_schemas import COMMAND_BODIES
 from csms.api.schemas import Strict
 
 Currency = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$",
@@ -149,6 +148,3 @@ class CostUpdated(Strict):
                                   description="OCPP 1.6 only, required there")
     final: bool = Field(False, description="OCPP 1.6: messageId FinalCost, else RunningCost")
 
-
-COMMAND_BODIES["get-charging-profiles"] = GetChargingProfiles  # OCPP 2.0.1 only
-COMMAND_BODIES["cost-updated"] = CostUpdated

@@ -1,6 +1,6 @@
-"""Bodies of the station commands (`POST /stations/{id}/commands/{name}`) and COMMAND_BODIES,
-the table from a command's name to its body; the device, security and billing schema modules
-add their own commands to it when this module is imported."""
+"""Bodies of the station commands (`POST /stations/{id}/commands/{name}`): remote start and
+stop, resets, configuration, profiles, reservations, local lists, firmware and logs. Each is
+paired with its typed command in csms.api.command_bodies."""
 
 from __future__ import annotations
 
@@ -173,27 +173,6 @@ class GetDiagnostics(Strict):
     retry_interval_s: int | None = Field(None, ge=0)
 
 
-COMMAND_BODIES: dict[str, type[Strict]] = {
-    "remote-start": RemoteStart,
-    "remote-stop": RemoteStop,
-    "reset": Reset,
-    "unlock": Unlock,
-    "change-availability": ChangeAvailability,
-    "trigger-message": TriggerMessage,
-    "get-configuration": GetConfiguration,
-    "set-configuration": SetConfiguration,
-    "clear-cache": Empty,
-    "data-transfer": DataTransfer,
-    "set-charging-profile": SetChargingProfile,
-    "clear-charging-profile": ClearChargingProfile,
-    "get-composite-schedule": GetCompositeSchedule,
-    "reserve-now": ReserveNow,
-    "cancel-reservation": CancelReservation,
-    "send-local-list": SendLocalList,
-    "get-local-list-version": Empty,  # local authorization list
-    "update-firmware": UpdateFirmware,
-    "get-diagnostics": GetDiagnostics,
-}
 
 
 class GetTransactionStatus(Strict):
@@ -207,15 +186,3 @@ class CustomerInformation(Strict):
     customer_identifier: str | None = Field(None, min_length=1, max_length=64)
     id_token: str | None = Field(None, min_length=1, max_length=36)
     id_token_type: str = Field("ISO14443", max_length=20)
-
-
-COMMAND_BODIES["get-transaction-status"] = GetTransactionStatus
-COMMAND_BODIES["customer-information"] = CustomerInformation
-
-# Device model, monitoring, network profile and display message commands: that module adds
-# its bodies to COMMAND_BODIES.
-import csms.api.device_schemas  # noqa: E402, I001
-# Certificate commands (security): that module adds its bodies too.
-import csms.api.security_schemas  # noqa: E402
-# get-charging-profiles (tariffs and charging state): adds its body.
-import csms.api.billing_schemas  # noqa: E402, F401

@@ -1,5 +1,5 @@
 """Bodies of the device model, monitoring, network profile and display message commands,
-and the shapes of their API listings. Merged into COMMAND_BODIES."""
+and the shapes of their API listings (bodies paired with commands in command_bodies)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from csms.api.command_schemas import COMMAND_BODIES
 from csms.api.schemas import Strict, UtcDateTime
 
 RequestId = Field(None, ge=0, le=2**31 - 1,
@@ -150,19 +149,6 @@ class ClearDisplayMessage(Strict):
     id: int = Field(ge=0, le=2**31 - 1)
 
 
-DEVICE_COMMAND_BODIES: dict[str, type[Strict]] = {
-    "get-base-report": GetBaseReport,
-    "get-report": GetReport,
-    "set-variable-monitoring": SetVariableMonitoring,
-    "clear-variable-monitoring": ClearVariableMonitoring,
-    "get-monitoring-report": GetMonitoringReport,
-    "set-monitoring-base": SetMonitoringBase,
-    "set-monitoring-level": SetMonitoringLevel,
-    "set-network-profile": SetNetworkProfile,
-    "set-display-message": SetDisplayMessage,
-    "get-display-messages": GetDisplayMessages,
-    "clear-display-message": ClearDisplayMessage,
-}
 
 
 # --- listings ------------------------------------------------------------------------------
@@ -258,8 +244,3 @@ class DisplayMessageOut(BaseModel):
     evse_id: int | None
     source: str = Field(description="set (by csms) or reported (by the station)")
     updated_at: datetime | None
-
-
-# Registered here, not in schemas.py: schemas.py imports this module at its end, and either
-# import order leaves COMMAND_BODIES complete.
-COMMAND_BODIES.update(DEVICE_COMMAND_BODIES)

@@ -1,5 +1,5 @@
 """Bodies and listings of the security area: certificate commands,
-password and security-profile changes, security events. Merged into COMMAND_BODIES."""
+password and security-profile changes, security events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from csms.api.command_schemas import COMMAND_BODIES
 from csms.api.schemas import Strict
 
 # Version-agnostic names are the 2.0.1 ones; 1.6 stations hold only the first two (the CSMS
@@ -41,14 +40,6 @@ class HashData(Strict):
 
 class DeleteCertificate(Strict):
     hash_data: HashData
-
-
-SECURITY_COMMAND_BODIES: dict[str, type[Strict]] = {
-    "install-certificate": InstallCertificate,
-    "get-installed-certificate-ids": GetInstalledCertificateIds,
-    "delete-certificate": DeleteCertificate,
-}
-COMMAND_BODIES.update(SECURITY_COMMAND_BODIES)
 
 
 class PasswordIn(Strict):

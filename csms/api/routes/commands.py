@@ -1,18 +1,15 @@
 """Remote commands: one documented route per version-agnostic command, plus raw OCPP."""
 
 # No `from __future__ import annotations`: FastAPI must see each route's body model.
-import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel
 
-from csms.api.command_schemas import COMMAND_BODIES
+from csms.api.command_bodies import command_bodies
 from csms.api.deps import Svc
 from csms.api.errors import has_non_finite, out_of_range_integer
-from csms.api.schemas import Strict
-from csms.domain.commands import api_commands
 from csms.domain.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["commands"])
@@ -50,21 +47,8 @@ def _command_route(name: str, model: type[BaseModel]) -> None:
     )(endpoint)
 
 
-def _body_of(command: type[Any]) -> type[BaseModel]:
-    """A request body generated from a typed command's own fields, for a command whose body
-    needs no more validation than its types (the others have theirs in COMMAND_BODIES)."""
-    hints = get_type_hints(command)
-    fields: dict[str, Any] = {
-        f.name: (hints[f.name], ... if f.default is dataclasses.MISSING else f.default)
-        for f in dataclasses.fields(command)}
-    model: type[BaseModel] = create_model(
-        "".join(part.title() for part in command.name.split("-")), __base__=Strict, **fields)
-    return model
-
-
-# Every command csms knows, typed (csms.domain.commands) or not yet, with its request body.
-BODIES: dict[str, type[BaseModel]] = dict(COMMAND_BODIES) | {
-    name: _body_of(typed) for name, typed in api_commands().items() if name not in COMMAND_BODIES}
+# Every command the API offers, with its request body (hand-written or generated).
+BODIES: dict[str, type[BaseModel]] = command_bodies()
 
 for _name, _model in BODIES.items():
     _command_route(_name, _model)
