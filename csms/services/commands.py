@@ -45,7 +45,6 @@ from csms.services.profiles_state import ProfileStateService
 
 R = TypeVar("R", bound=Result)
 
-# The commands not yet typed (csms.domain.commands holds the typed ones).
 
 @dataclass(frozen=True)
 class Keepers:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from csms.clock import Clock
 from csms.domain import jobs
 from csms.domain.commands import Command, Result
-from csms.domain.commands.files import FirmwareResult, UpdateFirmware
+from csms.domain.commands.files import FirmwareResult, LogResult, UpdateFirmware
 from csms.domain.errors import NotFound
 from csms.domain.jobs import Job
 from csms.services.ports import Database, StationGateway, UnitOfWork
@@ -117,7 +117,7 @@ class JobTracker:
         if result.status not in jobs.ACCEPTED:
             await self.drop(job_id)
             return result
-        file_name = getattr(result, "file_name", None)
+        file_name = result.file_name if isinstance(result, LogResult) else None
         extra = {"file_name": file_name} if file_name else None
         at = self._clock.now()
 
