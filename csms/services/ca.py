@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -188,9 +187,3 @@ def ocsp_response(ca: Authority, cert_pem: str, algorithm: str, revoked_at: date
     ).responder_id(ocsp.OCSPResponderEncoding.HASH, ca.cert)
     der = builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
     return base64.b64encode(der).decode()
-
-
-def parse_ocsp_request_data(data: dict[str, Any]) -> tuple[str, str, str, str]:
-    """(hashAlgorithm, issuerNameHash, issuerKeyHash, serial) of an OCPP OCSPRequestData."""
-    return (str(data["hashAlgorithm"]), str(data["issuerNameHash"]),
-            str(data["issuerKeyHash"]), serial_hex(str(data["serialNumber"])))

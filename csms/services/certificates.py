@@ -19,7 +19,7 @@ from typing import Any
 from cryptography import x509
 
 from csms.clock import Clock
-from csms.domain.commands.certificates import CertificateSigned
+from csms.domain.commands.certificates import CertificateHash, CertificateSigned
 from csms.domain.errors import DomainError, NotFound
 from csms.domain.security import Delivery, IssuedCertificate
 from csms.services import ca
@@ -203,14 +203,16 @@ class CertificateService:
             {"action": action, "accepted": False, "reason": reason}))
         return Decision(False, reason)
 
-    async def certificate_status(self, station_id: str, request: dict[str, Any]) -> Decision:
+    async def certificate_status(self, station_id: str, request: CertificateHash) -> Decision:
         """GetCertificateStatus: an OCSP answer for what our CA issued, else a logged refusal.
         Accepted decisions carry the base64 OCSP response as their reason."""
         extra = {"station_id": station_id}
         if not self._config.v2g_root:
             log.warning("GetCertificateStatus refused: no V2G root configured", extra=extra)
             return Decision(False, "NoV2GRoot")
-        algorithm, name_hash, key_hash, serial = ca.parse_ocsp_request_data(request)
+        algorithm, name_hash, key_hash = (
+            request.hash_algorithm, request.issuer_name_hash, request.issuer_key_hash)
+        serial = ca.serial_hex(request.serial_number)
         authority = await self.authority()
         if not ca.issuer_matches(authority, algorithm, name_hash, key_hash):
             log.warning("GetCertificateStatus refused: issuer is not our CA and csms does not "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csms.ocpp import cert_hash
 from csms.ocpp.errors import V201
 from csms.ocpp.session import handles
 from csms.ocpp.timestamps import format_utc
@@ -123,7 +124,7 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
     @handles("GetCertificateStatus")
     async def on_get_certificate_status(self, p: dict[str, Any]) -> dict[str, Any]:
         decision = await self.services.certificates.certificate_status(
-            self.station_id, p["ocspRequestData"])
+            self.station_id, cert_hash.from_wire(p["ocspRequestData"]))
         if decision.accepted:
             return {"status": "Accepted", "ocspResult": decision.reason}
         return {"status": "Failed", "statusInfo": {"reasonCode": decision.reason[:20]}}
