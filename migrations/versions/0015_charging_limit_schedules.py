@@ -7,7 +7,7 @@ limit, phases}]}, written by csms.persistence.billing_repos); the station's JSON
 domain applied when it read the station's JSON (a start without a time zone, or unreadable,
 counts from reception; a period without a phase count is three-phase).
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06 23:50:00
 """
@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0016'
+revision: str = '0015'
 down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
