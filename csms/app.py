@@ -30,45 +30,45 @@ from csms.persistence.compat_store import CompatDatabase  # chargers that break 
 from csms.persistence.database import SqlDatabase
 from csms.persistence.file_store import DiskStore  # firmware and log jobs, uploads
 from csms.persistence.migrate import upgrade
-from csms.services.accounting import AccountingService
-from csms.services.admin import ensure_admin_token
-from csms.services.audit import AuditService
-from csms.services.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.authorization.local_lists import LocalListService
+from csms.services.authorization.reservations import ReservationService
+from csms.services.authorization.tokens import TokenService
+from csms.services.billing.costs import CostConfig, CostService  # tariffs and cost, charging state
+from csms.services.billing.tariffs import TariffService
 from csms.services.books import TariffBook, TokenBook
-from csms.services.certificates import CaConfig, CertificateService
 from csms.services.commands import CommandService, Keepers
-from csms.services.compatibility import CompatibilityBook
 from csms.services.container import Services
-from csms.services.costs import CostConfig, CostService  # tariffs and cost, charging state
-from csms.services.data_transfer import DataTransferService
-from csms.services.device_model import DeviceModelService
-from csms.services.diagnostics import DiagnosticsService, UploadConfig
+from csms.services.devices.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.devices.compatibility import CompatibilityBook
+from csms.services.devices.data_transfer import DataTransferService
+from csms.services.devices.device_model import DeviceModelService
+from csms.services.devices.station_setup import StationSetupService  # metering set on boot
 from csms.services.event_log import EventLog  # the event stream's recent events
 from csms.services.eventbus import EventBus
-from csms.services.firmware import FirmwareService
-from csms.services.forecast import ForecastService
-from csms.services.green_outlook import outlook
+from csms.services.files.diagnostics import DiagnosticsService, UploadConfig
+from csms.services.files.firmware import FirmwareService
 from csms.services.invalidation import LocalInvalidations
-from csms.services.live import LiveStations, TransactionKeys
-from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
-from csms.services.office import Office  # people, audit, reports
-from csms.services.people import PeopleService
+from csms.services.office.admin import ensure_admin_token
+from csms.services.office.audit import AuditService
+from csms.services.office.office import Office  # people, audit, reports
+from csms.services.office.people import PeopleService
+from csms.services.office.sign_in_throttle import SignInThrottle
+from csms.services.office.statements import ReportService
 from csms.services.ports import EventSink, StationGateway
-from csms.services.preferences import Defaults, PreferenceService
-from csms.services.presence import Presence
-from csms.services.profiles_state import ProfileStateService
-from csms.services.reservations import ReservationService
-from csms.services.security import SecurityService
-from csms.services.sign_in_throttle import SignInThrottle
-from csms.services.sites import SiteService
-from csms.services.smart_charging import SLOT_MINUTES, ChargingConfig, SmartChargingService
-from csms.services.statements import ReportService
-from csms.services.station_setup import StationSetupService  # metering set on boot
-from csms.services.stations import StationService
-from csms.services.tariffs import TariffService
-from csms.services.tokens import TokenService
-from csms.services.transactions import TransactionService
+from csms.services.security.certificates import CaConfig, CertificateService
+from csms.services.security.security import SecurityService
+from csms.services.sites.accounting import AccountingService
+from csms.services.sites.forecast import ForecastService
+from csms.services.sites.sites import SiteService
+from csms.services.smart.green_outlook import outlook
+from csms.services.smart.preferences import Defaults, PreferenceService
+from csms.services.smart.profiles_state import ProfileStateService
+from csms.services.smart.smart_charging import SLOT_MINUTES, ChargingConfig, SmartChargingService
+from csms.services.stations.live import LiveStations, TransactionKeys
+from csms.services.stations.presence import Presence
+from csms.services.stations.stations import StationService
+from csms.services.transactions.transactions import TransactionService
 from csms.settings import Settings
 from csms.startup_banner import startup_banner
 from csms.supervisor import Supervisor

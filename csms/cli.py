@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _rotate(settings: Settings) -> int:
     from csms.persistence.database import SqlDatabase
     from csms.persistence.migrate import upgrade
-    from csms.services.admin import ensure_admin_token
+    from csms.services.office.admin import ensure_admin_token
 
     await asyncio.to_thread(upgrade, settings.database_url)
     db = SqlDatabase(settings.database_url)

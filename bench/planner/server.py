@@ -1,11 +1,12 @@
 """The benchmark's "server" policy: csms serve's planning loop replayed on sub-slot readings.
 
-`csms serve` re-plans a site on every new reading (every few minutes) and on every plug-in;
-its forecast counts the slot in progress as the latest measurement (`services.forecast.compute`)
-and plans 15-minute slots from the start of the current one, each car from now. This replay
-does the same, with the scenario's forecast in place of the clear-sky guess and the planning
-functions the server and plan-day share (`planning.forecast.correct / spread / bounds`,
-`planning.plan`, `planning.clip_to`, `services.charging_profiles.should_send`):
+`csms serve` re-plans a site on every new reading (every few minutes) and on every plug-in; its
+forecast counts the slot in progress as the latest measurement
+(`services.sites.forecast.compute`) and plans 15-minute slots from the start of the current one,
+each car from now. This replay does the same, with the scenario's forecast in place of the
+clear-sky guess and the planning functions the server and plan-day share
+(`planning.forecast.correct / spread / bounds`, `planning.plan`, `planning.clip_to`,
+`services.smart.charging_profiles.should_send`):
 
 - at each reading time t (every `fine.slot_minutes`), the planner knows the readings whose
   interval ended by t, never a later one (`known`); the complete slots' means and the slot in
@@ -28,12 +29,12 @@ import numpy as np
 from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
 from csms.planning.arrivals import ArrivalModel
 from csms.planning.forecast import bounds, correct, spread, still_to_come
-from csms.services.charging_profiles import Sent, should_send
+from csms.services.smart.charging_profiles import Sent, should_send
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 
-SLOT_MINUTES = 15  # the server's plan slots (services.smart_charging.SLOT_MINUTES)
-MIN_INTERVAL = timedelta(minutes=5)  # services.smart_charging.ChargingConfig.min_interval
+SLOT_MINUTES = 15  # the server's plan slots (services.smart.smart_charging.SLOT_MINUTES)
+MIN_INTERVAL = timedelta(minutes=5)  # services.smart.smart_charging.ChargingConfig.min_interval
 _EPS_KWH = 1e-6
 
 
@@ -54,7 +55,7 @@ class Readings:
 
 
 def in_progress(seen: np.ndarray, slot_first: int) -> float | None:
-    """What the server counts for the slot in progress (`services.forecast.compute`): the
+    """What the server counts for the slot in progress (`services.sites.forecast.compute`): the
     latest reading, of this slot or the last one (within a slot's age: the readings here come
     every 5 minutes, so the last one always is)."""
     return float(seen[-1]) if len(seen) else None

@@ -22,8 +22,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from csms.domain.errors import NotFound
 from csms.domain.people import Principal, Role
-from csms.services.admin import AdminToken
 from csms.services.container import Services
+from csms.services.office.admin import AdminToken
 
 PREFIX = "/api/v1"
 Scope = Literal["path", "list", "global"]

@@ -43,10 +43,10 @@ from csms.api.routes import (
     transactions,
     uploads,
 )
-from csms.services.admin import AdminToken
 from csms.services.container import Services
 from csms.services.event_log import EventLog
-from csms.services.office import Office
+from csms.services.office.admin import AdminToken
+from csms.services.office.office import Office
 
 # Swagger UI and ReDoc, served by csms itself (a site network may have no internet): the
 # assets of the pinned fastapi-offline package (docs/third-party.md lists their licences).

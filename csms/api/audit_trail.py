@@ -11,7 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csms.domain.people import Principal
-from csms.services.audit import AuditRecord, AuditService
+from csms.services.office.audit import AuditRecord, AuditService
 
 log = logging.getLogger(__name__)
 

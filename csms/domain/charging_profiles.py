@@ -1,7 +1,7 @@
 """The version-agnostic charging profile of CONTRACT.md, checked, and the decisions both OCPP
 versions share: which EVSE it goes to, its id on the charger, its kind and where it starts.
 
-Pure and stdlib only, so the smart-charging service (csms.services.charging_profiles) builds
+Pure and stdlib only, so the smart-charging service (csms.services.smart.charging_profiles) builds
 profiles without knowing a station's version; `csms.ocpp.vXX.profiles` writes the wire form.
 
 Shape: `{purpose: "tx" | "tx_default" | "station_max", stack_level, unit: "A" | "W",

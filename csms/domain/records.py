@@ -1,6 +1,6 @@
 """Typed rows the inbound hot path appends to the group commit.
 
-A station's message is decided in memory (csms.services.live holds what the next message
+A station's message is decided in memory (csms.services.stations.live holds what the next message
 needs); what must become durable before the reply is expressed as these records. The writer
 stores each kind for a whole batch with one multi-row statement, so the cost per message is a
 few row bindings rather than a round of reads and single-row statements.

@@ -5,7 +5,7 @@ specification names, and logged on the station. A lenient station's payload is r
 (csms.ocpp.leniency) and each repair logged; what still breaks the schema after that is refused
 as from a strict station. Timestamps without an offset are taken in the profile's zone, and
 idTokens normalised by its pattern, before any handler sees them. The profile comes from memory
-(csms.services.compatibility); a station without one costs a dictionary look-up.
+(csms.services.devices.compatibility); a station without one costs a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from csms.domain.compatibility import (
 from csms.ocpp import schemas
 from csms.ocpp.errors import OcppCallError
 from csms.ocpp.leniency import Finding, repair
-from csms.services.compatibility import CompatibilityBook
+from csms.services.devices.compatibility import CompatibilityBook
 
 CALL = 2
 

@@ -34,8 +34,8 @@ from csms.ocpp.registry import Registry
 from csms.ocpp.session import Session, SessionConfig
 from csms.ocpp.v16.session import V16Session
 from csms.ocpp.v201.session import V201Session
-from csms.services.admission import Admission
 from csms.services.container import Services
+from csms.services.stations.admission import Admission
 
 log = logging.getLogger(__name__)
 

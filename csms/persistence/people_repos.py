@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from csms.domain.people import AuditEntry, Credential, Role, User
 from csms.persistence import tables_people as p
-from csms.services.people_ports import AuditFilter
+from csms.services.office.ports import AuditFilter
 
 
 def _sites(value: Any) -> tuple[str, ...] | None:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Select, func, select
 from csms.domain.model import Transaction
 from csms.persistence import rows
 from csms.persistence import tables as t
-from csms.services.people_ports import BilledTransaction, TransactionFilter
+from csms.services.office.ports import BilledTransaction, TransactionFilter
 
 
 def _filtered(query: Select[Any], f: TransactionFilter) -> Select[Any]:

@@ -75,7 +75,7 @@ def correct(
     slot, half-life `half_life_h`) says whether this cloud is passing and fades into the bias over
     `nowcast_h`. With `reference_kw` (clear-sky output) the ratios are taken against it.
     `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
-    `now_index`'s measurement, as in `services.forecast.compute`.
+    `now_index`'s measurement, as in `services.sites.forecast.compute`.
     """
     fc = np.asarray(forecast_kw, dtype=float)
     ref = fc if reference_kw is None else np.asarray(reference_kw, dtype=float)

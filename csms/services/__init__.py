@@ -3,4 +3,8 @@
 Each service method is one use case; writes run inside one unit of work through
 `Database.write`, which commits (possibly together with other stations' writes) before it
 returns, so a caller replying to a station never confirms anything that is not durable.
+
+Each subpackage is a room serving one purpose, with its repository Protocols in its own
+`ports`; the modules here are the core they share (docs/architecture.md, "The services'
+rooms").
 """

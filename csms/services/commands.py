@@ -36,12 +36,12 @@ from csms.domain.commands.device import (
 from csms.domain.commands.files import GetDiagnostics, UpdateFirmware
 from csms.domain.commands.station import ChangeAvailability
 from csms.domain.errors import NotFound, StationOffline
-from csms.services.availability import AvailabilityService
-from csms.services.device_model import DeviceModelService
-from csms.services.diagnostics import DiagnosticsService
-from csms.services.firmware import FirmwareService
+from csms.services.devices.availability import AvailabilityService
+from csms.services.devices.device_model import DeviceModelService
+from csms.services.files.diagnostics import DiagnosticsService
+from csms.services.files.firmware import FirmwareService
 from csms.services.ports import Database, StationGateway
-from csms.services.profiles_state import ProfileStateService
+from csms.services.smart.profiles_state import ProfileStateService
 
 R = TypeVar("R", bound=Result)
 

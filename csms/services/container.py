@@ -5,35 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from csms.clock import Clock
-from csms.services.accounting import AccountingService
-from csms.services.availability import AvailabilityService  # reservations, local lists, ...
-from csms.services.certificates import CertificateService
+from csms.services.authorization.local_lists import LocalListService
+from csms.services.authorization.reservations import ReservationService
+from csms.services.authorization.tokens import TokenService
+from csms.services.billing.costs import CostService  # tariffs and cost, charging state
+from csms.services.billing.tariffs import TariffService
 from csms.services.commands import CommandService
-from csms.services.compatibility import CompatibilityBook  # chargers that break the spec
-from csms.services.costs import CostService  # tariffs and cost, charging state
-from csms.services.data_transfer import DataTransferService
-from csms.services.device_model import DeviceModelService
-from csms.services.diagnostics import DiagnosticsService  # firmware and log jobs
+from csms.services.devices.availability import AvailabilityService  # reservations, local lists, ...
+from csms.services.devices.compatibility import CompatibilityBook  # chargers that break the spec
+from csms.services.devices.data_transfer import DataTransferService
+from csms.services.devices.device_model import DeviceModelService
+from csms.services.devices.station_setup import StationSetupService  # metering set on boot
 from csms.services.eventbus import EventBus
-from csms.services.firmware import FirmwareService
-from csms.services.forecast import ForecastService
+from csms.services.files.diagnostics import DiagnosticsService  # firmware and log jobs
+from csms.services.files.firmware import FirmwareService
 from csms.services.invalidation import Invalidations, LocalInvalidations
-from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
 from csms.services.ports import Database, StationGateway
-from csms.services.preferences import PreferenceService
-from csms.services.presence import Presence
-from csms.services.profiles_state import ProfileStateService
-from csms.services.reservations import ReservationService
-from csms.services.security import SecurityService
-from csms.services.sites import SiteService
-from csms.services.smart_charging import SmartChargingService
-from csms.services.station_setup import StationSetupService  # metering set on boot
-from csms.services.stations import StationService
+from csms.services.security.certificates import CertificateService
+from csms.services.security.security import SecurityService
+from csms.services.sites.accounting import AccountingService
+from csms.services.sites.forecast import ForecastService
+from csms.services.sites.sites import SiteService
+from csms.services.smart.preferences import PreferenceService
+from csms.services.smart.profiles_state import ProfileStateService
+from csms.services.smart.smart_charging import SmartChargingService
+from csms.services.stations.presence import Presence
+from csms.services.stations.stations import StationService
 from csms.services.storage_health import StorageHealth
-from csms.services.tariffs import TariffService
-from csms.services.tokens import TokenService
-from csms.services.transactions import TransactionService
+from csms.services.transactions.transactions import TransactionService
 
 
 @dataclass

@@ -11,9 +11,9 @@ import asyncio
 import logging
 
 from csms.domain import events as ev
+from csms.services.authorization.local_lists import LocalListService
+from csms.services.authorization.reservations import ReservationService
 from csms.services.eventbus import EventBus
-from csms.services.local_lists import LocalListService
-from csms.services.reservations import ReservationService
 from csms.workers.periodic import every
 
 log = logging.getLogger(__name__)

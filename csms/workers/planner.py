@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from csms.domain import events as ev
 from csms.services.eventbus import EventBus
-from csms.services.live import StationState
 from csms.services.ports import Database, PlanningLease, UnitOfWork
-from csms.services.smart_charging import SmartChargingService
+from csms.services.smart.smart_charging import SmartChargingService
+from csms.services.stations.live import StationState
 
 log = logging.getLogger(__name__)
 

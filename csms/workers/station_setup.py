@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 from csms.domain import events as ev
 from csms.domain.errors import DomainError
+from csms.services.devices.station_setup import StationSetupService
 from csms.services.eventbus import EventBus
-from csms.services.station_setup import StationSetupService
 
 log = logging.getLogger(__name__)
 

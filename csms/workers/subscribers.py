@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from csms.domain.events import TransactionStopped
-from csms.services.accounting import AccountingService
-from csms.services.costs import CostService
+from csms.services.billing.costs import CostService
 from csms.services.event_log import EventLog
 from csms.services.eventbus import EventBus
-from csms.services.profiles_state import ProfileStateService
+from csms.services.sites.accounting import AccountingService
+from csms.services.smart.profiles_state import ProfileStateService
 from csms.workers.auth_sync import LocalListWorker
 from csms.workers.planner import PlannerWorker
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from csms.domain.compatibility import Outcome, Violation
-from csms.services import compatibility as c
+from csms.services.devices import compatibility as c
 
 
 async def test_the_violation_log_is_throttled_and_bounded() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from csms.services.boot_pacing import BootPacer
+from csms.services.stations.boot_pacing import BootPacer
 
 
 def test_no_rate_means_no_waiting() -> None:

@@ -313,7 +313,7 @@ def test_a_short_schedule_is_renewed_when_its_periods_run_out() -> None:
     """Pure: a charger holding 2 periods gets the first two changes, and a new profile at
     the start of the third even within the minimum interval."""
     from csms.planning.model import Diagnostics, Plan, SessionPlan
-    from csms.services import charging_profiles as cp
+    from csms.services.smart import charging_profiles as cp
 
     start = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
     sp = SessionPlan("1", (11.0, 7.0, 7.0, 4.2, 0.0), 8.0, 0.0, 0.0)

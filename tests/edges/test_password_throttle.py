@@ -10,8 +10,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from csms.app import CsmsServer
-from csms.services import stations as station_module
-from csms.services.admission_throttle import AdmissionThrottle
+from csms.services.stations import stations as station_module
+from csms.services.stations.admission_throttle import AdmissionThrottle
 from tests.api.support import register
 from tests.conftest import ServerFactory, api_client
 from tests.helpers import RawStation

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from csms.services import data_transfer
+from csms.services.devices import data_transfer
 from simulators import make_station
 from tests.api.support import assert_detail, register
 from tests.conftest import ServerFactory, api_client

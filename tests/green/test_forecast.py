@@ -13,7 +13,7 @@ from csms.app import CsmsServer
 from csms.domain.errors import InvalidInput, NotFound
 from csms.planning import solar
 from csms.planning.forecast import DROP_PRIOR
-from csms.services.forecast import ForecastService
+from csms.services.sites.forecast import ForecastService
 
 SOFIA = (42.7, 23.3)
 JUNE = datetime(2026, 6, 21, tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import Any
 from csms.domain import events as ev
 from csms.domain.model import RegistrationStatus
 from csms.services.eventbus import EventBus
-from csms.services.live import StationState
+from csms.services.stations.live import StationState
 from csms.workers.planner import PlannerWorker
 
 

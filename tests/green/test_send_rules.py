@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from csms.planning import Diagnostics, Plan, SessionPlan
-from csms.services.charging_profiles import Sent, default_shares, kw_to_limit, should_send
+from csms.services.smart.charging_profiles import Sent, default_shares, kw_to_limit, should_send
 
 T0 = datetime(2026, 6, 21, 10, 0, tzinfo=UTC)
 FIVE_MIN = timedelta(minutes=5)

@@ -19,17 +19,19 @@ OWNERS: dict[str, tuple[int, str]] = {
     "persistence/database.py": (2, "SqlDatabase: the writer, and stop()'s wait for the "
                                 "queue to drain, both ended by db.stop()"),
     "services/books.py": (1, "TokenBook/TariffBook refreshes, ended by their close()"),
-    "services/live.py": (3, "LiveStations loads and re-reads, TransactionKeys block "
-                            "reservation, ended by their close()"),
-    "services/smart_charging.py": (1, "profile checks, ended by SmartChargingService.close()"),
-    "services/capabilities.py": (1, "capability probes, ended by CapabilityProbe.close()"),
-    "services/certificates.py": (1, "certificate deliveries, CertificateService.close()"),
+    "services/stations/live.py": (3, "LiveStations loads and re-reads, TransactionKeys block "
+                                     "reservation, ended by their close()"),
+    "services/smart/smart_charging.py": (1, "profile checks, ended by "
+                                            "SmartChargingService.close()"),
+    "services/smart/capabilities.py": (1, "capability probes, ended by CapabilityProbe.close()"),
+    "services/security/certificates.py": (1, "certificate deliveries, "
+                                             "CertificateService.close()"),
     "workers/auth_sync.py": (1, "LocalListWorker checks, cancelled and awaited when its run "
                                 "(a supervised loop) ends"),
     "api/routes/events.py": (2, "the event stream's own waits, cancelled in its finally"),
     "ocpp/keepalive.py": (1, "wraps a ping's existing future: no new task"),
-    "services/compatibility.py": (1, "profile re-reads after invalidations, ended by "
-                                     "CompatibilityBook.close()"),
+    "services/devices/compatibility.py": (1, "profile re-reads after invalidations, ended by "
+                                             "CompatibilityBook.close()"),
     "workers/station_setup.py": (1, "one set-up per station, cancelled and awaited when "
                                     "StationSetupWorker.run (a supervised loop) ends"),
 }

@@ -20,7 +20,7 @@ from csms.domain.compatibility import (
     MeterRegister,
     ModelProfile,
 )
-from csms.services.compatibility import StationCompatibility
+from csms.services.devices.compatibility import StationCompatibility
 
 router = APIRouter(tags=["compatibility"])
 

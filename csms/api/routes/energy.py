@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from csms.api.deps import Svc
 from csms.domain.errors import InvalidInput
-from csms.services.accounting import EnergyReport
+from csms.services.sites.accounting import EnergyReport
 
 router = APIRouter(tags=["sites"])
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from csms.api.access import Who
 from csms.api.routes.energy import parse_instant
 from csms.api.routes.transactions import Filter, Reports
-from csms.services.statements import Grouping, Statement, StatementLine
+from csms.services.office.statements import Grouping, Statement, StatementLine
 
 router = APIRouter(tags=["exports"])
 

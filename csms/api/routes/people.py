@@ -23,10 +23,10 @@ from csms.api.people_schemas import (
 )
 from csms.domain.errors import InvalidInput, NotFound
 from csms.domain.people import Credential, User
-from csms.services.audit import AuditRecord
-from csms.services.office import Office
-from csms.services.people import SignInRefused, SignInThrottled
-from csms.services.people_ports import AuditFilter
+from csms.services.office.audit import AuditRecord
+from csms.services.office.office import Office
+from csms.services.office.people import SignInRefused, SignInThrottled
+from csms.services.office.ports import AuditFilter
 
 router = APIRouter(tags=["people"])
 

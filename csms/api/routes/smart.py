@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csms.api.deps import Svc
 from csms.domain.model import Preferences, Transaction
-from csms.services.capabilities import describe
-from csms.services.smart_charging import SiteState
+from csms.services.smart.capabilities import describe
+from csms.services.smart.smart_charging import SiteState
 
 router = APIRouter(tags=["smart charging"])
 

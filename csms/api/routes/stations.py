@@ -21,9 +21,9 @@ from csms.api.schemas import (
 from csms.domain.compatibility import Violation
 from csms.domain.errors import NotFound
 from csms.domain.security import SecurityProfile
-from csms.services.capabilities import describe  # smart charging
 from csms.services.container import Services
-from csms.services.stations import StationView
+from csms.services.smart.capabilities import describe  # smart charging
+from csms.services.stations.stations import StationView
 
 router = APIRouter(tags=["stations"])
 

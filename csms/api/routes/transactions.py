@@ -12,8 +12,8 @@ from csms.api.routes.energy import parse_instant
 from csms.api.schemas import CostOut, SampleOut, TransactionOut
 from csms.domain.model import Transaction
 from csms.domain.tariffs import Cost
-from csms.services.people_ports import TransactionFilter
-from csms.services.statements import ReportService
+from csms.services.office.ports import TransactionFilter
+from csms.services.office.statements import ReportService
 
 router = APIRouter(tags=["transactions"])
 

@@ -2,7 +2,8 @@
 messages. A 1.6 station refuses them (422 saying what 1.6 offers instead).
 
 Requests answered in parts (reports, monitoring reports, display messages) carry the request
-id the parts will name; csms records the request before it is sent (csms.services.device_model).
+id the parts will name; csms records the request before it is sent
+(csms.services.devices.device_model).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 display messages, transaction status and customer information; merged
 into csms.ocpp.v201.commands.EXCHANGES.
 
-Request and message ids come from the device model service (csms.services.device_model),
+Request and message ids come from the device model service (csms.services.devices.device_model),
 which records the request before it is sent; the builders only translate.
 """
 

@@ -1,0 +1,1 @@
+"""What a session costs: tariffs and the cost computed from a session and its bound tariff."""

@@ -1,0 +1,1 @@
+"""Files to and from stations: firmware updates and diagnostics/log uploads, as jobs."""

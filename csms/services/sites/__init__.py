@@ -1,0 +1,2 @@
+"""Sites and their green production: sources and readings, the forecast, and the green-energy
+accounting of each site's transactions."""

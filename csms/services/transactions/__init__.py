@@ -1,0 +1,1 @@
+"""Charging sessions: the one version-neutral stream of transaction events and samples."""

@@ -1,0 +1,39 @@
+"""The repository of transactions and their meter samples (persistence/repositories);
+`ports.UnitOfWork` exposes it as `transactions`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from csms.domain.model import Sample, Transaction
+
+
+class TransactionRepo(Protocol):
+    def find(self, station_id: str, transaction_id: str) -> Transaction | None: ...
+    def by_pk(self, pk: int) -> Transaction | None: ...
+    def by_id(self, transaction_id: str) -> Transaction | None: ...
+    def active_on(self, station_id: str, evse_id: int | None = None) -> list[Transaction]: ...
+    def active_for(self, station_ids: Sequence[str]) -> list[Transaction]: ...
+    def latest_sample(self, transaction_pk: int, measurand: str) -> Sample | None: ...
+    def search(
+        self,
+        station_id: str | None = None,
+        active: bool | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Transaction]: ...
+    def add(self, tx: Transaction, allocate_id: bool) -> Transaction:
+        """Insert; with allocate_id the transaction id is the new primary key (OCPP 1.6)."""
+        ...
+    def max_pk(self) -> int: ...
+    def save(self, tx: Transaction) -> None: ...
+    def add_samples(
+        self,
+        station_id: str,
+        evse_id: int,
+        connector_id: int | None,
+        transaction_pk: int | None,
+        samples: Sequence[Sample],
+    ) -> None: ...
+    def samples(self, transaction_pk: int) -> list[Sample]: ...
