@@ -160,7 +160,6 @@ meter_values = Table(
     Column("location", String(16)),
     Column("context", String(32)),
     Index("ix_meter_values_tx", "transaction_pk", "timestamp"),
-    Index("ix_meter_values_station_ts", "station_id", "timestamp"),
 )
 
 station_events = Table(
