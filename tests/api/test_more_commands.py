@@ -324,7 +324,9 @@ MINIMAL |= {
     "clear-display-message": {"id": 1},
 }
 MINIMAL |= {"cost-updated": {"transaction_id": "1", "total": 1.0}}  # tariffs and cost
-MINIMAL |= {"unpublish-firmware": {"checksum": "9e107d9d372bb6826bd81d3542a419d6"}}
+MINIMAL |= {"unpublish-firmware": {"checksum": "9e107d9d372bb6826bd81d3542a419d6"},
+            "publish-firmware": {"location": FTP,
+                                 "checksum": "9e107d9d372bb6826bd81d3542a419d6"}}
 MINIMAL |= {  # certificates (security)
     "install-certificate": {"type": "CSMSRootCertificate", "pem": (
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----")},

@@ -249,6 +249,40 @@ async def test_offline_unknown_and_garbage(setup: Any) -> None:
         == ["Installed"]
 
 
+async def test_publish_firmware_asks_a_2_0_1_local_controller_with_a_request_id(
+        setup: Any) -> None:
+    """2.0.1 L03: location, checksum and the retry settings go out with a request id the
+    station's PublishFirmwareStatusNotifications then carry; the answer names that id. 1.6
+    has no such message (422, nothing sent); a body without the checksum is 422."""
+    server, api = setup
+    await api.post("/stations", json={"id": "PUB201"})
+    await api.post("/stations", json={"id": "PUB16"})
+    checksum = "9e107d9d372bb6826bd81d3542a419d6"
+    body = {"location": "https://fw.example/cs-2.1.bin", "checksum": checksum, "retries": 2,
+            "retry_interval_s": 30, "request_id": 77}
+    async with raw_station(server, "PUB201", RAW["2.0.1"]) as st:
+        await st.ok("BootNotification", BOOT_201)
+        path = "/stations/PUB201/commands/publish-firmware"
+        frame, r = await command(api, st, path, body, {"status": "Accepted"})
+        assert frame[2:] == ["PublishFirmware", {
+            "location": "https://fw.example/cs-2.1.bin", "checksum": checksum,
+            "requestId": 77, "retries": 2, "retryInterval": 30}]
+        assert (r.status_code, r.json()) == (200, {"status": "Accepted", "request_id": 77})
+        frame, r = await command(api, st, path, {"location": body["location"],
+                                                 "checksum": checksum}, {"status": "Rejected"})
+        assert isinstance(frame[3]["requestId"], int)  # csms picks one when none is given
+        assert r.json() == {"status": "Rejected", "request_id": frame[3]["requestId"]}
+        assert_detail(await api.post(path, json={"location": body["location"]}), 422)
+        assert await st.ok("PublishFirmwareStatusNotification",
+                           {"status": "Published", "requestId": 77,
+                            "location": ["https://lc.example/fw.bin"]}) == {}
+    async with raw_station(server, "PUB16", RAW["1.6"]) as st:
+        await st.ok("BootNotification", BOOT_16)
+        r = await api.post("/stations/PUB16/commands/publish-firmware", json=body)
+        assert "PublishFirmware" in assert_detail(r, 422)
+        assert await st.ok("Heartbeat", {})  # nothing was sent to it meanwhile
+
+
 async def test_unpublish_firmware_asks_a_2_0_1_local_controller(setup: Any) -> None:
     """2.0.1 L03: the station's answer comes back as is; 1.6 has no such message (422, and
     nothing is sent); a body without the checksum is 422 too."""

@@ -59,6 +59,20 @@ class GetDiagnostics(Command[LogResult]):
 
 
 @dataclass(frozen=True)
+class PublishFirmware(Command[FirmwareResult]):
+    """Ask a local controller to download a firmware file and publish it to the stations
+    behind it (2.0.1 L03); its PublishFirmwareStatusNotifications carry `request_id`."""
+
+    name = "publish-firmware"
+    result = FirmwareResult
+    location: str
+    checksum: str  # the file's MD5, which the stations are told to check
+    retries: int | None = None
+    retry_interval_s: int | None = None
+    request_id: int | None = None
+
+
+@dataclass(frozen=True)
 class UnpublishFirmware(Command[StatusResult]):
     """Stop a local controller publishing the firmware of that MD5 checksum (2.0.1 L03)."""
 

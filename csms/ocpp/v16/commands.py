@@ -36,6 +36,7 @@ from csms.domain.commands.files import (
     FirmwareResult,
     GetDiagnostics,
     LogResult,
+    PublishFirmware,
     UnpublishFirmware,
     UpdateFirmware,
 )
@@ -270,6 +271,11 @@ def _get_diagnostics(c: GetDiagnostics, now: datetime) -> Call:
     return Call("GetDiagnostics", _retries(c, payload))
 
 
+def _publish_firmware(c: PublishFirmware, now: datetime) -> Call:
+    raise InvalidInput("OCPP 1.6 has no PublishFirmware: local controllers that publish "
+                       "firmware are OCPP 2.0.1")
+
+
 def _unpublish_firmware(c: UnpublishFirmware, now: datetime) -> Call:
     raise InvalidInput("OCPP 1.6 has no UnpublishFirmware: local controllers that publish "
                        "firmware are OCPP 2.0.1")
@@ -305,6 +311,7 @@ EXCHANGES: Table = {
     SetConfiguration: Exchange(_set_configuration, _configuration_set),
     UpdateFirmware: Exchange(_update_firmware, _firmware_result),
     GetDiagnostics: Exchange(_get_diagnostics, _log_result),
+    PublishFirmware: Exchange(_publish_firmware, _status),
     UnpublishFirmware: Exchange(_unpublish_firmware, _status),
 }
 EXCHANGES.update(capabilities.EXCHANGES)  # what a charger can do with profiles

@@ -37,6 +37,7 @@ from csms.domain.commands.files import (
     FirmwareResult,
     GetDiagnostics,
     LogResult,
+    PublishFirmware,
     UnpublishFirmware,
     UpdateFirmware,
 )
@@ -190,7 +191,8 @@ _request_ids = TimeIds()
 _CARD = "ISO14443"
 
 
-def _retries(c: UpdateFirmware | GetDiagnostics, payload: dict[str, Any]) -> dict[str, Any]:
+def _retries(c: UpdateFirmware | GetDiagnostics | PublishFirmware,
+             payload: dict[str, Any]) -> dict[str, Any]:
     if c.retries is not None:
         payload["retries"] = c.retries
     if c.retry_interval_s is not None:
@@ -288,6 +290,16 @@ def _firmware_result(reply: dict[str, Any], call: Call, c: UpdateFirmware) -> Fi
     return FirmwareResult(str(reply["status"]), _reason(reply), call.payload["requestId"])
 
 
+def _publish_firmware(c: PublishFirmware, now: datetime) -> Call:
+    payload = {"location": c.location, "checksum": c.checksum,
+               "requestId": _job_request_id(c.request_id, now)}
+    return Call("PublishFirmware", _retries(c, payload))
+
+
+def _publish_result(reply: dict[str, Any], call: Call, c: PublishFirmware) -> FirmwareResult:
+    return FirmwareResult(str(reply["status"]), _reason(reply), call.payload["requestId"])
+
+
 def _job_request_id(given: int | None, now: datetime) -> int:
     """The id of the job csms keeps for this request, else a fresh one."""
     return given if given is not None else _request_ids.next(now)
@@ -332,6 +344,7 @@ EXCHANGES: Table = {
     SetConfiguration: Exchange(_set_configuration, _configuration_set),
     UpdateFirmware: Exchange(_update_firmware, _firmware_result),
     GetDiagnostics: Exchange(_get_diagnostics, _log_result),
+    PublishFirmware: Exchange(_publish_firmware, _publish_result),
     UnpublishFirmware: Exchange(
         lambda c, now: Call("UnpublishFirmware", {"checksum": c.checksum}), _status_result),
 }
