@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from csms.domain.charging_state import ChargingLimit, InstalledProfile, ProfileReportPart
 from csms.domain.model import Transaction
@@ -28,6 +28,15 @@ class BillingRepo(Protocol):
         ...
     def bind(self, transaction_pk: int, tariff: Tariff, at: datetime) -> None: ...
     def active_priced(self) -> list[tuple[Transaction, Tariff]]: ...
+
+
+class EvScheduleForm(Protocol):
+    """An EV's charging schedule is kept as the station sent it (NotifyEVChargingSchedule, shown
+    raw); its fields are OCPP's, so the OCPP edge reads what csms needs out of it."""
+
+    def evse_id(self, data: Mapping[str, Any]) -> int:
+        """The EVSE the kept schedule is for."""
+        ...
 
 
 class ChargingStateRepo(Protocol):
