@@ -22,6 +22,7 @@ from csms.clock import Clock, SystemClock
 from csms.cluster.node import ClusterNode
 from csms.connections import AddressLimit
 from csms.logs import RepeatLimiter
+from csms.ocpp.kept_payloads import KeptEvSchedules, KeptSecurityEvents
 from csms.ocpp.redaction import redact_frame  # secrets out of the message log
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
@@ -215,7 +216,8 @@ class CsmsServer:
         certificates = CertificateService(db, clock, self._reach(), CaConfig(  # security
             s.ca_cert, s.ca_key, s.cert_validity_days, s.v2g_root == "builtin"))
         stations = StationService(db, clock, self._sink(bus), self._reach(), self.live,
-                                  s.unknown_stations, s.heartbeat_interval, s.boot_rate)
+                                  s.unknown_stations, s.heartbeat_interval, s.boot_rate,
+                                  security_events=KeptSecurityEvents())
         return Services(
             db=db, clock=clock, events=self.cluster.events.everywhere if self.cluster else bus,
             stations=stations,
@@ -236,7 +238,8 @@ class CsmsServer:
             device_model=device_model,
             data_transfer=DataTransferService(db, clock),
             certificates=certificates,
-            security=SecurityService(db, clock, self._reach(), certificates, stations),
+            security=SecurityService(db, clock, self._reach(), certificates, stations,
+                                     KeptSecurityEvents()),
             firmware=firmware,
             diagnostics=diagnostics,
             # reservations, local lists, availability
@@ -286,7 +289,7 @@ class CsmsServer:
         self, accounting: AccountingService
     ) -> tuple[ProfileStateService, CostService]:
         s = self.settings
-        profiles_state = ProfileStateService(self.db, self.clock)
+        profiles_state = ProfileStateService(self.db, self.clock, KeptEvSchedules())
         # running and final costs: each node tells the stations it holds
         costs = CostService(self.db, self.clock, self.registry, accounting, CostConfig(
             s.cost_update_interval_s, s.cost_datatransfer_vendor))

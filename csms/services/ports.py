@@ -7,13 +7,14 @@ sink, station reports, counters, the frame log, and what cluster mode provides."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from csms.domain.commands import Command, Result
 from csms.domain.events import Event
 from csms.domain.records import Record
+from csms.domain.security import SecurityEvent
 from csms.services.authorization.ports import LocalListRepo, ReservationRepo, TokenRepo
 from csms.services.billing.ports import BillingRepo  # tariffs
 from csms.services.devices.ports import AvailabilityRepo, DeviceRepo, StationSetupRepo
@@ -40,6 +41,20 @@ class StationEventRepo(Protocol):
     def recent(
         self, station_id: str, kind: str | None = None, limit: int = 100
     ) -> list[tuple[str, datetime, dict[str, Any]]]: ...
+
+
+class SecurityEventForm(Protocol):
+    """Security events are kept as a station sends them (its SecurityEventNotification, listed
+    raw among its reports), csms's own (refused handshakes, wrong passwords) in the same form.
+    That form is OCPP's: the OCPP edge reads and writes it."""
+
+    def read(self, at: datetime, data: Mapping[str, Any]) -> SecurityEvent:
+        """The event of a kept notification; `at` is when it happened (as stored)."""
+        ...
+
+    def render(self, event: SecurityEvent) -> dict[str, Any]:
+        """csms's own event, in the form a station's would be kept."""
+        ...
 
 
 class KeyValueRepo(Protocol):

@@ -51,5 +51,5 @@ async def charging_limits(station_id: str, svc: Svc) -> ChargingLimitsOut:
             schedules=[dict(s) for s in x.as_sent], received_at=x.received_at,
             in_force_kw=limit_kw(x, now))
             for x in view.limits],
-        ev_schedules=[EvScheduleOut(evse_id=int(data.get("evseId", 0)), received_at=at,
-                                    notification=data) for at, data in view.ev_schedules])
+        ev_schedules=[EvScheduleOut(evse_id=e.evse_id, received_at=e.received_at,
+                                    notification=e.as_sent) for e in view.ev_schedules])

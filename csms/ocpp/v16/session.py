@@ -7,6 +7,7 @@ from typing import Any
 
 from csms.domain.inbound import TxEvent
 from csms.domain.model import AuthResult, AuthStatus
+from csms.ocpp import kept_payloads
 from csms.ocpp.errors import V16
 from csms.ocpp.session import Session, handles
 from csms.ocpp.timestamps import format_utc
@@ -104,7 +105,8 @@ class V16Session(Session):
     @handles("DataTransfer")
     async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
         status, data = await self.services.data_transfer.handle(
-            self.station_id, p["vendorId"], p.get("messageId"), p.get("data"))
+            self.station_id, p["vendorId"], p.get("messageId"), p.get("data"),
+            kept_payloads.data_transfer(p))
         if data is not None and not isinstance(data, str):  # 1.6 data is a string
             data = json.dumps(data, separators=(",", ":"))
         return {"status": status} | ({} if data is None else {"data": data})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms.ocpp import cert_hash
+from csms.ocpp import cert_hash, kept_payloads
 from csms.ocpp.errors import V201
 from csms.ocpp.session import handles
 from csms.ocpp.timestamps import format_utc
@@ -88,14 +88,17 @@ class V201Session(DeviceHandlers, ChargingStateHandlers):
 
     @handles("ReservationStatusUpdate")  # reservations
     async def on_reservation_status_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        update = p["reservationUpdateStatus"]
         await self.services.reservations.station_update(
-            self.station_id, p["reservationId"], p["reservationUpdateStatus"])
+            self.station_id, p["reservationId"], tr.reservation_status(update), update,
+            {"reservationId": p["reservationId"], "reservationUpdateStatus": update})
         return {}
 
     @handles("DataTransfer")
     async def on_data_transfer(self, p: dict[str, Any]) -> dict[str, Any]:
         status, data = await self.services.data_transfer.handle(
-            self.station_id, p["vendorId"], p.get("messageId"), p.get("data"))
+            self.station_id, p["vendorId"], p.get("messageId"), p.get("data"),
+            kept_payloads.data_transfer(p))
         return {"status": status} | ({} if data is None else {"data": data})
 
     # --- security, ISO 15118 certificates ------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from csms.domain.charging_state import LimitPeriod, LimitSchedule
 from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
 from csms.domain.model import AuthResult, AuthStatus, BootInfo, ConnectorState, Sample
+from csms.domain.reservations import ReservationStatus
 from csms.domain.security import SecurityEvent
 from csms.ocpp.meter import make_sample
 from csms.ocpp.timestamps import format_utc, parse
@@ -57,6 +58,15 @@ def connector_state(station_id: str, p: dict[str, Any]) -> ConnectorState:
 
 def security_event(p: dict[str, Any]) -> SecurityEvent:
     return SecurityEvent(p["type"], parse(p["timestamp"]), p.get("techInfo"))
+
+
+# ReservationStatusUpdate -> what it makes of the reservation.
+_RESERVATION_UPDATES = {"Expired": ReservationStatus.EXPIRED,
+                        "Removed": ReservationStatus.CANCELLED}
+
+
+def reservation_status(update: str) -> ReservationStatus:
+    return _RESERVATION_UPDATES.get(update, ReservationStatus.CANCELLED)
 
 
 def boot_info(p: dict[str, Any]) -> BootInfo:

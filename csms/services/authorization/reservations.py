@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from csms.clock import Clock
 from csms.domain import reservations as rules
@@ -26,8 +27,6 @@ from csms.services.ports import Database, UnitOfWork
 log = logging.getLogger(__name__)
 
 _OPEN = (ReservationStatus.REQUESTED.value, ReservationStatus.ACCEPTED.value)
-# 2.0.1 ReservationStatusUpdate -> what it makes of the reservation.
-_UPDATES = {"Expired": ReservationStatus.EXPIRED, "Removed": ReservationStatus.CANCELLED}
 
 
 def _save(uow: UnitOfWork, r: Reservation) -> None:
@@ -167,18 +166,19 @@ class ReservationService:
 
         return await self._db.write(work)
 
-    async def station_update(self, station_id: str, reservation_id: int, update: str) -> None:
-        """2.0.1 ReservationStatusUpdate: the station expired or removed a reservation."""
+    async def station_update(self, station_id: str, reservation_id: int,
+                             status: ReservationStatus, said: str,
+                             as_sent: dict[str, Any]) -> None:
+        """The station expired or removed a reservation (`status`); `said` is its own word for
+        it, in the reservation's note; `as_sent` its message, stored as its report."""
         now = self._clock.now()
-        status = _UPDATES.get(update, ReservationStatus.CANCELLED)
 
         def work(uow: UnitOfWork) -> None:
-            uow.station_events.add(station_id, "ReservationStatusUpdate", now, {
-                "reservationId": reservation_id, "reservationUpdateStatus": update})
+            uow.station_events.add(station_id, "ReservationStatusUpdate", now, as_sent)
             r = uow.reservations.get(reservation_id)
             if r is None or r.station_id != station_id or r.status.value not in _OPEN:
                 return
-            _save(uow, rules.with_status(r, status, now, f"station: {update}"))
+            _save(uow, rules.with_status(r, status, now, f"station: {said}"))
 
         await self._db.write(work)
 

@@ -68,17 +68,13 @@ class DataTransferService:
         self._clock = clock
 
     async def handle(self, station_id: str, vendor_id: str, message_id: str | None,
-                     data: Any) -> Reply:
-        """Store the message, then answer it: (status, data or None)."""
-        stored: dict[str, Any] = {"vendorId": vendor_id}
-        if message_id is not None:
-            stored["messageId"] = message_id
-        if data is not None:
-            stored["data"] = data
+                     data: Any, as_sent: dict[str, Any]) -> Reply:
+        """Store the message (`as_sent`: in the station's own form, shown raw as its report),
+        then answer it: (status, data or None)."""
         now = self._clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            uow.station_events.add(station_id, "DataTransfer", now, stored)
+            uow.station_events.add(station_id, "DataTransfer", now, as_sent)
 
         await self._db.write(work)
         found = _find(vendor_id, message_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from typing import Any, cast
 
 from csms.clock import Clock
@@ -24,7 +23,7 @@ from csms.domain.commands.station import TriggerMessage
 from csms.domain.errors import Conflict, NotFound, StationOffline
 from csms.domain.security import Delivery, SecurityEvent, SecurityProfile, next_profile
 from csms.services.passwords import hash_password
-from csms.services.ports import Database, StationGateway, UnitOfWork
+from csms.services.ports import Database, SecurityEventForm, StationGateway, UnitOfWork
 from csms.services.security.certificates import STATION_CERT, CertificateService
 from csms.services.stations.admission import SECURITY_EVENT_KIND
 from csms.services.stations.stations import StationService
@@ -38,8 +37,10 @@ _TRIGGER = {STATION_CERT: "SignChargingStationCertificate", "V2GCertificate": "S
 
 class SecurityService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
-                 certificates: CertificateService, stations: StationService) -> None:
+                 certificates: CertificateService, stations: StationService,
+                 kept: SecurityEventForm) -> None:
         self._stations = stations
+        self._kept = kept
         self._db = db
         self._clock = clock
         self._gateway = gateway
@@ -70,7 +71,7 @@ class SecurityService:
             if uow.stations.get(station_id) is None:
                 raise NotFound(f"station {station_id!r} not found")
             rows = uow.station_events.recent(station_id, SECURITY_EVENT_KIND, limit)
-            return [_event(at, data) for _, at, data in rows]
+            return [self._kept.read(at, data) for _, at, data in rows]
 
         return await self._db.read(work)
 
@@ -167,9 +168,3 @@ def _refusal(what: str, reply: dict[str, Any]) -> str:
     reason = reply.get("reason")
     return f"the station did not accept {what}: {reply.get('status')}" + (
         f" ({reason})" if reason else "") + "; nothing was changed in csms"
-
-
-def _event(at: datetime, data: dict[str, Any]) -> SecurityEvent:
-    tech = data.get("techInfo")
-    return SecurityEvent(type=str(data.get("type", "")), timestamp=at,
-                         tech_info=str(tech) if tech is not None else None)

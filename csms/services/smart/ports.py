@@ -5,9 +5,9 @@ and `charging_state`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from csms.domain.charging_state import ChargingLimit, InstalledProfile, ProfileReportPart
 from csms.domain.model import Preferences
@@ -43,3 +43,12 @@ class ChargingStateRepo(Protocol):
     def limits(self, station_id: str) -> list[ChargingLimit]: ...
     def put_limit(self, limit: ChargingLimit) -> None: ...
     def clear_limits(self, station_id: str, source: str, evse_id: int | None) -> int: ...
+
+
+class EvScheduleForm(Protocol):
+    """An EV's charging schedule is kept as the station sent it (NotifyEVChargingSchedule, shown
+    raw); its fields are OCPP's, so the OCPP edge reads what csms needs out of it."""
+
+    def evse_id(self, data: Mapping[str, Any]) -> int:
+        """The EVSE the kept schedule is for."""
+        ...

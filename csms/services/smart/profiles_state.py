@@ -39,6 +39,7 @@ from csms.domain.commands.charging import (
 )
 from csms.domain.errors import NotFound
 from csms.services.ports import Database, UnitOfWork
+from csms.services.smart.ports import EvScheduleForm
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +69,26 @@ class ProfilesView:
 
 
 @dataclass(frozen=True)
+class EvSchedule:
+    """An EV's charging schedule as its station reported it: `as_sent` is shown, not read."""
+
+    evse_id: int
+    received_at: datetime
+    as_sent: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class LimitsView:
     limits: list[ChargingLimit]
     in_force_kw: dict[int, float]
-    ev_schedules: list[tuple[datetime, dict[str, Any]]]
+    ev_schedules: list[EvSchedule]  # the newest per EVSE, by EVSE
 
 
 class ProfileStateService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, ev_schedules: EvScheduleForm) -> None:
         self._db = db
         self._clock = clock
+        self._ev_schedules = ev_schedules
 
     # --- after a command: whoever sent it tells this service what the station took -------
     async def profile_set(self, station_id: str, command: SetChargingProfile,
@@ -158,9 +169,10 @@ class ProfileStateService:
                 return None
             limits = uow.charging_state.limits(station_id)
             reports = uow.station_events.recent(station_id, EV_SCHEDULE, limit=20)
-            latest: dict[int, tuple[datetime, dict[str, Any]]] = {}
+            latest: dict[int, EvSchedule] = {}
             for _, at, data in reports:  # newest first: keep the newest per EVSE
-                latest.setdefault(int(data.get("evseId", 0)), (at, data))
+                evse_id = self._ev_schedules.evse_id(data)
+                latest.setdefault(evse_id, EvSchedule(evse_id, at, data))
             return LimitsView(limits, in_force_kw(limits, self._clock.now()),
                               [latest[k] for k in sorted(latest)])
 

@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from csms.clock import Clock
 from csms.domain import events as ev
-from csms.domain.security import RefusalType
-from csms.services.ports import Database, UnitOfWork
+from csms.domain.security import RefusalType, SecurityEvent
+from csms.services.ports import Database, SecurityEventForm, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,11 @@ class RefusalLog:
     logged and counted in the next stored one. A flood of refused handshakes (each costs the
     sender no more than a connection) then costs log lines, not database rows."""
 
-    def __init__(self, db: Database, clock: Clock, window_s: float = 60.0) -> None:
+    def __init__(self, db: Database, clock: Clock, kept: SecurityEventForm,
+                 window_s: float = 60.0) -> None:
         self._db = db
         self._clock = clock
+        self._kept = kept
         self._window_s = window_s
         # bounded: known station ids times the three refusal types
         self._windows: dict[tuple[str, RefusalType], _Window] = {}
@@ -63,7 +65,7 @@ class RefusalLog:
         if window is not None and window.left_out:
             info += f"; {window.left_out} more like it before, not stored one by one"
         self._windows[key] = _Window(now.timestamp())
-        data = {"type": kind.value, "timestamp": now.isoformat(), "techInfo": info[:255]}
+        data = self._kept.render(SecurityEvent(kind.value, now, info[:255]))
 
         def work(uow: UnitOfWork) -> None:
             if uow.stations.get(station_id) is None:

@@ -24,6 +24,7 @@ from csms.domain.records import ConnectorSaved, StationBooted, StationConnected
 from csms.domain.security import (
     Handshake,
     RefusalType,
+    SecurityEvent,
     SecurityProfile,
     Verdict,
     default_profile,
@@ -31,7 +32,7 @@ from csms.domain.security import (
     next_profile,
 )
 from csms.services.passwords import hash_password, verify_password
-from csms.services.ports import Database, EventSink, StationGateway, UnitOfWork
+from csms.services.ports import Database, EventSink, SecurityEventForm, StationGateway, UnitOfWork
 from csms.services.stations.admission import Admission, RefusalLog
 from csms.services.stations.admission_throttle import AdmissionThrottle
 from csms.services.stations.boot_pacing import BootPacer
@@ -59,6 +60,8 @@ class StationService:
         unknown_policy: str = "reject",
         heartbeat_interval: int = 300,
         boot_rate: float = 0.0,
+        *,
+        security_events: SecurityEventForm,
     ) -> None:
         self._pacer = BootPacer(boot_rate)
         self._gateway = gateway
@@ -68,7 +71,9 @@ class StationService:
         # storm cost a CPU-second per few dozen stations.
         self._verified: dict[str, tuple[str, bytes]] = {}
         self.throttle = AdmissionThrottle()  # wrong passwords, per station id and address
-        self.refusals = RefusalLog(db, clock)  # refused handshakes as security events
+        # refused handshakes as security events
+        self.refusals = RefusalLog(db, clock, security_events)
+        self._security_events = security_events
         self._db = db
         self._clock = clock
         self._sink = sink
@@ -147,8 +152,8 @@ class StationService:
         info = (f"{self.throttle.free} wrong Basic-auth passwords, the last from {address}; "
                 "further attempts are refused for a while (HTTP 429)")
         log.warning("security: %s", info, extra={"station_id": station_id})
-        data = {"type": "InvalidBasicAuthCredentials", "timestamp": now.isoformat(),
-                "techInfo": info[:255]}
+        data = self._security_events.render(
+            SecurityEvent("InvalidBasicAuthCredentials", now, info[:255]))
 
         def work(uow: UnitOfWork) -> None:
             # the kind of stations' own security events: listed with them by the API
