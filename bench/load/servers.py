@@ -3,6 +3,9 @@
 `python -m bench.load.servers bare --port 0` is a bare `websockets.serve` responder: it answers
 every CALL with a fixed, schema-valid CALLRESULT per action, with no database and no
 validation: the floor any OCPP server in Python pays for sockets, framing and json.
+`python -m bench.load.servers bare-sansio` gives the same answers from an `asyncio.Protocol`
+around websockets' sans-I/O `ServerProtocol`, with no task, queue or lock per connection: the
+floor without websockets' asyncio layer (what a server that drives the framing itself pays).
 `python -m bench.load.servers ocpp-lib` is the plain mobilityhouse `ocpp` example central
 system (ChargePoint subclasses with `@on` handlers, no database). Both print `LISTENING <port>`.
 """
@@ -18,6 +21,9 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request
+from websockets.server import ServerProtocol
 from websockets.typing import Subprotocol
 
 SUBPROTOCOLS = [Subprotocol("ocpp1.6"), Subprotocol("ocpp2.0.1")]
@@ -139,12 +145,53 @@ def _ocpp_lib_handler() -> Any:
     return handler
 
 
+class _SansIOResponder(asyncio.Protocol):
+    """The bare responder as websockets' sans-I/O protocol driven from `data_received`."""
+
+    def __init__(self) -> None:
+        self._ws = ServerProtocol(subprotocols=SUBPROTOCOLS, max_size=2**22)
+        self._replies: dict[str, str] = {}
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        ws = self._ws
+        ws.receive_data(data)
+        for event in ws.events_received():
+            if isinstance(event, Request):
+                ws.send_response(ws.accept(event))
+                self._replies = {a: json.dumps(p, separators=(",", ":"))
+                                 for a, p in BARE_REPLIES.get(str(ws.subprotocol), {}).items()}
+            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                msg = json.loads(event.data)
+                if msg[0] == 2:
+                    reply = self._replies.get(msg[2], "{}")
+                    ws.send_text(f"[3,{json.dumps(msg[1])},{reply}]".encode())
+        assert self._transport is not None
+        for chunk in ws.data_to_send():
+            if chunk:
+                self._transport.write(chunk)
+            else:  # the protocol asks for the end of the stream
+                self._transport.close()
+
+    def eof_received(self) -> None:
+        self._ws.receive_eof()
+
+
 async def _serve(kind: str, host: str, port: int) -> None:
-    handler = _bare_handler if kind == "bare" else _ocpp_lib_handler()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if kind == "bare-sansio":
+        server = await loop.create_server(_SansIOResponder, host, port, backlog=65535)
+        print(f"LISTENING {server.sockets[0].getsockname()[1]}", flush=True)
+        await stop.wait()
+        server.close()
+        return
+    handler = _bare_handler if kind == "bare" else _ocpp_lib_handler()
     async with serve(handler, host, port, subprotocols=SUBPROTOCOLS, ping_interval=None,
                      max_size=2**22) as server:
         bound = next(iter(server.sockets)).getsockname()[1]
@@ -154,7 +201,7 @@ async def _serve(kind: str, host: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench.load.servers", description=__doc__)
-    p.add_argument("kind", choices=["bare", "ocpp-lib"])
+    p.add_argument("kind", choices=["bare", "bare-sansio", "ocpp-lib"])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     args = p.parse_args(argv)

@@ -38,7 +38,7 @@ from bench.scale import launch
 from bench.scale.cores import Busy
 
 RATES = [100, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 16000, 20000]
-TARGETS = ("csms", "csms-pg", "ocpp-lib", "bare")
+TARGETS = ("csms", "csms-pg", "ocpp-lib", "bare", "bare-sansio")
 GEN_CPU_LIMIT = 90.0
 LAG_LIMIT_MS = 50.0
 FOREIGN_LIMIT = 15.0  # % of a core used by other processes on our cores that taints a step

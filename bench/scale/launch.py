@@ -259,9 +259,9 @@ def start_server(name: str, workdir: Path, args: argparse.Namespace, stack: Any,
             raise SystemExit("csms-pg needs --postgres-url postgresql+asyncpg://USER@HOST/DB")
         url = stack.enter_context(FreshPostgres(args.postgres_url))
         return start_csms(workdir, cores, url, name="csms-pg")
-    if name in ("bare", "ocpp-lib"):
+    if name in ("bare", "bare-sansio", "ocpp-lib"):
         return start_reference(name, workdir, cores)
-    raise SystemExit(f"unknown target {name!r} (csms, csms-pg, ocpp-lib, bare)")
+    raise SystemExit(f"unknown target {name!r} (csms, csms-pg, ocpp-lib, bare, bare-sansio)")
 
 
 def error_text(s: dict[str, Any]) -> str:

@@ -37,6 +37,20 @@ def test_capacity_steps_up_and_reports_every_step(tmp_path: Path) -> None:
     assert "| bare" in p.stdout
 
 
+@pytest.mark.parametrize("protocol", ["1.6", "2.0.1"])
+def test_the_sans_io_floor_answers_every_call(tmp_path: Path, protocol: str) -> None:
+    out = tmp_path / "capacity.json"
+    p = run("capacity", "--targets", "bare-sansio", "--protocols", protocol, "--stations", "20",
+            "--rates", "40", "--step-seconds", "1", "--refine", "0", "--pause", "0",
+            "--json", str(out), *ONE_CORE)
+    assert p.returncode == 0, p.stderr
+    [outcome] = json.loads(out.read_text())
+    assert outcome["target"] == "bare-sansio" and not outcome["error"]
+    step = outcome["steps"][0]
+    assert step["replies"] > 0
+    assert not step["errors"] and not step["timeouts"] and not step["closed"]
+
+
 def test_steady_measures_a_window_of_periodic_calls(tmp_path: Path) -> None:
     out = tmp_path / "steady.json"
     p = run("steady", "--target", "bare", "--stations", "20", "--warmup", "0", "--seconds",
