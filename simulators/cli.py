@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from simulators import SimStation, StationConfig, StationConnectError, make_station
 from simulators.config import PROTOCOLS
 from simulators.quirks import QUIRKS, parse_quirks
-from simulators.scenarios import SCENARIOS
+from simulators.scenarios import SCENARIOS, get_scenario
 
 log = logging.getLogger("simulators.cli")
 
@@ -150,7 +150,7 @@ async def run_fleet(args: argparse.Namespace, stop: asyncio.Event | None = None)
         if stop.is_set():
             return Outcome(st)
         try:
-            await st.run(args.scenario, stop, sessions=args.sessions)
+            await st.run(get_scenario(args.scenario), stop, sessions=args.sessions)
         except Exception as exc:  # reported in the summary, never a traceback
             return Outcome(st, exc)
         return Outcome(st)

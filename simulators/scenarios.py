@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 
 from simulators.rpc import CallErrorReply, PeerClosed
-from simulators.station import AuthorizationRejected, SimStation
+from simulators.station import AuthorizationRejected, Behaviour, SimStation
 
-Scenario = Callable[[SimStation, asyncio.Event, int], Awaitable[None]]
+Scenario = Behaviour
 _RECOVERABLE = (PeerClosed, TimeoutError, CallErrorReply, AuthorizationRejected, RuntimeError)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, ClassVar
 
@@ -20,6 +21,9 @@ from simulators.rpc import Handler
 from simulators.sessions import Reservation, TxState
 from simulators.smart_charging import ProfileStore
 
+# What a station does once booted, until it is done or told to stop (`sessions`: how many
+# charging sessions, 0 for no limit); `simulators.scenarios` names the usual ones.
+Behaviour = Callable[["SimStation", asyncio.Event, int], Awaitable[None]]
 
 class AuthorizationRejected(RuntimeError):
     """charge() was refused because the CSMS did not accept the id token."""
@@ -331,12 +335,10 @@ class SimStation(StationLink):
         self.pending_availability.clear()
         await self.restart(boot_reason)
 
-    async def run(self, scenario: str = "idle", stop: asyncio.Event | None = None, *,
+    async def run(self, behaviour: Behaviour, stop: asyncio.Event | None = None, *,
                   sessions: int = 0) -> None:
-        """CLI path: connect (with backoff), boot, statuses, then the scenario until done/stop."""
-        from simulators.scenarios import get_scenario
-
-        behaviour = get_scenario(scenario)
+        """CLI path: connect (with backoff), boot, statuses, then the behaviour (a scenario of
+        `simulators.scenarios`) until it is done or `stop` is set."""
         stop = stop or asyncio.Event()
         self.auto_reconnect = True
         self._closing = False

@@ -22,7 +22,7 @@ def station(csms: FakeCsms, protocol: str = "2.0.1", **kw: Any) -> SimStation:
 
 async def test_boot_scenario(csms: FakeCsms, protocol: str) -> None:
     st = station(csms, protocol, evses=2)
-    await asyncio.wait_for(st.run("boot"), 5)
+    await asyncio.wait_for(st.run(get_scenario("boot")), 5)
     actions = csms.actions("RUN1")
     assert actions[0] == "BootNotification"
     expected = 3 if protocol == "1.6" else 2  # 1.6 also reports connector 0
@@ -32,7 +32,7 @@ async def test_boot_scenario(csms: FakeCsms, protocol: str) -> None:
 
 async def test_charge_scenario_counts_sessions(csms: FakeCsms, protocol: str) -> None:
     st = station(csms, protocol, evses=2, seed=1)
-    await asyncio.wait_for(st.run("charge", sessions=3), 10)
+    await asyncio.wait_for(st.run(get_scenario("charge"), sessions=3), 10)
     assert st.sessions_completed == 3
     assert st.energy_delivered_wh > 0
     stops = (csms.payloads("RUN1", "StopTransaction") if protocol == "1.6" else
@@ -46,7 +46,7 @@ async def test_boot_pending_is_retried(csms: FakeCsms) -> None:
     csms.overrides["BootNotification"] = lambda s, p: {
         "status": next(replies), "currentTime": "2024-01-01T00:00:00Z", "interval": 5}
     st = station(csms, "1.6")
-    await asyncio.wait_for(st.run("boot"), 5)
+    await asyncio.wait_for(st.run(get_scenario("boot")), 5)
     assert csms.actions("RUN1")[:3] == ["BootNotification"] * 3
     assert st.boots == 3 and st.boot_status == "Accepted" and st.heartbeat_interval == 5
 
@@ -54,7 +54,7 @@ async def test_boot_pending_is_retried(csms: FakeCsms) -> None:
 async def test_reconnects_after_drop_without_reboot(csms: FakeCsms) -> None:
     st = station(csms, "2.0.1", speed=100.0)
     stop = asyncio.Event()
-    task = asyncio.create_task(st.run("idle", stop))
+    task = asyncio.create_task(st.run(get_scenario("idle"), stop))
     await csms.wait_for("RUN1", "StatusNotification")
     await csms.sockets["RUN1"].close()
     await csms.wait_for("RUN1", "StatusNotification", count=2)
@@ -66,7 +66,7 @@ async def test_reconnects_after_drop_without_reboot(csms: FakeCsms) -> None:
 async def test_stop_event_ends_transactions_politely(csms: FakeCsms, protocol: str) -> None:
     st = station(csms, protocol, speed=100.0)
     stop = asyncio.Event()
-    task = asyncio.create_task(st.run("idle", stop))
+    task = asyncio.create_task(st.run(get_scenario("idle"), stop))
     await csms.wait_for("RUN1", "StatusNotification")
     await st.start_transaction(1)
     stop.set()
@@ -77,7 +77,7 @@ async def test_stop_event_ends_transactions_politely(csms: FakeCsms, protocol: s
 
 async def test_flaky_scenario_resumes_transaction(csms: FakeCsms, protocol: str) -> None:
     st = station(csms, protocol, speed=100.0, meter_interval_s=5.0)
-    await asyncio.wait_for(st.run("flaky", sessions=1), 10)
+    await asyncio.wait_for(st.run(get_scenario("flaky"), sessions=1), 10)
     assert csms.connects["RUN1"] == 2 and st.boots == 1
     assert st.sessions_completed == 1
     if protocol == "1.6":
@@ -102,13 +102,13 @@ async def test_bad_frames_get_call_errors(csms: FakeCsms, station_factory: Stati
 async def test_connect_failures_are_reported(csms: FakeCsms) -> None:
     csms.password = "pw"
     with pytest.raises(StationConnectError, match="HTTP 401"):
-        await asyncio.wait_for(station(csms).run("idle"), 5)
+        await asyncio.wait_for(station(csms).run(get_scenario("idle")), 5)
     bad_path = make_station(csms.url.replace("/ocpp", "/nope"), StationConfig("X"))
     with pytest.raises(StationConnectError, match="HTTP 404"):
-        await bad_path.run("idle")
+        await bad_path.run(get_scenario("idle"))
     refused = make_station("ws://127.0.0.1:1/ocpp", StationConfig("X"))
     with pytest.raises(StationConnectError):
-        await refused.run("idle")
+        await refused.run(get_scenario("idle"))
 
 
 def test_unknown_scenario() -> None:
@@ -120,7 +120,7 @@ async def test_heartbeats_follow_boot_interval(csms: FakeCsms, protocol: str) ->
     csms.heartbeat_interval = 10  # simulated seconds: 0.1 s of wall time at speed 100
     st = station(csms, protocol, speed=100.0)
     stop = asyncio.Event()
-    task = asyncio.create_task(st.run("idle", stop))
+    task = asyncio.create_task(st.run(get_scenario("idle"), stop))
     await csms.wait_for("RUN1", "Heartbeat", count=3, timeout=3)
     stop.set()
     await asyncio.wait_for(task, 5)
@@ -129,7 +129,7 @@ async def test_heartbeats_follow_boot_interval(csms: FakeCsms, protocol: str) ->
 async def test_reset_during_run_reboots_once(csms: FakeCsms, protocol: str) -> None:
     st = station(csms, protocol, speed=100.0)
     stop = asyncio.Event()
-    task = asyncio.create_task(st.run("idle", stop))
+    task = asyncio.create_task(st.run(get_scenario("idle"), stop))
     await csms.wait_for("RUN1", "StatusNotification")
     await csms.call("RUN1", "Reset", {"type": "Hard"} if protocol == "1.6" else
                     {"type": "OnIdle"})
