@@ -26,6 +26,7 @@ from csms.ocpp.kept_payloads import KeptEvSchedules, KeptSecurityEvents
 from csms.ocpp.redaction import redact_frame  # secrets out of the message log
 from csms.ocpp.registry import Registry
 from csms.ocpp.server import OcppServer
+from csms.ocpp.station_services import StationServices  # what stations may use
 from csms.persistence.back_office import OfficeDatabase  # people, audit, reports
 from csms.persistence.compat_store import CompatDatabase  # chargers that break the spec
 from csms.persistence.database import SqlDatabase
@@ -130,7 +131,7 @@ class CsmsServer:
         self.services = self._services(bus)
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
-        self.ocpp = OcppServer(self.services, self.registry, s.call_timeout,
+        self.ocpp = OcppServer(self._station_services(), self.registry, s.call_timeout,
                                s.ws_ping_interval, s.ws_ping_timeout, s.ws_compression,
                                s.ocpp_connections_per_address, s.exempt_addresses)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
@@ -256,6 +257,17 @@ class CsmsServer:
             storage=db.health,  # what /health says about writes
             compatibility=self.compatibility,
         )
+
+    def _station_services(self) -> StationServices:
+        """The part of the bundle the OCPP edge uses."""
+        s = self.services
+        return StationServices(
+            clock=s.clock, message_log=s.message_log, presence=s.presence,
+            compatibility=s.compatibility, stations=s.stations, tokens=s.tokens,
+            transactions=s.transactions, data_transfer=s.data_transfer,
+            certificates=s.certificates, security=s.security, firmware=s.firmware,
+            diagnostics=s.diagnostics, reservations=s.reservations, preferences=s.preferences,
+            profiles_state=s.profiles_state, device_model=s.device_model)
 
     # --- cluster mode: stations, events and invalidations of every node ---------------------
     def _cluster_node(self, bus: EventBus) -> ClusterNode | None:

@@ -20,9 +20,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from csms.api.deps import Db
 from csms.domain.errors import NotFound
 from csms.domain.people import Principal, Role
-from csms.services.container import Services
 from csms.services.office.admin import AdminToken
 
 PREFIX = "/api/v1"
@@ -237,12 +237,11 @@ def _unauthorized() -> HTTPException:
 async def _check_scope(request: Request, principal: Principal) -> None:
     """Things outside the reader's sites do not exist for it (404)."""
     params = request.path_params
-    services = request.app.state.services
     station_id = params.get("station_id") or request.query_params.get("station_id")
     if "site_id" in params and not principal.sees_site(params["site_id"]):
         raise NotFound(f"site {params['site_id']!r} not found")
     if station_id is not None:
-        await ensure_station_visible(services, principal, station_id)
+        await ensure_station_visible(request.app.state.services.db, principal, station_id)
     if "transaction_id" in params:
         tx_id = params["transaction_id"]
         sites = await request.app.state.office.db.read(
@@ -251,11 +250,11 @@ async def _check_scope(request: Request, principal: Principal) -> None:
             raise NotFound(f"transaction {tx_id!r} not found")
 
 
-async def ensure_station_visible(services: Services, who: Principal, station_id: str) -> None:
+async def ensure_station_visible(db: Db, who: Principal, station_id: str) -> None:
     """404 for a station on a site the reader may not see (a body's `station_id`)."""
     if who.site_ids is None:
         return
-    station = await services.db.read(lambda uow: uow.stations.get(station_id))
+    station = await db.read(lambda uow: uow.stations.get(station_id))
     if station is None or not who.sees_site(station.site_id):
         raise NotFound(f"station {station_id!r} not found")
 

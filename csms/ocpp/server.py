@@ -32,9 +32,9 @@ from csms.ocpp.errors import V16, V201
 from csms.ocpp.keepalive import Keepalive
 from csms.ocpp.registry import Registry
 from csms.ocpp.session import Session, SessionConfig
+from csms.ocpp.station_services import StationServices
 from csms.ocpp.v16.session import V16Session
 from csms.ocpp.v201.session import V201Session
-from csms.services.container import Services
 from csms.services.stations.admission import Admission
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def capped_connection(limit: AddressLimit, exempt: frozenset[str]) -> type[Serve
 
 
 class OcppServer:
-    def __init__(self, services: Services, registry: Registry, call_timeout: float,
+    def __init__(self, services: StationServices, registry: Registry, call_timeout: float,
                  ping_interval: float | None, ping_timeout: float,
                  compression: bool = False, per_address: int = 0,
                  exempt: frozenset[str] = frozenset()) -> None:
@@ -180,8 +180,8 @@ class OcppServer:
         address = peer_host(conn.remote_address)
         stations = self.services.stations
         cert = tls_identity.client_certificate(conn)  # security profile 3
-        if cert is not None and (why := await tls_identity.refusal(self.services, station_id,
-                                                                  cert)):
+        if cert is not None and (why := await tls_identity.refusal(
+                self.services.certificates, station_id, cert)):
             await stations.refused_certificate(station_id, why, address)
             return conn.respond(HTTPStatus.FORBIDDEN, why + "\n")
         handshake = Handshake(tls=conn.transport.get_extra_info("ssl_object") is not None,

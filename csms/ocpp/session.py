@@ -33,8 +33,8 @@ from csms.domain.model import RegistrationStatus
 from csms.ocpp import conformance, schemas, timestamps
 from csms.ocpp import exchange as ex
 from csms.ocpp.errors import OcppCallError
+from csms.ocpp.station_services import StationServices
 from csms.ocpp.strikes import Strikes
-from csms.services.container import Services
 from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
 
 log = logging.getLogger("csms.ocpp")
@@ -120,7 +120,7 @@ class Session:
         self,
         station_id: str,
         ws: ServerConnection,
-        services: Services,
+        services: StationServices,
         config: SessionConfig,
         registration: RegistrationStatus | None,
     ) -> None:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection
 
-from csms.services.container import Services
-
 log = logging.getLogger(__name__)
+
+
+class CertificateAdmission(Protocol):
+    async def admit_certificate(self, station_id: str, serial: str) -> bool:
+        """False for a certificate csms issued and then revoked."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -35,13 +40,14 @@ def client_certificate(conn: ServerConnection) -> ClientCertificate | None:
                              str(peer.get("serialNumber", "")))
 
 
-async def refusal(services: Services, station_id: str, cert: ClientCertificate) -> str | None:
+async def refusal(certificates: CertificateAdmission, station_id: str, cert: ClientCertificate
+                  ) -> str | None:
     """Why this certificate may not stand for the station; None when it may."""
     if cert.common_name != station_id:
         log.warning("client certificate CN %r is not the station id", cert.common_name,
                     extra={"station_id": station_id})
         return "client certificate does not name this station"
-    if not await services.certificates.admit_certificate(station_id, cert.serial):
+    if not await certificates.admit_certificate(station_id, cert.serial):
         log.warning("revoked client certificate %s refused", cert.serial,
                     extra={"station_id": station_id})
         return "client certificate revoked"

@@ -14,7 +14,7 @@ from csms.api.billing_schemas import (
     ProfileReportOut,
     ReportPartOut,
 )
-from csms.api.deps import Svc
+from csms.api.deps import Clock, ProfilesState
 from csms.domain.charging_state import limit_kw
 
 router = APIRouter(tags=["smart charging"])
@@ -22,8 +22,8 @@ router = APIRouter(tags=["smart charging"])
 
 @router.get("/stations/{station_id}/charging-profiles",
             responses={404: {"description": "unknown station"}})
-async def charging_profiles(station_id: str, svc: Svc) -> ChargingProfilesOut:
-    view = await svc.profiles_state.profiles(station_id)
+async def charging_profiles(station_id: str, profiles_state: ProfilesState) -> ChargingProfilesOut:
+    view = await profiles_state.profiles(station_id)
     report = None
     if view.report:
         report = ProfileReportOut(
@@ -41,9 +41,10 @@ async def charging_profiles(station_id: str, svc: Svc) -> ChargingProfilesOut:
 
 @router.get("/stations/{station_id}/charging-limits",
             responses={404: {"description": "unknown station"}})
-async def charging_limits(station_id: str, svc: Svc) -> ChargingLimitsOut:
-    view = await svc.profiles_state.limits(station_id)
-    now = svc.clock.now()
+async def charging_limits(station_id: str, clock: Clock, profiles_state: ProfilesState
+                         ) -> ChargingLimitsOut:
+    view = await profiles_state.limits(station_id)
+    now = clock.now()
     return ChargingLimitsOut(
         station_id=station_id, external_limit_kw=view.in_force_kw.get(0),
         limits=[ChargingLimitOut(

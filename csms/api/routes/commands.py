@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel
 
 from csms.api.command_bodies import command_bodies
-from csms.api.deps import Svc
+from csms.api.deps import Commands
 from csms.api.errors import has_non_finite, out_of_range_integer
 from csms.domain.errors import InvalidInput, NotFound
 
@@ -28,15 +28,16 @@ def _command_route(name: str, model: type[BaseModel]) -> None:
     endpoint: Callable[..., Awaitable[Any]]
 
     if optional:
-        async def run_optional(station_id: str, svc: Svc, body: model | None = None) -> Any:  # type: ignore[valid-type]
+        async def run_optional(station_id: str, commands: Commands,
+                               body: model | None = None) -> Any:  # type: ignore[valid-type]
             args = (body or model()).model_dump(exclude_none=True)  # type: ignore[attr-defined]
-            return await svc.commands.run(station_id, name, args)
+            return await commands.run(station_id, name, args)
 
         endpoint = run_optional
     else:
-        async def run_required(station_id: str, body: model, svc: Svc) -> Any:  # type: ignore[valid-type]
+        async def run_required(station_id: str, body: model, commands: Commands) -> Any:  # type: ignore[valid-type]
             args = body.model_dump(exclude_none=True)  # type: ignore[attr-defined]
-            return await svc.commands.run(station_id, name, args)
+            return await commands.run(station_id, name, args)
 
         endpoint = run_required
     router.post(
@@ -55,7 +56,7 @@ for _name, _model in BODIES.items():
 
 
 @router.post("/stations/{station_id}/commands/{command}", include_in_schema=False)
-async def unknown_command(station_id: str, command: str, svc: Svc) -> Any:
+async def unknown_command(station_id: str, command: str) -> Any:
     raise NotFound(f"unknown command {command!r}; known: {', '.join(sorted(BODIES))}")
 
 
@@ -64,11 +65,11 @@ async def raw_ocpp(
     station_id: str,
     action: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,64}$")],
     payload: Annotated[dict[str, Any], Body()],
-    svc: Svc,
+    commands: Commands,
 ) -> dict[str, Any]:
     """Send a raw OCPP call in the station's own version; the payload is schema-checked first."""
     if has_non_finite(payload):
         raise InvalidInput("NaN and infinite numbers are not JSON")
     if out_of_range_integer(payload):
         raise InvalidInput("integers beyond 64 bits cannot be sent to a station")
-    return await svc.commands.raw(station_id, action, payload)
+    return await commands.raw(station_id, action, payload)

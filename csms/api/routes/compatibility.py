@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from csms.api.deps import Svc
+from csms.api.deps import Compatibility, Stations
 from csms.api.routes.stations import violation_out
 from csms.api.schemas import ViolationOut
 from csms.domain.compatibility import (
@@ -90,60 +90,65 @@ def _station_out(c: StationCompatibility) -> StationCompatibilityOut:
 
 
 @router.get("/stations/{station_id}/compatibility")
-async def get_station_compatibility(station_id: str, svc: Svc) -> StationCompatibilityOut:
+async def get_station_compatibility(station_id: str, stations: Stations,
+                                    compatibility: Compatibility) -> StationCompatibilityOut:
     """The profile that applies to the station, and its own and its model's."""
-    await svc.stations.get(station_id)  # 404 for an unknown station
-    return _station_out(await svc.compatibility.station(station_id))
+    await stations.get(station_id)  # 404 for an unknown station
+    return _station_out(await compatibility.station(station_id))
 
 
 @router.put("/stations/{station_id}/compatibility")
-async def put_station_compatibility(station_id: str, body: ProfileIn, svc: Svc
-                                    ) -> StationCompatibilityOut:
+async def put_station_compatibility(station_id: str, body: ProfileIn, stations: Stations,
+                                    compatibility: Compatibility) -> StationCompatibilityOut:
     """Set the station's own profile (it wins over its vendor and model's)."""
-    await svc.stations.get(station_id)
-    await svc.compatibility.set_station(station_id, body.profile())
-    return _station_out(await svc.compatibility.station(station_id))
+    await stations.get(station_id)
+    await compatibility.set_station(station_id, body.profile())
+    return _station_out(await compatibility.station(station_id))
 
 
 @router.delete("/stations/{station_id}/compatibility", status_code=204)
-async def delete_station_compatibility(station_id: str, svc: Svc) -> Response:
+async def delete_station_compatibility(station_id: str, stations: Stations,
+                                       compatibility: Compatibility) -> Response:
     """Drop the station's own profile: its model's applies, else strict."""
-    await svc.stations.get(station_id)
-    await svc.compatibility.delete_station(station_id)
+    await stations.get(station_id)
+    await compatibility.delete_station(station_id)
     return Response(status_code=204)
 
 
 @router.get("/stations/{station_id}/violations")
 async def list_station_violations(
-    station_id: str, svc: Svc, limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    station_id: str, stations: Stations, compatibility: Compatibility,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[ViolationOut]:
     """What the station sent against its version's schemas, newest first (the last 100 are
     kept; the same violation is logged at most once a minute)."""
-    await svc.stations.get(station_id)
-    return [violation_out(v) for v in await svc.compatibility.violations(station_id, limit)]
+    await stations.get(station_id)
+    return [violation_out(v) for v in await compatibility.violations(station_id, limit)]
 
 
 @router.get("/compatibility/models")
-async def list_model_compatibility(svc: Svc) -> list[ModelProfileOut]:
-    return [_model_out(m) for m in svc.compatibility.models()]
+async def list_model_compatibility(compatibility: Compatibility) -> list[ModelProfileOut]:
+    return [_model_out(m) for m in compatibility.models()]
 
 
 @router.get("/compatibility/models/{vendor}/{model}")
-async def get_model_compatibility(vendor: Name, model: Name, svc: Svc) -> ModelProfileOut:
-    return _model_out(svc.compatibility.model(vendor, model))
+async def get_model_compatibility(vendor: Name, model: Name, compatibility: Compatibility
+                                 ) -> ModelProfileOut:
+    return _model_out(compatibility.model(vendor, model))
 
 
 @router.put("/compatibility/models/{vendor}/{model}")
-async def put_model_compatibility(vendor: Name, model: Name, body: ProfileIn, svc: Svc
-                                  ) -> ModelProfileOut:
+async def put_model_compatibility(vendor: Name, model: Name, body: ProfileIn,
+                                  compatibility: Compatibility) -> ModelProfileOut:
     """The profile of every station whose BootNotification names this vendor and model
     (compared without case), unless the station has its own."""
     profile = ModelProfile(vendor, model, body.profile())
-    await svc.compatibility.set_model(profile)
+    await compatibility.set_model(profile)
     return _model_out(profile)
 
 
 @router.delete("/compatibility/models/{vendor}/{model}", status_code=204)
-async def delete_model_compatibility(vendor: Name, model: Name, svc: Svc) -> Response:
-    await svc.compatibility.delete_model(vendor, model)
+async def delete_model_compatibility(vendor: Name, model: Name, compatibility: Compatibility
+                                    ) -> Response:
+    await compatibility.delete_model(vendor, model)
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from csms.api.deps import Svc
+from csms.api.deps import DeviceModel
 from csms.api.device_schemas import (
     AttributeOut,
     CharacteristicsOut,
@@ -68,38 +68,38 @@ def event_out(e: DeviceEvent) -> DeviceEventOut:
 
 @router.get("/stations/{station_id}/variables")
 async def station_variables(
-    station_id: str, svc: Svc, component: Name = None, variable: Name = None,
+    station_id: str, device_model: DeviceModel, component: Name = None, variable: Name = None,
     limit: Limit = 1000, offset: Offset = 0,
 ) -> list[VariableOut]:
     """2.0.1: the component/variable inventory (NotifyReport, Get/SetVariables); 1.6: the
     configuration keys (GetConfiguration, ChangeConfiguration), with `component` null."""
-    rows = await svc.device_model.variables(station_id, component, variable, limit, offset)
+    rows = await device_model.variables(station_id, component, variable, limit, offset)
     return [variable_out(v) for v in rows]
 
 
 @router.get("/stations/{station_id}/device-reports")
 async def station_device_reports(
-    station_id: str, svc: Svc, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    station_id: str, device_model: DeviceModel, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[DeviceRequestOut]:
     """Requests answered in notifications (reports, monitoring reports, display messages):
     status Requested, Accepted (parts arriving), Complete, or the station's refusal."""
-    rows = await svc.device_model.requests(station_id, limit)
+    rows = await device_model.requests(station_id, limit)
     return [DeviceRequestOut(request_id=r.request_id, kind=r.kind, status=r.status,
                              parts=r.parts, requested_at=r.requested_at,
                              completed_at=r.completed_at) for r in rows]
 
 
 @router.get("/stations/{station_id}/monitors")
-async def station_monitors(station_id: str, svc: Svc) -> list[MonitorOut]:
+async def station_monitors(station_id: str, device_model: DeviceModel) -> list[MonitorOut]:
     """Variable monitors as set through csms or reported by NotifyMonitoringReport."""
-    return [monitor_out(m) for m in await svc.device_model.monitors(station_id)]
+    return [monitor_out(m) for m in await device_model.monitors(station_id)]
 
 
 @router.get("/stations/{station_id}/device-events")
 async def station_device_events(
-    station_id: str, svc: Svc, component: Name = None, variable: Name = None,
+    station_id: str, device_model: DeviceModel, component: Name = None, variable: Name = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0,
 ) -> list[DeviceEventOut]:
     """NotifyEvent reports (alerts, monitor triggers, problems), newest first."""
-    rows = await svc.device_model.device_events(station_id, component, variable, limit, offset)
+    rows = await device_model.device_events(station_id, component, variable, limit, offset)
     return [event_out(e) for e in rows]

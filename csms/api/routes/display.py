@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from csms.api.deps import Svc
+from csms.api.deps import DeviceModel
 from csms.api.device_schemas import DisplayMessageOut
 from csms.domain.device import DisplayMessage
 
@@ -20,7 +20,8 @@ def message_out(m: DisplayMessage) -> DisplayMessageOut:
 
 
 @router.get("/stations/{station_id}/display-messages")
-async def station_display_messages(station_id: str, svc: Svc) -> list[DisplayMessageOut]:
+async def station_display_messages(station_id: str, device_model: DeviceModel
+                                  ) -> list[DisplayMessageOut]:
     """Set through set-display-message (Accepted) or reported by NotifyDisplayMessages
     (get-display-messages); a complete unfiltered report replaces the list."""
-    return [message_out(m) for m in await svc.device_model.display_messages(station_id)]
+    return [message_out(m) for m in await device_model.display_messages(station_id)]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from csms.api.deps import Svc
+from csms.api.deps import Accounting
 from csms.domain.errors import InvalidInput
 from csms.services.sites.accounting import EnergyReport
 
@@ -76,7 +76,7 @@ def energy_out(r: EnergyReport) -> EnergyOut:
 @router.get("/sites/{site_id}/energy", response_model_exclude_unset=True)
 async def site_energy(
     site_id: str,
-    svc: Svc,
+    accounting: Accounting,
     from_: Annotated[str | None, Query(alias="from", max_length=64,
                                        description="ISO 8601 with zone; default: "
                                        "today's start in the site's time zone")] = None,
@@ -87,6 +87,6 @@ async def site_energy(
 ) -> EnergyOut:
     """Energy delivered at the site in [from, to), of it green (measured production where
     there are readings, else the forecast), shared among concurrent sessions by energy."""
-    report = await svc.accounting.report(
+    report = await accounting.report(
         site_id, parse_instant("from", from_), parse_instant("to", to), detail)
     return energy_out(report)

@@ -17,10 +17,9 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from csms.api.access import Who
-from csms.api.deps import Svc
+from csms.api.deps import Db
 from csms.domain.events import Event
 from csms.domain.people import Principal
-from csms.services.container import Services
 from csms.services.event_log import EventLog, Numbered
 
 router = APIRouter(tags=["events"])
@@ -32,9 +31,9 @@ RESET = "stream.reset"
 class _Visibility:
     """Whether a scoped reader may see an event; stations' sites are looked up once."""
 
-    def __init__(self, who: Principal, svc: Services) -> None:
+    def __init__(self, who: Principal, db: Db) -> None:
         self._who = who
-        self._svc = svc
+        self._db = db
         self._sites: dict[str, str | None] = {}
 
     async def allows(self, event: Event) -> bool:
@@ -42,7 +41,7 @@ class _Visibility:
             return True
         if event.station_id:
             if event.station_id not in self._sites:
-                station = await self._svc.db.read(lambda uow: uow.stations.get(event.station_id))
+                station = await self._db.read(lambda uow: uow.stations.get(event.station_id))
                 self._sites[event.station_id] = station.site_id if station else None
             return self._who.sees_site(self._sites[event.station_id])
         site_id = getattr(event, "site_id", None)  # events about no station name their site
@@ -57,7 +56,7 @@ def _message(log: EventLog, n: Numbered) -> ServerSentEvent:
 @router.get("/events", response_class=EventSourceResponse)
 async def events(
     request: Request,
-    svc: Svc,
+    db: Db,
     who: Who,
     station_id: str | None = None,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
@@ -72,7 +71,7 @@ async def events(
     del access_token  # read by the access check
     closing: asyncio.Event = request.app.state.closing
     log: EventLog = request.app.state.event_log
-    visible = _Visibility(who, svc)
+    visible = _Visibility(who, db)
     wanted = last_event_id or resume_after
     position = log.position(wanted)
 

@@ -14,8 +14,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from csms.api.access import Who
+from csms.api.deps import Reports
 from csms.api.routes.energy import parse_instant
-from csms.api.routes.transactions import Filter, Reports
+from csms.api.routes.transactions import Filter
 from csms.services.office.statements import Grouping, Statement, StatementLine
 
 router = APIRouter(tags=["exports"])

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from csms.api.command_schemas import UpdateFirmware
-from csms.api.deps import Svc
+from csms.api.deps import Commands, Diagnostics, Firmware
 from csms.domain.commands import from_data
 from csms.domain.commands.files import UpdateFirmware as UpdateFirmwareCommand
 from csms.domain.errors import Conflict
@@ -84,10 +84,10 @@ def file_out(f: UploadedFile) -> FileOut:
 
 
 @router.get("/stations/{station_id}/firmware")
-async def firmware_jobs(station_id: str, svc: Svc) -> list[FirmwareJobOut]:
+async def firmware_jobs(station_id: str, firmware: Firmware) -> list[FirmwareJobOut]:
     """Firmware updates csms asked for and the station accepted, newest first, each with the
     statuses the station reported."""
-    return [firmware_out(j) for j in await svc.firmware.list(station_id)]
+    return [firmware_out(j) for j in await firmware.list(station_id)]
 
 
 @router.post("/stations/{station_id}/firmware", status_code=201, responses={
@@ -95,20 +95,21 @@ async def firmware_jobs(station_id: str, svc: Svc) -> list[FirmwareJobOut]:
     409: {"description": "station offline, or it refused the update"},
     502: {"description": "the station answered with a CALLERROR"},
     504: {"description": "the station did not answer in time"}})
-async def update_firmware(station_id: str, body: UpdateFirmware, svc: Svc) -> FirmwareJobOut:
+async def update_firmware(station_id: str, body: UpdateFirmware, commands: Commands,
+                          firmware: Firmware) -> FirmwareJobOut:
     """The update-firmware command, answered with the job it started."""
-    await svc.commands.reachable(station_id)
-    result = await svc.firmware.update(
+    await commands.reachable(station_id)
+    result = await firmware.update(
         station_id, from_data(UpdateFirmwareCommand, body.model_dump(exclude_none=True)))
     if result.job_id is None:
         raise Conflict(f"the station refused the firmware update: {result.status}")
-    return firmware_out(await svc.firmware.job(station_id, result.job_id))
+    return firmware_out(await firmware.job(station_id, result.job_id))
 
 
 @router.get("/stations/{station_id}/diagnostics")
-async def diagnostics(station_id: str, svc: Svc) -> DiagnosticsOut:
+async def diagnostics(station_id: str, diagnostics: Diagnostics) -> DiagnosticsOut:
     """Diagnostics and log uploads asked for (newest first) and the files received."""
-    jobs, files = await svc.diagnostics.overview(station_id)
+    jobs, files = await diagnostics.overview(station_id)
     by_job: dict[int, list[int]] = {}
     for f in files:
         if f.job_id is not None:
@@ -123,7 +124,7 @@ async def diagnostics(station_id: str, svc: Svc) -> DiagnosticsOut:
 @router.get("/stations/{station_id}/diagnostics/files/{file_id}",
             response_class=FileResponse, responses={404: {"description": "no such file"}})
 async def download(station_id: str, file_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
-                   svc: Svc) -> FileResponse:
+                   diagnostics: Diagnostics) -> FileResponse:
     """The uploaded file, byte for byte."""
-    found, path = await svc.diagnostics.file(station_id, file_id)
+    found, path = await diagnostics.file(station_id, file_id)
     return FileResponse(path, media_type="application/octet-stream", filename=found.file_name)

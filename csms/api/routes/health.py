@@ -10,14 +10,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from csms.api.deps import Svc
+from csms.api.deps import Storage
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", responses={503: {"description": "database writes fail"}})
-async def health(svc: Svc) -> Any:
-    fault = svc.storage.fault
+async def health(storage: Storage) -> Any:
+    fault = storage.fault
     if fault is None:
         return {"status": "ok"}
     return JSONResponse({"status": "degraded", "database": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from csms.api.deps import Svc
+from csms.api.deps import Tokens
 from csms.api.schemas import IdTokenIn, IdTokenOut, IdTokenPatch
 from csms.domain.model import AuthStatus, IdToken
 
@@ -17,23 +17,23 @@ def token_out(t: IdToken) -> IdTokenOut:
 
 
 @router.post("/id-tokens", status_code=201)
-async def add_token(body: IdTokenIn, svc: Svc) -> IdTokenOut:
+async def add_token(body: IdTokenIn, tokens: Tokens) -> IdTokenOut:
     token = IdToken(**(body.model_dump() | {"status": AuthStatus(body.status)}))
-    return token_out(await svc.tokens.add(token))
+    return token_out(await tokens.add(token))
 
 
 @router.get("/id-tokens")
-async def list_tokens(svc: Svc) -> list[IdTokenOut]:
-    return [token_out(t) for t in await svc.tokens.all()]
+async def list_tokens(tokens: Tokens) -> list[IdTokenOut]:
+    return [token_out(t) for t in await tokens.all()]
 
 
 @router.get("/id-tokens/{id_token:path}")
-async def get_token(id_token: str, svc: Svc) -> IdTokenOut:
-    return token_out(await svc.tokens.get(id_token))
+async def get_token(id_token: str, tokens: Tokens) -> IdTokenOut:
+    return token_out(await tokens.get(id_token))
 
 
 @router.patch("/id-tokens/{id_token:path}")
-async def patch_token(id_token: str, body: IdTokenPatch, svc: Svc) -> IdTokenOut:
+async def patch_token(id_token: str, body: IdTokenPatch, tokens: Tokens) -> IdTokenOut:
     changes = body.model_dump(exclude_unset=True)
     if "status" in changes:
         if changes["status"] is None:  # not nullable: null leaves it as it is
@@ -41,11 +41,11 @@ async def patch_token(id_token: str, body: IdTokenPatch, svc: Svc) -> IdTokenOut
         else:
             changes["status"] = AuthStatus(changes["status"])
     if not changes:  # nothing to change (an UPDATE without columns is not SQL): as it is
-        return token_out(await svc.tokens.get(id_token))
-    return token_out(await svc.tokens.update(id_token, changes))
+        return token_out(await tokens.get(id_token))
+    return token_out(await tokens.update(id_token, changes))
 
 
 @router.delete("/id-tokens/{id_token:path}", status_code=204)
-async def delete_token(id_token: str, svc: Svc) -> Response:
-    await svc.tokens.delete(id_token)
+async def delete_token(id_token: str, tokens: Tokens) -> Response:
+    await tokens.delete(id_token)
     return Response(status_code=204)

@@ -13,7 +13,7 @@ from csms.api.auth_schemas import (
     LocalListOut,
     LocalListSyncIn,
 )
-from csms.api.deps import Svc
+from csms.api.deps import Availability, LocalLists
 from csms.domain.local_lists import LocalListState
 
 router = APIRouter(tags=["local authorization list", "availability"])
@@ -35,26 +35,26 @@ def list_out(state: LocalListState, enrolled: bool, pending: int) -> LocalListOu
 
 
 @router.get("/stations/{station_id}/local-list", responses=_RESPONSES)
-async def get_local_list(station_id: str, svc: Svc) -> LocalListOut:
-    state, pending = await svc.local_lists.state(station_id)
+async def get_local_list(station_id: str, local_lists: LocalLists) -> LocalListOut:
+    state, pending = await local_lists.state(station_id)
     return list_out(state, state.last_status is not None, pending)
 
 
 @router.post("/stations/{station_id}/local-list/sync", responses=_RESPONSES)
-async def sync_local_list(station_id: str, svc: Svc,
+async def sync_local_list(station_id: str, local_lists: LocalLists,
                           body: LocalListSyncIn | None = None) -> LocalListOut:
     """Send the station the whole list generated from the id-token table (or, with
     `full: false`, what changed since its last sync); from then on csms keeps it in sync."""
-    await svc.local_lists.sync(station_id, full=body.full if body is not None else True)
-    state, pending = await svc.local_lists.state(station_id)
+    await local_lists.sync(station_id, full=body.full if body is not None else True)
+    state, pending = await local_lists.state(station_id)
     return list_out(state, True, pending)
 
 
 @router.get("/stations/{station_id}/availability", responses=_RESPONSES)
-async def get_availability(station_id: str, svc: Svc) -> AvailabilityOut:
+async def get_availability(station_id: str, availability: Availability) -> AvailabilityOut:
     """What change-availability asked and the station answered, per scope, with its state:
     a Scheduled change stays `scheduled` until the connectors report it."""
-    view = await svc.availability.view(station_id)
+    view = await availability.view(station_id)
     return AvailabilityOut(
         station_id=view.station_id,
         requests=[AvailabilityRequestOut(

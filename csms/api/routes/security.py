@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from csms.api.deps import Svc
+from csms.api.deps import Certificates, Security, Stations
 from csms.api.security_schemas import (
     AuthorityOut,
     CertificateOut,
@@ -37,59 +37,60 @@ def _cert(c: IssuedCertificate) -> CertificateOut:
 
 
 @router.get("/stations/{station_id}/security-events")
-async def security_events(station_id: str, svc: Svc, limit: Limit = 100
+async def security_events(station_id: str, security: Security, limit: Limit = 100
                           ) -> list[SecurityEventOut]:
     """SecurityEventNotifications, newest first (also streamed as `station.security_event`)."""
-    events = await svc.security.security_events(station_id, limit)
+    events = await security.security_events(station_id, limit)
     return [SecurityEventOut(type=e.type, timestamp=e.timestamp, tech_info=e.tech_info)
             for e in events]
 
 
 @router.get("/certificate-authority")
-async def certificate_authority(svc: Svc) -> AuthorityOut:
+async def certificate_authority(certificates: Certificates) -> AuthorityOut:
     """The CA that signs station certificates (created on first use unless configured)."""
-    ca = await svc.certificates.authority()
+    ca = await certificates.authority()
     return AuthorityOut(source=ca.source, subject=ca.cert.subject.rfc4514_string(),  # type: ignore[arg-type]
                         not_after=ca.cert.not_valid_after_utc, pem=ca.pem)
 
 
 @router.get("/stations/{station_id}/certificates")
-async def issued_certificates(station_id: str, svc: Svc, limit: Limit = 100
-                              ) -> list[CertificateOut]:
+async def issued_certificates(station_id: str, stations: Stations, certificates: Certificates,
+                              limit: Limit = 100) -> list[CertificateOut]:
     """Certificates csms issued to the station, and whether the station took them."""
-    await svc.stations.get(station_id)
-    return [_cert(c) for c in await svc.certificates.issued(station_id, limit)]
+    await stations.get(station_id)
+    return [_cert(c) for c in await certificates.issued(station_id, limit)]
 
 
 @router.post("/stations/{station_id}/certificates/renew", responses=_STATION_CALL)
-async def renew_certificate(station_id: str, svc: Svc, body: RenewIn | None = None
+async def renew_certificate(station_id: str, security: Security, body: RenewIn | None = None
                             ) -> dict[str, Any]:
     """Ask the station for a new CSR; the certificate follows (see GET .../certificates)."""
-    return await svc.security.renew_certificate(station_id, (body or RenewIn()).type)
+    return await security.renew_certificate(station_id, (body or RenewIn()).type)
 
 
 @router.post("/stations/{station_id}/certificates/install-csms-root", responses=_STATION_CALL)
-async def install_csms_root(station_id: str, svc: Svc) -> dict[str, Any]:
+async def install_csms_root(station_id: str, security: Security) -> dict[str, Any]:
     """Install the CA's certificate on the station as its CSMS (Central System) root."""
-    return await svc.security.install_csms_root(station_id)
+    return await security.install_csms_root(station_id)
 
 
 @router.post("/stations/{station_id}/certificates/{serial}/revoke")
-async def revoke_certificate(station_id: str, serial: Serial, svc: Svc) -> CertificateOut:
+async def revoke_certificate(station_id: str, serial: Serial, certificates: Certificates
+                            ) -> CertificateOut:
     """Revoked: refused at the TLS handshake, reported revoked by GetCertificateStatus."""
-    return _cert(await svc.certificates.revoke(station_id, serial))
+    return _cert(await certificates.revoke(station_id, serial))
 
 
 @router.post("/stations/{station_id}/password", responses=_STATION_CALL)
-async def change_password(station_id: str, body: PasswordIn, svc: Svc) -> dict[str, Any]:
+async def change_password(station_id: str, body: PasswordIn, security: Security) -> dict[str, Any]:
     """Set the Basic-auth password on the station first; stored only once it accepted."""
-    return await svc.security.change_password(station_id, body.password, body.encoding)
+    return await security.change_password(station_id, body.password, body.encoding)
 
 
 @router.post("/stations/{station_id}/security-profile", responses=_STATION_CALL)
-async def change_security_profile(station_id: str, body: SecurityProfileIn, svc: Svc
+async def change_security_profile(station_id: str, body: SecurityProfileIn, security: Security
                                   ) -> dict[str, Any]:
     """1.6: ChangeConfiguration SecurityProfile. 2.0.1: SetNetworkProfile + priority; the
     station moves to it after a reboot (`reset` command)."""
-    return await svc.security.change_security_profile(
+    return await security.change_security_profile(
         station_id, body.model_dump(exclude_none=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from csms.api.access import Who
-from csms.api.deps import Svc
+from csms.api.deps import Sites
 from csms.api.site_schemas import (
     ReadingIn,
     ReadingsAccepted,
@@ -37,54 +37,54 @@ def source_out(s: GreenSource) -> SourceOut:
 
 
 @router.post("/sites", status_code=201)
-async def add_site(body: SiteIn, svc: Svc) -> SiteOut:
-    return site_out(await svc.sites.add(Site(**body.model_dump())))
+async def add_site(body: SiteIn, sites: Sites) -> SiteOut:
+    return site_out(await sites.add(Site(**body.model_dump())))
 
 
 @router.get("/sites")
-async def list_sites(svc: Svc, who: Who) -> list[SiteOut]:
-    return [site_out(s) for s in await svc.sites.all() if who.sees_site(s.id)]
+async def list_sites(sites: Sites, who: Who) -> list[SiteOut]:
+    return [site_out(s) for s in await sites.all() if who.sees_site(s.id)]
 
 
 @router.get("/sites/{site_id}")
-async def get_site(site_id: str, svc: Svc) -> SiteOut:
-    return site_out(await svc.sites.get(site_id))
+async def get_site(site_id: str, sites: Sites) -> SiteOut:
+    return site_out(await sites.get(site_id))
 
 
 @router.patch("/sites/{site_id}")
-async def patch_site(site_id: str, body: SitePatch, svc: Svc) -> SiteOut:
+async def patch_site(site_id: str, body: SitePatch, sites: Sites) -> SiteOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
                if v is not None or k in _NULLABLE}
     if not changes:  # nothing to change: the site as it is
-        return site_out(await svc.sites.get(site_id))
-    return site_out(await svc.sites.update(site_id, changes))
+        return site_out(await sites.get(site_id))
+    return site_out(await sites.update(site_id, changes))
 
 
 @router.post("/sites/{site_id}/sources", status_code=201)
-async def add_source(site_id: str, body: SourceIn, svc: Svc) -> SourceOut:
+async def add_source(site_id: str, body: SourceIn, sites: Sites) -> SourceOut:
     source = GreenSource(site_id=site_id, **body.model_dump())
-    return source_out(await svc.sites.add_source(source))
+    return source_out(await sites.add_source(source))
 
 
 @router.get("/sites/{site_id}/sources")
-async def list_sources(site_id: str, svc: Svc) -> list[SourceOut]:
-    return [source_out(s) for s in await svc.sites.sources(site_id)]
+async def list_sources(site_id: str, sites: Sites) -> list[SourceOut]:
+    return [source_out(s) for s in await sites.sources(site_id)]
 
 
 @router.delete("/sites/{site_id}/sources/{source_id}", status_code=204)
-async def delete_source(site_id: str, source_id: str, svc: Svc) -> Response:
-    await svc.sites.delete_source(site_id, source_id)
+async def delete_source(site_id: str, source_id: str, sites: Sites) -> Response:
+    await sites.delete_source(site_id, source_id)
     return Response(status_code=204)
 
 
 @router.post("/sites/{site_id}/sources/{source_id}/readings", status_code=201)
 async def add_readings(
-    site_id: str, source_id: str, body: list[ReadingIn], svc: Svc
+    site_id: str, source_id: str, body: list[ReadingIn], sites: Sites
 ) -> ReadingsAccepted:
     """Measured production `[{timestamp, power_kw}]`; a repeated timestamp replaces the value."""
     if not body:  # nothing to store, but the source must exist
-        if not any(s.id == source_id for s in await svc.sites.sources(site_id)):
+        if not any(s.id == source_id for s in await sites.sources(site_id)):
             raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
         return ReadingsAccepted(stored=0)
     readings = [Reading(r.timestamp, r.power_kw) for r in body]
-    return ReadingsAccepted(stored=await svc.sites.add_readings(site_id, source_id, readings))
+    return ReadingsAccepted(stored=await sites.add_readings(site_id, source_id, readings))

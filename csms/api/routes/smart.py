@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from csms.api.deps import Svc
+from csms.api.deps import ChargingPreferences, Sites, SmartCharging, Stations
 from csms.domain.model import Preferences, Transaction
 from csms.services.smart.capabilities import describe
 from csms.services.smart.smart_charging import SiteState
@@ -52,30 +52,32 @@ def prefs_out(tx: Transaction, p: Preferences, source: str | None = None) -> Pre
 
 @router.put("/transactions/{transaction_id:path}/preferences")
 async def put_preferences(
-    transaction_id: str, body: PreferencesIn, svc: Svc, station_id: str | None = None
+    transaction_id: str, body: PreferencesIn, preferences: ChargingPreferences,
+    station_id: str | None = None,
 ) -> PreferencesOut:
     """Set the driver's departure, energy and mode; the site is re-planned at once."""
-    tx, prefs = await svc.preferences.set(transaction_id, station_id, body.departure_at,
+    tx, prefs = await preferences.set(transaction_id, station_id, body.departure_at,
                                           body.energy_wh, body.mode)
     return prefs_out(tx, prefs)
 
 
 @router.get("/transactions/{transaction_id:path}/preferences")
 async def get_preferences(
-    transaction_id: str, svc: Svc, station_id: str | None = None
+    transaction_id: str, preferences: ChargingPreferences, station_id: str | None = None
 ) -> PreferencesOut:
     """The preferences in force; `defaulted` when csms assumed them."""
-    tx, prefs, source = await svc.preferences.get(transaction_id, station_id)
+    tx, prefs, source = await preferences.get(transaction_id, station_id)
     return prefs_out(tx, prefs, source)
 
 
 @router.get("/sites/{site_id}/plan")
-async def site_plan(site_id: str, svc: Svc, refresh: bool = False) -> dict[str, Any]:
+async def site_plan(site_id: str, smart_charging: SmartCharging, sites: Sites, refresh: bool = False
+                   ) -> dict[str, Any]:
     """Per transaction the power schedule sent to the station, and the forecast it rests on."""
-    await svc.sites.get(site_id)
-    state = svc.smart_charging.state(site_id)
+    await sites.get(site_id)
+    state = smart_charging.state(site_id)
     if state is None or refresh:
-        state = await svc.smart_charging.replan(site_id)
+        state = await smart_charging.replan(site_id)
     return plan_out(state)
 
 
@@ -119,11 +121,12 @@ def plan_out(state: SiteState) -> dict[str, Any]:
 
 
 @router.get("/stations/{station_id}/smart-charging")
-async def station_capabilities(station_id: str, svc: Svc) -> dict[str, Any]:
+async def station_capabilities(station_id: str, stations: Stations, smart_charging: SmartCharging
+                              ) -> dict[str, Any]:
     """What the charger said it can do with profiles (null fields: it did not say, so csms
     uses its settings), and whether csms controls it."""
-    view = await svc.stations.get(station_id)
-    caps = await svc.smart_charging.capabilities.get(station_id)
+    view = await stations.get(station_id)
+    caps = await smart_charging.capabilities.get(station_id)
     return {"station_id": station_id, "charging_control": view.station.charging_control,
             "charging_control_reason": view.station.charging_control_reason,
             "capabilities": describe(caps)}

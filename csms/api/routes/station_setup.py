@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from csms.api.deps import Svc
+from csms.api.deps import StationSetup
 from csms.api.setup_schemas import (
     AppliedSettingOut,
     MeteringPolicyIn,
@@ -33,13 +33,14 @@ def applied_out(a: AppliedSetting) -> AppliedSettingOut:
 
 
 @router.get("/sites/{site_id}/station-configuration")
-async def get_site_policy(site_id: str, svc: Svc) -> MeteringPolicyOut:
+async def get_site_policy(site_id: str, station_setup: StationSetup) -> MeteringPolicyOut:
     """The metering the site's stations are given on boot (the defaults until one is set)."""
-    return policy_out(await svc.station_setup.policy(site_id))
+    return policy_out(await station_setup.policy(site_id))
 
 
 @router.put("/sites/{site_id}/station-configuration")
-async def put_site_policy(site_id: str, body: MeteringPolicyIn, svc: Svc) -> MeteringPolicyOut:
+async def put_site_policy(site_id: str, body: MeteringPolicyIn, station_setup: StationSetup
+                         ) -> MeteringPolicyOut:
     """Set the site's policy; connected stations get what changed soon, others at boot."""
     wanted = MeteringPolicy(
         sampled_measurands=tuple(body.sampled_measurands),
@@ -47,13 +48,13 @@ async def put_site_policy(site_id: str, body: MeteringPolicyIn, svc: Svc) -> Met
         aligned_measurands=tuple(body.aligned_measurands),
         aligned_interval_s=body.aligned_interval_s,
         ended_measurands=tuple(body.ended_measurands), enabled=body.enabled)
-    return policy_out(await svc.station_setup.set_policy(site_id, wanted))
+    return policy_out(await station_setup.set_policy(site_id, wanted))
 
 
 @router.get("/stations/{station_id}/configuration-policy")
-async def get_station_metering(station_id: str, svc: Svc) -> StationMeteringOut:
+async def get_station_metering(station_id: str, station_setup: StationSetup) -> StationMeteringOut:
     """The policy in force for the station, its answer to each setting, and what is due."""
-    view = await svc.station_setup.station(station_id)
+    view = await station_setup.station(station_id)
     return StationMeteringOut(
         station_id=view.station_id, policy=policy_out(view.policy),
         settings=[applied_out(a) for a in view.settings],

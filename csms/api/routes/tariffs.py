@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from csms.api.billing_schemas import TariffIn, TariffOut, TariffPatch
-from csms.api.deps import Svc
+from csms.api.deps import Tariffs
 from csms.domain.tariffs import Tariff
 
 router = APIRouter(tags=["tariffs"])
@@ -27,27 +27,27 @@ def tariff_out(t: Tariff) -> TariffOut:
 
 
 @router.post("/tariffs", status_code=201, responses=_RESPONSES)
-async def add_tariff(body: TariffIn, svc: Svc) -> TariffOut:
-    return tariff_out(await svc.tariffs.add(body.model_dump()))
+async def add_tariff(body: TariffIn, tariffs: Tariffs) -> TariffOut:
+    return tariff_out(await tariffs.add(body.model_dump()))
 
 
 @router.get("/tariffs")
-async def list_tariffs(svc: Svc) -> list[TariffOut]:
-    return [tariff_out(t) for t in await svc.tariffs.all()]
+async def list_tariffs(tariffs: Tariffs) -> list[TariffOut]:
+    return [tariff_out(t) for t in await tariffs.all()]
 
 
 @router.get("/tariffs/{tariff_id}", responses=_RESPONSES)
-async def get_tariff(tariff_id: str, svc: Svc) -> TariffOut:
-    return tariff_out(await svc.tariffs.get(tariff_id))
+async def get_tariff(tariff_id: str, tariffs: Tariffs) -> TariffOut:
+    return tariff_out(await tariffs.get(tariff_id))
 
 
 @router.patch("/tariffs/{tariff_id}", responses=_RESPONSES)
-async def patch_tariff(tariff_id: str, body: TariffPatch, svc: Svc) -> TariffOut:
-    return tariff_out(await svc.tariffs.update(tariff_id, body.model_dump(exclude_unset=True)))
+async def patch_tariff(tariff_id: str, body: TariffPatch, tariffs: Tariffs) -> TariffOut:
+    return tariff_out(await tariffs.update(tariff_id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete("/tariffs/{tariff_id}", status_code=204, responses=_RESPONSES)
-async def delete_tariff(tariff_id: str, svc: Svc) -> Response:
+async def delete_tariff(tariff_id: str, tariffs: Tariffs) -> Response:
     """Sessions already priced with it keep their prices."""
-    await svc.tariffs.delete(tariff_id)
+    await tariffs.delete(tariff_id)
     return Response(status_code=204)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from csms.api.deps import Svc
+from csms.api.deps import ChargingPreferences
 from csms.domain.smart import ChargingDefaults
 
 router = APIRouter(tags=["smart charging"])
@@ -37,19 +37,20 @@ def _out(group_id: str, d: ChargingDefaults) -> GroupDefaultsOut:
 
 
 @router.put("/token-groups/{group_id}/defaults")
-async def put_group_defaults(group_id: GroupId, body: GroupDefaultsIn, svc: Svc
-                             ) -> GroupDefaultsOut:
+async def put_group_defaults(group_id: GroupId, body: GroupDefaultsIn,
+                             preferences: ChargingPreferences) -> GroupDefaultsOut:
     """Set the group's defaults (a field left out falls back to the site's, then global)."""
     d = ChargingDefaults(body.dwell_h, body.energy_kwh, body.mode)
-    return _out(group_id, await svc.preferences.set_group_defaults(group_id, d))
+    return _out(group_id, await preferences.set_group_defaults(group_id, d))
 
 
 @router.get("/token-groups/{group_id}/defaults")
-async def get_group_defaults(group_id: GroupId, svc: Svc) -> GroupDefaultsOut:
-    return _out(group_id, await svc.preferences.group_defaults(group_id))
+async def get_group_defaults(group_id: GroupId, preferences: ChargingPreferences
+                             ) -> GroupDefaultsOut:
+    return _out(group_id, await preferences.group_defaults(group_id))
 
 
 @router.delete("/token-groups/{group_id}/defaults", status_code=204)
-async def delete_group_defaults(group_id: GroupId, svc: Svc) -> Response:
-    await svc.preferences.delete_group_defaults(group_id)
+async def delete_group_defaults(group_id: GroupId, preferences: ChargingPreferences) -> Response:
+    await preferences.delete_group_defaults(group_id)
     return Response(status_code=204)

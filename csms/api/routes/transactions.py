@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from csms.api.access import Who
-from csms.api.deps import Svc
+from csms.api.deps import Costs, Reports, Transactions
 from csms.api.routes.energy import parse_instant
 from csms.api.schemas import CostOut, SampleOut, TransactionOut
 from csms.domain.model import Transaction
 from csms.domain.tariffs import Cost
 from csms.services.office.ports import TransactionFilter
-from csms.services.office.statements import ReportService
 
 router = APIRouter(tags=["transactions"])
 
@@ -62,14 +61,6 @@ def transaction_filter(
 Filter = Annotated[TransactionFilter, Depends(transaction_filter)]
 
 
-def reports(request: Request) -> ReportService:
-    found: ReportService = request.app.state.office.reports
-    return found
-
-
-Reports = Annotated[ReportService, Depends(reports)]
-
-
 @router.get("/transactions")
 async def list_transactions(
     response: Response,
@@ -87,19 +78,19 @@ async def list_transactions(
 # Before the detail route: a 2.0.1 transaction id may contain '/'.
 @router.get("/transactions/{transaction_id:path}/meter-values")
 async def transaction_meter_values(
-    transaction_id: str, svc: Svc, station_id: str | None = None
+    transaction_id: str, transactions: Transactions, station_id: str | None = None
 ) -> list[SampleOut]:
     return [
         SampleOut(timestamp=s.timestamp, measurand=s.measurand, value=s.value, unit=s.unit,
                   si_value=s.si_value, phase=s.phase, location=s.location, context=s.context)
-        for s in await svc.transactions.samples(transaction_id, station_id)
+        for s in await transactions.samples(transaction_id, station_id)
     ]
 
 
 @router.get("/transactions/{transaction_id:path}")
 async def get_transaction(
-    transaction_id: str, svc: Svc, station_id: str | None = None
+    transaction_id: str, transactions: Transactions, costs: Costs, station_id: str | None = None
 ) -> TransactionOut:
     """`station_id` picks among stations that use the same id (ids are unique per station)."""
-    tx = await svc.transactions.get(transaction_id, station_id)
-    return tx_out(tx, await svc.costs.of(tx))
+    tx = await transactions.get(transaction_id, station_id)
+    return tx_out(tx, await costs.of(tx))

@@ -17,7 +17,7 @@ from email.parser import BytesParser
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
-from csms.api.deps import services
+from csms.api.deps import Diagnostics
 
 router = APIRouter(tags=["uploads"])
 
@@ -67,12 +67,12 @@ def _file_part(content_type: str, body: bytes) -> tuple[str | None, str | None, 
     return chosen.get_filename(), chosen.get_content_type(), data
 
 
-async def _receive(request: Request, token: str, name: str | None) -> Received:
-    svc = services(request)
+async def _receive(request: Request, diagnostics: Diagnostics, token: str, name: str | None
+                   ) -> Received:
     if not _TOKEN.fullmatch(token):
         raise HTTPException(404, "unknown upload URL")
-    slot = await svc.diagnostics.slot(token)  # before reading: a stranger's body is not read
-    body = await _body(request, svc.diagnostics.config.max_bytes)
+    slot = await diagnostics.slot(token)  # before reading: a stranger's body is not read
+    body = await _body(request, diagnostics.config.max_bytes)
     content_type = request.headers.get("content-type")
     if content_type and content_type.lower().startswith("multipart/form-data"):
         try:
@@ -85,7 +85,7 @@ async def _receive(request: Request, token: str, name: str | None) -> Received:
         disposition = request.headers.get("content-disposition", "")
         found = re.search(r'filename="?([^";]+)"?', disposition)
         name = found.group(1) if found else None
-    received = await svc.diagnostics.receive(slot, name or None, content_type, body)
+    received = await diagnostics.receive(slot, name or None, content_type, body)
     return Received(file_id=received.id, file_name=received.file_name, size=received.size,
                     sha256=received.sha256)
 
@@ -94,15 +94,16 @@ async def _receive(request: Request, token: str, name: str | None) -> Received:
             operation_id="upload_put")
 @router.post("/uploads/{token}", status_code=201, responses=_RESPONSES,
              operation_id="upload_post")
-async def upload(token: str, request: Request) -> Received:
+async def upload(token: str, request: Request, diagnostics: Diagnostics) -> Received:
     """A station's upload (raw body or multipart/form-data) to its one-time URL."""
-    return await _receive(request, token, None)
+    return await _receive(request, diagnostics, token, None)
 
 
 @router.put("/uploads/{token}/{name:path}", status_code=201, responses=_RESPONSES,
             operation_id="upload_named_put")
 @router.post("/uploads/{token}/{name:path}", status_code=201, responses=_RESPONSES,
              operation_id="upload_named_post")
-async def upload_named(token: str, name: str, request: Request) -> Received:
+async def upload_named(token: str, name: str, request: Request, diagnostics: Diagnostics
+                       ) -> Received:
     """The same, with the file name the station appended to its URL."""
-    return await _receive(request, token, name)
+    return await _receive(request, diagnostics, token, name)
