@@ -131,7 +131,7 @@ class CsmsServer:
         self.services = self._services(bus)
         admin, self.generated_admin_token = await ensure_admin_token(self.db, s.admin_token)
 
-        self.ocpp = OcppServer(self._station_services(), self.registry, s.call_timeout,
+        self.ocpp = OcppServer(StationServices.of(self.services), self.registry, s.call_timeout,
                                s.ws_ping_interval, s.ws_ping_timeout, s.ws_compression,
                                s.ocpp_connections_per_address, s.exempt_addresses)
         self.ocpp_port = await self.ocpp.start(s.ocpp_host, s.ocpp_port)
@@ -257,17 +257,6 @@ class CsmsServer:
             storage=db.health,  # what /health says about writes
             compatibility=self.compatibility,
         )
-
-    def _station_services(self) -> StationServices:
-        """The part of the bundle the OCPP edge uses."""
-        s = self.services
-        return StationServices(
-            clock=s.clock, message_log=s.message_log, presence=s.presence,
-            compatibility=s.compatibility, stations=s.stations, tokens=s.tokens,
-            transactions=s.transactions, data_transfer=s.data_transfer,
-            certificates=s.certificates, security=s.security, firmware=s.firmware,
-            diagnostics=s.diagnostics, reservations=s.reservations, preferences=s.preferences,
-            profiles_state=s.profiles_state, device_model=s.device_model)
 
     # --- cluster mode: stations, events and invalidations of every node ---------------------
     def _cluster_node(self, bus: EventBus) -> ClusterNode | None:

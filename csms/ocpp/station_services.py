@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from csms.clock import Clock
 from csms.services.authorization.reservations import ReservationService
 from csms.services.authorization.tokens import TokenService
+from csms.services.container import Services
 from csms.services.devices.compatibility import CompatibilityBook
 from csms.services.devices.data_transfer import DataTransferService
 from csms.services.devices.device_model import DeviceModelService
@@ -51,3 +52,14 @@ class StationServices:
     preferences: PreferenceService
     profiles_state: ProfileStateService
     device_model: DeviceModelService
+
+    @classmethod
+    def of(cls, s: Services) -> StationServices:
+        """The part of the composition root's bundle the OCPP edge uses."""
+        return cls(
+            clock=s.clock, message_log=s.message_log, presence=s.presence,
+            compatibility=s.compatibility, stations=s.stations, tokens=s.tokens,
+            transactions=s.transactions, data_transfer=s.data_transfer,
+            certificates=s.certificates, security=s.security, firmware=s.firmware,
+            diagnostics=s.diagnostics, reservations=s.reservations, preferences=s.preferences,
+            profiles_state=s.profiles_state, device_model=s.device_model)
