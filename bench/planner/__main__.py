@@ -2,7 +2,8 @@
 [--held-out] [--server]`: the planner table.
 
 With `--server`, a second table: csms serve's loop replayed on 5-minute readings
-(`bench.planner.server`), scored with immediate and the oracle on the same 5-minute ledger.
+(`bench.planner.server`), scored with immediate and the oracle on the same 5-minute ledger, and
+plan-day's own schedule held per 15-minute slot on that ledger (`csms5`).
 
 Without `--held-out`: the families and the forecast-error families open for tuning, from
 `--seed`. With it: every family, the held-out forecast-error models included, on the held-out
@@ -71,7 +72,8 @@ def _server_row(name: str, s: dict[str, Score]) -> str:
     ms = np.asarray(v.ms) if v.ms else np.zeros(1)
     return (
         f"{name:<22}|{_pct(gain(s, 'server', 'oracle-5', 'immediate-5'))}"
-        f"{_pct(gain(s, 'csms'))} |{_pct(v.energy / o.energy if o.energy else 1.0)}"
+        f"{_pct(gain(s, 'csms-5', 'oracle-5', 'immediate-5'))}{_pct(gain(s, 'csms'))} |"
+        f"{_pct(v.energy / o.energy if o.energy else 1.0)}"
         f"{_pct(v.met / max(v.sessions, 1))}{_pct(s['csms'].met / max(v.sessions, 1))} |"
         f"{v.over_kwh:6.2f}{v.rule_breaks:5d} |{v.sends / max(v.plugged_5min, 1e-9):6.3f}"
         f"{np.percentile(ms, 50):7.1f}{np.percentile(ms, 95):7.1f}"
@@ -79,9 +81,9 @@ def _server_row(name: str, s: dict[str, Score]) -> str:
 
 
 SERVER_HEADER = (
-    f"{'family (5-min reads)':<22}|{'gain %':^12} |{'E/orc5 met % ':^18} |"
+    f"{'family (5-min reads)':<22}|{'gain %':^18} |{'E/orc5 met % ':^18} |"
     f"{'over rule':^11} |{'prof/5m':>6}{'step ms':^14}\n"
-    f"{'':<22}|{'server':>6}{'csms':>6} |{'E':>6}{'server':>6}{'csms':>6} |"
+    f"{'':<22}|{'server':>6}{'csms5':>6}{'csms':>6} |{'E':>6}{'server':>6}{'csms':>6} |"
     f"{'kWh':>6}{'':>5} |{'server':>6}{'p50':>7}{'p95':>7}"
 )
 

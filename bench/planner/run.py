@@ -11,7 +11,7 @@ import numpy as np
 from bench.planner.readings import fine_scenario
 from bench.planner.references import oracle_day, surplus_day
 from bench.planner.scenarios import Family, generate
-from bench.planner.server import server_day
+from bench.planner.server import held, server_day
 from csms.planning import PlanInputs, SessionNeed, plan
 from csms.whatif import parse
 from csms.whatif.ledger import Ledger
@@ -20,8 +20,9 @@ from csms.whatif.simulate import green_day, immediate_day
 POLICIES = ("immediate", "surplus", "csms", "oracle", "csms-pf", "csms-pn", "oracle-safe")
 QUICK = ("immediate", "surplus", "csms", "oracle")  # the diagnostics columns left empty
 # `--server`: the server's loop on 5-minute readings, scored with the references on the same
-# 5-minute ledger (immediate and the oracle re-run at that resolution)
-SERVER = ("server", "immediate-5", "oracle-5")
+# 5-minute ledger (immediate and the oracle re-run at that resolution; `csms-5` is plan-day's
+# own schedule, held per 15-minute slot, on that ledger)
+SERVER = ("server", "immediate-5", "oracle-5", "csms-5")
 
 
 @dataclass
@@ -66,10 +67,13 @@ def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> 
         "immediate-5": lambda: immediate_day(fine),
         "oracle-5": lambda: oracle_day(fine),
     }
+    books: dict[str, Ledger] = {}
+    runners["csms-5"] = lambda: held(books.get("csms") or green_day(sc), fine)
     out: dict[str, Score] = {}
     for name in policies:
+        books[name] = runners[name]()
         out[name] = Score()
-        out[name].add(runners[name]())
+        out[name].add(books[name])
     return out
 
 

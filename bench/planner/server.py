@@ -149,5 +149,18 @@ class _Inputs:
         return out
 
 
+def held(book: Ledger, fine: Scenario) -> Ledger:
+    """plan-day's powers (`book`, 15-minute slots) held through each slot and drawn on the
+    fine scenario's ledger: plan-day scored as the server is, so the two compare on the same
+    5-minute green (which a 15-minute ledger averages, flicker and all)."""
+    sub = book.sc.slot_minutes // fine.slot_minutes
+    out = Ledger(fine)
+    ids = [s.id for s in book.sc.sessions]
+    for j in range(fine.slots):
+        out.apply(j, {sid: float(book.command[k, j // sub]) for k, sid in enumerate(ids)})
+    out.planner_ms, out.profile_sends = list(book.planner_ms), book.profile_sends
+    return out
+
+
 def _power_at(p: Plan, sid: str, at: datetime) -> float:
     return p.sessions[sid].power_at(int((at - p.start) / timedelta(minutes=p.slot_minutes)))

@@ -57,6 +57,9 @@ class LpProblem:
     w_short: FloatArray  # (S,)
     early: list[FloatArray]  # per session: earliness cost per kWh of each window slot
     firm_kw: FloatArray | None = None  # (T,) room above cap_kw that firm green makes safe
+    # (T,) part of each slot some car can draw in: reserve and firm room are priced per kWh, as
+    # the green they buy is (a plan made during a slot has only the rest of its first slot)
+    covered: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,9 @@ def solve(pb: LpProblem) -> LpSolution:
     cost[:n_p] = early * frac * pb.dt_h
     cost[c_short:c_green] = pb.w_short
     cost[c_green:c_res] = -W_GREEN * pb.green_value.ravel() * pb.dt_h
-    cost[c_res:c_firm] = W_RESERVE * pb.dt_h
-    cost[c_firm:c_z] = W_FIRM * pb.dt_h
+    span = np.ones(n_t) if pb.covered is None else pb.covered
+    cost[c_res:c_firm] = W_RESERVE * pb.dt_h * span
+    cost[c_firm:c_z] = W_FIRM * pb.dt_h * span
     lower = np.zeros(n_col)
     upper = np.empty(n_col)
     upper[:n_p] = np.repeat(pb.ub_kw, lens)

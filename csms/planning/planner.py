@@ -72,17 +72,39 @@ def _horizon(inputs: PlanInputs) -> int:
     return max(1, math.ceil(hours / slot_h - 1e-9))
 
 
-def _window(s: SessionNeed, inputs: PlanInputs, n_t: int) -> tuple[int, FloatArray]:
-    """First slot and plugged-in fraction of each slot of the session's window."""
+def _span(s: SessionNeed, inputs: PlanInputs, n_t: int) -> tuple[float, float]:
+    """The session's window in slots from the plan's start."""
     slot_h = inputs.slot_minutes / 60.0
     a = max(_hours(inputs.start, s.arrival), 0.0) / slot_h
-    d = min(_hours(inputs.start, s.departure) / slot_h, float(n_t))
+    return a, min(_hours(inputs.start, s.departure) / slot_h, float(n_t))
+
+
+def _window(s: SessionNeed, inputs: PlanInputs, n_t: int) -> tuple[int, FloatArray]:
+    """First slot and plugged-in fraction of each slot of the session's window."""
+    a, d = _span(s, inputs, n_t)
     if d <= a:
         return 0, np.zeros(0)
     first, last = int(math.floor(a)), int(math.ceil(d))
     edges = np.arange(first, last + 1, dtype=float)
     frac = np.clip(np.minimum(edges[1:], d) - np.maximum(edges[:-1], a), 0.0, 1.0)
     return first, frac
+
+
+def covered(windows: list[tuple[float, float]], n_t: int) -> FloatArray:
+    """Per slot, the part of it between the first plug-in and the last departure in it (in
+    slots, `windows` as (arrival, departure) from the plan's start): the most of the slot any
+    load can last. A plan made during a slot, each car from now, covers only what is left of
+    its first slot."""
+    lo, hi = np.full(n_t, np.inf), np.full(n_t, -np.inf)
+    for a, d in windows:
+        first, last = int(math.floor(a)), min(int(math.ceil(d)), n_t)
+        if last <= first:
+            continue
+        lo[first:last] = np.minimum(lo[first:last], a)
+        hi[first:last] = np.maximum(hi[first:last], d)
+    edges = np.arange(n_t, dtype=float)
+    return np.asarray(np.clip(np.minimum(hi, edges + 1) - np.maximum(lo, edges), 0.0, 1.0),
+                      dtype=float)
 
 
 def green_bands(expected: FloatArray, spread: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -149,6 +171,7 @@ def plan(inputs: PlanInputs) -> Plan:
             [lp.W_SHORT_DEFAULTED if s.defaulted else lp.W_SHORT for s in sessions], dtype=float
         ),
         early=[_early_cost(s, len(fr)) for s, fr in zip(sessions, fracs, strict=True)],
+        covered=covered([_span(s, inputs, n_t) for s in sessions], n_t),
     )
     t1 = time.perf_counter()
     sol = lp.solve(pb)

@@ -11,9 +11,10 @@ import numpy as np
 
 from bench.planner.readings import fine_scenario
 from bench.planner.scenarios import FAMILIES, generate
-from bench.planner.server import Readings, server_day
+from bench.planner.server import Readings, held, server_day
 from csms.whatif import parse
 from csms.whatif.scenario import Scenario
+from csms.whatif.simulate import green_day
 
 
 def _day(seed: int = 2) -> Scenario:
@@ -72,3 +73,17 @@ def test_the_replay_keeps_the_limit_and_the_power_rule_on_each_reading() -> None
     assert book.over_limit_kwh() == 0.0
     assert book.rule_breaks() == 0
     assert book.profile_sends > 0
+
+
+def test_plan_day_held_on_the_readings_draws_what_it_drew_on_slots() -> None:
+    # plan-day scored as the server is: the same powers and energy, green judged per reading
+    family = dataclasses.replace(
+        next(f for f in FAMILIES if f.name == "pv-rich broken"), workplace=8, visitors=4)
+    day = parse(generate(family, 2))
+    book = green_day(day)
+    fine = held(book, fine_scenario(day, 2))
+    assert np.allclose(fine.energy.reshape(len(day.sessions), day.slots, 3).sum(axis=2),
+                       book.energy, atol=1e-9)
+    kw = fine.session_kw().reshape(len(day.sessions), day.slots, 3).max(axis=2)
+    assert np.array_equal(kw, book.session_kw())
+    assert fine.summary()["green_kwh"] <= book.summary()["green_kwh"] + 1e-6
