@@ -59,16 +59,21 @@ def _erring(name: str, day: str, error: str, *, held_out: bool = False, on_site:
                   10, 0, error=error, held_out=held_out)
 
 
-# Forecasts wrong in ways `forecast_index` never is (bench/planner/errors.py); the planner was
-# not tuned on them, and the held-out ones were not even looked at while developing.
+# Forecasts wrong in ways `forecast_index` never is (bench/planner/errors.py); the held-out ones
+# are run only for the final table (fog, snow and stale were held out until the correction was
+# improved on them; they are open now).
 ERROR_FAMILIES: tuple[Family, ...] = (
     _erring("fc bias all day", "2026-06-15", "bias"),
     _erring("fc front 2-4 h off", "2026-06-16", "shift"),
     _erring("fc 2x the sun", "2026-06-17", "over2x"),
     _erring("fc 0.5x the sun", "2026-06-18", "under", on_site=False),
-    _erring("fc fog (held out)", "2026-10-20", "fog", held_out=True),
-    _erring("fc snow (held out)", "2027-01-12", "snow", held_out=True, offset=2),
-    _erring("fc stale (held out)", "2026-08-11", "stale", held_out=True, on_site=False),
+    _erring("fc fog", "2026-10-20", "fog"),
+    _erring("fc snow", "2027-01-12", "snow", offset=2),
+    _erring("fc stale", "2026-08-11", "stale", on_site=False),
+    _erring("fc soiling (held out)", "2026-07-21", "soiling", held_out=True),
+    _erring("fc inverter trip (held out)", "2026-05-27", "trip", held_out=True),
+    _erring("fc 1 h off (held out)", "2026-09-02", "hour", held_out=True),
+    _erring("fc haze pm (held out)", "2026-08-05", "haze", held_out=True),
 )
 
 
@@ -150,7 +155,7 @@ def generate(f: Family, seed: int) -> dict[str, Any]:
     if f.error is None:
         k_fc = forecast_index(k, f.forecast_sky, rng)
     else:
-        k, k_fc = MODELS[f.error](k, rng, f.utc_offset_h)
+        k, k_fc = MODELS[f.error](k, rng, f.utc_offset_h, clear)
     sessions = _sessions(f, start, rng)
     for s in sessions:
         s["arrival"], s["departure"] = _iso(s["arrival"]), _iso(s["departure"])

@@ -24,6 +24,13 @@ NOWCAST_H = 1.0
 BIAS_HALF_LIFE_H = 2.0
 BIAS_PERSISTENCE_H = 6.0
 PERSISTENCE_H = 2.0  # how fast the near-term error estimate fades to the prior in `spread`
+# Output below a fifth of the forecast, now and over the last hours, is no cloud's: the clouds
+# a forecast misses leave a quarter or more of it. It is snow or frost on the panels, or fog,
+# and those end (the snow slides off, the fog lifts) at an hour no reading foretells: the
+# shortfall is trusted for the next hour or two only, not as the day's bias (measured in
+# docs/planner.md, "Covered panels and fog").
+COVERED_RATIO = 0.2
+COVERED_PERSISTENCE_H = 1.5
 
 
 def ratio(
@@ -54,6 +61,14 @@ def ratio(
     return min(max(r, 0.0), max_ratio)
 
 
+def covered(r_day: float, r_now: float, expected: float = 1.0) -> bool:
+    """Whether the day's and the last slot's ratios (measured over forecast output) are both
+    below any cloud's: covered panels or fog, not a wrong forecast (`COVERED_RATIO`).
+    `expected`: the forecast's own clear-sky index, when the ratios are taken against the
+    clear sky instead (the forecast service's seasonal factor)."""
+    return max(r_day, r_now) < COVERED_RATIO * expected
+
+
 def correct(
     forecast_kw: Sequence[float] | FloatArray,
     actual_kw: Sequence[float] | FloatArray,
@@ -74,6 +89,8 @@ def correct(
     is today and fades to the raw forecast over `persistence_h`; the nowcast (ratio of the last
     slot, half-life `half_life_h`) says whether this cloud is passing and fades into the bias over
     `nowcast_h`. With `reference_kw` (clear-sky output) the ratios are taken against it.
+    When both ratios are below any cloud's (`covered`: snow on the panels, fog) the shortfall
+    fades over `COVERED_PERSISTENCE_H` instead: it ends, and the forecast's sun comes back.
     `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
     `now_index`'s measurement, as in `services.sites.forecast.compute`.
     """
@@ -89,6 +106,8 @@ def correct(
     r_day = ratio(ref, seen, upto, slot_minutes=slot_minutes, half_life_h=bias_half_life_h)
     if r_now is None or r_day is None:
         return future.copy()
+    if covered(r_day, r_now):
+        persistence_h = min(persistence_h, COVERED_PERSISTENCE_H)
     lead_h = np.arange(len(future)) * slot_minutes / 60.0
     ref_f = ref[now_index:]
     out = (future + np.exp(-lead_h / persistence_h) * (r_day * ref_f - future)

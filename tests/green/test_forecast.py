@@ -166,6 +166,19 @@ async def test_sunny_readings_raise_it(server: CsmsServer, api: httpx.AsyncClien
     assert f.on_site_kw[0] > f.clear_sky_kw[0] * (seasonal + 0.1)
 
 
+async def test_covered_panels_are_expected_to_clear(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    # snow on the panels: 4 % of clear sky all morning, below any cloud's. It slides off at an
+    # hour no reading foretells: in two hours the forecast is mostly the seasonal guess again
+    await make_site(api)
+    await post_readings(api, JUNE.replace(hour=5), NOW, 0.04)
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 16)
+    seasonal = solar.seasonal_factor(SOFIA[0], NOW)
+    assert f.on_site_kw[0] < 0.1 * f.clear_sky_kw[0]  # the next minutes: still covered
+    assert f.on_site_kw[8] > 0.65 * seasonal * f.clear_sky_kw[8]
+    assert any("snow or fog" in n for n in f.notes), f.notes
+
+
 async def test_readings_of_the_slot_in_progress_nowcast_it(
         server: CsmsServer, api: httpx.AsyncClient) -> None:
     """Sunny all morning, then a cloud in the current slot's first minutes: the current slot

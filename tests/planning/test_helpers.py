@@ -62,6 +62,18 @@ def test_forecast_correction_keeps_the_day_bias_and_nowcasts_the_last_slot() -> 
     assert out[-1] < 100.0
 
 
+def test_output_below_any_cloud_is_covered_panels_that_clear_not_the_day_bias() -> None:
+    # snow on the panels (or fog): 4 % of a sunny forecast all morning. It ends at an hour no
+    # reading foretells, so the afternoon is not written off as the day's bias
+    fc = 100.0 * np.sin(np.linspace(0.05, np.pi - 0.05, 48))
+    covered = correct(fc, 0.04 * fc[:20], 20)
+    assert covered[0] == pytest.approx(0.04 * fc[20], rel=0.1)  # the next slot: still covered
+    assert covered[12] > 0.7 * fc[32]  # 3 h ahead: mostly the forecast's sun
+    # an overcast day's shortfall (a third of the forecast) is a wrong forecast: it lasts
+    overcast = correct(fc, 0.3 * fc[:20], 20)
+    assert overcast[12] < 0.6 * fc[32]
+
+
 def test_forecast_correction_reads_only_the_past() -> None:
     fc = np.full(40, 100.0)
     a = np.concatenate([np.full(20, 50.0), np.full(20, 0.0)])

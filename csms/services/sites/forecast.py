@@ -233,9 +233,11 @@ def compute(
         _sum([ref[sources[k].id] for k in fresh], past + 1),
         _sum_opt([seen_now[sources[k].id] for k in fresh], past + 1), slot_minutes)
     season = _seasonal(site, start, slots, slot_minutes)
+    season_now = solar.seasonal_factor(site.latitude, now)
     lead_h = [(start + i * slot - now_slot) / timedelta(hours=1) for i in range(slots)]
     on = np.zeros(slots)
     off = np.zeros(slots)
+    covered: list[str] = []
     for k, s in enumerate(sources):
         ratio = site_ratio
         if s.id not in stale_ids:
@@ -243,9 +245,17 @@ def compute(
             ratio = site_ratio if own is None else own
         clear = clear_win.per_array_kw[k]
         base = [c * f for c, f in zip(clear, season, strict=True)]
-        kw: FloatArray = np.asarray(solar.corrected_kw(clear, base, ratio, lead_h), dtype=float)
-        if ratio is not None and s.id not in stale_ids:
-            kw = _nowcast(kw, clear, ref[s.id], seen_now[s.id], ratio, lead_h, slot_minutes)
+        now_ratio = (None if ratio is None or s.id in stale_ids
+                     else _now_ratio(ref[s.id], seen_now[s.id], slot_minutes))
+        # output below any cloud's (snow, fog: planning.forecast.covered) ends within hours
+        persistence = (fc.COVERED_PERSISTENCE_H if ratio is not None and now_ratio is not None
+                       and fc.covered(ratio, now_ratio, season_now) else solar.PERSISTENCE_H)
+        kw: FloatArray = np.asarray(
+            solar.corrected_kw(clear, base, ratio, lead_h, persistence), dtype=float)
+        if ratio is not None and now_ratio is not None:
+            kw = _nowcast(kw, clear, now_ratio, ratio, lead_h)
+        if persistence != solar.PERSISTENCE_H:
+            covered.append(s.id)
         seen = slot_means(by_src[s.id], start, slot, slots)
         kw = np.array([m if m is not None and lead_h[i] < 0 else kw[i]
                        for i, m in enumerate(seen)], dtype=float)
@@ -274,23 +284,27 @@ def compute(
         correction=None if site_ratio is None else round(site_ratio, 3),
         seasonal_factor=solar.seasonal_factor(site.latitude, now),
         last_reading_at=last_reading_at, stale=bool(stale_ids),
-        notes=_notes(site, sources, stale_ids, by_src, site_ratio, now),
+        notes=(*_notes(site, sources, stale_ids, by_src, site_ratio, now),
+               *(f"source {sid!r}: output far below any cloud's (snow or fog?), expected to "
+                 f"recover: the shortfall fades over {fc.COVERED_PERSISTENCE_H:g} h"
+                 for sid in covered)),
         computed_at=now,
     )
 
 
+def _now_ratio(ref: list[float], seen: list[float | None], slot_minutes: int) -> float | None:
+    """The latest measurement over clear-sky output (the nowcast's ratio)."""
+    act = np.array([np.nan if v is None else v for v in seen], dtype=float)
+    return fc.ratio(ref, act, len(act), slot_minutes=slot_minutes,
+                    half_life_h=fc.NOWCAST_HALF_LIFE_H)
+
+
 def _nowcast(
-    kw: FloatArray, clear: Sequence[float], ref: list[float], seen: list[float | None],
-    ratio: float, lead_h: list[float], slot_minutes: int,
+    kw: FloatArray, clear: Sequence[float], now: float, ratio: float, lead_h: list[float],
 ) -> FloatArray:
     """Add the latest measurement's departure from the day's ratio (persistence: the cloud
     overhead now), fading over `planning.forecast.NOWCAST_H` (as `forecast.correct` does in
     plan-day)."""
-    act = np.array([np.nan if v is None else v for v in seen], dtype=float)
-    now = fc.ratio(ref, act, len(act), slot_minutes=slot_minutes,
-                   half_life_h=fc.NOWCAST_HALF_LIFE_H)
-    if now is None:
-        return kw
     fade = np.exp(-np.clip(np.asarray(lead_h, dtype=float), 0.0, None) / fc.NOWCAST_H)
     return np.asarray(np.clip(kw + fade * (now - ratio) * np.asarray(clear), 0.0, None),
                       dtype=float)
