@@ -116,6 +116,17 @@ def run_step(gen: launch.Generator, name: str, servers: list[Popen[str]], rate: 
     return s
 
 
+def warm_up(gen: launch.Generator, args: argparse.Namespace) -> None:
+    """An unscored step at half the first rate: every server starts cold (a fresh database,
+    its first statements, the first transaction of each station), which is not the steady
+    capacity the search measures; every target gets the same warm-up."""
+    rate = args.rates[0] / 2
+    s = gen.ask(f"STEP {rate} {args.warmup_seconds}", args.warmup_seconds + 60)
+    print(f"  warm-up  {gen.protocol} {rate:>7.0f}/s -> {s['rate']:7.0f}/s p99 "
+          f"{s['p99']:7.1f} ms (not scored)", file=sys.stderr, flush=True)
+    time.sleep(args.pause)
+
+
 def search(gen: launch.Generator, servers: list[Popen[str]], out: Outcome,
            args: argparse.Namespace) -> None:
     good: dict[str, Any] | None = None
@@ -167,6 +178,8 @@ def run_one(name: str, protocol: str, args: argparse.Namespace, workdir: Path) -
                 raise RuntimeError(f"{c['failed']} of {args.stations} stations failed to "
                                    f"connect and boot: {c['counters']}")
             assert t.proc is not None
+            if args.warmup_seconds > 0:
+                warm_up(gen, args)
             search(gen, [t.proc], out, args)
         except RuntimeError as e:
             out.error = str(e)
@@ -228,6 +241,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--call-timeout", type=float, default=10.0)
     p.add_argument("--setup-timeout", type=float, default=300.0)
     p.add_argument("--pause", type=float, default=1.0, help="seconds between steps")
+    p.add_argument("--warmup-seconds", type=float, default=5.0,
+                   help="an unscored step at half the first rate before the search (0: none)")
     launch.common_args(p)
     return p
 

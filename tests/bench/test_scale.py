@@ -26,7 +26,7 @@ def test_capacity_steps_up_and_reports_every_step(tmp_path: Path) -> None:
     out = tmp_path / "capacity.json"
     p = run("capacity", "--targets", "bare", "--protocols", "2.0.1", "--stations", "20",
             "--rates", "40,80", "--step-seconds", "1", "--refine", "0", "--pause", "0",
-            "--json", str(out), *ONE_CORE)
+            "--warmup-seconds", "1", "--json", str(out), *ONE_CORE)
     assert p.returncode == 0, p.stderr
     [outcome] = json.loads(out.read_text())
     assert outcome["target"] == "bare" and not outcome["error"]
@@ -35,6 +35,7 @@ def test_capacity_steps_up_and_reports_every_step(tmp_path: Path) -> None:
     assert first["replies"] > 0 and first["p99"] > 0
     assert not first["errors"] and not first["timeouts"] and not first["closed"]
     assert "| bare" in p.stdout
+    assert "warm-up" in p.stderr and "(not scored)" in p.stderr
 
 
 @pytest.mark.parametrize("protocol", ["1.6", "2.0.1"])
@@ -42,7 +43,7 @@ def test_the_sans_io_floor_answers_every_call(tmp_path: Path, protocol: str) -> 
     out = tmp_path / "capacity.json"
     p = run("capacity", "--targets", "bare-sansio", "--protocols", protocol, "--stations", "20",
             "--rates", "40", "--step-seconds", "1", "--refine", "0", "--pause", "0",
-            "--json", str(out), *ONE_CORE)
+            "--warmup-seconds", "0", "--json", str(out), *ONE_CORE)
     assert p.returncode == 0, p.stderr
     [outcome] = json.loads(out.read_text())
     assert outcome["target"] == "bare-sansio" and not outcome["error"]
