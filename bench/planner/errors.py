@@ -33,6 +33,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from bench.planner.sky import cloud_index
+
 Index = np.ndarray
 # (clear-sky index, draws, local time - UTC in hours, clear-sky output per slot) -> (actual
 # index, forecast index), both against the same clear-sky output
@@ -117,8 +119,6 @@ def snow(k: np.ndarray, rng: np.random.Generator, local_h: int,
 
 def stale(k: np.ndarray, rng: np.random.Generator, local_h: int,
        _clear: np.ndarray) -> tuple[Index, Index]:
-    from bench.planner.scenarios import cloud_index  # scenarios imports this module
-
     other = cloud_index("broken", len(k), rng)
     fc = _smooth(other, 24) * (1 + rng.normal(0, 0.15))
     return k, _clip(fc)

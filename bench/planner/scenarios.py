@@ -14,6 +14,7 @@ import pandas as pd
 import pvlib
 
 from bench.planner.errors import MODELS
+from bench.planner.sky import cloud_index
 
 LAT, LON, ALT = 42.7, 23.3, 550.0  # Sofia
 SLOT_MIN = 15
@@ -88,21 +89,6 @@ def clear_sky_kw(day: str, slots: int, peak_kw: float) -> np.ndarray:
         30, 180, sun["apparent_zenith"], sun["azimuth"], cs["dni"], cs["ghi"], cs["dhi"])
     poa_kw = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float)) / 1000.0
     return np.asarray(np.clip(poa_kw * 0.9, 0, 1) * peak_kw, dtype=float)
-
-
-def cloud_index(sky: str, slots: int, rng: np.random.Generator) -> np.ndarray:
-    """Clear-sky index per slot: a two-state (sun/cloud) Markov chain, smoothed."""
-    p_stay, sun_k, cloud_k = {
-        "clear": (0.99, 0.97, 0.75), "broken": (0.85, 0.95, 0.35), "overcast": (0.9, 0.45, 0.2),
-    }[sky]
-    state, k = bool(rng.random() < 0.6), np.empty(slots)
-    for i in range(slots):
-        if rng.random() > p_stay:
-            state = not state
-        base = sun_k if state else cloud_k
-        k[i] = base + rng.normal(0, 0.04)
-    k = np.convolve(k, np.ones(2) / 2, mode="same")
-    return np.clip(k, 0.08, 1.05)
 
 
 def forecast_index(actual_k: np.ndarray, sky: str | None, rng: np.random.Generator) -> np.ndarray:
