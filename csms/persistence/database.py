@@ -217,7 +217,7 @@ class SqlDatabase:
         batch = [job for job in batch if not job.fut.done()]
         while batch:
             try:
-                done = await self._commit(batch)
+                done, wrote = await self._commit(batch)
             except _WorkFailed as failed:
                 job = batch.pop(failed.index)
                 if not job.fut.done():
@@ -227,7 +227,11 @@ class SqlDatabase:
                 self._faults.failed(exc, 0 if probe else len(batch))
                 _fail(batch, StorageUnavailable(describe(exc)), exc)
                 return
-            self._faults.recovered()
+            if wrote:
+                # Only a commit that changed something shows that writes succeed: one that
+                # changed nothing (a deletion of nothing, an expiry with none due) commits on
+                # a full disk too.
+                self._faults.recovered()
             self.batches += 1
             self.writes += len(batch)
             for job, outcome in zip(batch, done, strict=True):
@@ -243,26 +247,34 @@ class SqlDatabase:
                         self._sink.publish(event)
             return
 
-    async def _commit(self, jobs: list[_Job]) -> list[_Outcome]:
+    async def _commit(self, jobs: list[_Job]) -> tuple[list[_Outcome], bool]:
         try:
             return await self._transaction(jobs, False)
         except _RecordsFailed:
             self.split_batches += 1
             return await self._transaction(jobs, True)
 
-    async def _transaction(self, jobs: list[_Job], job_by_job: bool) -> list[_Outcome]:
+    async def _transaction(self, jobs: list[_Job], job_by_job: bool
+                           ) -> tuple[list[_Outcome], bool]:
+        """The outcomes, and whether the commit changed anything."""
         if self._sync is not None:
             engine = self._sync
 
-            def run() -> list[_Outcome]:
-                with engine.connect() as conn, conn.execution_options(
-                        **IMMEDIATE).begin():
-                    return _run_jobs(conn, jobs, job_by_job)
+            def run() -> tuple[list[_Outcome], bool]:
+                with engine.connect() as conn:
+                    driver = conn.connection.dbapi_connection
+                    before = driver.total_changes  # type: ignore[union-attr]
+                    with conn.execution_options(**IMMEDIATE).begin():
+                        done = _run_jobs(conn, jobs, job_by_job)
+                    return done, driver.total_changes > before  # type: ignore[union-attr]
 
             return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
         assert self._async is not None
         async with self._async.begin() as conn:
-            return await conn.run_sync(_run_jobs, jobs, job_by_job)
+            done = await conn.run_sync(_run_jobs, jobs, job_by_job)
+        # asyncpg counts no changes per connection: a batch with rows to store wrote some
+        return done, any(job.records for job in jobs) or any(
+            job.work is not None for job in jobs)
 
 
 def _run_jobs(conn: Connection, jobs: list[_Job], job_by_job: bool = False
