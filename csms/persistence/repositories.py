@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
 from csms.persistence import rows
 from csms.persistence import tables as t
-from csms.persistence.raw import Raw, sqlite_time
 
 _TOUCH = (update(t.stations).where(t.stations.c.id == bindparam("b_id"))
           .values(last_seen=bindparam("b_at")))
@@ -327,36 +326,3 @@ class KeyValueRepo:
         return int(top) - count
 
 
-_RAW_MESSAGES = Raw(insert(t.ocpp_messages), ("station_id", "at", "direction", "frame"))
-
-
-class MessageRepo:
-    def __init__(self, conn: Connection) -> None:
-        self._c = conn
-
-    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int,
-               trim: Collection[str]) -> None:
-        """Store frames; cut the stations in `trim` back to their newest `keep`."""
-        if entries and self._c.dialect.name == "sqlite":
-            _RAW_MESSAGES.run(self._c, [(s, sqlite_time(at), d, f) for s, at, d, f in entries])
-        elif entries:
-            self._c.execute(
-                insert(t.ocpp_messages),
-                [{"station_id": s, "at": at, "direction": d, "frame": f}
-                 for s, at, d, f in entries],
-            )
-        c = t.ocpp_messages.c
-        for station_id in trim:
-            cutoff = (
-                select(c.id).where(c.station_id == station_id)
-                .order_by(c.id.desc()).offset(keep).limit(1).scalar_subquery()
-            )
-            self._c.execute(
-                delete(t.ocpp_messages).where((c.station_id == station_id) & (c.id <= cutoff))
-            )
-
-    def recent(self, station_id: str, limit: int = 100) -> list[tuple[datetime, str, str]]:
-        c = t.ocpp_messages.c
-        q = select(c.at, c.direction, c.frame).where(c.station_id == station_id)
-        res = self._c.execute(q.order_by(c.id.desc()).limit(limit))
-        return [(r.at, r.direction, r.frame) for r in res]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -173,15 +174,17 @@ station_events = Table(
     Index("ix_station_events_station_kind", "station_id", "kind", "at"),
 )
 
-ocpp_messages = Table(
-    "ocpp_messages",
+# The message log: a station's frames of one flush per row (csms.persistence.message_packs).
+ocpp_message_packs = Table(
+    "ocpp_message_packs",
     metadata,
     Column("id", BigPk, primary_key=True, autoincrement=True),
     Column("station_id", String(48), nullable=False),
-    Column("at", UTCDateTime(), nullable=False),
-    Column("direction", String(3), nullable=False),
-    Column("frame", Text, nullable=False),
-    Index("ix_ocpp_messages_station", "station_id", "id"),
+    Column("first_at", UTCDateTime(), nullable=False),
+    Column("last_at", UTCDateTime(), nullable=False),
+    Column("frames", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_ocpp_message_packs_station", "station_id", "id"),
 )
 
 sites = Table(

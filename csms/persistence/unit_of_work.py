@@ -17,9 +17,9 @@ from csms.persistence.auth_repos import (  # reservations, local lists, availabi
 from csms.persistence.billing_repos import BillingRepo, ChargingStateRepo  # tariffs, profiles
 from csms.persistence.device_repos import DeviceRepo
 from csms.persistence.files_repos import JobRepo, UploadRepo  # firmware, log jobs
+from csms.persistence.message_packs import MessageRepo
 from csms.persistence.repositories import (
     KeyValueRepo,
-    MessageRepo,
     StationEventRepo,
     StationRepo,
     TokenRepo,

@@ -2,8 +2,10 @@
 
 Frames are buffered in memory and written in batches by a worker, off the reply path; the
 table keeps the newest `size` frames per station (up to half as many more between trims).
-Each write is a bounded chunk, and a station is trimmed only once it wrote half its size
-again: a flush shares the group commit with stations' replies, so it must stay small.
+A flush writes each station's frames together (the store keeps them as one row per station
+per write), in bounded chunks of whole stations, and a station is trimmed only once it wrote
+half its size again: a flush shares the group commit with stations' replies, so each of its
+writes must stay small.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from csms.services.ports import Database, UnitOfWork
 
 
 class MessageLog:
-    CHUNK = 250  # frames per write: a few ms of the writer, never one long commit
+    CHUNK = 1000  # frames per write: a few ms of the writer, never one long commit
 
     def __init__(self, clock: Clock, size: int, max_buffer: int = 100_000,
                  redact: Callable[[str], str] = str) -> None:
@@ -42,6 +44,7 @@ class MessageLog:
 
     async def flush(self, db: Database) -> None:
         entries = self.drain()
+        entries.sort(key=lambda e: e[0])  # stable: each station's frames stay in order
         for first in range(0, len(entries), self.CHUNK):
             chunk = entries[first:first + self.CHUNK]
             trim = self._due_for_trim(chunk)

@@ -22,8 +22,8 @@ from csms.domain.records import ConnectorSaved, SamplesAdded, TransactionInserte
 from csms.persistence import records
 from csms.persistence import tables as t
 from csms.persistence.database import SqlDatabase
+from csms.persistence.message_packs import _RAW_PACKS
 from csms.persistence.raw import sqlite_time
-from csms.persistence.repositories import _RAW_MESSAGES
 from csms.persistence.unit_of_work import SqlUnitOfWork
 from csms.services.ports import UnitOfWork
 
@@ -100,7 +100,7 @@ async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
 
 
 def test_message_log_statement_takes_the_tuple_order() -> None:
-    assert _RAW_MESSAGES.order == ("station_id", "at", "direction", "frame")
+    assert _RAW_PACKS.order == ("station_id", "first_at", "last_at", "frames", "data")
 
 
 async def test_message_log_rows_read_back_unchanged(db: SqlDatabase) -> None:

@@ -1,0 +1,136 @@
+"""The message log's packs: a station's frames of one write in one row, read back newest
+first across packs, trimmed to whole packs holding the newest frames; and the migration that
+packs a log kept a row per frame (and unpacks it on the way down)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from csms.clock import SystemClock
+from csms.persistence.database import SqlDatabase
+from csms.persistence.message_packs import pack, unpack
+from csms.persistence.migrate import alembic_config, upgrade
+from csms.services.message_log import MessageLog
+from csms.services.ports import UnitOfWork
+from tests.conftest import fresh_postgres_database
+
+T0 = datetime(2026, 12, 7, 3, 0, 0, 250000, tzinfo=UTC)
+
+
+def frame(i: int) -> str:
+    return f'[2,"{i}","Heartbeat",{{}}]'
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def url(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield database_url
+    else:
+        async with fresh_postgres_database() as pg:
+            yield pg
+
+
+def test_a_pack_reads_back_what_went_in_with_its_instants_in_utc() -> None:
+    sofia = T0.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Sofia"))
+    frames = [(sofia, "in", '[2,"1","Heartbeat",{}]'), (T0, "out", 'not json \n "quoted"')]
+    back = unpack(pack(frames))
+    assert back == frames and all(at.utcoffset() == timedelta(0) for at, _, _ in back)
+
+
+async def test_recent_spans_packs_newest_first_and_trim_keeps_whole_packs(url: str) -> None:
+    await asyncio.to_thread(upgrade, url)
+    db = SqlDatabase(url)
+    await db.start()
+    try:
+        for n in range(5):  # five writes of four frames each, and one of another station
+            entries = [("A", T0 + timedelta(seconds=4 * n + i), "in", frame(4 * n + i))
+                       for i in range(4)] + [("B", T0, "out", frame(99))]
+            trim = ["A"] if n == 4 else []
+
+            def write(uow: UnitOfWork, entries: list[tuple[str, datetime, str, str]] = entries,
+                      trim: list[str] = trim) -> None:
+                uow.messages.append(entries, keep=6, trim=trim)
+
+            await db.write(write)
+        newest = await db.read(lambda uow: uow.messages.recent("A", limit=100))
+        # trimmed to the newest 6 frames: the last pack whole, the one before cut to two
+        assert [f for _, _, f in newest] == [frame(i) for i in range(19, 13, -1)]
+        assert [at for at, _, _ in newest] == [T0 + timedelta(seconds=i)
+                                               for i in range(19, 13, -1)]
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            packs = (await conn.execute(sa.text(
+                "SELECT frames FROM ocpp_message_packs WHERE station_id = 'A' ORDER BY id"))
+            ).scalars().all()
+        await engine.dispose()
+        assert packs == [2, 4]
+        assert [f for _, _, f in await db.read(lambda uow: uow.messages.recent("A", 5))] == \
+            [frame(i) for i in range(19, 14, -1)]
+        assert len(await db.read(lambda uow: uow.messages.recent("B"))) == 5
+        assert await db.read(lambda uow: uow.messages.recent("nobody")) == []
+    finally:
+        await db.stop()
+
+
+async def test_a_flush_writes_one_pack_per_station(url: str) -> None:
+    await asyncio.to_thread(upgrade, url)
+    db = SqlDatabase(url)
+    await db.start()
+    try:
+        log = MessageLog(SystemClock(), size=200)
+        for i in range(30):  # interleaved, as stations talk
+            log.record(f"S{i % 3}", "in", frame(i))
+        await log.flush(db)
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(sa.text(
+                "SELECT station_id, frames FROM ocpp_message_packs ORDER BY station_id"))).all()
+        await engine.dispose()
+        assert [tuple(r) for r in rows] == [("S0", 10), ("S1", 10), ("S2", 10)]
+        got = await db.read(lambda uow: uow.messages.recent("S1", 3))
+        assert [f for _, _, f in got] == [frame(28), frame(25), frame(22)]
+    finally:
+        await db.stop()
+
+
+_ROWS = sa.table("ocpp_messages", sa.column("station_id"), sa.column("at", sa.DateTime(True)),
+                 sa.column("direction"), sa.column("frame"))
+
+
+async def test_the_migration_packs_a_log_kept_a_row_per_frame_and_unpacks_it_down(
+    url: str,
+) -> None:
+    await asyncio.to_thread(upgrade, url, "0016")
+    old = [{"station_id": s, "at": T0 + timedelta(seconds=i), "direction": "in",
+            "frame": frame(i)} for i in range(150) for s in ("X",)]
+    old.append({"station_id": "Y", "at": T0, "direction": "out", "frame": frame(7)})
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(sa.insert(_ROWS), old)
+    await asyncio.to_thread(upgrade, url)
+
+    db = SqlDatabase(url)
+    await db.start()
+    try:
+        x = await db.read(lambda uow: uow.messages.recent("X", limit=1000))
+        y = await db.read(lambda uow: uow.messages.recent("Y"))
+    finally:
+        await db.stop()
+    assert [(at, f) for at, _, f in x] == [(T0 + timedelta(seconds=i), frame(i))
+                                           for i in range(149, -1, -1)]
+    assert y == [(T0, "out", frame(7))]
+
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0016")
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(_ROWS).order_by(sa.text("id")))).all()
+    await engine.dispose()
+    assert sorted((r.station_id, r.at.replace(tzinfo=UTC) if r.at.tzinfo is None else r.at,
+                   r.frame) for r in rows) == \
+        sorted((o["station_id"], o["at"], o["frame"]) for o in old)
