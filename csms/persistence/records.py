@@ -36,9 +36,21 @@ from csms.persistence.tables_billing import transaction_tariffs
 # Accounting revises the green share behind the hot path's back: never overwrite it from memory.
 _SAVED_FIELDS = tuple(f for f in rows.TX_FIELDS if f not in ("green_energy_wh", "station_id",
                                                              "transaction_id", "started_at"))
-_SAVED_KEYS = tuple((f, f"b_{f}") for f in _SAVED_FIELDS)  # built once, not per row
-_SAVE_TX = (update(t.transactions).where(t.transactions.c.pk == bindparam("b_pk"))
-            .values({f: bindparam(key) for f, key in _SAVED_KEYS}))
+# A running transaction's row has no stop time yet, and a stopped one is never reopened: its
+# saves leave `stopped_at` out. Setting an indexed column, even to the value it has, makes
+# SQLite rewrite the index entry: a second page written per meter value (measured: 1.84 pages
+# per update against 0.96).
+_RUNNING_FIELDS = tuple(f for f in _SAVED_FIELDS if f != "stopped_at")
+
+
+def _save_statement(fields: tuple[str, ...]) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    keys = tuple((f, f"b_{f}") for f in fields)  # built once, not per row
+    return (update(t.transactions).where(t.transactions.c.pk == bindparam("b_pk"))
+            .values({f: bindparam(key) for f, key in keys})), keys
+
+
+_SAVE_TX, _SAVED_KEYS = _save_statement(_SAVED_FIELDS)
+_SAVE_RUNNING, _RUNNING_KEYS = _save_statement(_RUNNING_FIELDS)
 _BOOT_STATION = (update(t.stations).where(t.stations.c.id == bindparam("b_id")).values(
     vendor=bindparam("b_vendor"), model=bindparam("b_model"),
     serial_number=bindparam("b_serial_number"), firmware_version=bindparam("b_firmware_version"),
@@ -64,6 +76,7 @@ _SAMPLE_KEYS = ("station_id", "transaction_pk", "evse_id", "connector_id", "time
                 "measurand", "value", "unit", "si_value", "phase", "location", "context")
 _RAW_SAMPLES = Raw(insert(t.meter_values), _SAMPLE_KEYS)
 _RAW_SAVE_TX = Raw(_SAVE_TX, [key for _, key in _SAVED_KEYS] + ["b_pk"])
+_RAW_SAVE_RUNNING = Raw(_SAVE_RUNNING, [key for _, key in _RUNNING_KEYS] + ["b_pk"])
 _TX_TIMES = frozenset({"stopped_at", "first_register_at", "last_register_at", "started_at"})
 _CONNECTOR_KEYS = ("station_id", "evse_id", "connector_id", "status", "error_code", "updated_at")
 _RAW_CONNECTORS = Raw(_UPSERTS["sqlite"], _CONNECTOR_KEYS)
@@ -79,16 +92,23 @@ def _transactions(conn: Connection, recs: list[TransactionInserted]) -> None:
 
 def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
     latest = {r.tx.pk: r.tx for r in recs}  # two saves of one row in a batch: the last wins
-    if conn.dialect.name == "sqlite":
-        _RAW_SAVE_TX.run(conn, [_saved_row(tx) for tx in latest.values()])
-        return
-    conn.execute(_SAVE_TX, [{"b_pk": tx.pk, **{key: getattr(tx, f) for f, key in _SAVED_KEYS}}
-                            for tx in latest.values()])
+    running = [tx for tx in latest.values() if tx.stopped_at is None]
+    stopped = [tx for tx in latest.values() if tx.stopped_at is not None]
+    for txs, raw, stmt, fields, keys in (
+            (running, _RAW_SAVE_RUNNING, _SAVE_RUNNING, _RUNNING_FIELDS, _RUNNING_KEYS),
+            (stopped, _RAW_SAVE_TX, _SAVE_TX, _SAVED_FIELDS, _SAVED_KEYS)):
+        if not txs:
+            continue
+        if conn.dialect.name == "sqlite":
+            raw.run(conn, [_saved_row(tx, fields) for tx in txs])
+        else:
+            conn.execute(stmt, [{"b_pk": tx.pk, **{key: getattr(tx, f) for f, key in keys}}
+                                for tx in txs])
 
 
-def _saved_row(tx: Any) -> tuple[Any, ...]:
+def _saved_row(tx: Any, fields: tuple[str, ...]) -> tuple[Any, ...]:
     return (*(sqlite_time(getattr(tx, f)) if f in _TX_TIMES else getattr(tx, f)
-              for f in _SAVED_FIELDS), tx.pk)
+              for f in fields), tx.pk)
 
 
 def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:

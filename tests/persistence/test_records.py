@@ -9,6 +9,7 @@ format fails here rather than in a report weeks later.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -34,6 +35,10 @@ SOFIA = timezone(timedelta(hours=2))
 def test_compiled_statements_take_their_parameters_in_the_order_the_rows_give_them() -> None:
     saved = tuple(key for _, key in records._SAVED_KEYS)
     assert records._RAW_SAVE_TX.order == (*saved, "b_pk")
+    running = tuple(key for _, key in records._RUNNING_KEYS)
+    assert records._RAW_SAVE_RUNNING.order == (*running, "b_pk")
+    # a running transaction's save leaves the indexed stop time alone (a page less per save)
+    assert "b_stopped_at" in saved and "b_stopped_at" not in running
     assert records._RAW_SAMPLES.order == records._SAMPLE_KEYS
     assert records._RAW_CONNECTORS.order == records._CONNECTOR_KEYS
     assert records._RAW_HISTORY.order == ("station_id", "evse_id", "connector_id", "status",
@@ -58,6 +63,10 @@ async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
     tx = Transaction(pk=41, station_id="R1", transaction_id="tx-1", evse_id=1, connector_id=1,
                      id_token="TOKEN", started_at=T0, meter_start_wh=10.0)
     await db.append([TransactionInserted(tx)])
+    running = replace(tx, last_register_wh=500.0, last_register_at=T0 + timedelta(minutes=4),
+                      energy_wh=490.0, seq_no=3, seq_seen="0-3")
+    await db.append([TransactionSaved(running)])  # the running save: no stop time written
+    assert await db.read(lambda uow: uow.transactions.by_pk(41)) == running
     ended = Transaction(
         pk=41, station_id="R1", transaction_id="tx-1", evse_id=1, connector_id=1,
         id_token="TOKEN", started_at=T0, stopped_at=(T0 + timedelta(hours=1)).astimezone(SOFIA),
