@@ -69,6 +69,15 @@ class _Failed:
 _Outcome = tuple[Any, list[Event]] | _Failed
 
 MAX_BATCH = 500
+# Under load the writer waits this long before taking a batch, so that more writes share the
+# commit: the pages a commit writes (a running transaction's row, its place in the meter values
+# index) are shared by the messages of the batch, and each commit is an fsync. At a fixed 2,000
+# OCPP 1.6 messages/s the server's CPU per message fell from 316-398 to 240-254 us and the bytes
+# it wrote from 14-15 KB to 9-12 KB (2 ms: 276-328 us; 10 ms: 260-263 us). A writer that took
+# a batch of fewer than GATHER_AFTER writes last time does not wait: at low load a reply is
+# not delayed.
+GATHER_S = 0.005
+GATHER_AFTER = 4
 READ_THREADS = 4
 PROBE_INTERVAL_S = 1.0  # while writes fail and none are queued, try a probe write this often
 _PROBE_KEY = "storage.probe"
@@ -94,6 +103,7 @@ class SqlDatabase:
         self.health = StorageHealth()
         self._faults = FaultLog(self.health)
         self._in_flight = 0
+        self._last_batch = 0  # writes in the batch taken last: the load the writer sees
 
     @property
     def in_flight(self) -> int:
@@ -188,10 +198,12 @@ class SqlDatabase:
                 except TimeoutError:
                     await self._probe()
                     continue
+            if self._last_batch >= GATHER_AFTER:
+                await asyncio.sleep(GATHER_S)
             batch = [first]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            self._in_flight = len(batch)
+            self._in_flight = self._last_batch = len(batch)
             try:
                 await self._process(batch)
             except Exception as exc:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from csms.domain.model import IdToken, Station
-from csms.persistence.database import SqlDatabase
+from csms.persistence.database import GATHER_S, SqlDatabase
 from csms.services.ports import UnitOfWork
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -33,6 +33,24 @@ async def test_concurrent_writes_share_commits_and_all_land(db: SqlDatabase) -> 
     assert sorted(s.id for s in stored) == ids
     assert db.writes == 200
     assert db.batches < 200  # group commit actually grouped
+
+
+async def test_under_load_the_writer_waits_for_more_writes_and_alone_it_does_not(
+    db: SqlDatabase,
+) -> None:
+    await asyncio.gather(*(db.write(add_station(f"L{i}")) for i in range(10)))  # load seen
+    batches = db.batches
+
+    async def later(station_id: str, delay: float) -> str:
+        await asyncio.sleep(delay)
+        return await db.write(add_station(station_id))
+
+    # the second write comes 2 ms after the first: under load both share one commit
+    await asyncio.gather(later("G1", 0), later("G2", GATHER_S * 0.4))
+    assert db.batches == batches + 1
+    # now the writer saw a batch of two, under GATHER_AFTER: the same two commit apart
+    await asyncio.gather(later("A1", 0), later("A2", GATHER_S * 0.4))
+    assert db.batches == batches + 3
 
 
 async def test_failing_write_is_isolated_and_leaves_nothing(db: SqlDatabase) -> None:
