@@ -21,10 +21,19 @@ held-out models take its place.
   under a good forecast of the sky;
 - trip (held out): the inverter trips around midday (11:00-14:00) and stays off for 1-2 h
   (no output at all), under a good forecast;
-- hour (held out): the forecast issued for the wrong hour (a time-zone or daylight-saving slip):
-  a good forecast of the sky and the sun, an hour early or late;
+- hour (held out until the correction fitted a lag to it): the forecast issued for the wrong
+  hour (a time-zone or daylight-saving slip): a good forecast of the sky and the sun, an hour
+  early or late;
 - haze (held out): Saharan dust or smoke arriving after 12:00-15:00 and cutting the rest of the
-  day by 25-45 %, under a forecast of the clear morning's sky.
+  day by 25-45 %, under a forecast of the clear morning's sky;
+- clipping (held out): the inverter (or an export limit) caps the output at 45-70 % of the
+  array's clear-sky peak, under a good forecast of the panels' output that knows no cap;
+- storms (held out): a clear morning, then convective clouds building from 12:00-15:00 local:
+  bright spells and dark showers alternating every half-hour or so, under a forecast of a
+  clear day;
+- shade (held out): a building or a hill shades the array until the sun clears it
+  (08:30-10:30 local) and again from 16:00-18:00 local: a fifth to a half of the output,
+  under a good forecast that knows no horizon.
 """
 
 from __future__ import annotations
@@ -40,8 +49,8 @@ Index = np.ndarray
 # index, forecast index), both against the same clear-sky output
 Model = Callable[[np.ndarray, np.random.Generator, int, np.ndarray], tuple[Index, Index]]
 
-TUNING = ("bias", "shift", "over2x", "under", "fog", "snow", "stale")
-HELD_OUT = ("soiling", "trip", "hour", "haze")
+TUNING = ("bias", "shift", "over2x", "under", "fog", "snow", "stale", "hour")
+HELD_OUT = ("soiling", "trip", "haze", "clipping", "storms", "shade")
 HELD_OUT_SEED = 1001  # the held-out families' first seed: never used while tuning
 
 
@@ -173,8 +182,45 @@ def haze(k: np.ndarray, rng: np.random.Generator, local_h: int,
     return actual, _good(sky, rng)
 
 
+def clipping(k: np.ndarray, rng: np.random.Generator, local_h: int,
+             clear: np.ndarray) -> tuple[Index, Index]:
+    """A cap in kW on the actual output, as an index of the clear sky."""
+    cap = rng.uniform(0.45, 0.70) * float(np.max(clear))
+    fc = _good(k, rng)
+    kw = np.minimum(np.asarray(clear, dtype=float) * k, cap)
+    idx = np.divide(kw, clear, out=np.zeros(len(k)), where=np.asarray(clear) > 1e-6)
+    return np.asarray(idx, dtype=float), fc
+
+
+def storms(k: np.ndarray, rng: np.random.Generator, local_h: int,
+           _clear: np.ndarray) -> tuple[Index, Index]:
+    n = len(k)
+    sky = np.maximum(k, 0.85) + rng.normal(0, 0.02, n)
+    builds = (rng.uniform(12, 15) - local_h) * 4
+    actual = sky.copy()
+    state, i = True, int(np.ceil(builds))
+    while 0 <= i < n:
+        run = int(rng.integers(1, 4))  # a spell or a shower of 15-45 minutes
+        actual[i:i + run] *= rng.uniform(0.75, 0.95) if state else rng.uniform(0.1, 0.3)
+        state, i = not state, i + run
+    return _clip(actual), _good(sky, rng)
+
+
+def shade(k: np.ndarray, rng: np.random.Generator, local_h: int,
+          _clear: np.ndarray) -> tuple[Index, Index]:
+    n = len(k)
+    slots = np.arange(n)
+    clears = (rng.uniform(8.5, 10.5) - local_h) * 4
+    falls = (rng.uniform(16, 18) - local_h) * 4
+    lit = np.clip((slots - clears) / 2 + 0.5, 0, 1) * np.clip((falls - slots) / 2 + 0.5, 0, 1)
+    left = rng.uniform(0.2, 0.5)
+    fc = _good(k, rng)
+    return _clip(k * (left + (1 - left) * lit)), fc
+
+
 MODELS: dict[str, Model] = {
     "bias": bias, "shift": shift, "over2x": over2x, "under": under,
     "fog": fog, "snow": snow, "stale": stale,
     "soiling": soiling, "trip": trip, "hour": hour, "haze": haze,
+    "clipping": clipping, "storms": storms, "shade": shade,
 }

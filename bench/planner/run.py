@@ -10,7 +10,7 @@ import numpy as np
 
 from bench.planner.readings import fine_scenario
 from bench.planner.references import oracle_day, surplus_day
-from bench.planner.scenarios import Family, generate
+from bench.planner.scenarios import Family, clear_sky_kw, generate
 from bench.planner.server import held, server_day
 from csms.planning import PlanInputs, SessionNeed, plan
 from csms.whatif import parse
@@ -63,7 +63,8 @@ def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> 
         "csms-pf": lambda: green_day(sc, perfect_forecast=True),
         "csms-pn": lambda: green_day(sc, perfect_nowcast=True),
         "oracle-safe": lambda: oracle_day(sc, safe=True),
-        "server": lambda: server_day(fine),
+        "server": lambda: server_day(fine, clear_kw=clear_sky_kw(
+            family.day, fine.slots, family.pv_peak_kw, fine.slot_minutes)),
         "immediate-5": lambda: immediate_day(fine),
         "oracle-5": lambda: oracle_day(fine),
     }

@@ -71,18 +71,21 @@ ERROR_FAMILIES: tuple[Family, ...] = (
     _erring("fc fog", "2026-10-20", "fog"),
     _erring("fc snow", "2027-01-12", "snow", offset=2),
     _erring("fc stale", "2026-08-11", "stale", on_site=False),
+    _erring("fc 1 h off", "2026-09-02", "hour"),
     _erring("fc soiling (held out)", "2026-07-21", "soiling", held_out=True),
     _erring("fc inverter trip (held out)", "2026-05-27", "trip", held_out=True),
-    _erring("fc 1 h off (held out)", "2026-09-02", "hour", held_out=True),
     _erring("fc haze pm (held out)", "2026-08-05", "haze", held_out=True),
+    _erring("fc clipping (held out)", "2026-06-30", "clipping", held_out=True),
+    _erring("fc storms pm (held out)", "2026-07-14", "storms", held_out=True),
+    _erring("fc shade (held out)", "2026-04-08", "shade", held_out=True),
 )
 
 
-def clear_sky_kw(day: str, slots: int, peak_kw: float) -> np.ndarray:
+def clear_sky_kw(day: str, slots: int, peak_kw: float, minutes: int = SLOT_MIN) -> np.ndarray:
     """Clear-sky output of a south-facing 30-degree array, per slot (slot mid-points)."""
     loc = pvlib.location.Location(LAT, LON, tz="UTC", altitude=ALT)
-    times = pd.date_range(day, periods=slots, freq=f"{SLOT_MIN}min", tz="UTC")
-    times = times + pd.Timedelta(minutes=SLOT_MIN / 2)
+    times = pd.date_range(day, periods=slots, freq=f"{minutes}min", tz="UTC")
+    times = times + pd.Timedelta(minutes=minutes / 2)
     cs = loc.get_clearsky(times, model="ineichen")
     sun = loc.get_solarposition(times)
     poa = pvlib.irradiance.get_total_irradiance(

@@ -36,6 +36,9 @@ from csms.whatif.scenario import Scenario, ScenarioSession
 SLOT_MINUTES = 15  # the server's plan slots (services.smart.smart_charging.SLOT_MINUTES)
 MIN_INTERVAL = timedelta(minutes=5)  # services.smart.smart_charging.ChargingConfig.min_interval
 _EPS_KWH = 1e-6
+# Hold the latest reading to the clear sky at its own time (`in_progress`): measured, mixed,
+# off (docs/planner.md, "The reading's reference on a rising sun")
+CLEAR_REFERENCE = False
 
 
 class Readings:
@@ -54,11 +57,22 @@ class Readings:
         return self._kw[:n].copy()
 
 
-def in_progress(seen: np.ndarray, slot_first: int) -> float | None:
+def in_progress(seen: np.ndarray, slot_first: int, clear_kw: np.ndarray | None = None,
+                sub: int = 3) -> float | None:
     """What the server counts for the slot in progress (`services.sites.forecast.compute`): the
     latest reading, of this slot or the last one (within a slot's age: the readings here come
-    every 5 minutes, so the last one always is)."""
-    return float(seen[-1]) if len(seen) else None
+    every 5 minutes, so the last one always is). With `CLEAR_REFERENCE` and `clear_kw`
+    (clear-sky output per reading interval) the reading is held to the clear sky at its own
+    time: scaled to the slot in progress by the clear-sky output of the two, so a rising sun
+    is not read as a cloud."""
+    if not len(seen):
+        return None
+    last = float(seen[-1])
+    if clear_kw is None or not CLEAR_REFERENCE:
+        return last
+    at = float(clear_kw[len(seen) - 1])
+    slot = float(np.mean(clear_kw[slot_first: slot_first + sub]))
+    return last * slot / at if at > 0.02 * float(np.max(clear_kw)) else last
 
 
 def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
@@ -66,8 +80,10 @@ def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
                        energy_kwh=left, max_kw=s.max_kw, min_kw=s.min_kw, mode=s.mode)
 
 
-def server_day(fine: Scenario, readings: Readings | None = None) -> Ledger:
-    """Replay the server's loop over the fine scenario (readings every `fine.slot_minutes`)."""
+def server_day(fine: Scenario, readings: Readings | None = None,
+               clear_kw: np.ndarray | None = None) -> Ledger:
+    """Replay the server's loop over the fine scenario (readings every `fine.slot_minutes`;
+    `clear_kw`: the clear-sky output per reading interval, for `in_progress`)."""
     if SLOT_MINUTES % fine.slot_minutes:
         raise ValueError("readings must divide the 15-minute slot")
     sub = SLOT_MINUTES // fine.slot_minutes
@@ -82,7 +98,7 @@ def server_day(fine: Scenario, readings: Readings | None = None) -> Ledger:
         i, m = divmod(j, sub)
         seen = readings.known(t)
         measured = seen[: i * sub].reshape(i, sub).mean(axis=1) if i else np.zeros(0)
-        partial = in_progress(seen, i * sub)
+        partial = in_progress(seen, i * sub, clear_kw, sub)
         green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES, in_progress_kw=partial)
         sure, likely = bounds(forecast, measured, i, green)
         unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)

@@ -31,6 +31,17 @@ PERSISTENCE_H = 2.0  # how fast the near-term error estimate fades to the prior 
 # docs/planner.md, "Covered panels and fog").
 COVERED_RATIO = 0.2
 COVERED_PERSISTENCE_H = 1.5
+# A forecast issued for the wrong hour (a time-zone or daylight-saving slip) is wrong by a
+# shift, which a ratio reads as a morning excess and an afternoon shortfall. What gives it away
+# is output measured while the forecast has the sun down (below `LAG_DARK` of its peak, the
+# panels giving more than `LAG_LIT` of it): no weather does that. Then the forecast is moved by
+# the whole hours (what such slips are, up to `LAG_MAX_H`) that best fit the day's measured
+# curve. A move fitted without that sign mistook fog, fronts and wrong-sky days for a lag
+# (measured in docs/planner.md, "A forecast an hour off").
+LAG_MAX_H = 2.0
+LAG_STEP_H = 1.0
+LAG_DARK = 0.001
+LAG_LIT = 0.03
 
 
 def ratio(
@@ -59,6 +70,54 @@ def ratio(
         return None
     r = float((w * act)[usable].sum() / (w * ref)[usable].sum())
     return min(max(r, 0.0), max_ratio)
+
+
+def _moved(fc: FloatArray, slots: int) -> FloatArray:
+    """`fc` read `slots` later (positive: what the forecast says for an hour later is what
+    comes now), zero beyond its ends (night)."""
+    out = np.zeros(len(fc))
+    if slots >= 0:
+        out[: len(fc) - slots] = fc[slots:]
+    else:
+        out[-slots:] = fc[: len(fc) + slots]
+    return out
+
+
+def lag(
+    forecast_kw: Sequence[float] | FloatArray,
+    actual_kw: Sequence[float] | FloatArray,
+    now_index: int,
+    *,
+    slot_minutes: int = 15,
+) -> int:
+    """Slots by which the measured curve runs ahead of the forecast's (0: no sign of a lag).
+
+    Only output measured while the forecast has the sun down counts as a sign: before the
+    forecast's sunrise, the forecast is late; after its sunset, early. The move that way, by
+    whole hours up to `LAG_MAX_H`, is the one whose least squares (each move with its own
+    best scale: a bias does not pass for a lag) fit the measured slots best.
+    """
+    fc = np.asarray(forecast_kw, dtype=float)
+    act = np.asarray(actual_kw, dtype=float)[: min(now_index, len(fc))]
+    if not len(fc) or float(np.max(fc)) <= 0:
+        return 0
+    top = float(np.max(fc))
+    seen = np.isfinite(act)
+    a = np.where(seen, act, 0.0)
+    dark = fc < LAG_DARK * top
+    lit = np.flatnonzero(seen & dark[: len(act)] & (a > LAG_LIT * top))
+    if not len(lit):
+        return 0
+    side = 1 if int(lit[-1]) < int(np.argmin(dark)) else -1  # before the forecast's sunrise
+    per_h = max(1, round(60 * LAG_STEP_H / slot_minutes))
+    best, best_sse = 0, np.inf
+    for k in range(per_h, int(LAG_MAX_H / LAG_STEP_H) * per_h + 1, per_h):
+        f = _moved(fc, side * k)[: len(act)][seen]
+        ff = float(f @ f)
+        sse = float(a[seen] @ a[seen]) - (float(a[seen] @ f) ** 2 / ff if ff > 0 else 0.0)
+        if sse < best_sse:
+            best, best_sse = side * k, sse
+    return best
 
 
 def covered(r_day: float, r_now: float, expected: float = 1.0) -> bool:
@@ -93,8 +152,13 @@ def correct(
     fades over `COVERED_PERSISTENCE_H` instead: it ends, and the forecast's sun comes back.
     `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
     `now_index`'s measurement, as in `services.sites.forecast.compute`.
+    Without `reference_kw`, a forecast the measured curve runs clearly ahead of or behind
+    (`lag`: issued for the wrong hour) is moved by that lag first, and the ratios are taken
+    against the moved forecast.
     """
     fc = np.asarray(forecast_kw, dtype=float)
+    if reference_kw is None:
+        fc = _moved(fc, lag(fc, actual_kw, now_index, slot_minutes=slot_minutes))
     ref = fc if reference_kw is None else np.asarray(reference_kw, dtype=float)
     future = fc[now_index:]
     seen: Sequence[float] | FloatArray = actual_kw

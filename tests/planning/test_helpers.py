@@ -11,7 +11,7 @@ import pytest
 
 from csms.planning import PlanInputs, SessionNeed, clip_to, diff, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import DROP_PRIOR, bounds, correct, firm, ratio, spread
+from csms.planning.forecast import DROP_PRIOR, bounds, correct, firm, lag, ratio, spread
 from tests.planning.conftest import T0, at
 
 
@@ -72,6 +72,41 @@ def test_output_below_any_cloud_is_covered_panels_that_clear_not_the_day_bias() 
     # an overcast day's shortfall (a third of the forecast) is a wrong forecast: it lasts
     overcast = correct(fc, 0.3 * fc[:20], 20)
     assert overcast[12] < 0.6 * fc[32]
+
+
+def _sun(n: int = 96, rise: int = 24, day: int = 56) -> np.ndarray:
+    """Clear-sky-like output: 0 at night, a half sine from slot `rise` for `day` slots."""
+    out = np.zeros(n)
+    out[rise:rise + day] = 100.0 * np.sin(np.linspace(0.02, np.pi - 0.02, day))
+    return out
+
+
+def test_a_forecast_issued_an_hour_late_is_moved_back_once_the_sun_shows_it() -> None:
+    # the sky as forecast, but issued for the wrong hour: the panels give output while the
+    # forecast still has the sun down; a ratio would read it as a morning excess and scale
+    # the whole afternoon up
+    sun = _sun()
+    late = np.roll(sun, 4)
+    now = 32  # two hours after sunrise
+    assert lag(late, sun[:now], now) == 4
+    out = correct(late, sun[:now], now)
+    assert out[16] == pytest.approx(sun[now + 16], rel=0.1)  # 4 h ahead: the real curve
+    assert out[49] == 0.0 and late[now + 49] > 0  # after the real sunset, not the forecast's
+    ratio_only = correct(late, sun[:now], now, reference_kw=late)  # no lag fitted
+    assert abs(ratio_only[16] - sun[now + 16]) > 0.2 * sun.max()
+    assert lag(np.roll(sun, 8), sun[:now], now) == 8  # two hours
+
+
+def test_a_morning_shortfall_is_not_read_as_a_lag() -> None:
+    # fog, snow, a front, a wrong sky: whatever the curve, output never comes while the
+    # forecast has the sun down, so the forecast keeps its hours
+    sun = _sun()
+    now = 40
+    fog = sun[:now] * np.where(np.arange(now) < 34, 0.15, 1.0)
+    assert lag(sun, fog, now) == 0
+    assert lag(sun, 0.3 * sun[:now], now) == 0
+    assert lag(sun, np.roll(sun, -3)[:now] * 0.02, now) == 0  # early, but hardly any output
+    assert lag(0.4 * sun, sun[:now], now) == 0  # a day brighter than forecast
 
 
 def test_forecast_correction_reads_only_the_past() -> None:
