@@ -158,6 +158,15 @@ def spread(
 # trusted to the worst of them, less a margin.
 DROP_PRIOR = 0.0
 DROP_MARGIN = 0.8
+# A site with a local guard (a controller at its connection that curtails the chargers within
+# seconds when the import exceeds the limit, as on a trip) loses no more than those seconds to
+# a trip: the quarter that held against every cloud of the benchmark is its prior.
+GUARDED_DROP_PRIOR = 0.25
+
+
+def drop_prior(local_guard: bool) -> float:
+    """The one-slot drop a site's firm green assumes: none is firm without a local guard."""
+    return GUARDED_DROP_PRIOR if local_guard else DROP_PRIOR
 
 
 def _drops(act: FloatArray, prior: float, margin: float) -> tuple[float, float, float]:
