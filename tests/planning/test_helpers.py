@@ -11,7 +11,16 @@ import pytest
 
 from csms.planning import PlanInputs, SessionNeed, clip_to, diff, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import DROP_PRIOR, bounds, correct, firm, ratio, spread
+from csms.planning.forecast import (
+    DROP_PRIOR,
+    GUARDED_DROP_PRIOR,
+    bounds,
+    correct,
+    drop_prior,
+    firm,
+    ratio,
+    spread,
+)
 from tests.planning.conftest import T0, at
 
 
@@ -103,6 +112,13 @@ def test_nothing_is_firm_by_default_an_inverter_trip_takes_it_all() -> None:
     assert not firm(fc, np.full(20, 80.0), 20, 4).any()  # a steady sky, as before a trip
     sure, room = bounds(fc, np.full(20, 80.0), 20, np.full(20, 90.0))
     assert not sure.any() and not room.any()
+
+
+def test_a_site_with_a_local_guard_counts_on_the_quarter() -> None:
+    fc = np.full(40, 100.0)
+    assert drop_prior(False) == DROP_PRIOR and drop_prior(True) == GUARDED_DROP_PRIOR == CLOUD
+    sure, room = bounds(fc, np.full(20, 80.0), 20, np.full(20, 90.0), prior=drop_prior(True))
+    assert sure[0] == pytest.approx(CLOUD * 80.0) and room[1] == pytest.approx(CLOUD * 90.0)
 
 
 def test_firm_green_is_a_compounding_fraction_of_the_last_measured_slot() -> None:
