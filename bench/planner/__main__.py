@@ -126,6 +126,12 @@ def main() -> None:
         for f in fams:
             parts = [r for (g, _), r in zip(tasks, results, strict=True) if g is f]
             print(_server_row(f"{f.name} ({len(parts)})", merge(parts)))
+    for f in fams:  # what the guard cut is not in the tables: energy the cars did not get
+        if f.local_guard:
+            t = merge([r for (g, _), r in zip(tasks, results, strict=True) if g is f])
+            print(f"{f.name}: the local guard cut " + ", ".join(
+                f"{name} {t[name].curtailed_kwh:.2f} kWh" for name in ("csms", "csms-5", "server")
+                if name in t))
     if not args.no_timing:
         for cars in (200, 1000):
             p50, p95 = step_timing(cars, 10 if cars == 200 else 6, args.seed)

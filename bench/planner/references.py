@@ -6,7 +6,8 @@
   otherwise miss its departure at full power falls back to the grid, like evcc's plan mode.
 - oracle: one LP over the whole day that knows actual_kw and every session from the start; with
   on-site green it may load up to limit + actual green. `safe=True` holds it to csms's margin,
-  load <= limit + DROP_PRIOR x actual green (`planning.forecast.firm`): it prices that rule.
+  load <= limit + the site's prior drop x actual green (`planning.forecast.drop_prior`: 0
+  without a local guard): it prices that rule.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from csms.planning import PlanInputs, SessionNeed, plan
-from csms.planning.forecast import DROP_PRIOR
+from csms.planning.forecast import drop_prior
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 from csms.whatif.simulate import share
@@ -53,9 +54,10 @@ def oracle_day(sc: Scenario, *, safe: bool = False) -> Ledger:
     needs = [SessionNeed(s.id, s.arrival, s.departure, s.energy_kwh, s.max_kw, s.min_kw, s.mode)
              for s in sc.sessions]
     actual = np.asarray(sc.actual_kw, dtype=float)
+    prior = drop_prior(sc.local_guard)
     p = plan(PlanInputs(
         start=sc.start, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
-        sessions=needs, green_kw=actual, firm_green_kw=DROP_PRIOR * actual if safe else actual,
+        sessions=needs, green_kw=actual, firm_green_kw=prior * actual if safe else actual,
         slot_minutes=sc.slot_minutes, lead_discount=0.0,  # foresight: green is green
     ))
     book.planner_ms.append(p.diagnostics.total_ms)

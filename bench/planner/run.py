@@ -37,6 +37,7 @@ class Score:
     sends: int = 0
     plugged_5min: float = 0.0
     ms: list[float] = field(default_factory=list)
+    curtailed_kwh: float = 0.0  # what a site's local guard cut
 
     def add(self, book: Ledger) -> None:
         s = book.summary()
@@ -50,6 +51,7 @@ class Score:
         self.sends += book.profile_sends
         self.plugged_5min += float(book.frac.sum()) * book.sc.slot_minutes / 5.0
         self.ms += book.planner_ms
+        self.curtailed_kwh += book.curtailed_kwh
 
 
 def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> dict[str, Score]:
@@ -84,7 +86,7 @@ def merge(parts: list[dict[str, Score]]) -> dict[str, Score]:
         for name, s in part.items():
             t = total.setdefault(name, Score())
             for f in ("green", "energy", "requested", "met", "sessions", "over_kwh",
-                      "rule_breaks", "sends", "plugged_5min"):
+                      "rule_breaks", "sends", "plugged_5min", "curtailed_kwh"):
                 setattr(t, f, getattr(t, f) + getattr(s, f))
             t.ms += s.ms
     return total

@@ -28,8 +28,9 @@ import numpy as np
 
 from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import bounds, correct, spread, still_to_come
+from csms.planning.forecast import bounds, correct, drop_prior, spread, still_to_come
 from csms.services.smart.charging_profiles import Sent, should_send
+from csms.whatif.guard import curtail
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 
@@ -100,7 +101,7 @@ def server_day(fine: Scenario, readings: Readings | None = None,
         measured = seen[: i * sub].reshape(i, sub).mean(axis=1) if i else np.zeros(0)
         partial = in_progress(seen, i * sub, clear_kw, sub)
         green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES, in_progress_kw=partial)
-        sure, likely = bounds(forecast, measured, i, green)
+        sure, likely = bounds(forecast, measured, i, green, prior=drop_prior(fine.local_guard))
         unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)
         arrived = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
                    for s in fine.sessions if s.arrival <= t]
@@ -120,6 +121,8 @@ def server_day(fine: Scenario, readings: Readings | None = None,
             second = inputs.run(book, needs, t, sent, base_kw=sum(first.values()),
                                 only={s.id for s in arriving})
             book.apply(j, second)
+        if fine.local_guard:  # within seconds: per reading interval
+            curtail(book, j)
     return book
 
 
@@ -174,6 +177,8 @@ def held(book: Ledger, fine: Scenario) -> Ledger:
     ids = [s.id for s in book.sc.sessions]
     for j in range(fine.slots):
         out.apply(j, {sid: float(book.command[k, j // sub]) for k, sid in enumerate(ids)})
+        if fine.local_guard:
+            curtail(out, j)
     out.planner_ms, out.profile_sends = list(book.planner_ms), book.profile_sends
     return out
 

@@ -24,6 +24,11 @@ def known_zone(value: str | None) -> str | None:
     return value
 
 
+_GUARD = ("a controller at the connection point curtails the chargers within seconds when the "
+          "import exceeds the limit: only then do plans load above the limit on the firm share "
+          "of on-site green")
+
+
 class SiteIn(Strict):
     id: str = Identifier
     name: str = Field(min_length=1, max_length=255)
@@ -35,6 +40,7 @@ class SiteIn(Strict):
     default_dwell_h: float | None = Field(None, gt=0, le=168, description="assumed stay")
     default_energy_kwh: float | None = Field(None, gt=0, le=500, description="assumed need")
     default_mode: Literal["green", "fast"] | None = None
+    local_guard: bool = Field(False, description=_GUARD)
 
     _zone = field_validator("timezone")(known_zone)
 
@@ -49,6 +55,7 @@ class SitePatch(Strict):
     default_dwell_h: float | None = Field(None, gt=0, le=168)
     default_energy_kwh: float | None = Field(None, gt=0, le=500)
     default_mode: Literal["green", "fast"] | None = None
+    local_guard: bool | None = Field(None, description=_GUARD)
 
     _zone = field_validator("timezone")(known_zone)
 
@@ -65,6 +72,7 @@ class SiteOut(BaseModel):
     default_dwell_h: float | None = None
     default_energy_kwh: float | None = None
     default_mode: str | None = None
+    local_guard: bool = False
 
 
 class SourceIn(Strict):

@@ -150,6 +150,9 @@ class Site:
     default_dwell_h: float | None = None
     default_energy_kwh: float | None = None
     default_mode: str | None = None
+    # a controller at the connection point curtails the chargers within seconds when the
+    # import exceeds the limit (an inverter trip): only then may plans count on firm green
+    local_guard: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,8 @@ def site(r: Row[Any]) -> Site:
     return Site(id=m["id"], name=m["name"], grid_limit_kw=m["grid_limit_kw"],
                 latitude=m["latitude"], longitude=m["longitude"], timezone=m["timezone"],
                 created_at=m["created_at"], default_dwell_h=m["default_dwell_h"],
-                default_energy_kwh=m["default_energy_kwh"], default_mode=m["default_mode"])
+                default_energy_kwh=m["default_energy_kwh"], default_mode=m["default_mode"],
+                local_guard=bool(m["local_guard"]))
 
 
 def green_source(r: Row[Any]) -> GreenSource:

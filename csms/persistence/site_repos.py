@@ -28,7 +28,8 @@ class SiteRepo:
             id=site.id, name=site.name, grid_limit_kw=site.grid_limit_kw,
             latitude=site.latitude, longitude=site.longitude, timezone=site.timezone,
             created_at=site.created_at, default_dwell_h=site.default_dwell_h,
-            default_energy_kwh=site.default_energy_kwh, default_mode=site.default_mode))
+            default_energy_kwh=site.default_energy_kwh, default_mode=site.default_mode,
+            local_guard=site.local_guard))
 
     def update(self, site_id: str, **fields: Any) -> bool:
         q = update(t.sites).where(t.sites.c.id == site_id).values(**fields)

@@ -201,6 +201,8 @@ sites = Table(
     Column("default_dwell_h", Float),
     Column("default_energy_kwh", Float),
     Column("default_mode", String(8)),
+    # a local guard at the connection: firm green counts above the limit (migration 0018)
+    Column("local_guard", Boolean, nullable=False, server_default="0"),
 )
 
 green_sources = Table(

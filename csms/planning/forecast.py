@@ -213,12 +213,24 @@ def spread(
     return np.asarray(np.clip(beta * near + (1.0 - beta) * prior, floor, 1.0), dtype=float)
 
 
-# A passing cloud can take a 15-minute slot's output to a quarter of the last one's (halving
-# was broken by a cloud front and by the flicker of an overcast sky: 43 kW to 21.6, 31.7 to
-# 9.1); a day that has shown deeper drops is trusted to the worst of them, less a margin
-# (docs/planner.md, "Firm green").
-DROP_PRIOR = 0.25
+# How far the output may fall in one slot. No cloud took a 15-minute slot below a quarter of
+# the last one (halving was broken by a cloud front and an overcast sky's flicker), but an
+# inverter that trips takes it to zero at once, and nothing a reading shows beforehand says it
+# will: with 0 nothing is firm and the load stays within the grid limit whatever the green
+# does. A quarter gains a tight on-site site 60 points and puts a trip's slot over the limit
+# (docs/planner.md, "Firm green and the inverter trip"). A day that has shown deeper drops is
+# trusted to the worst of them, less a margin.
+DROP_PRIOR = 0.0
 DROP_MARGIN = 0.8
+# A site with a local guard (a controller at its connection that curtails the chargers within
+# seconds when the import exceeds the limit, as on a trip) loses no more than those seconds to
+# a trip: the quarter that held against every cloud of the benchmark is its prior.
+GUARDED_DROP_PRIOR = 0.25
+
+
+def drop_prior(local_guard: bool) -> float:
+    """The one-slot drop a site's firm green assumes: none is firm without a local guard."""
+    return GUARDED_DROP_PRIOR if local_guard else DROP_PRIOR
 
 
 def _drops(act: FloatArray, prior: float, margin: float) -> tuple[float, float, float]:

@@ -46,6 +46,7 @@ class Ledger:
         self.planner_ms: list[float] = []
         self.sent: dict[str, Any] = {}  # session id -> the plan its last profile came from
         self.profile_sends = 0
+        self.curtailed_kwh = 0.0  # what a site's local guard cut (`whatif.guard`)
 
     def left(self, s: ScenarioSession) -> float:
         return float(self.remaining[self.index[s.id]])

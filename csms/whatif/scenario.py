@@ -41,6 +41,9 @@ class Scenario:
     forecast_kw: tuple[float, ...]
     actual_kw: tuple[float, ...]
     sessions: tuple[ScenarioSession, ...]
+    # a controller at the connection curtails the chargers within seconds when the import
+    # exceeds the limit: only then does the planner count on firm green (`whatif.guard`)
+    local_guard: bool = False
 
     @property
     def end(self) -> datetime:
@@ -121,6 +124,9 @@ def parse(data: Any) -> Scenario:
     on_site = _get(site, "green_on_site", "site")
     if not isinstance(on_site, bool):
         raise ScenarioError("site.green_on_site must be true or false")
+    guard = site.get("local_guard", False)
+    if not isinstance(guard, bool):
+        raise ScenarioError("site.local_guard must be true or false")
     start = _time(_get(data, "start", ""), "start")
     slot_minutes = _integer(_get(data, "slot_minutes", ""), "slot_minutes")
     if 1440 % slot_minutes:
@@ -139,7 +145,7 @@ def parse(data: Any) -> Scenario:
     ids = [s.id for s in sessions]
     if len(set(ids)) != len(ids):
         raise ScenarioError("session ids must be unique")
-    return Scenario(limit, on_site, start, slot_minutes, slots, forecast, actual, sessions)
+    return Scenario(limit, on_site, start, slot_minutes, slots, forecast, actual, sessions, guard)
 
 
 def load(path: str | Path) -> Scenario:

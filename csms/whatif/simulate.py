@@ -18,7 +18,8 @@ import numpy as np
 from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
 from csms.planning.arrivals import ArrivalModel
 from csms.planning.diff import session_changed
-from csms.planning.forecast import bounds, correct, spread
+from csms.planning.forecast import bounds, correct, drop_prior, spread
+from csms.whatif.guard import curtail
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
 
@@ -44,13 +45,14 @@ def green_day(
     rule: `perfect_forecast` plans on actual_kw; `perfect_nowcast` knows the current slot's."""
     book = Ledger(sc)
     forecast = np.asarray(sc.actual_kw if perfect_forecast else sc.forecast_kw, dtype=float)
+    prior = drop_prior(sc.local_guard)
     for i in range(sc.slots):
         if progress is not None:
             progress(i, sc.slots)
         t0, t1 = sc.slot_start(i), sc.slot_start(i + 1)
         measured = sc.actual_kw[:i]  # the information rule: only slots that have passed
         green = correct(forecast, measured, i, slot_minutes=sc.slot_minutes)
-        sure, likely = bounds(forecast, measured, i, green)  # sent profiles / the plan
+        sure, likely = bounds(forecast, measured, i, green, prior=prior)  # sent / the plan
         unsure = (np.zeros(sc.slots - i) if perfect_forecast
                   else spread(forecast, measured, i, sc.slots - i, slot_minutes=sc.slot_minutes))
         if perfect_nowcast:
@@ -76,6 +78,8 @@ def green_day(
             base[0] = sum(first.values())
             second = _run(book, sc, t0, needs, green, unsure, reserve, (likely, sure), base)
             book.apply(i, {s.id: second.get(s.id, 0.0) for s in arriving})
+        if sc.local_guard:  # the site's guard cuts what the actual green did not cover
+            curtail(book, i)
     return book
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from csms.app import CsmsServer
 from csms.domain.errors import InvalidInput, NotFound
-from csms.planning import solar
-from csms.planning.forecast import DROP_PRIOR
+from csms.planning import PlanInputs, SessionNeed, clip_to, plan, solar
+from csms.planning.forecast import DROP_PRIOR, GUARDED_DROP_PRIOR
 from csms.services.sites.forecast import ForecastService
 
 SOFIA = (42.7, 23.3)
@@ -145,14 +145,9 @@ async def test_cloudy_readings_pull_the_forecast_down(
     assert len(f.spread) == 48 and all(0 < s <= 1 for s in f.spread)
     assert (f.source, f.green_on_site) == ("measured", True)
     assert f.note is not None and "40% of clear sky" in f.note
-    # firm: the last measured slot times the prior drop per slot ahead (a steady sky shows no
-    # deeper drop)
-    last = f.measured_kw[-1]
-    assert last is not None
-    assert f.firm_kw[0] == pytest.approx(DROP_PRIOR * last, rel=0.02)
-    assert f.firm_kw[1] == pytest.approx(DROP_PRIOR * f.firm_kw[0], rel=0.05)
-    assert all(a <= b for a, b in zip(f.firm_kw, f.on_site_kw, strict=True))
-    assert f.room_kw[0] == f.firm_kw[0] and f.room_kw[4] > f.firm_kw[4]  # later: likely
+    # firm: nothing (DROP_PRIOR 0): a steady sky says nothing of an inverter about to trip
+    assert DROP_PRIOR == 0.0
+    assert len(f.firm_kw) == 48 and not any(f.firm_kw) and not any(f.room_kw)
     later = await svc.site_forecast("sofia", NOW + timedelta(hours=1), 8)
     assert not any(later.firm_kw) and not any(later.room_kw)  # only a plan starting now
 
@@ -272,3 +267,31 @@ async def test_bad_requests(server: CsmsServer, api: httpx.AsyncClient) -> None:
                                   (NOW, 10_000, 15), (NOW, 4, 0), (NOW, 4, 90)]:
         with pytest.raises(InvalidInput):
             await svc.site_forecast("sofia", start, slots, minutes)
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+async def test_only_a_guarded_site_plans_above_its_limit(
+        server: CsmsServer, api: httpx.AsyncClient, guarded: bool) -> None:
+    # a steady sunny morning, and cars that want more than the 50 kW connection: the firm
+    # quarter of the last reading counts above the limit only where a local guard would cut
+    # the chargers on a trip (set through the API, as an operator would)
+    await make_site(api)
+    r = await api.patch(f"/sites/{SITE['id']}", json={"local_guard": guarded})
+    assert r.json()["local_guard"] is guarded
+    await post_readings(api, JUNE.replace(hour=5), NOW, 0.95)
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
+    last = f.measured_kw[-1]
+    assert last is not None and last > 20.0
+    if guarded:
+        assert f.firm_kw[0] == pytest.approx(GUARDED_DROP_PRIOR * last, rel=0.05)
+    else:
+        assert not any(f.firm_kw) and not any(f.room_kw)
+    cars = [SessionNeed(f"c{k}", NOW, NOW + timedelta(hours=2), 40.0, 11.0, 4.1)
+            for k in range(7)]
+    limit = float(SITE["grid_limit_kw"])  # type: ignore[arg-type]
+    p = plan(PlanInputs(start=NOW, grid_limit_kw=limit, green_on_site=True, sessions=cars,
+                        green_kw=f.expected_kw, green_spread=f.spread,
+                        firm_green_kw=f.room_kw))  # as the smart-charging cycle plans
+    p = clip_to(p, [limit + x for x in f.firm_kw], {c.id: c.min_kw for c in cars})
+    assert p.load_kw[0] <= limit + f.firm_kw[0] + 1e-6
+    assert (p.load_kw[0] > limit + 1.0) is guarded, p.load_kw[:2]

@@ -83,3 +83,20 @@ async def test_bad_readings_and_unknown_targets(api: httpx.AsyncClient) -> None:
     assert (await api.patch("/sites/nope", json={"name": "x"})).status_code == 404
     assert (await api.post("/sites/nope/sources",
                            json={"id": "pv", "peak_kw": 1})).status_code == 404
+
+
+async def test_a_site_says_whether_it_has_a_local_guard(api: httpx.AsyncClient) -> None:
+    created = (await api.post("/sites", json=SITE)).json()
+    assert created["local_guard"] is False  # the strict rule unless the site says otherwise
+    guarded = {**SITE, "id": "guarded", "local_guard": True}
+    assert (await api.post("/sites", json=guarded)).json()["local_guard"] is True
+    assert (await api.get("/sites/guarded")).json()["local_guard"] is True
+    patched = await api.patch("/sites/coop-1", json={"local_guard": True})
+    assert patched.status_code == 200 and patched.json()["local_guard"] is True
+    assert (await api.patch("/sites/coop-1", json={"name": "Yard"})).json()["local_guard"] is True
+    off = await api.patch("/sites/coop-1", json={"local_guard": False})
+    assert off.json()["local_guard"] is False
+    assert (await api.get("/sites/coop-1")).json()["local_guard"] is False
+    assert (await api.patch("/sites/coop-1", json={"local_guard": "maybe"})).status_code == 422
+    assert (await api.patch("/sites/coop-1", json={"local_guard": None})).status_code == 200
+    assert (await api.get("/sites/coop-1")).json()["local_guard"] is False  # null: unchanged

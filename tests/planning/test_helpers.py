@@ -11,7 +11,17 @@ import pytest
 
 from csms.planning import PlanInputs, SessionNeed, clip_to, diff, plan
 from csms.planning.arrivals import ArrivalModel
-from csms.planning.forecast import DROP_PRIOR, bounds, correct, firm, lag, ratio, spread
+from csms.planning.forecast import (
+    DROP_PRIOR,
+    GUARDED_DROP_PRIOR,
+    bounds,
+    correct,
+    drop_prior,
+    firm,
+    lag,
+    ratio,
+    spread,
+)
 from tests.planning.conftest import T0, at
 
 
@@ -129,37 +139,65 @@ def test_spread_is_small_for_a_steady_sky_and_large_for_broken_clouds() -> None:
     assert steady[0] < 0.1 < 0.3 < broken[0]
 
 
+CLOUD = 0.25  # the mildest one-slot drop no cloud of the benchmark broke (bench.planner.firm)
+
+
+def test_nothing_is_firm_by_default_an_inverter_trip_takes_it_all() -> None:
+    fc = np.full(40, 100.0)
+    assert DROP_PRIOR == 0.0
+    assert not firm(fc, np.full(20, 80.0), 20, 4).any()  # a steady sky, as before a trip
+    sure, room = bounds(fc, np.full(20, 80.0), 20, np.full(20, 90.0))
+    assert not sure.any() and not room.any()
+
+
+def test_a_site_with_a_local_guard_counts_on_the_quarter() -> None:
+    fc = np.full(40, 100.0)
+    assert drop_prior(False) == DROP_PRIOR and drop_prior(True) == GUARDED_DROP_PRIOR == CLOUD
+    sure, room = bounds(fc, np.full(20, 80.0), 20, np.full(20, 90.0), prior=drop_prior(True))
+    assert sure[0] == pytest.approx(CLOUD * 80.0) and room[1] == pytest.approx(CLOUD * 90.0)
+
+
 def test_firm_green_is_a_compounding_fraction_of_the_last_measured_slot() -> None:
     fc = np.full(40, 100.0)
-    out = firm(fc, np.full(20, 80.0), 20, 4)  # a steady sky: the prior drop rules
-    assert out == pytest.approx([80.0 * DROP_PRIOR ** (k + 1) for k in range(4)])
-    broken = firm(fc, np.tile([30.0, 100.0], 10), 20, 2)  # the day showed drops to 30 %
+    out = firm(fc, np.full(20, 80.0), 20, 4, prior=CLOUD)  # a steady sky: the prior drop rules
+    assert out == pytest.approx([80.0 * CLOUD ** (k + 1) for k in range(4)])
+    broken = firm(fc, np.tile([30.0, 100.0], 10), 20, 2, prior=CLOUD)  # drops to 30 % seen
     assert broken[0] == pytest.approx(100.0 * 0.8 * 0.3)
     assert broken[0] < 100.0 * 0.3  # below even the worst drop seen, applied to the last slot
-    falling = firm(fc, [100.0] * 18 + [90.0, 60.0], 20, 1)  # a cloud moving in may go on
-    assert falling[0] == pytest.approx(60.0 * DROP_PRIOR * (60.0 / 90.0))
+    falling = firm(fc, [100.0] * 18 + [90.0, 60.0], 20, 1, prior=CLOUD)  # a cloud moving in
+    assert falling[0] == pytest.approx(60.0 * CLOUD * (60.0 / 90.0))
 
 
 def test_firm_green_follows_sunset_and_needs_a_fresh_measurement() -> None:
     sunset = np.concatenate([np.full(20, 100.0), np.linspace(100.0, 0.0, 20)])
-    out = firm(sunset, np.full(20, 100.0), 20, 20)
-    assert np.all(out <= DROP_PRIOR * sunset[20:] + 1e-9) and out[-1] == 0.0
-    assert not firm(np.full(40, 100.0), [50.0, np.nan], 2, 4).any()  # last slot not measured
-    assert not firm(np.full(40, 100.0), [], 0, 4).any()
-    assert not firm(np.full(40, 100.0), [100.0] * 19 + [9.0], 20, 4).any()  # dusk: too little
+    out = firm(sunset, np.full(20, 100.0), 20, 20, prior=CLOUD)
+    assert np.all(out <= CLOUD * sunset[20:] + 1e-9) and out[-1] == 0.0
+    full = np.full(40, 100.0)
+    assert not firm(full, [50.0, np.nan], 2, 4, prior=CLOUD).any()  # last slot not measured
+    assert not firm(full, [], 0, 4, prior=CLOUD).any()
+    assert not firm(full, [100.0] * 19 + [9.0], 20, 4, prior=CLOUD).any()  # dusk: too little
     a = np.concatenate([np.full(20, 50.0), np.full(20, 0.0)])
     b = np.concatenate([np.full(20, 50.0), np.full(20, 999.0)])
-    assert np.array_equal(firm(np.full(40, 100.0), a, 20, 8), firm(np.full(40, 100.0), b, 20, 8))
+    assert np.array_equal(firm(full, a, 20, 8, prior=CLOUD), firm(full, b, 20, 8, prior=CLOUD))
 
 
 def test_room_is_sure_now_and_likely_later() -> None:
     fc, act = np.full(40, 100.0), np.full(20, 80.0)
     expected = np.full(20, 90.0)
-    sure, r = bounds(fc, act, 20, expected)
-    assert np.array_equal(sure, firm(fc, act, 20, 20))
+    sure, r = bounds(fc, act, 20, expected, prior=CLOUD)
+    assert np.array_equal(sure, firm(fc, act, 20, 20, prior=CLOUD))
     assert r[0] == sure[0]  # the current slot: only what is sure
-    assert r[1:] == pytest.approx(DROP_PRIOR * 90.0)  # later: what will be sure by then
-    assert not np.any(bounds(fc, [80.0, np.nan], 2, expected))  # a stale source: nothing
+    assert r[1:] == pytest.approx(CLOUD * 90.0)  # later: what will be sure by then
+    assert not np.any(bounds(fc, [80.0, np.nan], 2, expected, prior=CLOUD))  # a stale source
+
+
+def test_a_trip_after_a_steady_sky_breaks_any_nonzero_prior() -> None:
+    """Why the default is 0: the slot before a trip is as steady as any, and the trip takes
+    the next one to nothing, so any firm green above the limit is imported from the grid."""
+    fc, steady, limit, tripped = np.full(40, 100.0), np.full(20, 95.0), 45.0, 0.0
+    for prior, over in ((CLOUD, True), (DROP_PRIOR, False)):
+        load = limit + float(firm(fc, steady, 20, 1, prior=prior)[0])
+        assert (max(0.0, load - tripped) > limit) is over
 
 
 def test_clip_to_scales_slots_over_the_cap_and_stops_sessions_below_their_minimum() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from bench.planner.run import POLICIES, gain, run_one
-from bench.planner.scenarios import FAMILIES
+from bench.planner.scenarios import ERROR_FAMILIES, FAMILIES, generate
 
 
 def test_one_small_scenario_is_scored_for_every_policy() -> None:
@@ -21,3 +21,12 @@ def test_one_small_scenario_is_scored_for_every_policy() -> None:
     assert scores["oracle"].green >= 0.98 * max(s.green for s in scores.values())
     assert scores["immediate"].green < scores["csms"].green
     assert 0.0 < gain(scores, "csms") <= gain(scores, "csms-pn") + 0.05
+
+
+def test_guarded_families_are_the_same_days_at_a_site_with_a_local_guard() -> None:
+    by_name = {f.name: f for f in (*FAMILIES, *ERROR_FAMILIES)}
+    for strict in ("tight grid on-site", "fc inverter trip"):
+        plain = generate(by_name[strict], 2)
+        guarded = generate(by_name[f"{strict} guarded"], 2)
+        assert guarded["site"].pop("local_guard") is True and "local_guard" not in plain["site"]
+        assert guarded == plain

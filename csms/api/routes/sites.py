@@ -28,7 +28,7 @@ def site_out(s: Site) -> SiteOut:
     return SiteOut(id=s.id, name=s.name, grid_limit_kw=s.grid_limit_kw, latitude=s.latitude,
                    longitude=s.longitude, timezone=s.timezone, created_at=s.created_at,
                    default_dwell_h=s.default_dwell_h, default_energy_kwh=s.default_energy_kwh,
-                   default_mode=s.default_mode)
+                   default_mode=s.default_mode, local_guard=s.local_guard)
 
 
 def source_out(s: GreenSource) -> SourceOut:

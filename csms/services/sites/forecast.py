@@ -273,7 +273,7 @@ def compute(
     firm, room = np.zeros(slots), np.zeros(slots)
     if start == now_slot and all(s.on_site for s in sources):
         shape = [*_sum(list(clear_past.per_array_kw), past), *clear_win.total_kw]
-        firm, room = fc.bounds(shape, actual, past, on)
+        firm, room = fc.bounds(shape, actual, past, on, prior=fc.drop_prior(site.local_guard))
     return SiteForecast(
         site_id=site.id, start=start, slot_minutes=slot_minutes,
         on_site_kw=_rounded(on), off_site_kw=_rounded(off),
