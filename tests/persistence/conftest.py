@@ -1,4 +1,5 @@
-"""A started database on SQLite and on PostgreSQL, for the writer's own tests."""
+"""A started database on SQLite and on PostgreSQL, for the writer's own tests; and an empty
+database's URL on each, for the migrations' data tests."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ async def db(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator
         async with fresh_postgres_database() as url:
             async for database in _database(url):
                 yield database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def url(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield database_url
+    else:
+        async with fresh_postgres_database() as pg:
+            yield pg
 
 
 async def _database(url: str) -> AsyncIterator[SqlDatabase]:

@@ -5,7 +5,6 @@ a downgrade restores the station's JSON where it was."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from csms.domain.charging_state import in_force_kw
 from csms.persistence.database import SqlDatabase
 from csms.persistence.migrate import alembic_config, upgrade
-from tests.conftest import fresh_postgres_database
 
 RECEIVED = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
 SO = [{"id": 1, "startSchedule": (RECEIVED - timedelta(hours=1)).isoformat(),
@@ -37,15 +35,6 @@ EMS = [{"id": 2, "chargingRateUnit": "A", "chargingSchedulePeriod": [
 _LIMITS = sa.table("charging_limits", sa.column("station_id"), sa.column("evse_id"),
                    sa.column("source"), sa.column("grid_critical"),
                    sa.column("schedules", sa.JSON), sa.column("received_at", sa.DateTime(True)))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def url(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield database_url
-    else:
-        async with fresh_postgres_database() as pg:
-            yield pg
 
 
 async def _execute(url: str, *statements: Any) -> None:

@@ -5,10 +5,8 @@ packs a log kept a row per frame (and unpacks it on the way down)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -19,22 +17,12 @@ from csms.persistence.message_packs import pack, unpack
 from csms.persistence.migrate import alembic_config, upgrade
 from csms.services.message_log import MessageLog
 from csms.services.ports import UnitOfWork
-from tests.conftest import fresh_postgres_database
 
 T0 = datetime(2026, 12, 7, 3, 0, 0, 250000, tzinfo=UTC)
 
 
 def frame(i: int) -> str:
     return f'[2,"{i}","Heartbeat",{{}}]'
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def url(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield database_url
-    else:
-        async with fresh_postgres_database() as pg:
-            yield pg
 
 
 def test_a_pack_reads_back_what_went_in_with_its_instants_in_utc() -> None:

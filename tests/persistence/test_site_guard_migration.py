@@ -5,12 +5,10 @@ downgrade drops the flag and keeps the sites."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -18,7 +16,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from csms.domain.model import Site
 from csms.persistence.database import SqlDatabase
 from csms.persistence.migrate import alembic_config, upgrade
-from tests.conftest import fresh_postgres_database
 
 CREATED = datetime(2026, 12, 1, 8, tzinfo=UTC)
 BEFORE = "0017"  # the head before 0018
@@ -27,15 +24,6 @@ BEFORE = "0017"  # the head before 0018
 _SITES = sa.table("sites", sa.column("id"), sa.column("name"), sa.column("grid_limit_kw"),
                   sa.column("latitude"), sa.column("created_at", sa.DateTime(True)),
                   sa.column("default_mode"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def url(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield database_url
-    else:
-        async with fresh_postgres_database() as pg:
-            yield pg
 
 
 async def _execute(url: str, *statements: Any) -> None:
