@@ -92,7 +92,7 @@ export async function render(root, ctx) {
         h('div', { class: 'cards' },
           card('Online', count('online'), 'online'), card('Offline', count('offline'), 'offline'),
           card('Faulted', count('faulted'), 'faulted'), card('Charging now', active.length, 'charging'),
-          card('Energy today', kwh(totalWh), 'energy'),
+          card('Energy today at sites', kwh(totalWh), 'energy'),
           card('Green share today', totalWh ? pct(greenWh / totalWh) : '–', 'green-share')),
         sites === null ? null : h('div', { class: 'grid' }, blocks.length ? blocks : h('p', { class: 'muted' }, 'No sites yet.')),
         panel('Recent alerts', alertTable(alerts)));
