@@ -16,12 +16,12 @@ import re
 import ssl
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import cast
+from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import NegotiationError
+from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
@@ -30,6 +30,7 @@ from csms.domain.security import Handshake
 from csms.ocpp import tls_identity
 from csms.ocpp.errors import V16, V201
 from csms.ocpp.keepalive import Keepalive
+from csms.ocpp.link import Endpoint, StationLink, close_all
 from csms.ocpp.registry import Registry
 from csms.ocpp.session import Session, SessionConfig
 from csms.ocpp.station_services import StationServices
@@ -86,32 +87,6 @@ def basic_password(headers: Headers, station_id: str) -> tuple[bool, str | None]
     return (sep == ":" and user == station_id), password
 
 
-def capped_connection(limit: AddressLimit, exempt: frozenset[str]) -> type[ServerConnection]:
-    """Connections beyond `limit` open ones from one address are dropped on accept, before a
-    byte is read: one host cannot hold every descriptor of the process."""
-
-    class CappedConnection(ServerConnection):
-        _address: str | None = None
-
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)
-            host = peer_host(transport.get_extra_info("peername"))
-            if host in exempt:
-                return
-            if limit.acquire(host):
-                self._address = host
-            else:
-                cast(asyncio.Transport, transport).abort()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            super().connection_lost(exc)
-            if self._address is not None:
-                limit.release(self._address)
-                self._address = None
-
-    return CappedConnection
-
-
 class OcppServer:
     def __init__(self, services: StationServices, registry: Registry, call_timeout: float,
                  ping_interval: float | None, ping_timeout: float,
@@ -122,42 +97,37 @@ class OcppServer:
         self.config = SessionConfig(call_timeout=call_timeout)
         self.keepalive = Keepalive(registry.sessions, ping_interval, ping_timeout) if (
             ping_interval) else None
-        self._compression = "deflate" if compression else None
-        self._servers: list[Server] = []
-        # one count for the plain and the TLS port: an address's connections on both
-        self._connection_class = capped_connection(AddressLimit(per_address), exempt)
+        self._servers: list[asyncio.Server] = []
+        # One endpoint for the plain and the TLS port: an address's connections on both count
+        # together. One sweeping task pings every station (csms.ocpp.keepalive), so the
+        # links do not ping on their own.
+        self._endpoint = Endpoint(
+            process_request=self._process_request, on_open=self._handle,
+            subprotocols=SUBPROTOCOLS, select_subprotocol=self._select_subprotocol,
+            max_size=4 * 1024 * 1024, compression=compression,
+            per_address=AddressLimit(per_address), exempt=exempt)
 
     async def start(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
-        server = await serve(
-            self._handle,
-            host,
-            port,
-            subprotocols=SUBPROTOCOLS,
-            select_subprotocol=self._select_subprotocol,
-            process_request=self._process_request,
-            # One sweeping task pings every station (csms.ocpp.keepalive), not one per socket.
-            ping_interval=None,
-            max_size=4 * 1024 * 1024,
-            compression=self._compression,
+        endpoint = self._endpoint
+        endpoint.serving = True
+        server = await asyncio.get_running_loop().create_server(
+            lambda: StationLink(endpoint), host, port, ssl=tls,
             # After a restart thousands of stations reconnect at once: a short accept queue
             # drops their SYNs and they back off for seconds (the kernel caps it at somaxconn).
-            backlog=65535,
-            ssl=tls,
-            create_connection=self._connection_class,
-        )
+            backlog=65535)
         self._servers.append(server)
-        return int(next(iter(server.sockets)).getsockname()[1])
+        return int(server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         for server in self._servers:
             server.close()
+        await close_all(self._endpoint, CloseCode.GOING_AWAY, "server shutting down")
+        for server in self._servers:
             await server.wait_closed()
         self._servers.clear()
 
     @staticmethod
-    def _select_subprotocol(
-        _conn: ServerConnection, offered: Sequence[Subprotocol]
-    ) -> Subprotocol | None:
+    def _select_subprotocol(_protocol: Any, offered: Sequence[Subprotocol]) -> Subprotocol | None:
         for proto in offered:
             if proto in SESSION_CLASSES:
                 return proto
@@ -165,14 +135,14 @@ class OcppServer:
             "no supported OCPP subprotocol offered; expected one of " + ", ".join(SUBPROTOCOLS)
         )
 
-    async def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(self, conn: StationLink, request: Request) -> Response | None:
         try:
             station_id = station_id_from_path(request.path)
         except BadStationId as e:
             log.warning("station id refused: %s", e, extra={"station_id": request.path})
-            return conn.respond(HTTPStatus.BAD_REQUEST, f"{e}\n")
+            return conn.protocol.reject(HTTPStatus.BAD_REQUEST, f"{e}\n")
         if station_id is None:
-            return conn.respond(HTTPStatus.NOT_FOUND, "expected /ocpp/{station_id}\n")
+            return conn.protocol.reject(HTTPStatus.NOT_FOUND, "expected /ocpp/{station_id}\n")
         well_formed, password = basic_password(request.headers, station_id)
         if not well_formed:
             log.warning("malformed credentials", extra={"station_id": station_id})
@@ -183,15 +153,16 @@ class OcppServer:
         if cert is not None and (why := await tls_identity.refusal(
                 self.services.certificates, station_id, cert)):
             await stations.refused_certificate(station_id, why, address)
-            return conn.respond(HTTPStatus.FORBIDDEN, why + "\n")
+            return conn.protocol.reject(HTTPStatus.FORBIDDEN, why + "\n")
         handshake = Handshake(tls=conn.transport.get_extra_info("ssl_object") is not None,
                               certified=cert is not None, password_given=password is not None)
         admission = await stations.admit(station_id, password, handshake, address)
         if admission == Admission.UNKNOWN:
             log.warning("unknown station refused", extra={"station_id": station_id})
-            return conn.respond(HTTPStatus.NOT_FOUND, "unknown station\n")
+            return conn.protocol.reject(HTTPStatus.NOT_FOUND, "unknown station\n")
         if admission == Admission.THROTTLED:
-            response = conn.respond(HTTPStatus.TOO_MANY_REQUESTS, "too many wrong passwords\n")
+            response = conn.protocol.reject(HTTPStatus.TOO_MANY_REQUESTS,
+                                            "too many wrong passwords\n")
             response.headers["Retry-After"] = str(max(1, round(
                 stations.throttle.wait_s(station_id, address))))
             return response
@@ -201,24 +172,22 @@ class OcppServer:
         # Below the station's security profile (OCPP 2.0.1 A00): credentials cannot help,
         # so 403 rather than a Basic challenge.
         if admission == Admission.WRONG_TRANSPORT:
-            return conn.respond(HTTPStatus.FORBIDDEN, "this station must connect over wss://\n")
+            return conn.protocol.reject(HTTPStatus.FORBIDDEN, "this station must connect over wss://\n")
         if admission == Admission.NO_CERTIFICATE:
-            return conn.respond(HTTPStatus.FORBIDDEN, "this station must present its TLS "
+            return conn.protocol.reject(HTTPStatus.FORBIDDEN, "this station must present its TLS "
                                 "client certificate\n")
-        conn.station_id = station_id  # type: ignore[attr-defined]
+        conn.station_id = station_id
         return None
 
     @staticmethod
-    def _unauthorized(conn: ServerConnection) -> Response:
-        response = conn.respond(HTTPStatus.UNAUTHORIZED, "bad credentials\n")
+    def _unauthorized(conn: StationLink) -> Response:
+        response = conn.protocol.reject(HTTPStatus.UNAUTHORIZED, "bad credentials\n")
         response.headers["WWW-Authenticate"] = 'Basic realm="csms", charset="UTF-8"'
         return response
 
-    async def _handle(self, conn: ServerConnection) -> None:
-        station_id: str = conn.station_id  # type: ignore[attr-defined]
-        # The handshake's headers are not needed any more: a few KB per station at 50,000.
-        # (websockets takes a None request for "handshake to come": keep an empty one.)
-        conn.request, conn.response = Request("", Headers()), None
+    async def _handle(self, conn: StationLink) -> None:
+        station_id = conn.station_id
+        assert station_id is not None  # admitted by _process_request
         session_class = SESSION_CLASSES[str(conn.subprotocol)]
         stations = self.services.stations
         registration = await stations.registration_status(station_id)

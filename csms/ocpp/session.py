@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from csms.domain.commands import Command, Result
@@ -33,6 +32,7 @@ from csms.domain.model import RegistrationStatus
 from csms.ocpp import conformance, schemas, timestamps
 from csms.ocpp import exchange as ex
 from csms.ocpp.errors import OcppCallError
+from csms.ocpp.link import StationLink
 from csms.ocpp.station_services import StationServices
 from csms.ocpp.strikes import Strikes
 from ocppj import Answered, BadFrame, Call, CallError, CallResult, Connection
@@ -119,7 +119,7 @@ class Session:
     def __init__(
         self,
         station_id: str,
-        ws: ServerConnection,
+        ws: StationLink,
         services: StationServices,
         config: SessionConfig,
         registration: RegistrationStatus | None,

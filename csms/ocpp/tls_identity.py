@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from websockets.asyncio.server import ServerConnection
+from csms.ocpp.link import StationLink
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class ClientCertificate:
     serial: str
 
 
-def client_certificate(conn: ServerConnection) -> ClientCertificate | None:
+def client_certificate(conn: StationLink) -> ClientCertificate | None:
     """The verified client certificate of a TLS connection, if the station sent one."""
     ssl_object = conn.transport.get_extra_info("ssl_object")
     peer = ssl_object.getpeercert() if ssl_object is not None else None
