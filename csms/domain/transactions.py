@@ -10,9 +10,9 @@ report per-interval energy get the sum of their intervals.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
+from csms.domain.evolve import evolve
 from csms.domain.model import Sample, Transaction
 from csms.domain.units import ENERGY_INTERVAL, ENERGY_REGISTER
 
@@ -47,7 +47,7 @@ def apply_samples(tx: Transaction, samples: Iterable[Sample]) -> Transaction:
             tx.first_register_wh, tx.first_register_at, tx.last_register_wh,
             tx.last_register_at, tx.interval_energy_wh):
         return tx  # no register moved (most samples are power and current): nothing to copy
-    return replace(
+    return evolve(
         tx,
         first_register_wh=first_wh,
         first_register_at=first_at,
@@ -78,18 +78,18 @@ def start(
     """Record the declared start reading (1.6 meterStart) as the first register."""
     if meter_start_wh is None:
         return tx
-    tx = replace(tx, meter_start_wh=meter_start_wh)
+    tx = evolve(tx, meter_start_wh=meter_start_wh)
     if tx.first_register_at is None or at <= tx.first_register_at:
-        tx = replace(tx, first_register_wh=meter_start_wh, first_register_at=at)
-    return replace(tx, energy_wh=energy_of(tx))
+        tx = evolve(tx, first_register_wh=meter_start_wh, first_register_at=at)
+    return evolve(tx, energy_wh=energy_of(tx))
 
 
 def start_per_session(tx: Transaction, at: datetime) -> Transaction:
     """A register that restarts at 0 for every transaction read 0 at its start, whatever the
     station declared as meterStart (some send their lifetime counter there) and whatever its
     first sample says (a value left over from the last session, or none at all)."""
-    return replace(tx, meter_start_wh=0.0, first_register_wh=0.0, first_register_at=at,
-                   energy_wh=energy_of(replace(tx, meter_start_wh=0.0)))
+    return evolve(tx, meter_start_wh=0.0, first_register_wh=0.0, first_register_at=at,
+                   energy_wh=energy_of(evolve(tx, meter_start_wh=0.0)))
 
 
 def stop(
@@ -103,5 +103,5 @@ def stop(
         return tx
     if meter_stop_wh is None and tx.last_register_wh is not None:
         meter_stop_wh = tx.last_register_wh
-    tx = replace(tx, stopped_at=at, meter_stop_wh=meter_stop_wh, stop_reason=reason)
-    return replace(tx, energy_wh=energy_of(tx))
+    tx = evolve(tx, stopped_at=at, meter_stop_wh=meter_stop_wh, stop_reason=reason)
+    return evolve(tx, energy_wh=energy_of(tx))

@@ -272,8 +272,9 @@ class StationLink(asyncio.Protocol):
                 waiter[0].set_result(asyncio.get_running_loop().time() - waiter[1])
 
     def _deliver(self, data: bytes | bytearray | memoryview, text: bool) -> None:
-        if self.protocol.state is not State.OPEN:
-            return  # after our close frame: nothing more is read (RFC 6455 5.5.1)
+        # Whatever the peer sent before its close frame is delivered: the protocol may be
+        # CLOSING already when a reply and the close arrive in one read (a station answering
+        # Reset and rebooting at once).
         message: Message
         if text:
             try:

@@ -113,11 +113,16 @@ def _saved_row(tx: Any, fields: tuple[str, ...]) -> tuple[Any, ...]:
 
 def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:
     if conn.dialect.name == "sqlite":
-        _RAW_SAMPLES.run(conn, [
-            (r.station_id, r.transaction_pk, r.evse_id, r.connector_id,
-             sqlite_time(s.timestamp), s.measurand, s.value, s.unit, s.si_value, s.phase,
-             s.location, s.context)
-            for r in recs for s in r.samples])
+        rows = []
+        stamp, text = None, None  # a message's samples share one time: format it once
+        for r in recs:
+            for s in r.samples:
+                if s.timestamp is not stamp:
+                    stamp, text = s.timestamp, sqlite_time(s.timestamp)
+                rows.append((r.station_id, r.transaction_pk, r.evse_id, r.connector_id, text,
+                             s.measurand, s.value, s.unit, s.si_value, s.phase, s.location,
+                             s.context))
+        _RAW_SAMPLES.run(conn, rows)
         return
     conn.execute(insert(t.meter_values), [
         {"station_id": r.station_id, "transaction_pk": r.transaction_pk, "evse_id": r.evse_id,

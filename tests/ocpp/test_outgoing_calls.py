@@ -4,6 +4,7 @@ that drops mid-call, and one outstanding CALL at a time (OCPP-J §4.1.1)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -80,6 +81,27 @@ async def test_callerror_reply_becomes_502(
         r = await command
         assert r.status_code == 502 and r.json()["detail"]["error_code"] == "InternalError"
         assert (await st.call("Heartbeat", {}))[0] == 3
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_reply_and_close_in_one_segment_still_answer_the_call(
+    shared_server: CsmsServer, shared_api: httpx.AsyncClient, station_id: str, protocol: str
+) -> None:
+    """A station that answers and closes at once (Reset, then reboot): both frames can reach
+    the server in one read, and the reply before the close frame still counts."""
+    await register(shared_api, station_id)
+    async with raw_station(shared_server, station_id, protocol) as st:
+        await boot(st, protocol)
+        pending = data_transfer(shared_api, station_id, "bye")
+        call = await next_call(st)
+        reply = json.dumps([3, call[1], {"status": "Accepted", "data": "bye"}])
+        client = st.ws.protocol  # websockets' sans-I/O client under the test's connection
+        client.send_text(reply.encode())
+        client.send_close(1000, "rebooting")
+        st.ws.transport.write(b"".join(client.data_to_send()))
+        r = await pending
+        assert r.status_code == 200, r.text
+        assert r.json() == {"status": "Accepted", "data": "bye"}
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
 from csms.domain.compatibility import MeterRegister
 from csms.domain.errors import NotFound
+from csms.domain.evolve import evolve
 from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
 from csms.domain.model import AuthResult, Sample, Transaction
 from csms.domain.records import (
@@ -117,7 +118,7 @@ class TransactionService:
         if e.offline and not tx.offline:
             fields["offline"] = True
         if fields:
-            tx = replace(tx, **fields)
+            tx = evolve(tx, **fields)
         if e.kind == TxEventKind.ENDED:
             tx = rules.stop(tx, e.timestamp, e.meter_wh, e.stop_reason)
         if created:
