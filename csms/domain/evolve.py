@@ -1,9 +1,10 @@
 """A copy of a frozen, slotted dataclass with some fields changed, without `replace`'s cost.
 
 `dataclasses.replace` walks the class's fields and then runs the frozen `__init__`, which sets
-every field through `object.__setattr__`: 24 us for a `Transaction` on the 2-core benchmark
-machine, and a running transaction is copied on nearly every message it sends. `evolve` runs a
-function generated once per class that copies the slots straight across: about a fifth of that.
+every field through `object.__setattr__`; a running transaction is copied on nearly every
+message it sends. `evolve` runs a
+function generated once per class that copies the slots straight across: 3.8 us against 8.3
+for `replace` (best of 15 rounds, `timeit`, the same machine on a quiet moment).
 Like `replace` it takes only field names (anything else is a TypeError); unlike it, it runs no
 `__post_init__`, so it is only for classes without one (checked when the class is first seen).
 """

@@ -323,4 +323,7 @@ async def close_all(endpoint: Endpoint, code: int, reason: str) -> None:
         link.transport.abort()
     tasks = list(endpoint.tasks)
     if tasks:
-        await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
+        _, late = await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
+        for task in late:  # a session still committing its last message after the timeout
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)

@@ -29,6 +29,9 @@ OWNERS: dict[str, tuple[int, str]] = {
     "workers/auth_sync.py": (1, "LocalListWorker checks, cancelled and awaited when its run "
                                 "(a supervised loop) ends"),
     "api/routes/events.py": (2, "the event stream's own waits, cancelled in its finally"),
+    "ocpp/link.py": (1, "a connection's handshake-then-session task, kept in Endpoint.tasks; "
+                        "close_all() (OcppServer.stop) closes the links, then cancels and "
+                        "awaits what is left"),
     "ocpp/keepalive.py": (1, "wraps a ping's existing future: no new task"),
     "services/devices/compatibility.py": (1, "profile re-reads after invalidations, ended by "
                                              "CompatibilityBook.close()"),
