@@ -56,7 +56,10 @@ class Score:
 
 def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> dict[str, Score]:
     sc = parse(generate(family, seed))
-    fine = fine_scenario(sc, seed) if any(p in SERVER for p in policies) else sc
+    fine, clear_5 = sc, None
+    if any(p in SERVER for p in policies):  # readings every 5 minutes under the sun's course
+        clear_5 = clear_sky_kw(family.day, sc.slots * 3, family.pv_peak_kw, 5)
+        fine = fine_scenario(sc, seed, clear_kw=clear_5)
     runners = {
         "immediate": lambda: immediate_day(sc),
         "surplus": lambda: surplus_day(sc),
@@ -65,8 +68,7 @@ def run_one(family: Family, seed: int, policies: tuple[str, ...] = POLICIES) -> 
         "csms-pf": lambda: green_day(sc, perfect_forecast=True),
         "csms-pn": lambda: green_day(sc, perfect_nowcast=True),
         "oracle-safe": lambda: oracle_day(sc, safe=True),
-        "server": lambda: server_day(fine, clear_kw=clear_sky_kw(
-            family.day, fine.slots, family.pv_peak_kw, fine.slot_minutes)),
+        "server": lambda: server_day(fine, clear_kw=clear_5),
         "immediate-5": lambda: immediate_day(fine),
         "oracle-5": lambda: oracle_day(fine),
     }

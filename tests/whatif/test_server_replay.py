@@ -8,8 +8,10 @@ import dataclasses
 from datetime import datetime
 
 import numpy as np
+import pytest
 
-from bench.planner.readings import fine_scenario
+from bench.planner import readings
+from bench.planner.readings import fine_kw, fine_scenario
 from bench.planner.scenarios import FAMILIES, generate
 from bench.planner.server import Readings, held, server_day
 from csms.whatif import parse
@@ -45,6 +47,19 @@ def test_readings_are_fine_and_average_to_the_slot() -> None:
         next(f for f in FAMILIES if f.name == "pv-rich broken"), workplace=8, visitors=4), 2))
     assert np.allclose(means, day.actual_kw, atol=2e-3)
     assert np.std(np.asarray(fine.actual_kw) - np.repeat(day.actual_kw, 3)) > 0.1  # it flickers
+
+
+def test_a_step_is_not_seen_coming(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sky changes in steps: the readings before an inverter trip (or the sun coming
+    back) hold the level they had; a ramp through the slot means showed the change coming in
+    the slot before it."""
+    monkeypatch.setattr(readings, "FLICKER_BASE", 0.0)
+    monkeypatch.setattr(readings, "FLICKER_CHANGE", 0.0)
+    trip = fine_kw([50.0, 50.0, 50.0, 0.0, 0.0], 3, np.random.default_rng(0)).reshape(5, 3)
+    assert np.allclose(trip[:3], 50.0) and np.allclose(trip[3:], 0.0)
+    gap = fine_kw([10.0, 10.0, 35.0, 95.0], 3, np.random.default_rng(0)).reshape(4, 3)
+    assert np.allclose(gap[1], 10.0)  # nothing before the slot the sun comes back in
+    assert gap[2, 0] == 10.0 and gap[2, 2] > 80.0 and np.isclose(gap[2].mean(), 35.0, atol=2e-3)
 
 
 def test_the_replay_never_reads_a_reading_from_the_future() -> None:
