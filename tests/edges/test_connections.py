@@ -13,6 +13,7 @@ import pytest
 
 from csms.app import CsmsServer
 from csms.logs import RepeatLimiter
+from csms.ocpp import link
 from tests.conftest import ServerFactory
 
 HALF_SENT = b"GET /api/v1/health HTTP/1.1\r\nHost: csms\r\nX-Slow: "
@@ -181,3 +182,19 @@ def test_accept_errors_are_logged_once_per_interval(caplog: pytest.LogCaptureFix
         assert "boom" in caplog.text
     finally:
         loop.close()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /ocpp/CP-SLOW HTTP/1.1\r\nHost: csms\r\n"])
+async def test_no_handshake_within_the_deadline_closes_the_socket(
+    server: CsmsServer, monkeypatch: pytest.MonkeyPatch, sent: bytes
+) -> None:
+    """A socket that says nothing, or half a request, is closed at the deadline: idle sockets
+    cannot hold the process's descriptors."""
+    monkeypatch.setattr(link, "OPEN_TIMEOUT_S", 0.5)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.ocpp_port)
+    writer.write(sent)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await closed_by_server(reader, 5) == b""  # dropped, nothing answered
+    assert loop.time() - started < 3
+    writer.close()
