@@ -31,6 +31,11 @@ class RawStation:
     async def recv(self, timeout: float = 5.0) -> list[Any]:
         return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))  # type: ignore[no-any-return]
 
+    def write_queued(self) -> None:
+        """Write what the test queued on websockets' sans-I/O client (`self.ws.protocol`:
+        frames, fragments, a close) in one TCP write, so the server reads them together."""
+        self.ws.transport.write(b"".join(self.ws.protocol.data_to_send()))
+
     async def call(self, action: str, payload: dict[str, Any]) -> list[Any]:
         """Send a CALL and return the whole reply frame (CALLRESULT or CALLERROR)."""
         self._n += 1

@@ -27,11 +27,11 @@ async def test_a_fragmented_call_is_reassembled_and_answered(
     async with raw_station(shared_server, station_id) as st:
         await boot(st, "ocpp1.6")
         frame = json.dumps([2, "frag-1", "Heartbeat", {}]).encode()
-        client = st.ws.protocol  # websockets' sans-I/O client under the test's connection
+        client = st.ws.protocol
         client.send_text(frame[:5], fin=False)
         client.send_continuation(frame[5:12], fin=False)
         client.send_continuation(frame[12:], fin=True)
-        st.ws.transport.write(b"".join(client.data_to_send()))
+        st.write_queued()
         reply = await st.recv(5)
         assert reply[:2] == [3, "frag-1"] and "currentTime" in reply[2]
 
@@ -44,7 +44,7 @@ async def test_invalid_utf8_closes_with_1007(
         await boot(st, "ocpp1.6")
         client = st.ws.protocol
         client.send_text(b'[2,"x","Heartbeat",{"a":"\xff"}]')
-        st.ws.transport.write(b"".join(client.data_to_send()))
+        st.write_queued()
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(st.ws.recv(), 5)
         assert st.ws.close_code == 1007
@@ -62,6 +62,6 @@ async def test_a_burst_of_calls_is_answered_in_order(
         client = st.ws.protocol
         for i in range(count):
             client.send_text(json.dumps([2, f"b{i}", "Heartbeat", {}]).encode())
-        st.ws.transport.write(b"".join(client.data_to_send()))
+        st.write_queued()
         ids = [(await st.recv(10))[1] for _ in range(count)]
         assert ids == [f"b{i}" for i in range(count)]

@@ -95,10 +95,10 @@ async def test_reply_and_close_in_one_segment_still_answer_the_call(
         pending = data_transfer(shared_api, station_id, "bye")
         call = await next_call(st)
         reply = json.dumps([3, call[1], {"status": "Accepted", "data": "bye"}])
-        client = st.ws.protocol  # websockets' sans-I/O client under the test's connection
+        client = st.ws.protocol
         client.send_text(reply.encode())
         client.send_close(1000, "rebooting")
-        st.ws.transport.write(b"".join(client.data_to_send()))
+        st.write_queued()
         r = await pending
         assert r.status_code == 200, r.text
         assert r.json() == {"status": "Accepted", "data": "bye"}
