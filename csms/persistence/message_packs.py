@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -33,13 +33,20 @@ _CUT = delete(t.ocpp_message_packs).where(
     (_c.station_id == bindparam("s")) & (_c.id < bindparam("below")))
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
 def pack(frames: Iterable[tuple[datetime, str, str]]) -> bytes:
-    rows = [[at.astimezone(UTC).isoformat(), d, f] for at, d, f in frames]
+    """Times as integer microseconds since the epoch: exact, and a fifth of the cost of
+    ISO text, paid in the writer thread for every frame (packs written before hold text)."""
+    rows = [[(at - _EPOCH) // _US, d, f] for at, d, f in frames]
     return zlib.compress(orjson.dumps(rows), 1)
 
 
 def unpack(data: bytes) -> list[tuple[datetime, str, str]]:
-    return [(datetime.fromisoformat(at), d, f) for at, d, f in orjson.loads(zlib.decompress(data))]
+    return [(_EPOCH + at * _US if isinstance(at, int) else datetime.fromisoformat(at), d, f)
+            for at, d, f in orjson.loads(zlib.decompress(data))]
 
 
 def by_station(entries: Iterable[Entry]) -> dict[str, list[tuple[datetime, str, str]]]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Insert, bindparam, insert, update
@@ -95,21 +97,49 @@ def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
     latest = {r.tx.pk: r.tx for r in recs}  # two saves of one row in a batch: the last wins
     running = [tx for tx in latest.values() if tx.stopped_at is None]
     stopped = [tx for tx in latest.values() if tx.stopped_at is not None]
-    for txs, raw, stmt, fields, keys in (
-            (running, _RAW_SAVE_RUNNING, _SAVE_RUNNING, _RUNNING_FIELDS, _RUNNING_KEYS),
-            (stopped, _RAW_SAVE_TX, _SAVE_TX, _SAVED_FIELDS, _SAVED_KEYS)):
+    for txs, raw, stmt, keys, row in (
+            (running, _RAW_SAVE_RUNNING, _SAVE_RUNNING, _RUNNING_KEYS, _RUNNING_ROW),
+            (stopped, _RAW_SAVE_TX, _SAVE_TX, _SAVED_KEYS, _SAVED_ROW)):
         if not txs:
             continue
         if conn.dialect.name == "sqlite":
-            raw.run(conn, [_saved_row(tx, fields) for tx in txs])
+            raw.run(conn, [row(tx) for tx in txs])
         else:
             conn.execute(stmt, [{"b_pk": tx.pk, **{key: getattr(tx, f) for f, key in keys}}
                                 for tx in txs])
 
 
-def _saved_row(tx: Any, fields: tuple[str, ...]) -> tuple[Any, ...]:
-    return (*(sqlite_time(getattr(tx, f)) if f in _TX_TIMES else getattr(tx, f)
-              for f in fields), tx.pk)
+class _SavedRows:
+    """A save's parameters as a tuple, the fields read in one call and only the times
+    formatted. A running transaction's start and first reading stay the same objects from
+    save to save, so their text is remembered by identity (the object is held, so its id
+    is not reused); this was a fifth of the writer thread's Python. Only the writer thread
+    calls it."""
+
+    def __init__(self, fields: tuple[str, ...]) -> None:
+        self._get = attrgetter(*fields, "pk")
+        self._times = tuple(i for i, f in enumerate(fields) if f in _TX_TIMES)
+        self._texts: dict[int, tuple[datetime, str | None]] = {}
+
+    def __call__(self, tx: Any) -> tuple[Any, ...]:
+        row = list(self._get(tx))
+        texts = self._texts
+        for i in self._times:
+            at = row[i]
+            if at is None:
+                continue
+            held = texts.get(id(at))
+            if held is None or held[0] is not at:
+                if len(texts) >= _TEXTS_KEPT:
+                    texts.clear()
+                held = texts[id(at)] = (at, sqlite_time(at))
+            row[i] = held[1]
+        return tuple(row)
+
+
+_TEXTS_KEPT = 50_000
+_RUNNING_ROW = _SavedRows(_RUNNING_FIELDS)
+_SAVED_ROW = _SavedRows(_SAVED_FIELDS)
 
 
 def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:

@@ -10,7 +10,7 @@ from csms.services.ports import Database
 
 FILE_INTERVAL_S = 2.0
 # Journal rows per write: a few milliseconds of the writer.
-CHUNK = 5000
+CHUNK = 1000
 
 
 async def file_samples(db: Database) -> int:

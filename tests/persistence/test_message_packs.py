@@ -32,6 +32,15 @@ def test_a_pack_reads_back_what_went_in_with_its_instants_in_utc() -> None:
     assert back == frames and all(at.utcoffset() == timedelta(0) for at, _, _ in back)
 
 
+def test_packs_written_with_text_times_still_read() -> None:
+    import zlib
+
+    import orjson
+    old = zlib.compress(orjson.dumps([[T0.isoformat(), "in", frame(1)]]))
+    assert unpack(old) == [(T0, "in", frame(1))]
+    assert unpack(pack([(T0, "in", frame(1))])) == [(T0, "in", frame(1))]
+
+
 async def test_recent_spans_packs_newest_first_and_trim_keeps_whole_packs(url: str) -> None:
     await asyncio.to_thread(upgrade, url)
     db = SqlDatabase(url)
