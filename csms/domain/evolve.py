@@ -3,8 +3,10 @@
 `dataclasses.replace` walks the class's fields and then runs the frozen `__init__`, which sets
 every field through `object.__setattr__`; a running transaction is copied on nearly every
 message it sends. `evolve` runs a
-function generated once per class that copies the slots straight across: 3.8 us against 8.3
-for `replace` (best of 15 rounds, `timeit`, the same machine on a quiet moment).
+function generated once per class that copies the slots straight across, each through its
+slot's own setter (no look-up of the name per field): a 22-field transaction with six fields
+changed copies in 1.4 us, against 2.5 through `object.__setattr__` and 5.2 for `replace`
+(best of 5 rounds of `timeit`, the same machine).
 Like `replace` it takes only field names (anything else is a TypeError); unlike it, it runs no
 `__post_init__`, so it is only for classes without one (checked when the class is first seen).
 """
@@ -38,9 +40,10 @@ def _copier(cls: type) -> Callable[..., Any]:
                         f"not {cls.__name__}")
     args = ", ".join(f"{n}=_M" for n in names)
     lines = [f"def copy(obj, /, *, {args}):", "    new = _new(cls)"]
-    lines += [f"    _set(new, {n!r}, obj.{n} if {n} is _M else {n})" for n in names]
+    lines += [f"    _set_{n}(new, obj.{n} if {n} is _M else {n})" for n in names]
     lines.append("    return new")
-    scope: dict[str, Any] = {"_M": _MISSING, "_new": object.__new__, "_set": object.__setattr__,
-                             "cls": cls}
+    scope: dict[str, Any] = {"_M": _MISSING, "_new": object.__new__, "cls": cls}
+    for n in names:  # a slot's member descriptor sets it, frozen or not
+        scope[f"_set_{n}"] = cls.__dict__[n].__set__
     exec("\n".join(lines), scope)
     return scope["copy"]  # type: ignore[no-any-return]

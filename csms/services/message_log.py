@@ -10,9 +10,10 @@ writes must stay small.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime
+from operator import itemgetter
 
 from csms.clock import Clock
 from csms.services.ports import Database, UnitOfWork
@@ -60,10 +61,11 @@ class MessageLog:
         (only they can have become due: the others are not looked at)."""
         threshold = max(1, self.size // 2)
         due: list[str] = []
-        for station_id, *_ in chunk:
-            n = self._since_trim.get(station_id, 0) + 1
+        since = self._since_trim
+        for station_id, n in Counter(map(itemgetter(0), chunk)).items():
+            n += since.get(station_id, 0)
             if n >= threshold:
                 due.append(station_id)
-                n = 0
-            self._since_trim[station_id] = n
-        return sorted(set(due))
+                n %= threshold
+            since[station_id] = n
+        return sorted(due)
