@@ -77,7 +77,6 @@ from csms.supervisor import Supervisor
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
-from csms.workers.sample_filing import FILE_INTERVAL_S, file_samples
 from csms.workers.station_setup import StationSetupWorker  # metering set on boot
 from csms.workers.subscribers import Subscribers
 
@@ -170,8 +169,6 @@ class CsmsServer:
         if self.cluster is not None:
             loops.start("cluster", self.cluster.run)
         loops.start("flush", lambda: every(FLUSH_INTERVAL_S, self._flush, "flush"))
-        loops.start("sample-filing", lambda: every(
-            FILE_INTERVAL_S, lambda: file_samples(self.db), "filing meter values"))
         accounting = self.services.accounting
         loops.start("accounting", lambda: every(
             ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"))
@@ -366,7 +363,6 @@ class CsmsServer:
         finally:
             try:
                 await self._flush()
-                await file_samples(self.db)  # a clean stop leaves the journal empty
             except Exception:
                 log.exception("shutdown: the last flush failed")
             await self.db.stop()

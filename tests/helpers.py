@@ -12,9 +12,6 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 ADMIN_TOKEN = "test-admin-token"
-# Every meter value stored, filed or still in the journal (csms/persistence/samples.py), for
-# raw SQL: `... FROM {ALL_METER_VALUES} m ...`.
-ALL_METER_VALUES = "(SELECT * FROM meter_values UNION ALL SELECT * FROM meter_value_journal)"
 
 
 def ws_url(server: Any, station_id: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Table, select, update
+from sqlalchemy import Connection, select, update
 
 from csms.domain.model import Sample, Transaction
 from csms.domain.units import ENERGY_REGISTER
-from csms.persistence import rows, samples
+from csms.persistence import rows
 from csms.persistence import tables as t
 
 _CHUNK = 500  # bound parameters per IN (...) list, well under SQLite's limit
@@ -33,17 +33,14 @@ class AccountingRepo:
 
     def register_samples(self, transaction_pks: Sequence[int]) -> dict[int, list[Sample]]:
         """Energy register samples of these transactions, in meter-time order."""
+        c = t.meter_values.c
         out: dict[int, list[Sample]] = {pk: [] for pk in transaction_pks}
         pks = list(transaction_pks)
         for i in range(0, len(pks), _CHUNK):
-            chunk = pks[i:i + _CHUNK]
-
-            def of_chunk(m: Table, chunk: list[int] = chunk) -> ColumnElement[bool]:
-                return m.c.transaction_pk.in_(chunk) & (m.c.measurand == ENERGY_REGISTER)
-
-            u = samples.union(of_chunk)
-            for r in self._c.execute(u.order_by(*samples.arrival_order(
-                    u, "transaction_pk", "timestamp"))):
+            q = (select(t.meter_values)
+                 .where(c.transaction_pk.in_(pks[i:i + _CHUNK]) & (c.measurand == ENERGY_REGISTER))
+                 .order_by(c.transaction_pk, c.timestamp, c.id))
+            for r in self._c.execute(q):
                 out[r.transaction_pk].append(rows.sample(r))
         return out
 

@@ -5,8 +5,7 @@ samples and its tariff), whatever order the messages of the batch came in. State
 built once; the driver's executemany binds the rows.
 
 On SQLite the busiest kinds (samples, transaction saves, connector states) are written from
-plain tuples (`persistence/raw.py`). Samples go to the meter-value journal, filed by
-transaction later (`persistence/samples.py`).
+plain tuples (`persistence/raw.py`).
 """
 
 from __future__ import annotations
@@ -77,7 +76,7 @@ _UPSERTS = {name: _connector_upsert(name) for name in ("postgresql", "sqlite")}
 
 _SAMPLE_KEYS = ("station_id", "transaction_pk", "evse_id", "connector_id", "timestamp",
                 "measurand", "value", "unit", "si_value", "phase", "location", "context")
-_RAW_SAMPLES = Raw(insert(t.meter_value_journal), _SAMPLE_KEYS)
+_RAW_SAMPLES = Raw(insert(t.meter_values), _SAMPLE_KEYS)
 _RAW_SAVE_TX = Raw(_SAVE_TX, [key for _, key in _SAVED_KEYS] + ["b_pk"])
 _RAW_SAVE_RUNNING = Raw(_SAVE_RUNNING, [key for _, key in _RUNNING_KEYS] + ["b_pk"])
 _TX_TIMES = frozenset({"stopped_at", "first_register_at", "last_register_at", "started_at"})
@@ -155,7 +154,7 @@ def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:
                              s.context))
         _RAW_SAMPLES.run(conn, rows)
         return
-    conn.execute(insert(t.meter_value_journal), [
+    conn.execute(insert(t.meter_values), [
         {"station_id": r.station_id, "transaction_pk": r.transaction_pk, "evse_id": r.evse_id,
          "connector_id": r.connector_id, "timestamp": s.timestamp, "measurand": s.measurand,
          "value": s.value, "unit": s.unit, "si_value": s.si_value, "phase": s.phase,

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
-from csms.persistence import rows, samples
+from csms.persistence import rows
 from csms.persistence import tables as t
 
 _TOUCH = (update(t.stations).where(t.stations.c.id == bindparam("b_id"))
@@ -195,9 +195,14 @@ class TransactionRepo:
             c.station_id.in_(list(station_ids)) & c.stopped_at.is_(None)).order_by(c.pk)
         return [rows.transaction(r) for r in self._c.execute(q)]
 
-    def latest_samples(self, transaction_pks: Sequence[int], measurand: str
-                       ) -> dict[int, Sample]:
-        return samples.latest(self._c, transaction_pks, measurand)
+    def latest_sample(self, transaction_pk: int, measurand: str) -> Sample | None:
+        c = t.meter_values.c
+        q = (select(t.meter_values)
+             .where((c.transaction_pk == transaction_pk) & (c.measurand == measurand)
+                    & (c.phase.is_(None)))
+             .order_by(c.timestamp.desc()).limit(1))
+        r = self._c.execute(q).first()
+        return rows.sample(r) if r else None
 
     def search(
         self,
@@ -241,13 +246,35 @@ class TransactionRepo:
             .values(**rows.transaction_values(tx))
         )
 
-    def samples(self, transaction_pk: int) -> list[Sample]:
-        u = samples.union(lambda m: m.c.transaction_pk == transaction_pk)
-        return [rows.sample(r) for r in self._c.execute(
-            u.order_by(*samples.arrival_order(u, "timestamp")))]
+    def add_samples(
+        self,
+        station_id: str,
+        evse_id: int,
+        connector_id: int | None,
+        transaction_pk: int | None,
+        samples: Sequence[Sample],
+    ) -> None:
+        if not samples:
+            return
+        self._c.execute(
+            insert(t.meter_values),
+            [
+                {
+                    "station_id": station_id, "transaction_pk": transaction_pk,
+                    "evse_id": evse_id, "connector_id": connector_id,
+                    "timestamp": s.timestamp, "measurand": s.measurand, "value": s.value,
+                    "unit": s.unit, "si_value": s.si_value, "phase": s.phase,
+                    "location": s.location, "context": s.context,
+                }
+                for s in samples
+            ],
+        )
 
-    def file_samples(self, limit: int) -> int:
-        return samples.file(self._c, limit)
+    def samples(self, transaction_pk: int) -> list[Sample]:
+        c = t.meter_values.c
+        q = select(t.meter_values).where(c.transaction_pk == transaction_pk).order_by(
+            c.timestamp, c.id)
+        return [rows.sample(r) for r in self._c.execute(q)]
 
 
 class StationEventRepo:

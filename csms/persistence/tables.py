@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -146,37 +144,24 @@ transactions = Table(
     Index("ix_transactions_station_active", "station_id", "stopped_at"),
 )
 
-def _sample_columns() -> list[Column[Any]]:
-    return [
-        Column("id", BigPk, primary_key=True, autoincrement=True),
-        Column("station_id", String(48), nullable=False),
-        Column("transaction_pk", BigInteger, ForeignKey("transactions.pk", ondelete="CASCADE")),
-        Column("evse_id", Integer, nullable=False),
-        Column("connector_id", Integer),
-        Column("timestamp", UTCDateTime(), nullable=False),
-        Column("measurand", String(64), nullable=False),
-        Column("value", Float, nullable=False),
-        Column("unit", String(16)),
-        Column("si_value", Float),
-        Column("phase", String(8)),
-        Column("location", String(16)),
-        Column("context", String(32)),
-    ]
-
-
-# Samples filed by transaction: where they are read from.
 meter_values = Table(
     "meter_values",
     metadata,
-    *_sample_columns(),
+    Column("id", BigPk, primary_key=True, autoincrement=True),
+    Column("station_id", String(48), nullable=False),
+    Column("transaction_pk", BigInteger, ForeignKey("transactions.pk", ondelete="CASCADE")),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer),
+    Column("timestamp", UTCDateTime(), nullable=False),
+    Column("measurand", String(64), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(16)),
+    Column("si_value", Float),
+    Column("phase", String(8)),
+    Column("location", String(16)),
+    Column("context", String(32)),
     Index("ix_meter_values_tx", "transaction_pk", "timestamp"),
 )
-
-# Samples as they arrive, appended with the reply's commit and filed into `meter_values` in
-# bulk a few seconds later (persistence/samples.py). No index: an entry in the transaction's
-# index cost every meter value a page written at a random place, inside the commit that holds
-# the station's reply; appended rows share their pages with the rest of the batch.
-meter_value_journal = Table("meter_value_journal", metadata, *_sample_columns())
 
 station_events = Table(
     "station_events",

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 
-async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+async def every(seconds: float, job: Callable[[], Awaitable[None]], name: str) -> None:
     while True:
         await asyncio.sleep(seconds)
         try:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import ServerFactory, api_client
-from tests.helpers import ALL_METER_VALUES, BOOT_16, BOOT_201, raw_station
+from tests.helpers import BOOT_16, BOOT_201, raw_station
 
 
 def mv16(tx_id: int, ts: str, wh: float) -> dict[str, Any]:
@@ -53,7 +53,7 @@ async def test_reply_is_sent_only_after_commit(
         rows = committed_rows(database_url, "SELECT transaction_id FROM transactions")
         assert rows == [(str(reply["transactionId"]),)]
         await st.ok("MeterValues", mv16(reply["transactionId"], "2026-11-27T10:05:00Z", 750))
-        rows = committed_rows(database_url, f"SELECT si_value FROM {ALL_METER_VALUES}")
+        rows = committed_rows(database_url, "SELECT si_value FROM meter_values")
         assert rows == [(750.0,)]
 
 

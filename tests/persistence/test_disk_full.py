@@ -31,7 +31,6 @@ from sqlalchemy import event
 
 from csms.app import CsmsServer
 from tests.conftest import ServerFactory, api_client
-from tests.helpers import ALL_METER_VALUES
 from tests.persistence.fault_load import Confirmed, finish, run_fleet, wait_for
 
 STATIONS = 6
@@ -116,7 +115,7 @@ def _check_stored(path: Path, seen: Confirmed) -> None:
                             "FROM transactions").fetchall()
         by_id = {(s, t): (stopped, energy) for s, t, stopped, energy in rows}
         samples = set(conn.execute(
-            f"SELECT t.station_id, t.transaction_id, m.si_value FROM {ALL_METER_VALUES} m "
+            "SELECT t.station_id, t.transaction_id, m.si_value FROM meter_values m "
             "JOIN transactions t ON t.pk = m.transaction_pk").fetchall())
     assert set(seen.started) <= set(by_id), set(seen.started) - set(by_id)
     for key, stop_wh in seen.stopped.items():

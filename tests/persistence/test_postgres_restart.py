@@ -18,7 +18,6 @@ import httpx
 
 from csms.app import CsmsServer
 from tests.conftest import ServerFactory, api_client
-from tests.helpers import ALL_METER_VALUES
 from tests.persistence.fault_load import Confirmed, finish, run_fleet, wait_for
 
 STATIONS = 8
@@ -60,7 +59,7 @@ async def _check_stored(url: str, seen: Confirmed) -> None:
             assert row["stopped_at"] is not None, f"confirmed stop {key} lost"
             assert row["energy_wh"] == stop_wh - seen.started[key], (key, dict(row))
         samples = await conn.fetch("SELECT t.station_id, t.transaction_id, m.si_value "
-                                   f"FROM {ALL_METER_VALUES} m JOIN transactions t "
+                                   "FROM meter_values m JOIN transactions t "
                                    "ON t.pk = m.transaction_pk")
         stored = {(r["station_id"], r["transaction_id"], r["si_value"]) for r in samples}
         missing = seen.samples - stored

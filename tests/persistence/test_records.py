@@ -91,8 +91,7 @@ async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
         assert isinstance(uow, SqlUnitOfWork)
         conn = uow.connection
         got_tx = uow.transactions.by_pk(41)
-        got_samples = conn.execute(select(t.meter_value_journal)
-                                   .order_by(t.meter_value_journal.c.id)).all()
+        got_samples = conn.execute(select(t.meter_values).order_by(t.meter_values.c.id)).all()
         got_connectors = conn.execute(select(t.connectors)).all()
         history = conn.execute(select(t.status_history).order_by(t.status_history.c.id)).all()
         return got_tx, got_samples, got_connectors, history

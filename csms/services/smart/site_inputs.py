@@ -39,10 +39,10 @@ def gather(uow: UnitOfWork, site_id: str, now: datetime) -> SiteInputs:
     layers = default_layers(uow, txs, site) if txs else {}
     caps = uow.charging_capabilities.get_many([s.id for s in stations]) if stations else {}
     power: dict[int, tuple[datetime, float]] = {}
-    latest = uow.transactions.latest_samples([tx.pk for tx in txs], "Power.Active.Import")
-    for pk, sample in latest.items():
-        if sample.si_value is not None:
-            power[pk] = (sample.timestamp, sample.si_value / 1000)
+    for tx in txs:
+        sample = uow.transactions.latest_sample(tx.pk, "Power.Active.Import")
+        if sample is not None and sample.si_value is not None:
+            power[tx.pk] = (sample.timestamp, sample.si_value / 1000)
     external: dict[str, dict[int, float]] = {}
     for station in stations:  # limits from an energy manager or grid operator (K11/K12)
         in_force = in_force_kw(uow.charging_state.limits(station.id), now)
