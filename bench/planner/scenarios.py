@@ -140,8 +140,27 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def generate(f: Family, seed: int) -> dict[str, Any]:
-    """One scenario of the family as plan-day JSON (a dict)."""
+HISTORY_WEEKS = 4  # the site's history: the same weekday of the 4 weeks before, as the server's
+
+
+def history(f: Family, seed: int, weeks: int = HISTORY_WEEKS) -> dict[str, Any]:
+    """The site's past sessions as plan-day's `history`: other days of the same family (seeded
+    apart from the day's own, `5000 + 97 * seed + w`), each moved to the same weekday w + 1
+    weeks before, so an arrival model learns the family's habits, not the day's own cars."""
+    past: list[dict[str, Any]] = []
+    for w in range(weeks):
+        back = timedelta(days=7 * (w + 1))
+        for s in generate(f, 5000 + 97 * seed + w, with_history=False)["sessions"]:
+            past.append({
+                "arrival": _iso(datetime.fromisoformat(s["arrival"].replace("Z", "+00:00")) - back),
+                "departure": _iso(
+                    datetime.fromisoformat(s["departure"].replace("Z", "+00:00")) - back),
+                "energy_kwh": s["energy_kwh"], "max_kw": s["max_kw"]})
+    return {"days": 7 * weeks, "sessions": past}
+
+
+def generate(f: Family, seed: int, *, with_history: bool = True) -> dict[str, Any]:
+    """One scenario of the family as plan-day JSON (a dict), with the site's history."""
     rng = np.random.default_rng(seed)
     start = datetime.fromisoformat(f.day).replace(tzinfo=UTC)
     clear = clear_sky_kw(f.day, f.slots, f.pv_peak_kw)
@@ -156,10 +175,13 @@ def generate(f: Family, seed: int) -> dict[str, Any]:
     site: dict[str, Any] = {"grid_limit_kw": f.grid_limit_kw, "green_on_site": f.green_on_site}
     if f.local_guard:
         site["local_guard"] = True
-    return {
+    out: dict[str, Any] = {
         "site": site,
         "start": _iso(start), "slot_minutes": SLOT_MIN, "slots": f.slots,
         "green": {"forecast_kw": np.round(clear * k_fc, 2).tolist(),
                   "actual_kw": np.round(clear * k, 2).tolist()},
         "sessions": sessions,
     }
+    if with_history:
+        out["history"] = history(f, seed)
+    return out

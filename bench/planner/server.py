@@ -27,12 +27,12 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from csms.planning import Plan, PlanInputs, SessionNeed, clip_to, plan
-from csms.planning.arrivals import ArrivalModel
 from csms.planning.forecast import bounds, correct, drop_prior, spread, still_to_come
 from csms.services.smart.charging_profiles import Sent, should_send
 from csms.whatif.guard import curtail
 from csms.whatif.ledger import Ledger
 from csms.whatif.scenario import Scenario, ScenarioSession
+from csms.whatif.simulate import arrival_model
 
 SLOT_MINUTES = 15  # the server's plan slots (services.smart.smart_charging.SLOT_MINUTES)
 MIN_INTERVAL = timedelta(minutes=5)  # services.smart.smart_charging.ChargingConfig.min_interval
@@ -103,15 +103,16 @@ def server_day(fine: Scenario, readings: Readings | None = None,
         green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES, in_progress_kw=partial)
         sure, likely = bounds(forecast, measured, i, green, prior=drop_prior(fine.local_guard))
         unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)
-        arrived = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
-                   for s in fine.sessions if s.arrival <= t]
-        reserve = ArrivalModel.from_recent(arrived, t, slot_minutes=SLOT_MINUTES).reserve_kw(
-            slots - i, SLOT_MINUTES)
+        # the server asks its history from the current slot's start (`ArrivalHistory`)
+        model = arrival_model(fine, fine.slot_start(i * sub) if fine.history_days else t,
+                              SLOT_MINUTES)
+        reserve = model.reserve_kw(slots - i, SLOT_MINUTES)
         present = [s for s in fine.sessions
                    if s.arrival <= t < s.departure and book.left(s) > _EPS_KWH]
         arriving = [s for s in fine.sessions
                     if t < s.arrival < t + step and book.left(s) > _EPS_KWH]
-        inputs = _Inputs(fine, i, still_to_come(green, m / sub), unsure, reserve, likely, sure)
+        inputs = _Inputs(fine, i, still_to_come(green, m / sub), unsure, reserve, likely, sure,
+                         model.arriving_kwh(slots - i))
         first = inputs.run(book, [_need(s, book.left(s), t) for s in present], t, sent)
         book.apply(j, first)
         if arriving:
@@ -130,9 +131,11 @@ class _Inputs:
     """What one reading time's plans share: the forecast as corrected at t, and the bounds."""
 
     def __init__(self, fine: Scenario, i: int, green: np.ndarray, unsure: np.ndarray,
-                 reserve: np.ndarray, likely: np.ndarray, sure: np.ndarray) -> None:
+                 reserve: np.ndarray, likely: np.ndarray, sure: np.ndarray,
+                 arriving: np.ndarray) -> None:
         self.fine, self.i = fine, i
         self.green, self.unsure, self.reserve = green, unsure, reserve
+        self.arriving = arriving
         self.likely, self.sure = likely, sure
 
     def run(self, book: Ledger, needs: list[SessionNeed], now: datetime,
@@ -149,7 +152,7 @@ class _Inputs:
         p = plan(PlanInputs(
             start=start, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
             sessions=needs, green_kw=self.green, green_spread=self.unsure,
-            slot_minutes=SLOT_MINUTES, reserve_kw=self.reserve,
+            slot_minutes=SLOT_MINUTES, reserve_kw=self.reserve, arriving_kwh=self.arriving,
             firm_green_kw=self.likely if sc.green_on_site else (), base_load_kw=base))
         book.planner_ms.append(p.diagnostics.total_ms)
         if sc.green_on_site:  # as the server sends it: within the sure green

@@ -6,6 +6,8 @@ power that cars arriving after now will want: arrivals per slot (from a history 
 today's arrivals so far, or a prior) times the chance they are still plugged in, times their
 mean power need (energy / dwell, at most their maximum). The planner treats the reserve as soft:
 sessions already present may use it to meet their needs, never to shift towards green.
+`arriving_kwh` is the energy those cars will want per slot: the planner's hedge of the current
+slot's green is dropped when it tips the balance for the later green (`hedge`).
 """
 
 from __future__ import annotations
@@ -109,3 +111,12 @@ class ArrivalModel:
         power = min(self.mean_max_kw, self.mean_energy_kwh / self.mean_dwell_h)
         stay = np.exp(-np.arange(n_slots) * dt / self.mean_dwell_h)  # P(still plugged in)
         return np.convolve(lam, stay)[:n_slots] * power
+
+    def arriving_kwh(self, n_slots: int) -> FloatArray:
+        """Energy the cars expected to arrive in each slot from now will want (slot 0: none,
+        its newcomers are planned as they plug in): arrivals times their mean energy."""
+        out = np.zeros(n_slots)
+        k = min(len(self.arrivals_per_slot), n_slots - 1)
+        if k > 0:
+            out[1 : 1 + k] = np.asarray(self.arrivals_per_slot[:k]) * self.mean_energy_kwh
+        return out

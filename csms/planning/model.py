@@ -65,6 +65,9 @@ class PlanInputs:
     - `firm_green_kw`: green the caller can guarantee (a lower bound); only with on-site green does
       it raise the site's capacity. Default 0: plans hold the limit even if the sun vanishes.
     - `reserve_kw`: capacity held back for cars likely to arrive (`arrivals.ArrivalModel`).
+    - `arriving_kwh`: energy the cars expected to arrive in each slot will want
+      (`ArrivalModel.arriving_kwh`); when it tips the balance for the later green, the current
+      slot is not hedged (`hedge`). Slot 0 is not counted.
     - `base_load_kw`: load the planner does not control (unmanaged chargers at their maximum).
     - `lead_discount`: how much less green far ahead is worth than green now (0 = the same;
       the benchmark's perfect-foresight oracle uses 0).
@@ -80,6 +83,7 @@ class PlanInputs:
     firm_green_kw: Series = ()
     reserve_kw: Series = ()
     base_load_kw: Series = ()
+    arriving_kwh: Series = ()
     max_horizon_h: float = MAX_HORIZON_H
     lead_discount: float = LEAD_DISCOUNT
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from csms.planning import lp
+from csms.planning import hedge, lp
 from csms.planning.lp import FloatArray, LpProblem
 from csms.planning.model import (
     LEAD_DISCOUNT_TAU_H,
@@ -38,7 +38,8 @@ def validate(inputs: PlanInputs) -> None:
         raise PlanningError("grid_limit_kw must be a non-negative number")
     if not 0.0 <= inputs.lead_discount < 1.0:
         raise PlanningError("lead_discount must be in [0, 1)")
-    for name in ("green_kw", "green_spread", "firm_green_kw", "reserve_kw", "base_load_kw"):
+    for name in ("green_kw", "green_spread", "firm_green_kw", "reserve_kw", "base_load_kw",
+                 "arriving_kwh"):
         arr = np.asarray(getattr(inputs, name), dtype=float)
         if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr < 0)):
             raise PlanningError(f"{name} must hold non-negative numbers")
@@ -147,13 +148,13 @@ def plan(inputs: PlanInputs) -> Plan:
     within = np.clip(inputs.grid_limit_kw - base, 0.0, None)  # without leaning on firm green
     reserve = np.minimum(_per_slot(inputs.reserve_kw, n_t), within)
     green = np.clip(_per_slot(inputs.green_kw, n_t) - base, 0.0, None)
-    bands, band_value = green_bands(green, _per_slot(inputs.green_spread, n_t))
-    band_value = band_value * lead_weights(n_t, inputs.slot_minutes, inputs.lead_discount)[:, None]
     notes: list[str] = []
     sessions = list(inputs.sessions)
     firsts, fracs, needs, ubs = [], [], [], []
+    reach_kw = np.zeros(n_t)  # what the plugged-in cars can draw together, per slot
     for s in sessions:
         first, frac = _window(s, inputs, n_t)
+        reach_kw[first : first + len(frac)] += s.cap_kw * frac
         reach = s.cap_kw * float(frac.sum()) * dt
         need = min(s.energy_kwh, reach)
         if need < s.energy_kwh - 1e-6:
@@ -162,6 +163,13 @@ def plan(inputs: PlanInputs) -> Plan:
         fracs.append(frac)
         needs.append(need)
         ubs.append(s.cap_kw)
+    tip = hedge.newcomers_tip(sum(needs), hedge.later_green_kwh(green, cap, reach_kw, dt),
+                              _per_slot(inputs.arriving_kwh, n_t))
+    unsure = hedge.current_spread(_per_slot(inputs.green_spread, n_t), tip)
+    bands, band_value = green_bands(green, unsure)
+    band_value = band_value * lead_weights(n_t, inputs.slot_minutes, inputs.lead_discount)[:, None]
+    if tip:
+        notes.append("newcomers expected: the current slot is planned on its expected green")
     pb = LpProblem(
         dt_h=dt, cap_kw=within, reserve_kw=reserve,
         green_kw=bands, green_value=band_value,

@@ -32,6 +32,16 @@ class ScenarioSession:
 
 
 @dataclass(frozen=True)
+class PastSession:
+    """A session of the site before the simulated day (`history.sessions`)."""
+
+    arrival: datetime
+    departure: datetime
+    energy_kwh: float
+    max_kw: float
+
+
+@dataclass(frozen=True)
 class Scenario:
     grid_limit_kw: float
     green_on_site: bool
@@ -44,6 +54,10 @@ class Scenario:
     # a controller at the connection curtails the chargers within seconds when the import
     # exceeds the limit: only then does the planner count on firm green (`whatif.guard`)
     local_guard: bool = False
+    # the site's past sessions (`history`, optional): what the server's arrival model learns
+    # from (`ArrivalModel.from_history` over `history_days`); without it, today's arrivals so far
+    history: tuple[PastSession, ...] = ()
+    history_days: int = 0
 
     @property
     def end(self) -> datetime:
@@ -117,6 +131,28 @@ def _session(raw: Any, i: int, start: datetime, end: datetime) -> ScenarioSessio
     return ScenarioSession(sid, arrival, departure, energy, max_kw, min_kw, mode)
 
 
+def _history(raw: Any, start: datetime) -> tuple[int, tuple[PastSession, ...]]:
+    """`history`: `{"days": N, "sessions": [{arrival, departure, energy_kwh, max_kw}]}`, the
+    site's sessions of the N days before `start`."""
+    if raw is None:
+        return 0, ()
+    days = _integer(_get(raw, "days", "history"), "history.days")
+    items = _get(raw, "sessions", "history")
+    if not isinstance(items, list):
+        raise ScenarioError("history.sessions must be a list")
+    out = []
+    for i, r in enumerate(items):
+        where = f"history.sessions[{i}]"
+        arrival = _time(_get(r, "arrival", where), f"{where}.arrival")
+        departure = _time(_get(r, "departure", where), f"{where}.departure")
+        if departure <= arrival or arrival >= start:
+            raise ScenarioError(f"{where}: must arrive before start and leave after arriving")
+        out.append(PastSession(
+            arrival, departure, _number(_get(r, "energy_kwh", where), f"{where}.energy_kwh"),
+            _number(_get(r, "max_kw", where), f"{where}.max_kw", positive=True)))
+    return days, tuple(out)
+
+
 def parse(data: Any) -> Scenario:
     """Build a Scenario from decoded JSON, or raise ScenarioError naming what is wrong."""
     site = _get(data, "site", "")
@@ -145,7 +181,9 @@ def parse(data: Any) -> Scenario:
     ids = [s.id for s in sessions]
     if len(set(ids)) != len(ids):
         raise ScenarioError("session ids must be unique")
-    return Scenario(limit, on_site, start, slot_minutes, slots, forecast, actual, sessions, guard)
+    days, past = _history(data.get("history"), start)
+    return Scenario(limit, on_site, start, slot_minutes, slots, forecast, actual, sessions, guard,
+                    past, days)
 
 
 def load(path: str | Path) -> Scenario:

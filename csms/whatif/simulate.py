@@ -26,9 +26,20 @@ from csms.whatif.scenario import Scenario, ScenarioSession
 POLICIES = ("green", "immediate")
 _EPS_KWH = 1e-6
 
-
-
 Progress = Callable[[int, int], None]
+
+
+def arrival_model(sc: Scenario, now: datetime, slot_minutes: int | None = None) -> ArrivalModel:
+    """The cars to expect after `now` (per plan slot, `slot_minutes`, default the scenario's):
+    from the site's history when the scenario has one (as the server learns them,
+    `ArrivalModel.from_history`), else from today's arrivals so far."""
+    minutes = slot_minutes or sc.slot_minutes
+    if sc.history_days:
+        past = [(s.arrival, s.departure, s.energy_kwh, s.max_kw) for s in sc.history]
+        return ArrivalModel.from_history(past, now, days=sc.history_days, slot_minutes=minutes)
+    seen = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
+            for s in sc.sessions if s.arrival <= now]
+    return ArrivalModel.from_recent(seen, now, slot_minutes=minutes)
 
 def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
     return SessionNeed(
@@ -58,17 +69,16 @@ def green_day(
         if perfect_nowcast:
             green, unsure = green.copy(), unsure.copy()
             green[0], unsure[0] = sc.actual_kw[i], 0.0
-        seen = [(s.arrival, s.departure, s.energy_kwh, s.max_kw)
-                for s in sc.sessions if s.arrival <= t0]
         n_ahead = sc.slots - i
-        reserve = (ArrivalModel.from_recent(seen, t0, slot_minutes=sc.slot_minutes)
-                   .reserve_kw(n_ahead, sc.slot_minutes) if use_reserve else np.zeros(n_ahead))
+        model = arrival_model(sc, t0)
+        reserve = model.reserve_kw(n_ahead, sc.slot_minutes) if use_reserve else np.zeros(n_ahead)
+        expected = (model.arriving_kwh(n_ahead), reserve)
         present = [s for s in sc.sessions
                    if s.arrival <= t0 < s.departure and book.left(s) > _EPS_KWH]
         arriving = [s for s in sc.sessions
                     if t0 < s.arrival < t1 and book.left(s) > _EPS_KWH]
         first = _run(book, sc, t0, [_need(s, book.left(s), t0) for s in present], green, unsure,
-                     reserve, (likely, sure))
+                     expected, (likely, sure))
         book.apply(i, first)
         if arriving:
             needs = [_need(s, book.left(s), t1) for s in present
@@ -76,7 +86,7 @@ def green_day(
             needs += [_need(s, book.left(s), t0) for s in arriving]
             base = np.zeros(n_ahead)
             base[0] = sum(first.values())
-            second = _run(book, sc, t0, needs, green, unsure, reserve, (likely, sure), base)
+            second = _run(book, sc, t0, needs, green, unsure, expected, (likely, sure), base)
             book.apply(i, {s.id: second.get(s.id, 0.0) for s in arriving})
         if sc.local_guard:  # the site's guard cuts what the actual green did not cover
             curtail(book, i)
@@ -85,16 +95,18 @@ def green_day(
 
 def _run(
     book: Ledger, sc: Scenario, t0: datetime, needs: list[SessionNeed], green: np.ndarray,
-    unsure: np.ndarray, reserve: np.ndarray, firm_kw: tuple[np.ndarray, np.ndarray],
-    base: np.ndarray | None = None,
+    unsure: np.ndarray, expected: tuple[np.ndarray, np.ndarray],
+    firm_kw: tuple[np.ndarray, np.ndarray], base: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Plan; `firm_kw` is (what the plan may count on, what a sent profile may count on)."""
+    """Plan; `expected` is (newcomers' energy per slot, capacity reserved for them), `firm_kw`
+    (what the plan may count on, what a sent profile may count on)."""
     if not needs:
         return {}
     p = plan(PlanInputs(
         start=t0, grid_limit_kw=sc.grid_limit_kw, green_on_site=sc.green_on_site,
         sessions=needs, green_kw=green, green_spread=unsure, slot_minutes=sc.slot_minutes,
-        reserve_kw=reserve, firm_green_kw=firm_kw[0] if sc.green_on_site else (),
+        reserve_kw=expected[1], arriving_kwh=expected[0],
+        firm_green_kw=firm_kw[0] if sc.green_on_site else (),
         base_load_kw=() if base is None else base,
     ))
     book.planner_ms.append(p.diagnostics.total_ms)

@@ -1,5 +1,6 @@
 """The server reserves capacity for cars its site's history says are likely to arrive (same
-weekday and time of day over the last four weeks) and shows it in GET /sites/{id}/plan."""
+weekday and time of day over the last four weeks) and shows it in GET /sites/{id}/plan, with
+the energy those cars will want."""
 
 from __future__ import annotations
 
@@ -41,3 +42,5 @@ async def test_the_plan_shows_a_reserve_where_cars_came_in_past_weeks(
     assert not any(reserve[:4]), reserve  # nobody came at this time in past weeks
     assert reserve[4] > 0 and reserve[5] >= reserve[4] * 0.9, reserve  # two cars, 5 kW each
     assert reserve[4] <= 2 * 40.0 / 8 + 1e-6, reserve
+    arriving = plan["arriving_kwh"]  # what they will want: two cars of 40 kWh, in that slot
+    assert not any(arriving[:4]) and arriving[4] == 80.0 and not any(arriving[5:8]), arriving

@@ -182,6 +182,20 @@ def test_16_uncertain_green_now_beats_the_same_green_hours_ahead() -> None:
     assert now[0] > flat[0] + 1.0 and now[16] < flat[16] - 1.0
 
 
+def test_17_newcomers_that_would_take_the_later_green_drop_the_current_slots_hedge() -> None:
+    # 10 kW expected now with a wide spread, 10 kW certain in each of the next 3 slots; the car
+    # needs 5 of the 7.5 kWh it can take later. Alone it takes the sure part now and waits;
+    # with 5 kWh of newcomers expected it takes the current slot's expected green
+    car = [SessionNeed("a", at(8), at(9), 5.0, 11.0)]
+    args: dict[str, object] = {"start": at(8), "green_kw": [10.0] * 4,
+                               "green_spread": [0.3, 0.0, 0.0, 0.0], "green_on_site": False}
+    alone = plan(_inputs(car, **args)).sessions["a"].power_kw
+    few = plan(_inputs(car, arriving_kwh=[0.0, 1.0], **args)).sessions["a"].power_kw
+    tipped = plan(_inputs(car, arriving_kwh=[0.0, 5.0], **args)).sessions["a"].power_kw
+    assert alone[0] == few[0] == pytest.approx(4.8, abs=0.01)
+    assert tipped[0] == pytest.approx(10.0, abs=0.01)
+
+
 def test_plans_never_exceed_the_cap_by_rounding() -> None:
     cars = [SessionNeed(f"c{k}", at(8), at(9 + k / 7), 3.0 + k / 3, 11.0, 4.1) for k in range(23)]
     p = plan(_inputs(cars, grid_limit_kw=37.3, green_on_site=False))

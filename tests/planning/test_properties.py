@@ -50,6 +50,7 @@ def inputs(draw: st.DrawFn) -> PlanInputs:
         green_kw=draw(series), green_spread=draw(st.lists(st.floats(0.0, 1.0), max_size=slots)),
         firm_green_kw=draw(series), reserve_kw=draw(st.lists(st.floats(0, 20), max_size=slots)),
         base_load_kw=draw(st.lists(st.floats(0.0, 30.0), max_size=slots)),
+        arriving_kwh=draw(st.lists(st.floats(0.0, 100.0), max_size=slots)),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from csms.cli import main
 from csms.whatif import parse, run
+from csms.whatif.simulate import arrival_model
 
 START = "2026-06-21T00:00:00Z"
 
@@ -139,6 +141,10 @@ def _bad(**change: Any) -> dict[str, Any]:
         (_bad(start="yesterday"), "start is not an ISO 8601 time"),
         (_bad(sessions__0__max_kw="fast"), "max_kw must be a number"),
         ({"site": {"grid_limit_kw": 1}}, "site.green_on_site"),
+        ({**scenario(), "history": {"days": 28, "sessions": [
+            {"arrival": _t(9), "departure": _t(10), "energy_kwh": 5, "max_kw": 11}]}},
+         "history.sessions[0]: must arrive before start"),
+        ({**scenario(), "history": {"sessions": []}}, "missing field history.days"),
         ([], "must be an object"),
     ],
 )
@@ -148,6 +154,22 @@ def test_bad_input_is_one_clear_line_and_exit_2(
     assert main(["plan-day", str(_write(tmp_path, data))]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_history_gives_the_planner_the_cars_of_past_weeks() -> None:
+    # two cars every week at 12:00 on this weekday: expected from 11:00, none from today's cars
+    day = datetime(2026, 6, 21, 12, tzinfo=UTC)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    past = [{"arrival": (day - timedelta(weeks=w, minutes=-c)).strftime(iso),
+             "departure": (day - timedelta(weeks=w, hours=-4)).strftime(iso),
+             "energy_kwh": 20.0, "max_kw": 11.0} for w in range(1, 5) for c in range(2)]
+    sc = parse({**scenario(), "history": {"days": 28, "sessions": past}})
+    assert sc.history_days == 28 and len(sc.history) == 8
+    at = sc.slot_start(44)  # 11:00
+    coming = arrival_model(sc, at).arriving_kwh(8)
+    assert coming[4] == pytest.approx(40.0) and coming.sum() == pytest.approx(40.0)
+    assert not arrival_model(parse(scenario()), at).arriving_kwh(8).any()
+    assert run(sc).summary()["sessions_met"] == run(parse(scenario())).summary()["sessions_met"]
 
 
 def test_unknown_policy_and_missing_file_exit_2(

@@ -91,6 +91,7 @@ def plan_out(state: SiteState) -> dict[str, Any]:
         "grid_limit_kw": state.site.grid_limit_kw,
         "load_kw": list(p.load_kw) if p else [],
         "reserve_kw": state.reserve_kw,
+        "arriving_kwh": state.arriving_kwh,
         "forecast": {
             "green_kw": [round(x, 3) for x in state.outlook.green_kw],
             "measured_kw": state.outlook.measured_kw,

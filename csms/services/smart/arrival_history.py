@@ -1,13 +1,16 @@
 """Capacity to hold back for cars likely to arrive, learned from the site's own history.
 
 The planner's `ArrivalModel.from_history` expects, per slot ahead, the cars that arrived on the
-same weekday and at the same time of day over the last weeks (the site's time zone). The
+same weekday and at the same time of day over the last weeks (the site's time zone): capacity
+held back for them, and the energy they will want (the planner hedges the current slot's green
+less when they would take the later green, `planning.hedge`). The
 history is read once an hour per site: the pattern of weeks does not change by the minute, and
 the planner runs every few seconds under load.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +24,15 @@ REFRESH = timedelta(hours=1)
 Past = list[tuple[datetime, datetime, float, float]]
 
 
+@dataclass(frozen=True)
+class Expected:
+    """Per slot from the plan's start (slot 0: none): kW to keep free for cars not plugged in
+    yet, and the energy (kWh) the cars arriving in that slot will want."""
+
+    reserve_kw: list[float]
+    arriving_kwh: list[float]
+
+
 class ArrivalHistory:
     def __init__(self, db: Database, clock: Clock, car_max_kw: float,
                  days: int = HISTORY_DAYS) -> None:
@@ -30,14 +42,16 @@ class ArrivalHistory:
         self._days = days
         self._cache: dict[str, tuple[datetime, Past]] = {}
 
-    async def reserve_kw(self, site: Site, start: datetime, slots: int,
-                         slot_minutes: int) -> list[float]:
-        """kW per slot from `start` to keep free for cars not plugged in yet (slot 0: none)."""
+    async def expect(self, site: Site, start: datetime, slots: int,
+                     slot_minutes: int) -> Expected:
+        """What the site's history says of the cars to come, per slot from `start`."""
         now = self._clock.now()
         past = await self._past(site.id, now)
         model = ArrivalModel.from_history(past, start, days=self._days, tz=_zone(site),
                                           slot_minutes=slot_minutes, horizon_slots=slots)
-        return [round(x, 3) for x in model.reserve_kw(slots, slot_minutes).tolist()]
+        return Expected(
+            [round(x, 3) for x in model.reserve_kw(slots, slot_minutes).tolist()],
+            [round(x, 3) for x in model.arriving_kwh(slots).tolist()])
 
     async def _past(self, site_id: str, now: datetime) -> Past:
         hit = self._cache.get(site_id)

@@ -85,6 +85,7 @@ class SiteState:
     unmanaged: dict[str, str]
     notes: list[str]
     reserve_kw: list[float] = field(default_factory=list)  # held back for likely arrivals
+    arriving_kwh: list[float] = field(default_factory=list)  # what those arrivals will want
 
 
 class SmartChargingService:
@@ -156,7 +157,7 @@ class SmartChargingService:
         outlook = await self._forecast(site_id, start, horizon)
         notes = [outlook.note] if outlook.note else []
         result: Plan | None = None
-        reserve = await self.arrivals.reserve_kw(inputs.site, start, horizon, SLOT_MINUTES)
+        expected = await self.arrivals.expect(inputs.site, start, horizon, SLOT_MINUTES)
         if needs:
             try:
                 result = await asyncio.to_thread(plan, PlanInputs(
@@ -164,8 +165,8 @@ class SmartChargingService:
                     green_on_site=outlook.on_site, sessions=needs,
                     green_kw=still_to_come(outlook.green_kw, (now - start) / SLOT),
                     green_spread=outlook.spread or (), firm_green_kw=outlook.room_kw,
-                    base_load_kw=[base] * horizon, reserve_kw=reserve,
-                    slot_minutes=SLOT_MINUTES))
+                    base_load_kw=[base] * horizon, reserve_kw=expected.reserve_kw,
+                    arriving_kwh=expected.arriving_kwh, slot_minutes=SLOT_MINUTES))
                 notes += list(result.diagnostics.notes)
                 if outlook.on_site and outlook.room_kw:  # a profile may outlive csms
                     sure = [max(0.0, inputs.site.grid_limit_kw + f - base)
@@ -183,7 +184,8 @@ class SmartChargingService:
             await self._send_defaults(inputs, managed)
         unmanaged = {s.id: s.charging_control_reason or "unmanaged"
                      for s in inputs.stations if s.charging_control != MANAGED}
-        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes, reserve)
+        state = SiteState(inputs.site, now, result, outlook, views, unmanaged, notes,
+                          expected.reserve_kw, expected.arriving_kwh)
         self._states[site_id] = state
         return state
 
