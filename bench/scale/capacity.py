@@ -12,9 +12,16 @@ due), there were no CALLERRORs, timeouts or dropped connections, and the replies
 If the generator was saturated (CPU >= 90% of its core, or its schedule running late) at the
 step that failed, the capacity is only a lower bound: the table says so with `>=`.
 
+Near saturation the p99 is what fails a step, and it varies from run to run: on a 2-core
+machine runs of the same code an hour apart gave 4,750 and 6,250. `--rounds N` repeats the
+whole search N times, every target once per round in turn (so slow spells of the machine fall
+on all of them), and ends with each target's median and range and the median of the rounds'
+ratios: the figure to compare, rather than one run's.
+
   python -m bench.scale.capacity                               # csms (SQLite), ocpp-lib, bare
   python -m bench.scale.capacity --postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
   python -m bench.scale.capacity --targets csms,bare --protocols 1.6 --step-seconds 5
+  python -m bench.scale.capacity --targets csms,ocpp-lib --protocols 1.6 --rounds 3
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -54,6 +62,7 @@ class Outcome:
     at_capacity: dict[str, Any] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
+    round: int = 1
 
     def capacity_text(self) -> str:
         if self.error:
@@ -195,11 +204,13 @@ def run_one(name: str, protocol: str, args: argparse.Namespace, workdir: Path) -
 def table(outcomes: list[Outcome]) -> str:
     rows = [("target", "proto", "capacity msg/s", "p50 ms", "p99 ms", "srv CPU", "gen CPU",
              "steps (offered:p99, x = failed)", "note")]
+    several = len({o.round for o in outcomes}) > 1
     for o in outcomes:
         a = o.at_capacity
         steps = " ".join(f"{s['offered']:.0f}:{s['p99']:.0f}{'x' if s['fail'] else ''}"
                          for s in o.steps)
-        rows.append((o.target, o.protocol, o.capacity_text(),
+        rows.append((f"{o.target} #{o.round}" if several else o.target, o.protocol,
+                     o.capacity_text(),
                      f"{a['p50']:.1f}" if a else "-", f"{a['p99']:.1f}" if a else "-",
                      f"{a.get('srv_cpu_pct', 0):.0f}%" if a else "-",
                      f"{a['gen_cpu_pct']:.0f}%" if a else "-", steps or o.error[:60],
@@ -208,6 +219,15 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def ratios(outcomes: list[Outcome]) -> list[str]:
+    rounds = sorted({o.round for o in outcomes})
+    out = []
+    for r in rounds:
+        prefix = f"round {r}: " if len(rounds) > 1 else ""
+        out += [prefix + line for line in _ratios([o for o in outcomes if o.round == r])]
+    return out
+
+
+def _ratios(outcomes: list[Outcome]) -> list[str]:
     by = {(o.target, o.protocol): o for o in outcomes}
     out = []
     for (target, proto), o in by.items():
@@ -220,6 +240,41 @@ def ratios(outcomes: list[Outcome]) -> list[str]:
         else:  # it failed even the lowest rate tried
             lowest = min(s["offered"] for s in o.steps)
             out.append(f"{target} / ocpp-lib, {proto}: < {lowest / ref.capacity:.2f}x")
+    return out
+
+
+def medians(outcomes: list[Outcome]) -> list[str]:
+    """Over several rounds: each target's median capacity and range, and the median of the
+    rounds' ratios to ocpp-lib (a round whose figures are missing or bounds is left out of
+    the ratio and counted)."""
+    rounds = sorted({o.round for o in outcomes})
+    if len(rounds) < 2:
+        return []
+    out = []
+    keys = list(dict.fromkeys((o.target, o.protocol) for o in outcomes))
+    for target, proto in keys:
+        caps = [o.capacity for o in outcomes
+                if (o.target, o.protocol) == (target, proto) and o.capacity and not o.error]
+        if caps:
+            out.append(f"{target} {proto}: median {statistics.median(caps):.0f} msg/s "
+                       f"({min(caps):.0f}-{max(caps):.0f} over {len(caps)} rounds)")
+    for target, proto in keys:
+        if not target.startswith("csms"):
+            continue
+        found, skipped = [], 0
+        for r in rounds:
+            mine = [o for o in outcomes if (o.target, o.protocol, o.round) == (target, proto, r)]
+            ref = [o for o in outcomes
+                   if (o.target, o.protocol, o.round) == ("ocpp-lib", proto, r)]
+            if (mine and ref and mine[0].capacity and ref[0].capacity
+                    and not mine[0].lower_bound and not ref[0].lower_bound):
+                found.append(mine[0].capacity / ref[0].capacity)
+            else:
+                skipped += 1
+        if found:
+            left = f"; {skipped} round(s) left out" if skipped else ""
+            out.append(f"{target} / ocpp-lib, {proto}: median {statistics.median(found):.2f}x "
+                       f"({min(found):.2f}-{max(found):.2f}x over {len(found)} rounds{left})")
     return out
 
 
@@ -241,6 +296,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--call-timeout", type=float, default=10.0)
     p.add_argument("--setup-timeout", type=float, default=300.0)
     p.add_argument("--pause", type=float, default=1.0, help="seconds between steps")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="repeat the whole search, every target once per round in turn, and "
+                        "report medians")
     p.add_argument("--warmup-seconds", type=float, default=5.0,
                    help="an unscored step at half the first rate before the search (0: none)")
     launch.common_args(p)
@@ -258,24 +316,28 @@ def main(argv: list[str] | None = None) -> int:
     protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
     if not protocols or any(p not in (V16, V201) for p in protocols):
         raise SystemExit(f"--protocols: {V16} and/or {V201}")
-    if args.stations < 1 or args.step_seconds <= 0 or not args.rates:
-        raise SystemExit("--stations, --step-seconds and --rates must be positive")
+    if args.stations < 1 or args.step_seconds <= 0 or not args.rates or args.rounds < 1:
+        raise SystemExit("--stations, --step-seconds, --rates and --rounds must be positive")
     launch.cpus(args.server_cpus)  # a bad core list fails here, before anything starts
     os.sched_setaffinity(0, launch.cpus(args.generator_cpus))  # keep off the server core
     workdir = Path(tempfile.mkdtemp(prefix="csms-capacity-"))
     outcomes: list[Outcome] = []
     try:
-        for protocol in protocols:
-            for name in names:
-                print(f"{name} {protocol}:", file=sys.stderr, flush=True)
-                outcomes.append(run_one(name, protocol, args, workdir / f"{name}-{protocol}"))
+        for r in range(1, args.rounds + 1):
+            for protocol in protocols:
+                for name in names:
+                    print(f"{name} {protocol}" + (f" (round {r})" if args.rounds > 1 else "")
+                          + ":", file=sys.stderr, flush=True)
+                    outcome = run_one(name, protocol, args, workdir / f"{name}-{protocol}-{r}")
+                    outcome.round = r
+                    outcomes.append(outcome)
     finally:
         if args.keep:
             print(f"logs kept in {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     print(table(outcomes))
-    for line in ratios(outcomes):
+    for line in ratios(outcomes) + medians(outcomes):
         print(line)
     for o in outcomes:
         if o.bound_reason == "generator":

@@ -52,6 +52,26 @@ def test_the_sans_io_floor_answers_every_call(tmp_path: Path, protocol: str) -> 
     assert not step["errors"] and not step["timeouts"] and not step["closed"]
 
 
+def test_rounds_report_medians_ranges_and_the_median_ratio() -> None:
+    from bench.scale.capacity import Outcome, medians, ratios
+    step = [{"offered": 1.0}]
+    runs = [("csms", 4750, 2250), ("csms", 6250, 2250), ("csms", 5000, 2450)]
+    outcomes = []
+    for r, (target, mine, ref) in enumerate(runs, start=1):
+        outcomes += [Outcome(target, "1.6", capacity=mine, steps=step, round=r),
+                     Outcome("ocpp-lib", "1.6", capacity=ref, steps=step, round=r)]
+    # a round whose csms figure is only a bound does not count in the ratio
+    outcomes += [Outcome("csms", "1.6", capacity=9000, lower_bound=True, steps=step, round=4),
+                 Outcome("ocpp-lib", "1.6", capacity=2000, steps=step, round=4)]
+    lines = medians(outcomes)
+    assert "csms 1.6: median 5625 msg/s (4750-9000 over 4 rounds)" in lines
+    assert "ocpp-lib 1.6: median 2250 msg/s (2000-2450 over 4 rounds)" in lines
+    assert ("csms / ocpp-lib, 1.6: median 2.11x (2.04-2.78x over 3 rounds; "
+            "1 round(s) left out)") in lines
+    assert ratios(outcomes)[0] == "round 1: csms / ocpp-lib, 1.6: 2.11x"
+    assert medians(outcomes[:2]) == []  # one round: nothing to take a median of
+
+
 def test_steady_measures_a_window_of_periodic_calls(tmp_path: Path) -> None:
     out = tmp_path / "steady.json"
     p = run("steady", "--target", "bare", "--stations", "20", "--warmup", "0", "--seconds",
@@ -87,6 +107,7 @@ def test_storm_brings_every_dropped_station_back(tmp_path: Path) -> None:
     ("capacity", ["--targets", "nope"], "unknown target"),
     ("capacity", ["--targets", "csms-pg"], "csms-pg needs --postgres-url"),
     ("capacity", ["--protocols", "1.5"], "--protocols"),
+    ("capacity", ["--rounds", "0"], "--rounds must be positive"),
     ("capacity", ["--server-cpus", "x"], "not a list of core numbers"),
     ("capacity", ["--server-cpus", "4096"], "not available here"),
     ("steady", ["--active", "2"], "--active"),
