@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
@@ -109,34 +108,20 @@ def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
 
 
 class _SavedRows:
-    """A save's parameters as a tuple, the fields read in one call and only the times
-    formatted. A running transaction's start and first reading stay the same objects from
-    save to save, so their text is remembered by identity (the object is held, so its id
-    is not reused); this was a fifth of the writer thread's Python. Only the writer thread
-    calls it."""
+    """A save's parameters as a tuple: the fields read in one call, then only the times
+    formatted (3.2 against 4.2 us a running save, `timeit`)."""
 
     def __init__(self, fields: tuple[str, ...]) -> None:
         self._get = attrgetter(*fields, "pk")
         self._times = tuple(i for i, f in enumerate(fields) if f in _TX_TIMES)
-        self._texts: dict[int, tuple[datetime, str | None]] = {}
 
     def __call__(self, tx: Any) -> tuple[Any, ...]:
         row = list(self._get(tx))
-        texts = self._texts
         for i in self._times:
-            at = row[i]
-            if at is None:
-                continue
-            held = texts.get(id(at))
-            if held is None or held[0] is not at:
-                if len(texts) >= _TEXTS_KEPT:
-                    texts.clear()
-                held = texts[id(at)] = (at, sqlite_time(at))
-            row[i] = held[1]
+            row[i] = sqlite_time(row[i])
         return tuple(row)
 
 
-_TEXTS_KEPT = 50_000
 _RUNNING_ROW = _SavedRows(_RUNNING_FIELDS)
 _SAVED_ROW = _SavedRows(_SAVED_FIELDS)
 
