@@ -110,9 +110,9 @@ def stored(db: Path) -> tuple[set[Key], set[Key], set[tuple[str, str, str]]]:
         stops = {(s, t) for s, t in con.execute(
             "SELECT station_id, transaction_id FROM transactions WHERE stopped_at IS NOT NULL")}
         samples = {(s, t, at) for s, t, at in con.execute(
-            "SELECT t.station_id, t.transaction_id, m.timestamp FROM meter_values m "
-            "JOIN transactions t ON m.transaction_pk = t.pk "
-            "WHERE m.measurand = 'Energy.Active.Import.Register'")}
+            "SELECT t.station_id, t.transaction_id, m.timestamp FROM meter_readings m "
+            "JOIN transactions t ON m.transaction_pk = t.pk, json_each(m.samples) s "
+            "WHERE s.value ->> 0 = 'Energy.Active.Import.Register'")}
     return starts, stops, samples
 
 

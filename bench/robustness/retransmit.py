@@ -66,8 +66,9 @@ async def run(workdir: Path, stations: int) -> dict[str, Any]:
         assert target.proc is not None
         stop(target.proc)
     with sqlite3.connect(workdir / "csms.db") as con:
-        rows = con.execute("SELECT count(*) FROM meter_values m JOIN transactions t "
-                           "ON m.transaction_pk = t.pk WHERE t.station_id LIKE 'D%'").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM meter_readings m JOIN transactions t "
+                           "ON m.transaction_pk = t.pk, json_each(m.samples) "
+                           "WHERE t.station_id LIKE 'D%'").fetchone()[0]
     return {"stations": stations, "retransmissions": len(retransmissions),
             "distinct_samples_sent": sum(sent), "rows_stored": rows,
             "duplicate_rows": rows - sum(sent)}

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select, update
 
 from csms.domain.model import Sample, Transaction
 from csms.domain.units import ENERGY_REGISTER
+from csms.persistence import meter_readings as readings
 from csms.persistence import rows
 from csms.persistence import tables as t
 
@@ -33,15 +34,16 @@ class AccountingRepo:
 
     def register_samples(self, transaction_pks: Sequence[int]) -> dict[int, list[Sample]]:
         """Energy register samples of these transactions, in meter-time order."""
-        c = t.meter_values.c
+        c = t.meter_readings.c
         out: dict[int, list[Sample]] = {pk: [] for pk in transaction_pks}
         pks = list(transaction_pks)
         for i in range(0, len(pks), _CHUNK):
-            q = (select(t.meter_values)
-                 .where(c.transaction_pk.in_(pks[i:i + _CHUNK]) & (c.measurand == ENERGY_REGISTER))
+            q = (select(c.transaction_pk, c.timestamp, c.samples)
+                 .where(c.transaction_pk.in_(pks[i:i + _CHUNK]))
                  .order_by(c.transaction_pk, c.timestamp, c.id))
-            for r in self._c.execute(q):
-                out[r.transaction_pk].append(rows.sample(r))
+            for pk, at, text in self._c.execute(q):
+                out[pk].extend(s for s in readings.unpack(at, text)
+                               if s.measurand == ENERGY_REGISTER)
         return out
 
     def set_green(self, values: Mapping[int, float]) -> None:

@@ -29,6 +29,7 @@ from csms.domain.records import (
     TransactionSaved,
 )
 from csms.domain.tariffs import PRICE_FIELDS
+from csms.persistence import meter_readings as readings
 from csms.persistence import rows
 from csms.persistence import tables as t
 from csms.persistence.raw import Raw, sqlite_time
@@ -73,9 +74,8 @@ def _connector_upsert(dialect: str) -> Insert:
 _UPSERTS = {name: _connector_upsert(name) for name in ("postgresql", "sqlite")}
 
 
-_SAMPLE_KEYS = ("station_id", "transaction_pk", "evse_id", "connector_id", "timestamp",
-                "measurand", "value", "unit", "si_value", "phase", "location", "context")
-_RAW_SAMPLES = Raw(insert(t.meter_values), _SAMPLE_KEYS)
+_RAW_READINGS = Raw(insert(t.meter_readings), ("station_id", "transaction_pk", "evse_id",
+                                                 "connector_id", "timestamp", "samples"))
 _RAW_SAVE_TX = Raw(_SAVE_TX, [key for _, key in _SAVED_KEYS] + ["b_pk"])
 _RAW_SAVE_RUNNING = Raw(_SAVE_RUNNING, [key for _, key in _RUNNING_KEYS] + ["b_pk"])
 _TX_TIMES = frozenset({"stopped_at", "first_register_at", "last_register_at", "started_at"})
@@ -128,23 +128,15 @@ _SAVED_ROW = _SavedRows(_SAVED_FIELDS)
 
 def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:
     if conn.dialect.name == "sqlite":
-        rows = []
-        stamp, text = None, None  # a message's samples share one time: format it once
-        for r in recs:
-            for s in r.samples:
-                if s.timestamp is not stamp:
-                    stamp, text = s.timestamp, sqlite_time(s.timestamp)
-                rows.append((r.station_id, r.transaction_pk, r.evse_id, r.connector_id, text,
-                             s.measurand, s.value, s.unit, s.si_value, s.phase, s.location,
-                             s.context))
-        _RAW_SAMPLES.run(conn, rows)
+        _RAW_READINGS.run(conn, [
+            (r.station_id, r.transaction_pk, r.evse_id, r.connector_id, sqlite_time(at),
+             readings.pack(group))
+            for r in recs for at, group in readings.by_time(r.samples)])
         return
-    conn.execute(insert(t.meter_values), [
+    conn.execute(insert(t.meter_readings), [
         {"station_id": r.station_id, "transaction_pk": r.transaction_pk, "evse_id": r.evse_id,
-         "connector_id": r.connector_id, "timestamp": s.timestamp, "measurand": s.measurand,
-         "value": s.value, "unit": s.unit, "si_value": s.si_value, "phase": s.phase,
-         "location": s.location, "context": s.context}
-        for r in recs for s in r.samples])
+         "connector_id": r.connector_id, "timestamp": at, "samples": readings.pack(group)}
+        for r in recs for at, group in readings.by_time(r.samples)])
 
 
 def _connectors(conn: Connection, recs: list[ConnectorSaved]) -> None:

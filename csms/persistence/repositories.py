@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from csms.domain.model import BootInfo, ConnectorState, IdToken, Sample, Station, Transaction
+from csms.persistence import meter_readings as readings
 from csms.persistence import rows
 from csms.persistence import tables as t
 
@@ -196,13 +197,21 @@ class TransactionRepo:
         return [rows.transaction(r) for r in self._c.execute(q)]
 
     def latest_sample(self, transaction_pk: int, measurand: str) -> Sample | None:
-        c = t.meter_values.c
-        q = (select(t.meter_values)
-             .where((c.transaction_pk == transaction_pk) & (c.measurand == measurand)
-                    & (c.phase.is_(None)))
-             .order_by(c.timestamp.desc()).limit(1))
-        r = self._c.execute(q).first()
-        return rows.sample(r) if r else None
+        """The newest sample of `measurand` (the total, no phase): newest readings first, a
+        few at a time, since most readings carry it."""
+        c = t.meter_readings.c
+        q = (select(c.timestamp, c.samples).where(c.transaction_pk == transaction_pk)
+             .order_by(c.timestamp.desc(), c.id.desc()))
+        offset, page = 0, 8
+        while True:
+            got = self._c.execute(q.limit(page).offset(offset)).all()
+            for at, text in got:
+                sample = readings.find(at, text, measurand)
+                if sample is not None:
+                    return sample
+            if len(got) < page:
+                return None
+            offset, page = offset + page, page * 4
 
     def search(
         self,
@@ -246,35 +255,11 @@ class TransactionRepo:
             .values(**rows.transaction_values(tx))
         )
 
-    def add_samples(
-        self,
-        station_id: str,
-        evse_id: int,
-        connector_id: int | None,
-        transaction_pk: int | None,
-        samples: Sequence[Sample],
-    ) -> None:
-        if not samples:
-            return
-        self._c.execute(
-            insert(t.meter_values),
-            [
-                {
-                    "station_id": station_id, "transaction_pk": transaction_pk,
-                    "evse_id": evse_id, "connector_id": connector_id,
-                    "timestamp": s.timestamp, "measurand": s.measurand, "value": s.value,
-                    "unit": s.unit, "si_value": s.si_value, "phase": s.phase,
-                    "location": s.location, "context": s.context,
-                }
-                for s in samples
-            ],
-        )
-
     def samples(self, transaction_pk: int) -> list[Sample]:
-        c = t.meter_values.c
-        q = select(t.meter_values).where(c.transaction_pk == transaction_pk).order_by(
-            c.timestamp, c.id)
-        return [rows.sample(r) for r in self._c.execute(q)]
+        c = t.meter_readings.c
+        q = (select(c.timestamp, c.samples).where(c.transaction_pk == transaction_pk)
+             .order_by(c.timestamp, c.id))
+        return [s for at, text in self._c.execute(q) for s in readings.unpack(at, text)]
 
 
 class StationEventRepo:

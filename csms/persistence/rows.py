@@ -12,7 +12,6 @@ from csms.domain.model import (
     GreenSource,
     IdToken,
     RegistrationStatus,
-    Sample,
     Site,
     Station,
     Transaction,
@@ -80,20 +79,6 @@ def transaction(r: Row[Any]) -> Transaction:
 
 def transaction_values(tx: Transaction) -> dict[str, Any]:
     return {f: getattr(tx, f) for f in TX_FIELDS}
-
-
-def sample(r: Row[Any]) -> Sample:
-    m = r._mapping
-    return Sample(
-        timestamp=m["timestamp"],
-        measurand=m["measurand"],
-        value=m["value"],
-        unit=m["unit"],
-        si_value=m["si_value"],
-        phase=m["phase"],
-        location=m["location"],
-        context=m["context"],
-    )
 
 
 def site(r: Row[Any]) -> Site:

@@ -144,8 +144,10 @@ transactions = Table(
     Index("ix_transactions_station_active", "station_id", "stopped_at"),
 )
 
-meter_values = Table(
-    "meter_values",
+# One row per reading (a station's samples at one time), the samples packed as JSON:
+# `persistence/meter_readings.py` says why and how.
+meter_readings = Table(
+    "meter_readings",
     metadata,
     Column("id", BigPk, primary_key=True, autoincrement=True),
     Column("station_id", String(48), nullable=False),
@@ -153,14 +155,8 @@ meter_values = Table(
     Column("evse_id", Integer, nullable=False),
     Column("connector_id", Integer),
     Column("timestamp", UTCDateTime(), nullable=False),
-    Column("measurand", String(64), nullable=False),
-    Column("value", Float, nullable=False),
-    Column("unit", String(16)),
-    Column("si_value", Float),
-    Column("phase", String(8)),
-    Column("location", String(16)),
-    Column("context", String(32)),
-    Index("ix_meter_values_tx", "transaction_pk", "timestamp"),
+    Column("samples", Text, nullable=False),
+    Index("ix_meter_readings_tx", "transaction_pk", "timestamp"),
 )
 
 station_events = Table(

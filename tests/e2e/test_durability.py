@@ -53,7 +53,8 @@ async def test_reply_is_sent_only_after_commit(
         rows = committed_rows(database_url, "SELECT transaction_id FROM transactions")
         assert rows == [(str(reply["transactionId"]),)]
         await st.ok("MeterValues", mv16(reply["transactionId"], "2026-11-27T10:05:00Z", 750))
-        rows = committed_rows(database_url, "SELECT si_value FROM meter_values")
+        rows = committed_rows(database_url, "SELECT s.value ->> 3 FROM meter_readings, "
+                                             "json_each(meter_readings.samples) s")
         assert rows == [(750.0,)]
 
 

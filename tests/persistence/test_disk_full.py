@@ -115,8 +115,8 @@ def _check_stored(path: Path, seen: Confirmed) -> None:
                             "FROM transactions").fetchall()
         by_id = {(s, t): (stopped, energy) for s, t, stopped, energy in rows}
         samples = set(conn.execute(
-            "SELECT t.station_id, t.transaction_id, m.si_value FROM meter_values m "
-            "JOIN transactions t ON t.pk = m.transaction_pk").fetchall())
+            "SELECT t.station_id, t.transaction_id, s.value ->> 3 FROM meter_readings m "
+            "JOIN transactions t ON t.pk = m.transaction_pk, json_each(m.samples) s").fetchall())
     assert set(seen.started) <= set(by_id), set(seen.started) - set(by_id)
     for key, stop_wh in seen.stopped.items():
         stopped, energy = by_id[key]

@@ -58,9 +58,11 @@ async def _check_stored(url: str, seen: Confirmed) -> None:
             row = by_id[key]
             assert row["stopped_at"] is not None, f"confirmed stop {key} lost"
             assert row["energy_wh"] == stop_wh - seen.started[key], (key, dict(row))
-        samples = await conn.fetch("SELECT t.station_id, t.transaction_id, m.si_value "
-                                   "FROM meter_values m JOIN transactions t "
-                                   "ON t.pk = m.transaction_pk")
+        samples = await conn.fetch("SELECT t.station_id, t.transaction_id, "
+                                   "(s.v ->> 3)::float8 AS si_value "
+                                   "FROM meter_readings m JOIN transactions t "
+                                   "ON t.pk = m.transaction_pk CROSS JOIN LATERAL "
+                                   "jsonb_array_elements(m.samples::jsonb) AS s(v)")
         stored = {(r["station_id"], r["transaction_id"], r["si_value"]) for r in samples}
         missing = seen.samples - stored
         assert not missing, f"{len(missing)} confirmed meter values lost: {sorted(missing)[:5]}"

@@ -39,7 +39,8 @@ def test_compiled_statements_take_their_parameters_in_the_order_the_rows_give_th
     assert records._RAW_SAVE_RUNNING.order == (*running, "b_pk")
     # a running transaction's save leaves the indexed stop time alone (a page less per save)
     assert "b_stopped_at" in saved and "b_stopped_at" not in running
-    assert records._RAW_SAMPLES.order == records._SAMPLE_KEYS
+    assert records._RAW_READINGS.order == ("station_id", "transaction_pk", "evse_id",
+                                           "connector_id", "timestamp", "samples")
     assert records._RAW_CONNECTORS.order == records._CONNECTOR_KEYS
     assert records._RAW_HISTORY.order == ("station_id", "evse_id", "connector_id", "status",
                                           "error_code", "at")
@@ -87,21 +88,22 @@ async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
 
     Rows = Sequence[Any]
 
-    def read(uow: UnitOfWork) -> tuple[Transaction | None, Rows, Rows, Rows]:
+    def read(uow: UnitOfWork) -> tuple[Transaction | None, Rows, list[Sample], Rows, Rows]:
         assert isinstance(uow, SqlUnitOfWork)
         conn = uow.connection
         got_tx = uow.transactions.by_pk(41)
-        got_samples = conn.execute(select(t.meter_values).order_by(t.meter_values.c.id)).all()
+        readings = conn.execute(select(t.meter_readings).order_by(t.meter_readings.c.id)).all()
         got_connectors = conn.execute(select(t.connectors)).all()
         history = conn.execute(select(t.status_history).order_by(t.status_history.c.id)).all()
-        return got_tx, got_samples, got_connectors, history
+        return got_tx, readings, uow.transactions.samples(41), got_connectors, history
 
-    got_tx, got_samples, got_connectors, history = await db.read(read)
+    got_tx, readings, got_samples, got_connectors, history = await db.read(read)
     assert got_tx == ended
-    assert [(r.timestamp, r.measurand, r.value, r.unit, r.si_value, r.phase, r.location,
-             r.context, r.transaction_pk, r.station_id) for r in got_samples] == [
-        (s.timestamp, s.measurand, s.value, s.unit, s.si_value, s.phase, s.location,
-         s.context, 41, "R1") for s in samples]
+    # one reading per time, in the order they came; read back in meter-time order
+    assert [(r.timestamp, r.transaction_pk, r.station_id, r.evse_id, r.connector_id)
+            for r in readings] == [(s.timestamp, 41, "R1", 1, 1) for s in samples]
+    assert got_samples == sorted(samples, key=lambda s: s.timestamp)
+    assert [s.timestamp.utcoffset() for s in got_samples] == [timedelta(0)] * 2
     assert [(r.status, r.error_code, r.updated_at) for r in got_connectors] == [
         ("Finishing", None, later.updated_at)]
     assert [(r.status, r.error_code, r.at) for r in history] == [

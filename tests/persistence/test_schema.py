@@ -51,11 +51,11 @@ async def test_postgres_migrations_build_the_declared_tables() -> None:
         assert await _drift_of(url) == []
 
 
-async def test_meter_values_are_indexed_by_transaction_only(database_url: str) -> None:
+async def test_meter_readings_are_indexed_by_transaction_only(database_url: str) -> None:
     await asyncio.to_thread(upgrade, database_url)
     engine = engines.create_sync(database_url)
     try:
-        names = {ix["name"] for ix in inspect(engine).get_indexes("meter_values")}
+        names = {ix["name"] for ix in inspect(engine).get_indexes("meter_readings")}
     finally:
         engine.dispose()
-    assert names == {"ix_meter_values_tx"}
+    assert names == {"ix_meter_readings_tx"}
