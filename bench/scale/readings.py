@@ -113,10 +113,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         counts = [int(s) for s in args.samples.split(",")]
     except ValueError:
-        p.error(f"--samples: not a list of numbers: {args.samples!r}")
-    if any(c < 1 for c in counts) or min(args.transactions, args.batches, args.batch) < 1 \
+        raise SystemExit(f"--samples: not a list of numbers: {args.samples!r}") from None
+    if min(counts, default=0) < 1 or min(args.transactions, args.batches, args.batch) < 1 \
             or args.history < 0:
-        p.error("counts must be positive")
+        raise SystemExit("--samples, --transactions, --batches and --batch must be positive, "
+                         "--history not negative")
     print("| samples / message | writer CPU us / message | rows / message |")
     print("|---|---|---|")
     with tempfile.TemporaryDirectory() as d:

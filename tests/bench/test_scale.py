@@ -103,6 +103,15 @@ def test_storm_brings_every_dropped_station_back(tmp_path: Path) -> None:
     assert s["counters"]["connected"] >= 30
 
 
+def test_readings_reports_the_writers_cost_and_rows_per_message() -> None:
+    p = run("readings", "--samples", "2,5", "--transactions", "3", "--history", "2",
+            "--batches", "2", "--batch", "4")
+    assert p.returncode == 0, p.stderr
+    rows = [line.split("|") for line in p.stdout.splitlines() if line.startswith("| ")]
+    assert [(r[1].strip(), r[3].strip()) for r in rows[1:]] == [("2", "1.00"), ("5", "1.00")]
+    assert all(float(r[2]) > 0 for r in rows[1:])
+
+
 @pytest.mark.parametrize(("module", "args", "message"), [
     ("capacity", ["--targets", "nope"], "unknown target"),
     ("capacity", ["--targets", "csms-pg"], "csms-pg needs --postgres-url"),
@@ -113,6 +122,8 @@ def test_storm_brings_every_dropped_station_back(tmp_path: Path) -> None:
     ("steady", ["--active", "2"], "--active"),
     ("memory", ["--levels", "0"], "--levels"),
     ("storm", ["--stations", "0"], "--stations"),
+    ("readings", ["--samples", "3,x"], "--samples: not a list"),
+    ("readings", ["--batch", "0"], "must be positive"),
     ("cluster", ["--postgres-url", "postgresql+asyncpg://u@h/d", "--redis-url", "http://x"],
      "--redis-url must look like"),
 ])
