@@ -24,7 +24,7 @@ down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_CHUNK = 5000
+_CHUNK = 5000  # rows read or written per statement
 _SAMPLE = ('measurand', 'value', 'unit', 'si_value', 'phase', 'location', 'context')
 _READING = ('station_id', 'transaction_pk', 'evse_id', 'connector_id', 'timestamp')
 
@@ -47,9 +47,35 @@ _readings = sa.table(
 )
 
 
-def _id_column() -> sa.Column[Any]:
-    return sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-                     autoincrement=True, nullable=False)
+def _create(name: str, *own: sa.Column[Any]) -> None:
+    """A table of samples by transaction and time, as both shapes have it."""
+    op.create_table(
+        name,
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
+                  autoincrement=True, nullable=False),
+        sa.Column('station_id', sa.String(length=48), nullable=False),
+        sa.Column('transaction_pk', sa.BigInteger(), nullable=True),
+        sa.Column('evse_id', sa.Integer(), nullable=False),
+        sa.Column('connector_id', sa.Integer(), nullable=True),
+        sa.Column('timestamp', sa.DateTime(timezone=True), nullable=False),
+        *own,
+        sa.ForeignKeyConstraint(['transaction_pk'], ['transactions.pk'],
+                                name=op.f(f'fk_{name}_transaction_pk_transactions'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f(f'pk_{name}')),
+    )
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.create_index(f'ix_{name}_tx', ['transaction_pk', 'timestamp'], unique=False)
+
+
+def _replace(old: str, new: sa.TableClause, rows: Iterator[dict[str, Any]]) -> None:
+    """Fill `new` with `rows` (read from `old` a page at a time), then drop `old`."""
+    conn = op.get_bind()
+    for chunk in _chunks(rows):
+        conn.execute(sa.insert(new), chunk)
+    with op.batch_alter_table(old, schema=None) as batch_op:
+        batch_op.drop_index(f'ix_{old}_tx')
+    op.drop_table(old)
 
 
 def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -63,55 +89,42 @@ def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield chunk
 
 
+def _pages(conn: sa.Connection, table: sa.TableClause) -> Iterator[Any]:
+    """Every row in id order, a page at a time: a year of samples does not fit in memory."""
+    last = None
+    while True:
+        q = sa.select(table).order_by(table.c.id).limit(_CHUNK)
+        if last is not None:
+            q = q.where(table.c.id > last)
+        page = conn.execute(q).all()
+        if not page:
+            return
+        yield from page
+        last = page[-1].id
+
+
 def _packed(conn: sa.Connection) -> Iterator[dict[str, Any]]:
-    rows = conn.execute(sa.select(_values).order_by(_values.c.id)).all()
+    rows = _pages(conn, _values)
     for key, group in groupby(rows, key=lambda r: tuple(getattr(r, k) for k in _READING)):
         samples = [[getattr(r, k) for k in _SAMPLE] for r in group]
         yield {**dict(zip(_READING, key, strict=True)), 'samples': orjson.dumps(samples).decode()}
 
 
 def _unpacked(conn: sa.Connection) -> Iterator[dict[str, Any]]:
-    for r in conn.execute(sa.select(_readings).order_by(_readings.c.id)).all():
+    for r in _pages(conn, _readings):
         for sample in orjson.loads(r.samples):
             yield {**{k: getattr(r, k) for k in _READING},
                    **dict(zip(_SAMPLE, sample, strict=True))}
 
 
 def upgrade() -> None:
-    op.create_table(
-        'meter_readings',
-        _id_column(),
-        sa.Column('station_id', sa.String(length=48), nullable=False),
-        sa.Column('transaction_pk', sa.BigInteger(), nullable=True),
-        sa.Column('evse_id', sa.Integer(), nullable=False),
-        sa.Column('connector_id', sa.Integer(), nullable=True),
-        sa.Column('timestamp', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('samples', sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(['transaction_pk'], ['transactions.pk'],
-                                name=op.f('fk_meter_readings_transaction_pk_transactions'),
-                                ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_meter_readings')),
-    )
-    with op.batch_alter_table('meter_readings', schema=None) as batch_op:
-        batch_op.create_index('ix_meter_readings_tx', ['transaction_pk', 'timestamp'],
-                              unique=False)
-    conn = op.get_bind()
-    for chunk in _chunks(_packed(conn)):
-        conn.execute(sa.insert(_readings), chunk)
-    with op.batch_alter_table('meter_values', schema=None) as batch_op:
-        batch_op.drop_index('ix_meter_values_tx')
-    op.drop_table('meter_values')
+    _create('meter_readings', sa.Column('samples', sa.Text(), nullable=False))
+    _replace('meter_values', _readings, _packed(op.get_bind()))
 
 
 def downgrade() -> None:
-    op.create_table(
+    _create(
         'meter_values',
-        _id_column(),
-        sa.Column('station_id', sa.String(length=48), nullable=False),
-        sa.Column('transaction_pk', sa.BigInteger(), nullable=True),
-        sa.Column('evse_id', sa.Integer(), nullable=False),
-        sa.Column('connector_id', sa.Integer(), nullable=True),
-        sa.Column('timestamp', sa.DateTime(timezone=True), nullable=False),
         sa.Column('measurand', sa.String(length=64), nullable=False),
         sa.Column('value', sa.Float(), nullable=False),
         sa.Column('unit', sa.String(length=16), nullable=True),
@@ -119,17 +132,5 @@ def downgrade() -> None:
         sa.Column('phase', sa.String(length=8), nullable=True),
         sa.Column('location', sa.String(length=16), nullable=True),
         sa.Column('context', sa.String(length=32), nullable=True),
-        sa.ForeignKeyConstraint(['transaction_pk'], ['transactions.pk'],
-                                name=op.f('fk_meter_values_transaction_pk_transactions'),
-                                ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_meter_values')),
     )
-    with op.batch_alter_table('meter_values', schema=None) as batch_op:
-        batch_op.create_index('ix_meter_values_tx', ['transaction_pk', 'timestamp'],
-                              unique=False)
-    conn = op.get_bind()
-    for chunk in _chunks(_unpacked(conn)):
-        conn.execute(sa.insert(_values), chunk)
-    with op.batch_alter_table('meter_readings', schema=None) as batch_op:
-        batch_op.drop_index('ix_meter_readings_tx')
-    op.drop_table('meter_readings')
+    _replace('meter_readings', _values, _unpacked(op.get_bind()))

@@ -114,6 +114,9 @@ async def test_the_migration_packs_a_table_kept_a_row_per_sample_and_unpacks_it_
     rows = [("M1", 3, T0, ENERGY_REGISTER, 100.0, None), ("M1", 3, T0, POWER, 7000.0, None),
             ("M1", 3, T0, POWER, 2333.0, "L1"), ("M1", None, T0, POWER, 50.0, None),
             ("M1", 3, later, ENERGY_REGISTER, 700.0, None), ("M1", 3, later, POWER, 6900.0, None)]
+    # readings of three samples beyond the migration's page of 5,000 rows, one of them across it
+    rows += [("M2", None, T0 + timedelta(minutes=i // 3), POWER, float(i), f"L{i % 3 + 1}")
+             for i in range(3 * 1700)]
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(sa.insert(_VALUES), [
@@ -134,7 +137,7 @@ async def test_the_migration_packs_a_table_kept_a_row_per_sample_and_unpacks_it_
     assert latest == sample(later, POWER, 6900.0)
     async with engine.connect() as conn:
         packed = (await conn.execute(sa.text("SELECT count(*) FROM meter_readings"))).scalar()
-    assert packed == 3  # T0 with a transaction, T0 without, later
+    assert packed == 3 + 1700  # T0 with a transaction, T0 without, later; M2's
 
     await asyncio.to_thread(command.downgrade, alembic_config(url), BEFORE)
     async with engine.connect() as conn:
