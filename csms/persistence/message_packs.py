@@ -31,6 +31,12 @@ _SIZES = (select(_c.id, _c.frames).where(_c.station_id == bindparam("s"))
           .order_by(_c.id.desc()))
 _CUT = delete(t.ocpp_message_packs).where(
     (_c.station_id == bindparam("s")) & (_c.id < bindparam("below")))
+# A trim runs for about a station in three per flush under load: its statements are built
+# once (building a clause costs about 100 us, more than running it).
+_DATA = select(_c.data).where(_c.id == bindparam("p"))
+_DROP = delete(t.ocpp_message_packs).where(_c.id == bindparam("p"))
+_SHORTEN = update(t.ocpp_message_packs).where(_c.id == bindparam("p")).values(
+    first_at=bindparam("b_first_at"), frames=bindparam("b_frames"), data=bindparam("b_data"))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -87,13 +93,13 @@ class MessageRepo:
             held += frames
 
     def _shorten(self, pack_id: int, frames: int) -> None:
-        data = self._c.execute(select(_c.data).where(_c.id == pack_id)).scalar_one()
+        data = self._c.execute(_DATA, {"p": pack_id}).scalar_one()
         kept = unpack(data)[-frames:] if frames > 0 else []
         if not kept:
-            self._c.execute(delete(t.ocpp_message_packs).where(_c.id == pack_id))
+            self._c.execute(_DROP, {"p": pack_id})
             return
-        self._c.execute(update(t.ocpp_message_packs).where(_c.id == pack_id).values(
-            first_at=kept[0][0], frames=len(kept), data=pack(kept)))
+        self._c.execute(_SHORTEN, {"p": pack_id, "b_first_at": kept[0][0],
+                                   "b_frames": len(kept), "b_data": pack(kept)})
 
     def recent(self, station_id: str, limit: int = 100) -> list[tuple[datetime, str, str]]:
         """The station's newest `limit` frames, newest first."""
