@@ -20,8 +20,6 @@ import orjson
 
 from csms.domain.model import Sample
 
-MEASURAND, VALUE, UNIT, SI_VALUE, PHASE, LOCATION, CONTEXT = range(7)
-
 
 def pack(samples: Iterable[Sample]) -> str:
     return orjson.dumps([(s.measurand, s.value, s.unit, s.si_value, s.phase, s.location,
@@ -29,15 +27,11 @@ def pack(samples: Iterable[Sample]) -> str:
 
 
 def unpack(timestamp: datetime, text: str) -> list[Sample]:
-    return [Sample(timestamp, m, v, u, si, ph, loc, ctx)
-            for m, v, u, si, ph, loc, ctx in _arrays(text)]
-
-
-def _arrays(text: str) -> list[list[Any]]:
-    got = orjson.loads(text)
-    if not isinstance(got, list):
+    arrays: Any = orjson.loads(text)
+    if not isinstance(arrays, list):
         raise ValueError(f"a meter reading's samples are not a list: {text[:80]!r}")
-    return got
+    return [Sample(timestamp, m, v, u, si, ph, loc, ctx)
+            for m, v, u, si, ph, loc, ctx in arrays]
 
 
 def by_time(samples: Sequence[Sample]) -> Iterator[tuple[datetime, Sequence[Sample]]]:
@@ -56,7 +50,5 @@ def by_time(samples: Sequence[Sample]) -> Iterator[tuple[datetime, Sequence[Samp
 def find(timestamp: datetime, text: str, measurand: str) -> Sample | None:
     """The last sample of `measurand` without a phase in one reading (the total, not a
     phase's share), or None."""
-    for m, v, u, si, ph, loc, ctx in reversed(_arrays(text)):
-        if m == measurand and ph is None:
-            return Sample(timestamp, m, v, u, si, ph, loc, ctx)
-    return None
+    return next((s for s in reversed(unpack(timestamp, text))
+                 if s.measurand == measurand and s.phase is None), None)
