@@ -182,7 +182,7 @@ class CsmsServer:
         subscribers = Subscribers(
             bus, self.services.events, self.event_log, planner,
             LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
-            self.services.profiles_state)
+            self.services.profiles_state, self.live.held)
         for name, follow in subscribers.loops().items():
             loops.start(name, follow)
         if s.station_setup:  # metering set on boot: this node's boots, every policy change

@@ -11,16 +11,16 @@ their keys). The log is for support: it is read a station at a time, newest firs
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from csms.clock import EPOCH, MICROSECOND, from_micros
 from csms.persistence import tables as t
 from csms.persistence.raw import Raw, sqlite_time
-
-Entry = tuple[str, datetime, str, str]  # station, at, direction, frame
+from csms.services.ports import LoggedFrame
 
 _c = t.ocpp_message_packs.c
 _RAW_PACKS = Raw(insert(t.ocpp_message_packs),
@@ -39,45 +39,40 @@ _SHORTEN = update(t.ocpp_message_packs).where(_c.id == bindparam("p")).values(
     first_at=bindparam("b_first_at"), frames=bindparam("b_frames"), data=bindparam("b_data"))
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
+def pack(frames: Iterable[LoggedFrame]) -> bytes:
+    """Times as integer microseconds since the epoch, as the log stamps them: exact, and
+    nothing to format per frame (older packs hold ISO text, read all the same)."""
+    return zlib.compress(orjson.dumps(list(frames)), 1)
 
 
-def pack(frames: Iterable[tuple[datetime, str, str]]) -> bytes:
-    """Times as integer microseconds since the epoch: exact, and a fifth of the cost of
-    ISO text, paid in the writer thread for every frame (packs written before hold text)."""
-    rows = [[(at - _EPOCH) // _US, d, f] for at, d, f in frames]
-    return zlib.compress(orjson.dumps(rows), 1)
-
-
-def unpack(data: bytes) -> list[tuple[datetime, str, str]]:
-    return [(_EPOCH + at * _US if isinstance(at, int) else datetime.fromisoformat(at), d, f)
+def frames_of(data: bytes) -> list[LoggedFrame]:
+    return [(at if isinstance(at, int) else
+             (datetime.fromisoformat(at) - EPOCH) // MICROSECOND, d, f)
             for at, d, f in orjson.loads(zlib.decompress(data))]
 
 
-def by_station(entries: Iterable[Entry]) -> dict[str, list[tuple[datetime, str, str]]]:
-    """Each station's frames in the order they came."""
-    grouped: dict[str, list[tuple[datetime, str, str]]] = {}
-    for station_id, at, d, f in entries:
-        grouped.setdefault(station_id, []).append((at, d, f))
-    return grouped
+def unpack(data: bytes) -> list[tuple[datetime, str, str]]:
+    return [(from_micros(at), d, f) for at, d, f in frames_of(data)]
 
 
 class MessageRepo:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
 
-    def append(self, entries: list[Entry], keep: int, trim: Collection[str]) -> None:
+    def append(self, stations: Mapping[str, Sequence[LoggedFrame]], keep: int,
+               trim: Collection[str]) -> None:
         """Store frames, one pack per station; cut the stations in `trim` back to their newest
         `keep` frames (the oldest pack kept is rewritten without its older frames)."""
         packs = [(s, frames[0][0], frames[-1][0], len(frames), pack(frames))
-                 for s, frames in by_station(entries).items()]
+                 for s, frames in stations.items() if frames]
         if packs and self._c.dialect.name == "sqlite":
-            _RAW_PACKS.run(self._c, [(s, sqlite_time(a), sqlite_time(b), n, data)
-                                     for s, a, b, n, data in packs])
+            _RAW_PACKS.run(self._c, [
+                (s, sqlite_time(from_micros(a)), sqlite_time(from_micros(b)), n, data)
+                for s, a, b, n, data in packs])
         elif packs:
             self._c.execute(insert(t.ocpp_message_packs), [
-                {"station_id": s, "first_at": a, "last_at": b, "frames": n, "data": data}
+                {"station_id": s, "first_at": from_micros(a), "last_at": from_micros(b),
+                 "frames": n, "data": data}
                 for s, a, b, n, data in packs])
         for station_id in trim:
             self._trim(station_id, keep)
@@ -94,11 +89,11 @@ class MessageRepo:
 
     def _shorten(self, pack_id: int, frames: int) -> None:
         data = self._c.execute(_DATA, {"p": pack_id}).scalar_one()
-        kept = unpack(data)[-frames:] if frames > 0 else []
+        kept = frames_of(data)[-frames:] if frames > 0 else []
         if not kept:
             self._c.execute(_DROP, {"p": pack_id})
             return
-        self._c.execute(_SHORTEN, {"p": pack_id, "b_first_at": kept[0][0],
+        self._c.execute(_SHORTEN, {"p": pack_id, "b_first_at": from_micros(kept[0][0]),
                                    "b_frames": len(kept), "b_data": pack(kept)})
 
     def recent(self, station_id: str, limit: int = 100) -> list[tuple[datetime, str, str]]:

@@ -33,10 +33,29 @@ class Raw:
         conn.exec_driver_sql(self.sql, params)
 
 
+# The texts of recent instants. A batch formats the same instants several times (a meter
+# value's time is its transaction's last register time and its reading's time; the first
+# register time is saved with every meter value), and formatting one costs 1-2 us against
+# 0.1 for a look-up. Cleared when full: a bound, not an eviction policy.
+_TEXTS: dict[datetime, str] = {}
+_TEXTS_MAX = 16_384
+
+
 def sqlite_time(value: datetime | None) -> str | None:
-    """What `UTCDateTime` and SQLite's DATETIME store: naive UTC, always with microseconds."""
+    """What `UTCDateTime` and SQLite's DATETIME store: naive UTC, always with microseconds.
+    (Equal instants in different zones format alike, and a naive time never equals an aware
+    one, so they share the look-up safely.)"""
     if value is None:
         return None
+    text = _TEXTS.get(value)
+    if text is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        text = _TEXTS[value] = _format(value)
+    return text
+
+
+def _format(value: datetime) -> str:
     if value.tzinfo is UTC:  # the usual case: the text without its "+00:00"
         return value.isoformat(" ", "microseconds")[:-6]
     if value.tzinfo is not None:

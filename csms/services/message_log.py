@@ -1,22 +1,26 @@
 """A bounded per-station log of OCPP frames, for support: what did this charger say?
 
-Frames are buffered in memory and written in batches by a worker, off the reply path; the
-table keeps the newest `size` frames per station (up to half as many more between trims).
-A flush writes each station's frames together (the store keeps them as one row per station
-per write), in bounded chunks of whole stations, and a station is trimmed only once it wrote
-half its size again: a flush shares the group commit with stations' replies, so each of its
-writes must stay small.
+Frames are buffered in memory, per station, and written in batches by a worker, off the reply
+path; the table keeps the newest `size` frames per station (up to half as many more between
+trims). Every frame of every station passes through `record`, so it does the least it can: a
+time as integer microseconds and an append to the station's own buffer, which holds at most
+`size` frames (older ones would be cut from the table anyway). A flush then hands each
+station's frames over as they are, without sorting or grouping, in bounded chunks of whole
+stations, and a station is trimmed only once it wrote half its size again: a flush shares the
+group commit with stations' replies, so each of its writes must stay small.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
+import asyncio
+import logging
+from collections import deque
 from collections.abc import Callable
-from datetime import datetime
-from operator import itemgetter
 
-from csms.clock import Clock
-from csms.services.ports import Database, UnitOfWork
+from csms.clock import Clock, micros
+from csms.services.ports import Database, LoggedFrame, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class MessageLog:
@@ -24,46 +28,77 @@ class MessageLog:
 
     def __init__(self, clock: Clock, size: int, max_buffer: int = 100_000,
                  redact: Callable[[str], str] = str) -> None:
-        self._clock = clock
+        self._now_us = micros(clock)
         # Secrets (passwords, upload URLs, private keys) are masked before a frame is kept:
         # the log is readable by every viewer of the station.
         self._redact = redact
         self.size = size
-        self._buffer: deque[tuple[str, datetime, str, str]] = deque(maxlen=max_buffer)
+        self._max = max_buffer
+        self._frames: dict[str, deque[LoggedFrame]] = {}
+        self._held = 0
+        self.dropped = 0  # frames not kept because the buffer was full
         self._since_trim: dict[str, int] = {}
+        # Two flushes at once (the periodic one and a reader's) would commit a station's
+        # frames out of order; the second waits.
+        self._flushing = asyncio.Lock()
 
     def record(self, station_id: str, direction: str, frame: str) -> None:
         """`direction` is "in" (from the station) or "out"."""
-        if self.size > 0:
-            self._buffer.append((station_id, self._clock.now(), direction,
-                                 self._redact(frame)[:65536]))
+        if self.size <= 0:
+            return
+        if self._held >= self._max:
+            self.dropped += 1
+            return
+        self._held += 1
+        frames = self._frames.get(station_id)
+        if frames is None:
+            frames = self._frames[station_id] = deque(maxlen=self.size)
+        frames.append((self._now_us(), direction, self._redact(frame)[:65536]))
 
-    def drain(self) -> list[tuple[str, datetime, str, str]]:
-        entries = list(self._buffer)
-        self._buffer.clear()
-        return entries
+    def drain(self) -> dict[str, deque[LoggedFrame]]:
+        """Each station's buffered frames, oldest first; the buffer starts afresh."""
+        frames, self._frames, self._held = self._frames, {}, 0
+        return frames
 
     async def flush(self, db: Database) -> None:
-        entries = self.drain()
-        entries.sort(key=lambda e: e[0])  # stable: each station's frames stay in order
-        for first in range(0, len(entries), self.CHUNK):
-            chunk = entries[first:first + self.CHUNK]
-            trim = self._due_for_trim(chunk)
+        async with self._flushing:
+            if self.dropped:
+                log.warning("message log: %d frames not kept, the buffer of %d was full",
+                            self.dropped, self._max)
+                self.dropped = 0
+            for chunk in self.chunks(self.drain()):
+                trim = self._due_for_trim(chunk)
 
-            def work(uow: UnitOfWork, chunk: list[tuple[str, datetime, str, str]] = chunk,
-                     trim: list[str] = trim) -> None:
-                uow.messages.append(chunk, keep=self.size, trim=trim)
+                def work(uow: UnitOfWork, chunk: dict[str, deque[LoggedFrame]] = chunk,
+                         trim: list[str] = trim) -> None:
+                    uow.messages.append(chunk, keep=self.size, trim=trim)
 
-            await db.write(work)
+                await db.write(work)
 
-    def _due_for_trim(self, chunk: list[tuple[str, datetime, str, str]]) -> list[str]:
+    def chunks(self, stations: dict[str, deque[LoggedFrame]]
+               ) -> list[dict[str, deque[LoggedFrame]]]:
+        """Whole stations, about CHUNK frames at a time."""
+        out: list[dict[str, deque[LoggedFrame]]] = []
+        chunk: dict[str, deque[LoggedFrame]] = {}
+        held = 0
+        for station_id, frames in stations.items():
+            chunk[station_id] = frames
+            held += len(frames)
+            if held >= self.CHUNK:
+                out.append(chunk)
+                chunk, held = {}, 0
+        if chunk:
+            out.append(chunk)
+        return out
+
+    def _due_for_trim(self, chunk: dict[str, deque[LoggedFrame]]) -> list[str]:
         """The stations of this chunk that wrote half their size again since their last trim
         (only they can have become due: the others are not looked at)."""
         threshold = max(1, self.size // 2)
         due: list[str] = []
         since = self._since_trim
-        for station_id, n in Counter(map(itemgetter(0), chunk)).items():
-            n += since.get(station_id, 0)
+        for station_id, frames in chunk.items():
+            n = len(frames) + since.get(station_id, 0)
             if n >= threshold:
                 due.append(station_id)
                 n %= threshold

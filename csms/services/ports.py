@@ -66,10 +66,14 @@ class KeyValueRepo(Protocol):
         ...
 
 
+# A frame of the message log: (microseconds since the epoch, "in" or "out", the frame)
+LoggedFrame = tuple[int, str, str]
+
+
 class MessageRepo(Protocol):
-    def append(self, entries: list[tuple[str, datetime, str, str]], keep: int,
+    def append(self, stations: Mapping[str, Sequence[LoggedFrame]], keep: int,
                trim: Collection[str]) -> None:
-        """Store (station_id, at, direction, frame) rows; cut the stations in `trim` back to
+        """Store each station's frames (oldest first); cut the stations in `trim` back to
         their newest `keep`."""
         ...
     def recent(

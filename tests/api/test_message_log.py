@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csms.clock import SystemClock
 from csms.services.message_log import MessageLog
 from tests.api.support import register
 from tests.conftest import ServerFactory, api_client
@@ -28,15 +29,29 @@ async def test_each_station_keeps_its_newest_frames_and_no_more(
         assert len((await api.get("/stations/LOG2/messages")).json()) == 2
 
 
-def test_a_flush_is_written_in_bounded_chunks() -> None:
-    class Clock:
-        def now(self) -> object:
-            return None
+def test_a_flush_is_written_in_bounded_chunks_of_whole_stations() -> None:
+    log = MessageLog(SystemClock(), size=150)
+    for n in range(5000):
+        log.record(f"S{n % 50}", "in", "[2]")
+    chunks = log.chunks(log.drain())
+    assert [sum(map(len, c.values())) for c in chunks] == [MessageLog.CHUNK] * 5
+    assert [len(c) for c in chunks] == [10] * 5  # whole stations, none split
+    # 100 frames each, past half the size: each station of the chunk is cut back
+    assert log._due_for_trim(chunks[0]) == sorted(f"S{n}" for n in range(10))
 
-    log = MessageLog(Clock(), size=10)  # type: ignore[arg-type]
-    for n in range(1000):
-        log.record(f"S{n % 3}", "in", "[2]")
-    entries = log.drain()
-    chunks = [entries[i:i + MessageLog.CHUNK] for i in range(0, len(entries), MessageLog.CHUNK)]
-    assert {len(c) for c in chunks} == {MessageLog.CHUNK}
-    assert sorted(log._due_for_trim(chunks[0])) == ["S0", "S1", "S2"]
+
+def test_a_station_buffers_at_most_its_size_and_the_buffer_its_bound() -> None:
+    log = MessageLog(SystemClock(), size=3, max_buffer=10)
+    for n in range(12):
+        log.record("A", "in", f"[{n}]")
+    assert log.dropped == 2  # the buffer's bound: frames past it are not kept
+    frames = log.drain()["A"]
+    assert [f for _, _, f in frames] == ["[7]", "[8]", "[9]"]  # the station's newest 3
+    assert [d for _, d, _ in frames] == ["in"] * 3
+    assert all(isinstance(at, int) for at, _, _ in frames)
+
+
+def test_nothing_is_buffered_when_the_log_is_off() -> None:
+    log = MessageLog(SystemClock(), size=0)
+    log.record("A", "in", "[2]")
+    assert log.drain() == {}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from csms.app import CsmsServer
-from csms.ocpp.redaction import MASK, redact_frame
+from csms.ocpp.redaction import _MARKERS, MASK, may_hold_secret, redact_frame
 from tests.api.support import command, register
 from tests.conftest import ServerFactory, api_client
 from tests.helpers import BOOT_16, BOOT_201, raw_station
@@ -125,3 +125,10 @@ PLAIN = [
 @pytest.mark.parametrize("frame", PLAIN)
 def test_frames_without_secrets_are_kept_byte_for_byte(frame: str) -> None:
     assert redact_frame(frame) == frame
+
+
+@pytest.mark.parametrize("marker", _MARKERS)
+def test_every_marker_in_any_case_sends_a_frame_to_be_parsed(marker: str) -> None:
+    assert may_hold_secret(f'[2,"1","DataTransfer",{{"data":"{marker.upper()}"}}]')
+    assert may_hold_secret(f'[2,"1","DataTransfer",{{"data":"x{marker}"}}]')
+    assert not may_hold_secret('[2,"1","Heartbeat",{}]')

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
+from csms.clock import EPOCH, MICROSECOND
 from csms.domain.model import ConnectorState, Sample, Station, Transaction
 from csms.domain.records import ConnectorSaved, SamplesAdded, TransactionInserted, TransactionSaved
 from csms.persistence import records
@@ -54,6 +55,13 @@ def test_times_are_stored_exactly_as_sqlalchemy_would(value: datetime) -> None:
     assert sqlite_time(value) == expected
     assert sqlite_time(utc) == expected  # naive means UTC
     assert sqlite_time(None) is None
+
+
+def test_a_remembered_time_text_belongs_to_its_instant_not_its_wall_clock() -> None:
+    noon_sofia = datetime(2026, 12, 7, 12, 0, 0, 1, tzinfo=SOFIA)
+    assert sqlite_time(noon_sofia) == "2026-12-07 10:00:00.000001"
+    assert sqlite_time(noon_sofia.replace(tzinfo=None)) == "2026-12-07 12:00:00.000001"
+    assert sqlite_time(noon_sofia.astimezone(UTC)) == "2026-12-07 10:00:00.000001"
 
 
 async def test_records_read_back_unchanged(db: SqlDatabase) -> None:
@@ -115,12 +123,13 @@ def test_message_log_statement_takes_the_tuple_order() -> None:
 
 
 async def test_message_log_rows_read_back_unchanged(db: SqlDatabase) -> None:
-    entries = [("R1", T0.astimezone(SOFIA), "in", '[2,"1","Heartbeat",{}]'),
-               ("R1", T0 + timedelta(seconds=1), "out", '[3,"1",{"currentTime":"x"}]')]
+    micros = (T0 - EPOCH) // MICROSECOND
+    frames = [(micros, "in", '[2,"1","Heartbeat",{}]'),
+              (micros + 1_000_000, "out", '[3,"1",{"currentTime":"x"}]')]
 
     def write(uow: UnitOfWork) -> None:
-        uow.messages.append(entries, keep=10, trim=[])
+        uow.messages.append({"R1": frames}, keep=10, trim=[])
 
     await db.write(write)
     got = await db.read(lambda uow: uow.messages.recent("R1"))
-    assert got == [(at, d, f) for _, at, d, f in reversed(entries)]
+    assert got == [(T0 + timedelta(seconds=1), "out", frames[1][2]), (T0, "in", frames[0][2])]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -106,10 +107,13 @@ class AccountingService:
         for site in await self._db.read(lambda uow: uow.sites.all()):
             await self.recompute_site(site.id)
 
-    async def recompute_stations(self, station_ids: set[str]) -> None:
-        """The sites of these stations (after their transactions stopped)."""
-        sites = await self._db.read(lambda uow: _sites_of(uow, station_ids))
-        for site_id in sorted(sites):
+    async def recompute_stations(self, station_ids: set[str],
+                                 sites: Collection[str] = ()) -> None:
+        """The sites of these stations (after their transactions stopped), and `sites`, those
+        of stations whose site the caller knew."""
+        found = (await self._db.read(lambda uow: _sites_of(uow, station_ids))
+                 if station_ids else set())
+        for site_id in sorted(found | set(sites)):
             await self.recompute_site(site_id)
 
     # --- reports -------------------------------------------------------------------------
