@@ -148,6 +148,7 @@ class CsmsServer:
         # --- people, audit, reports; the event stream's recent events ---
         self.office = self._office()
         self.event_log = EventLog(s.events_kept)
+        (self.cluster.events.everywhere if self.cluster else bus).listen(self.event_log.append)
         self.api = api = create_app(self.services, admin, self.office, self.event_log)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
         # without it every response waits ~40 ms for a delayed ACK (headers, then body).
@@ -177,10 +178,10 @@ class CsmsServer:
                                 lease=self.cluster.leases if self.cluster else None,
                                 held=self.live.held)
         loops.start("reservation-expiry", lambda: expire_reservations(self.services.reservations))
-        # every loop following the event bus (the event stream's ring, the planner, local
+        # every loop following the event bus (the planner, local
         # lists, accounting and costs after stops, TxProfiles of ended transactions)
         subscribers = Subscribers(
-            bus, self.services.events, self.event_log, planner,
+            bus, self.services.events, planner,
             LocalListWorker(self.services.local_lists, bus), accounting, self.services.costs,
             self.services.profiles_state, self.live.held)
         for name, follow in subscribers.loops().items():

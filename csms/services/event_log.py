@@ -1,9 +1,12 @@
 """The recent events, numbered, so that a reader who reconnects gets what it missed.
 
-One owned task (csms.workers.subscribers) copies every event of the EventBus (local, and relayed
-from other nodes) into a bounded ring. An id is `EPOCH-SEQ`: the epoch changes at every start,
-so an id from before a restart (or from another node) is recognised as unknown instead of being
-misread.
+It listens to the EventBus (local events, and those relayed from other nodes) synchronously:
+every committed event passes through `append`, about one per station message, so a task woken
+per event (a queue put, a wake-up, a get: 6.6 us an event, against 2.0 for the listener) cost
+more than the copy itself; readers are woken only when some wait.
+
+An id is `EPOCH-SEQ`: the epoch changes at every start, so an id from before a restart (or
+from another node) is recognised as unknown instead of being misread.
 """
 
 from __future__ import annotations
@@ -11,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from csms.domain.events import Event
 
 
-@dataclass(frozen=True, slots=True)
-class Numbered:
+class Numbered(NamedTuple):
     seq: int
     event: Event
 
@@ -28,6 +30,7 @@ class EventLog:
         self._ring: deque[Numbered] = deque(maxlen=size)
         self._seq = 0
         self._changed = asyncio.Event()
+        self._waiting = 0
 
     @property
     def last_seq(self) -> int:
@@ -49,8 +52,9 @@ class EventLog:
     def append(self, event: Event) -> None:
         self._seq += 1
         self._ring.append(Numbered(self._seq, event))
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        if self._waiting:
+            changed, self._changed = self._changed, asyncio.Event()
+            changed.set()
 
     def after(self, seq: int) -> list[Numbered] | None:
         """Events after `seq`; None when some of them already left the ring."""
@@ -64,4 +68,8 @@ class EventLog:
     async def wait(self, seq: int) -> None:
         """Until there is an event after `seq`."""
         while self._seq <= seq:
-            await self._changed.wait()
+            self._waiting += 1
+            try:
+                await self._changed.wait()
+            finally:
+                self._waiting -= 1

@@ -4,8 +4,9 @@ the server's supervisor, which starts, restarts and stops each.
 Each loop names the event types it wants (so a transaction's frequent updates stay out of
 the queues of those who ignore them) and acts on what the event carries. Workers that act on
 a station's behalf (accounting after stops, final costs, TxProfiles of ended transactions, the
-stations' local lists) follow `local`, this node's own events; the planner and the event
-stream's recent events follow `everywhere` (in a cluster, every node's; else the same bus).
+stations' local lists) follow `local`, this node's own events; the planner follows
+`everywhere` (in a cluster, every node's; else the same bus), as does the event stream's ring
+of recent events, a synchronous listener rather than a loop (`csms.services.event_log`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 
 from csms.domain.events import TransactionStopped
 from csms.services.billing.costs import CostService
-from csms.services.event_log import EventLog
 from csms.services.eventbus import EventBus
 from csms.services.sites.accounting import AccountingService
 from csms.services.smart.profiles_state import ProfileStateService
@@ -35,7 +35,6 @@ DEBOUNCE_S = 0.2  # stops arriving together are accounted in one pass
 class Subscribers:
     local: EventBus
     everywhere: EventBus
-    event_log: EventLog
     planner: PlannerWorker
     local_lists: LocalListWorker
     accounting: AccountingService
@@ -46,20 +45,12 @@ class Subscribers:
     def loops(self) -> dict[str, Callable[[], Coroutine[Any, Any, None]]]:
         """Each loop by name; each runs until cancelled, and one that fails is restarted alone."""
         return {
-            "event-log": lambda: keep_recent(self.event_log, self.everywhere),
             "planner": self.planner.run,
             "local-lists": self.local_lists.run,
             "accounting-stops": lambda: account_stops(self.accounting, self.local, self.held),
             "costs": lambda: send_costs(self.costs, self.local),
             "profiles-state": lambda: drop_tx_profiles(self.profiles_state, self.local),
         }
-
-
-async def keep_recent(event_log: EventLog, bus: EventBus) -> None:
-    """Copy the bus into the event stream's ring of recent events."""
-    async with bus.subscribe() as queue:
-        while True:
-            event_log.append(await queue.get())
 
 
 async def account_stops(accounting: AccountingService, bus: EventBus,

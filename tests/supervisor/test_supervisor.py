@@ -101,7 +101,7 @@ async def test_every_background_loop_of_the_server_is_supervised(
         server_factory: ServerFactory) -> None:
     server = await server_factory()
     assert server.supervisor is not None
-    assert {"api", "event-log", "flush", "accounting", "accounting-stops", "planner",
+    assert {"api", "flush", "accounting", "accounting-stops", "planner",
             "reservation-expiry", "local-lists", "costs",
             "profiles-state"} <= set(server.supervisor.names)
     # each runs as a task of its name, so a task dump says which loop is which
