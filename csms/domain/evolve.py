@@ -1,4 +1,7 @@
-"""A copy of a frozen, slotted dataclass with some fields changed, without `replace`'s cost.
+"""Frozen, slotted dataclasses built and copied without the frozen `__init__`'s cost.
+
+`evolve` is a copy with some fields changed, without `replace`'s cost; `quick_init` gives a
+class an `__init__` that sets its slots the same way (below).
 
 `dataclasses.replace` walks the class's fields and then runs the frozen `__init__`, which sets
 every field through `object.__setattr__`; a running transaction is copied on nearly every
@@ -47,3 +50,42 @@ def _copier(cls: type) -> Callable[..., Any]:
         scope[f"_set_{n}"] = cls.__dict__[n].__set__
     exec("\n".join(lines), scope)
     return scope["copy"]  # type: ignore[no-any-return]
+
+
+C = TypeVar("C", bound=type)
+
+
+def quick_init(cls: C) -> C:
+    """Replace a frozen slotted dataclass's `__init__` by one that sets each slot through its
+    own setter. The frozen `__init__` calls `object.__setattr__` per field: a sample (8
+    fields) is built in 3.0 us, against 1.3 this way, and every message builds several
+    samples, events and records. Same signature and defaults; apply below `@dataclass`."""
+    params = getattr(cls, "__dataclass_params__", None)
+    fields = dataclasses.fields(cls)
+    names = [f.name for f in fields]
+    if (params is None or not params.frozen or "__slots__" not in cls.__dict__
+            or hasattr(cls, "__post_init__") or tuple(names) != tuple(cls.__dict__["__slots__"])
+            or any(not f.init or f.kw_only for f in fields)):
+        raise TypeError(f"quick_init() needs a frozen dataclass with slots, no __post_init__ "
+                        f"and only positional init fields, not {cls.__name__}")
+    scope: dict[str, Any] = {"_M": _MISSING}
+    args, body = [], []
+    for f in fields:
+        n = f.name
+        scope[f"_set_{n}"] = cls.__dict__[n].__set__
+        if f.default is not dataclasses.MISSING:
+            scope[f"_d_{n}"] = f.default
+            args.append(f"{n}=_d_{n}")
+        elif f.default_factory is not dataclasses.MISSING:
+            scope[f"_f_{n}"] = f.default_factory
+            args.append(f"{n}=_M")
+            body.append(f"    if {n} is _M: {n} = _f_{n}()")
+        else:
+            args.append(n)
+        body.append(f"    _set_{n}(self, {n})")
+    exec("\n".join([f"def __init__(self, {', '.join(args)}):", *body, "    return None"]),
+         scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from csms.domain.evolve import quick_init
 from csms.domain.model import Sample
 
 
@@ -22,6 +23,7 @@ class TxEventKind(StrEnum):
     ENDED = "ended"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TxEvent:
     kind: TxEventKind
@@ -40,6 +42,7 @@ class TxEvent:
     reservation_id: int | None = None  # the reservation the station says this start uses
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MeterReport:
     """Meter values outside any transaction the station named. `attach_to_active`: 1.6

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from csms.domain.evolve import quick_init
 from csms.domain.security import SecurityProfile
 
 
@@ -65,6 +66,7 @@ class BootDecision:
     current_time: datetime
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ConnectorState:
     station_id: str
@@ -84,6 +86,7 @@ class IdToken:
     member: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AuthResult:
     status: AuthStatus
@@ -91,6 +94,7 @@ class AuthResult:
     group_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Sample:
     """One sampled value, as measured; `si_value` is normalised (Wh, W, A, V, %)."""
@@ -105,6 +109,7 @@ class Sample:
     context: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Transaction:
     pk: int

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from csms.domain.evolve import quick_init
 from csms.domain.model import BootInfo, ConnectorState, Sample, Transaction
 from csms.domain.tariffs import Tariff
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TransactionInserted:
     """A new transaction row, with its primary key already allocated."""
@@ -22,6 +24,7 @@ class TransactionInserted:
     tx: Transaction
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TransactionSaved:
     """The columns the station's messages own (not the green share, which accounting owns)."""
@@ -29,6 +32,7 @@ class TransactionSaved:
     tx: Transaction
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SamplesAdded:
     station_id: str
@@ -38,6 +42,7 @@ class SamplesAdded:
     samples: tuple[Sample, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ConnectorSaved:
     """The connector's current state, and one line of its status history."""

@@ -21,7 +21,7 @@ from csms.domain import transactions as rules
 from csms.domain.authorization import authorize
 from csms.domain.compatibility import MeterRegister
 from csms.domain.errors import NotFound
-from csms.domain.evolve import evolve
+from csms.domain.evolve import evolve, quick_init
 from csms.domain.inbound import MeterReport, TxEvent, TxEventKind
 from csms.domain.model import AuthResult, Sample, Transaction
 from csms.domain.records import (
@@ -40,6 +40,7 @@ from csms.services.stations.live import LiveStations, StationState, TransactionK
 
 log = logging.getLogger(__name__)
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TxOutcome:
     transaction: Transaction
