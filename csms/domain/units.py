@@ -21,6 +21,11 @@ _SCALE: dict[str, tuple[float, str]] = {
     "celsius": (1.0, "Celsius"),
 }
 
+# Each unit as stations spell it ("kWh", "KWH ", ...), looked up once: every sampled value
+# of every meter value has one.
+_BY_SPELLING: dict[str, tuple[float, str] | None] = {}
+_UNKNOWN = (0.0, "")
+
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 ENERGY_INTERVAL = "Energy.Active.Import.Interval"
 DEFAULT_VOLTAGE = 230.0
@@ -38,7 +43,11 @@ def normalise(value: float, unit: str | None, measurand: str) -> tuple[float, st
         if measurand.startswith("Power."):
             return value, "W"
         return value, None
-    scale = _SCALE.get(unit.strip().lower())
+    scale = _BY_SPELLING.get(unit, _UNKNOWN)
+    if scale is _UNKNOWN:
+        scale = _SCALE.get(unit.strip().lower())
+        if len(_BY_SPELLING) < 256:  # a station's spellings repeat; a hostile one is bounded
+            _BY_SPELLING[unit] = scale
     if scale is None:
         return value, unit
     factor, base = scale

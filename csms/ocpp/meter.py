@@ -26,7 +26,4 @@ def make_sample(
                             f"sampled value {value} is not a finite number")
     measurand = measurand or ENERGY_REGISTER
     si_value, _ = normalise(value, unit, measurand)
-    return Sample(
-        timestamp=timestamp, measurand=measurand, value=value, unit=unit, si_value=si_value,
-        phase=phase, location=location, context=context,
-    )
+    return Sample(timestamp, measurand, value, unit, si_value, phase, location, context)

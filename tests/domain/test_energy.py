@@ -34,6 +34,16 @@ def test_normalise_energy_and_power(value: float, unit: str | None, expected: fl
     assert normalise(value, unit, measurand)[0] == pytest.approx(expected)
 
 
+def test_a_unit_reads_the_same_every_time_and_odd_spellings_stay_bounded() -> None:
+    for _ in range(3):  # the first reading of a spelling, and the remembered ones
+        assert normalise(2, " kwh ", "Energy.Active.Import.Register") == (2000.0, "Wh")
+        assert normalise(2, "furlongs", "Energy.Active.Import.Register") == (2, "furlongs")
+    for n in range(1000):
+        assert normalise(1, f"unit{n}", "SoC") == (1, f"unit{n}")
+    from csms.domain import units
+    assert len(units._BY_SPELLING) <= 256
+
+
 def test_meter_start_and_registers_give_energy() -> None:
     t = rules.start(tx(), 10_000, T0)
     t = rules.apply_samples(t, [reg(5, 10_500), reg(10, 11_250)])

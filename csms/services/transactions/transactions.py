@@ -126,7 +126,9 @@ class TransactionService:
             change.records.append(TransactionInserted(tx))
             tariff = self._bind_tariff(state, tx, change)
         else:
-            if tx != before:
+            # Identity, not equality: every change above makes a new object (comparing two
+            # 22-field transactions cost more than the rare save of an unchanged one).
+            if tx is not before:
                 change.records.append(TransactionSaved(tx))
             tariff = state.tariffs.get(tx.pk)
         if samples:
@@ -207,7 +209,7 @@ class TransactionService:
             change.events.append(ev.TransactionStarted.of(tx))
         if tx.stopped_at is not None and before.stopped_at is None:
             change.events.append(ev.TransactionStopped.of(tx))
-        elif not created and tx != before:
+        elif not created and tx is not before:
             change.events.append(ev.TransactionUpdated.of(tx))
 
     async def meter_values(self, report: MeterReport) -> None:
