@@ -87,6 +87,9 @@ _RAW_HISTORY = Raw(insert(t.status_history), ("station_id", "evse_id", "connecto
 
 
 def _transactions(conn: Connection, recs: list[TransactionInserted]) -> None:
+    if conn.dialect.name == "sqlite":  # a start in twenty messages, a ninth of the writer
+        _RAW_INSERT_TX.run(conn, [_INSERTED_ROW(r.tx) for r in recs])
+        return
     conn.execute(insert(t.transactions),
                  [{"pk": r.tx.pk, **rows.transaction_values(r.tx)} for r in recs])
 
@@ -108,11 +111,11 @@ def _saved(conn: Connection, recs: list[TransactionSaved]) -> None:
 
 
 class _SavedRows:
-    """A save's parameters as a tuple: the fields read in one call, then only the times
-    formatted (3.2 against 4.2 us a running save, `timeit`)."""
+    """A statement's parameters as a tuple, in its order: the fields read in one call, then
+    only the times formatted (3.2 against 4.2 us a running save, `timeit`)."""
 
-    def __init__(self, fields: tuple[str, ...]) -> None:
-        self._get = attrgetter(*fields, "pk")
+    def __init__(self, fields: Sequence[str]) -> None:
+        self._get = attrgetter(*fields)
         self._times = tuple(i for i, f in enumerate(fields) if f in _TX_TIMES)
 
     def __call__(self, tx: Any) -> tuple[Any, ...]:
@@ -122,8 +125,10 @@ class _SavedRows:
         return tuple(row)
 
 
-_RUNNING_ROW = _SavedRows(_RUNNING_FIELDS)
-_SAVED_ROW = _SavedRows(_SAVED_FIELDS)
+_RUNNING_ROW = _SavedRows((*_RUNNING_FIELDS, "pk"))
+_SAVED_ROW = _SavedRows((*_SAVED_FIELDS, "pk"))
+_RAW_INSERT_TX = Raw(insert(t.transactions), ("pk", *rows.TX_FIELDS))
+_INSERTED_ROW = _SavedRows(_RAW_INSERT_TX.order)
 
 
 def _samples(conn: Connection, recs: list[SamplesAdded]) -> None:

@@ -1,13 +1,15 @@
 """A bounded per-station log of OCPP frames, for support: what did this charger say?
 
 Frames are buffered in memory, per station, and written in batches by a worker, off the reply
-path; the table keeps the newest `size` frames per station (up to half as many more between
-trims). Every frame of every station passes through `record`, so it does the least it can: a
-time as integer microseconds and an append to the station's own buffer, which holds at most
-`size` frames (older ones would be cut from the table anyway). A flush then hands each
-station's frames over as they are, without sorting or grouping, in bounded chunks of whole
-stations, and a station is trimmed only once it wrote half its size again: a flush shares the
-group commit with stations' replies, so each of its writes must stay small.
+path. Readers are shown each station's newest `size` frames; the table keeps those, up to half
+as many more written since the station's last trim, and the rest of the oldest pack kept.
+
+Every frame of every station passes through `record`, so it does the least it can: a time as
+integer microseconds and an append to the station's own buffer, which holds at most `size`
+frames (older ones would be cut from the table anyway). A flush then hands each station's
+frames over as they are, without sorting or grouping, in bounded chunks of whole stations,
+and a station is trimmed only once it wrote half its size again: a flush shares the group
+commit with stations' replies, so each of its writes must stay small.
 """
 
 from __future__ import annotations

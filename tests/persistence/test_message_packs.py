@@ -64,8 +64,9 @@ async def test_recent_spans_packs_newest_first_and_trim_keeps_whole_packs(url: s
 
             await db.write(write)
         newest = await db.read(lambda uow: uow.messages.recent("A", limit=100))
-        # trimmed to the newest 6 frames: the last pack whole, the one before cut to two
-        assert [f for _, _, f in newest] == [frame(i) for i in range(19, 13, -1)]
+        # trimmed to the packs holding the newest 6 frames: the last two, whole
+        assert [f for _, _, f in newest] == [frame(i) for i in range(19, 11, -1)]
+        newest = await db.read(lambda uow: uow.messages.recent("A", limit=6))
         assert [at for at, _, _ in newest] == [T0 + timedelta(seconds=i)
                                                for i in range(19, 13, -1)]
         engine = create_async_engine(url)
@@ -74,7 +75,7 @@ async def test_recent_spans_packs_newest_first_and_trim_keeps_whole_packs(url: s
                 "SELECT frames FROM ocpp_message_packs WHERE station_id = 'A' ORDER BY id"))
             ).scalars().all()
         await engine.dispose()
-        assert packs == [2, 4]
+        assert packs == [4, 4]
         assert [f for _, _, f in await db.read(lambda uow: uow.messages.recent("A", 5))] == \
             [frame(i) for i in range(19, 14, -1)]
         assert len(await db.read(lambda uow: uow.messages.recent("B"))) == 5

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import sqlite
 from csms.clock import EPOCH, MICROSECOND
 from csms.domain.model import ConnectorState, Sample, Station, Transaction
 from csms.domain.records import ConnectorSaved, SamplesAdded, TransactionInserted, TransactionSaved
-from csms.persistence import records
+from csms.persistence import records, rows
 from csms.persistence import tables as t
 from csms.persistence.database import SqlDatabase
 from csms.persistence.message_packs import _RAW_PACKS
@@ -43,6 +43,7 @@ def test_compiled_statements_take_their_parameters_in_the_order_the_rows_give_th
     assert records._RAW_READINGS.order == ("station_id", "transaction_pk", "evse_id",
                                            "connector_id", "timestamp", "samples")
     assert records._RAW_CONNECTORS.order == records._CONNECTOR_KEYS
+    assert sorted(records._RAW_INSERT_TX.order) == sorted(("pk", *rows.TX_FIELDS))
     assert records._RAW_HISTORY.order == ("station_id", "evse_id", "connector_id", "status",
                                           "error_code", "at")
 
