@@ -123,8 +123,23 @@ def check_numbers(value: Any, path: str = "payload") -> None:
             check_numbers(item, f"{path}/{index}")
 
 
+# The (version, type, action)s an empty payload is valid for: most replies csms sends are
+# `{}` (MeterValues', StatusNotification's), and the verdict on `{}` never changes.
+_EMPTY_VALID: set[tuple[str, int, str]] = set()
+
+
 def validate(version: str, message_type: int, action: str, payload: Any) -> None:
     """Raise OcppCallError with the spec's code when `payload` breaks the schema."""
+    if payload == {}:
+        key = (version, message_type, action)
+        if key not in _EMPTY_VALID:
+            _validate(version, message_type, action, payload)
+            _EMPTY_VALID.add(key)
+        return
+    _validate(version, message_type, action, payload)
+
+
+def _validate(version: str, message_type: int, action: str, payload: Any) -> None:
     fast = _compiled(version, message_type, action)
     if fast is not None:
         try:
