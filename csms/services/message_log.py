@@ -5,18 +5,19 @@ path. Readers are shown each station's newest `size` frames; the table keeps tho
 as many more written since the station's last trim, and the rest of the oldest pack kept.
 
 Every frame of every station passes through `record`, so it does the least it can: a time as
-integer microseconds and an append to the station's own buffer, which holds at most `size`
-frames (older ones would be cut from the table anyway). A flush then hands each station's
-frames over as they are, without sorting or grouping, in bounded chunks of whole stations,
-and a station is trimmed only once it wrote half its size again: a flush shares the group
-commit with stations' replies, so each of its writes must stay small.
+integer microseconds and an append to the station's own list (a list, not a bounded deque:
+most stations have a few frames between flushes, and a deque's first block alone is half a
+kilobyte). A flush keeps each station's newest `size` (older ones would be cut
+from the table anyway) and hands them over as they are, without sorting or grouping, in
+bounded chunks of whole stations, and a station is trimmed only once it wrote half its size
+again: a flush shares the group commit with stations' replies, so each of its writes must
+stay small.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
 
 from csms.clock import Clock, micros
@@ -36,7 +37,7 @@ class MessageLog:
         self._redact = redact
         self.size = size
         self._max = max_buffer
-        self._frames: dict[str, deque[LoggedFrame]] = {}
+        self._frames: dict[str, list[LoggedFrame]] = {}
         self._held = 0
         self.dropped = 0  # frames not kept because the buffer was full
         self._since_trim: dict[str, int] = {}
@@ -52,15 +53,22 @@ class MessageLog:
             self.dropped += 1
             return
         self._held += 1
+        entry = (self._now_us(), direction, self._redact(frame)[:65536])
         frames = self._frames.get(station_id)
         if frames is None:
-            frames = self._frames[station_id] = deque(maxlen=self.size)
-        frames.append((self._now_us(), direction, self._redact(frame)[:65536]))
+            self._frames[station_id] = [entry]
+        else:
+            frames.append(entry)
 
-    def drain(self) -> dict[str, deque[LoggedFrame]]:
-        """Each station's buffered frames, oldest first; the buffer starts afresh."""
-        frames, self._frames, self._held = self._frames, {}, 0
-        return frames
+    def drain(self) -> dict[str, list[LoggedFrame]]:
+        """Each station's newest `size` buffered frames, oldest first; the buffer starts
+        afresh."""
+        stations, self._frames, self._held = self._frames, {}, 0
+        size = self.size
+        for station_id, frames in stations.items():
+            if len(frames) > size:
+                stations[station_id] = frames[-size:]
+        return stations
 
     async def flush(self, db: Database) -> None:
         async with self._flushing:
@@ -71,17 +79,17 @@ class MessageLog:
             for chunk in self.chunks(self.drain()):
                 trim = self._due_for_trim(chunk)
 
-                def work(uow: UnitOfWork, chunk: dict[str, deque[LoggedFrame]] = chunk,
+                def work(uow: UnitOfWork, chunk: dict[str, list[LoggedFrame]] = chunk,
                          trim: list[str] = trim) -> None:
                     uow.messages.append(chunk, keep=self.size, trim=trim)
 
                 await db.write(work)
 
-    def chunks(self, stations: dict[str, deque[LoggedFrame]]
-               ) -> list[dict[str, deque[LoggedFrame]]]:
+    def chunks(self, stations: dict[str, list[LoggedFrame]]
+               ) -> list[dict[str, list[LoggedFrame]]]:
         """Whole stations, about CHUNK frames at a time."""
-        out: list[dict[str, deque[LoggedFrame]]] = []
-        chunk: dict[str, deque[LoggedFrame]] = {}
+        out: list[dict[str, list[LoggedFrame]]] = []
+        chunk: dict[str, list[LoggedFrame]] = {}
         held = 0
         for station_id, frames in stations.items():
             chunk[station_id] = frames
@@ -93,7 +101,7 @@ class MessageLog:
             out.append(chunk)
         return out
 
-    def _due_for_trim(self, chunk: dict[str, deque[LoggedFrame]]) -> list[str]:
+    def _due_for_trim(self, chunk: dict[str, list[LoggedFrame]]) -> list[str]:
         """The stations of this chunk that wrote half their size again since their last trim
         (only they can have become due: the others are not looked at)."""
         threshold = max(1, self.size // 2)
