@@ -58,7 +58,7 @@ C = TypeVar("C", bound=type)
 def quick_init(cls: C) -> C:
     """Replace a frozen slotted dataclass's `__init__` by one that sets each slot through its
     own setter. The frozen `__init__` calls `object.__setattr__` per field: a sample (8
-    fields) is built in 3.0 us, against 1.3 this way, and every message builds several
+    fields) is built in 3.0 us, against 2.0 this way, and every message builds several
     samples, events and records. Same signature and defaults; apply below `@dataclass`."""
     params = getattr(cls, "__dataclass_params__", None)
     fields = dataclasses.fields(cls)

@@ -23,12 +23,12 @@ from csms.persistence.raw import Raw, sqlite_time
 from csms.services.ports import LoggedFrame
 
 _c = t.ocpp_message_packs.c
-# A trim runs for about a station in three per flush under load: its statements are built
-# once (building a clause costs about 100 us, more than running it).
 _RAW_PACKS = Raw(insert(t.ocpp_message_packs),
                  ("station_id", "first_at", "last_at", "frames", "data"))
 _NEWEST = (select(_c.id, _c.frames, _c.data).where(_c.station_id == bindparam("s"))
            .order_by(_c.id.desc()))
+# A trim runs for about a station in three per flush under load: its statements are built
+# once (building a clause costs about 100 us, more than running it).
 _SIZES = (select(_c.id, _c.frames).where(_c.station_id == bindparam("s"))
           .order_by(_c.id.desc()))
 _CUT = delete(t.ocpp_message_packs).where(
@@ -57,8 +57,8 @@ class MessageRepo:
 
     def append(self, stations: Mapping[str, Sequence[LoggedFrame]], keep: int,
                trim: Collection[str]) -> None:
-        """Store frames, one pack per station; cut the stations in `trim` back to their newest
-        `keep` frames (the oldest pack kept is rewritten without its older frames)."""
+        """Store frames, one pack per station; cut the stations in `trim` back to the packs
+        holding their newest `keep` frames."""
         packs = [(s, frames[0][0], frames[-1][0], len(frames), pack(frames))
                  for s, frames in stations.items() if frames]
         if packs and self._c.dialect.name == "sqlite":

@@ -27,6 +27,9 @@ async def test_each_station_keeps_its_newest_frames_and_no_more(
         assert [f["direction"] for f in frames] == ["out", "in", "out", "in"]  # newest first
         # LOG2 wrote two frames: under half its size again, so it was not cut
         assert len((await api.get("/stations/LOG2/messages")).json()) == 2
+        # turned off, the log still shows what it kept
+        server.services.message_log.size = 0
+        assert len((await api.get("/stations/LOG1/messages")).json()) >= 4
 
 
 def test_a_flush_is_written_in_bounded_chunks_of_whole_stations() -> None:

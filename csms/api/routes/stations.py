@@ -139,6 +139,7 @@ async def station_messages(
 ) -> list[MessageOut]:
     """The newest OCPP frames exchanged with the station (flushed every few seconds)."""
     await message_log.flush(db)
-    # the store cuts whole packs, so it may hold a few more than the log's size: never shown
-    rows = await stations.messages(station_id, min(limit, message_log.size))
+    # The store cuts whole packs, so it may hold a few more than the log's size: never shown.
+    # (With the log off, what it kept before is still shown.)
+    rows = await stations.messages(station_id, min(limit, message_log.size or limit))
     return [MessageOut(at=at, direction=d, frame=f) for at, d, f in rows]  # type: ignore[arg-type]
