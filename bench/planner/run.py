@@ -108,6 +108,9 @@ def step_timing(cars: int, repeats: int, seed: int) -> tuple[float, float]:
     start = datetime(2026, 6, 21, 6, tzinfo=UTC)
     slots = np.arange(144)
     sun = np.clip(np.sin(np.pi * (slots / 4 + 6 - 4) / 16), 0, None)
+    # the site's history expects a car per 100 plugged in every slot, 20 kWh each, all day:
+    # the newcomers the plan gives capacity to (`planner.newcomers`)
+    arriving = np.full(len(slots), cars / 100 * 20.0)
     ms = []
     for _ in range(repeats):
         sessions = []
@@ -118,6 +121,7 @@ def step_timing(cars: int, repeats: int, seed: int) -> tuple[float, float]:
                                         mode="fast" if k % 10 == 0 else "green"))
         t = time.perf_counter()
         plan(PlanInputs(start=start, grid_limit_kw=cars * 4.0, green_on_site=False,
-                        sessions=sessions, green_kw=(sun * cars * 5).tolist()))
+                        sessions=sessions, green_kw=(sun * cars * 5).tolist(),
+                        arriving_kwh=arriving.tolist()))
         ms.append((time.perf_counter() - t) * 1000)
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))

@@ -10,8 +10,10 @@ E[min(load, G)] = integral of P(G > x) dx over [0, load], a concave function the
 of decreasing value (the surest kW first).
 
 Columns: p[s,t] (power of session s in slot t of its window), short[s], green[t,k], reserve[t],
-firm[t] (load above the grid limit, up to the firm green), z.
-Rows: energy[s] (delivered + short = need), capacity[t], green[t] (green <= EV load), fair[s].
+firm[t] (load above the grid limit, up to the firm green), z, then the newcomers' n[v,t] (power of
+the cars expected in hour v, from that hour to the plan's end) and their unmet[v].
+Rows: energy[s] (delivered + short = need), capacity[t], green[t] (green <= EV load), fair[s],
+newcomers[v] (delivered + unmet = the energy the site's history expects them to want).
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ W_GREEN = 1.0  # per kWh of green used
 W_EARLY = 0.01  # green mode: whole-window spread of the earliness tie-break, per kWh
 W_EARLY_DEFAULTED = 0.1  # departure is a guess: front-load the grid part harder
 W_FAST = 1.5  # fast mode: per kWh per slot of delay, more than any green gain
+# per kWh the cars the site's history expects cannot get: they take capacity, never green, so a
+# heavy day's later capacity is seen taken and the cars there charge before it; below a kWh of
+# green, or the history (an average day) would trade the cars' green for cars that may not come
+# (docs/planner.md, "The newcomers as capacity in the LP"; ADR 0025)
+W_NEWCOMER = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,10 @@ class LpProblem:
     # (T,) part of each slot some car can draw in: reserve and firm room are priced per kWh, as
     # the green they buy is (a plan made during a slot has only the rest of its first slot)
     covered: FloatArray | None = None
+    # the cars expected to arrive (`arrivals.ArrivalModel`), one group per hour: first slot they
+    # may draw in (they may draw until the plan's end, in the capacity rows only) and their kWh
+    newcomer_first: IntArray | None = None
+    newcomer_kwh: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -113,10 +124,20 @@ def solve(pb: LpProblem) -> LpSolution:
     c_firm = c_res + n_t
     c_z = c_firm + n_t
     firm = np.zeros(n_t) if pb.firm_kw is None else pb.firm_kw
-    n_col = c_z + (1 if fair else 0)
+    c_new = c_z + (1 if fair else 0)
+    new_first = np.zeros(0, dtype=np.int64) if pb.newcomer_first is None else pb.newcomer_first
+    new_kwh = np.zeros(0) if pb.newcomer_kwh is None else pb.newcomer_kwh
+    n_v = len(new_first)
+    new_len = n_t - new_first
+    n_nc = int(new_len.sum())
+    new_slot = (np.arange(n_nc) - np.repeat(np.cumsum(new_len) - new_len, new_len)
+                + np.repeat(new_first, new_len)).astype(np.int64)
+    c_unmet = c_new + n_nc
+    n_col = c_unmet + n_v
     # row blocks
     r_cap, r_green, r_fair = n_s, n_s + n_t, n_s + 2 * n_t
-    n_row = r_fair + (n_s if fair else 0)
+    r_new = r_fair + (n_s if fair else 0)
+    n_row = r_new + n_v
 
     cost = np.zeros(n_col)
     cost[:n_p] = early * frac * pb.dt_h
@@ -135,6 +156,9 @@ def solve(pb: LpProblem) -> LpSolution:
     if fair:
         cost[c_z] = W_FAIR * float(np.mean(pb.need_kwh))
         upper[c_z] = 1.0
+    upper[c_new:c_unmet] = pb.cap_kw[new_slot]
+    cost[c_unmet:] = W_NEWCOMER
+    upper[c_unmet:] = new_kwh
 
     # p columns: energy row, capacity row, green row (3 entries each)
     p_idx = np.stack([sess, r_cap + slot, r_green + slot], axis=1).ravel()
@@ -152,6 +176,10 @@ def solve(pb: LpProblem) -> LpSolution:
         parts_idx.append(r_fair + np.arange(n_s))
         parts_val.append(-pb.need_kwh)
         counts.append(np.array([n_s]))
+    new_rows = r_new + np.repeat(np.arange(n_v), new_len)
+    parts_idx += [np.stack([new_rows, r_cap + new_slot], axis=1).ravel(), r_new + np.arange(n_v)]
+    parts_val += [np.tile([pb.dt_h, 1.0], n_nc), np.ones(n_v)]
+    counts += [np.full(n_nc, 2), np.ones(n_v)]
     start = np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.int32)
 
     row_lo = np.full(n_row, -np.inf)
@@ -159,6 +187,8 @@ def solve(pb: LpProblem) -> LpSolution:
     row_lo[:n_s] = pb.need_kwh
     row_hi[:n_s] = pb.need_kwh
     row_hi[r_cap:r_green] = pb.cap_kw - pb.reserve_kw
+    row_lo[r_new:] = new_kwh
+    row_hi[r_new:] = new_kwh
 
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_col, n_row

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from csms.planning import hedge, lp
-from csms.planning.lp import FloatArray, LpProblem
+from csms.planning.lp import FloatArray, IntArray, LpProblem
 from csms.planning.model import (
     LEAD_DISCOUNT_TAU_H,
     Diagnostics,
@@ -136,6 +136,17 @@ def _early_cost(s: SessionNeed, n: int) -> FloatArray:
     return w * (k + 0.5) / max(n, 1)
 
 
+def newcomers(arriving_kwh: FloatArray, slot_minutes: int) -> tuple[IntArray, FloatArray]:
+    """The expected newcomers as one group per hour of the plan (its first slot, its kWh), from
+    `PlanInputs.arriving_kwh`; the current slot's are planned as they plug in. An hour's cars
+    stay for hours, so a group's slot-by-slot detail would only add columns."""
+    per = max(1, 60 // slot_minutes)
+    firsts = np.arange(1, len(arriving_kwh), per, dtype=np.int64)
+    kwh = np.add.reduceat(arriving_kwh, firsts) if len(firsts) else np.zeros(0)
+    keep = kwh > 1e-6
+    return firsts[keep], np.asarray(kwh[keep], dtype=float)
+
+
 def plan(inputs: PlanInputs) -> Plan:
     """Plan every session of a site from `inputs.start` to the latest departure (<= 36 h)."""
     t0 = time.perf_counter()
@@ -163,8 +174,10 @@ def plan(inputs: PlanInputs) -> Plan:
         fracs.append(frac)
         needs.append(need)
         ubs.append(s.cap_kw)
+    arriving = _per_slot(inputs.arriving_kwh, n_t)
     tip = hedge.newcomers_tip(sum(needs), hedge.later_green_kwh(green, cap, reach_kw, dt),
-                              _per_slot(inputs.arriving_kwh, n_t))
+                              arriving)
+    new_first, new_kwh = newcomers(arriving, inputs.slot_minutes)
     unsure = hedge.current_spread(_per_slot(inputs.green_spread, n_t), tip)
     bands, band_value = green_bands(green, unsure)
     band_value = band_value * lead_weights(n_t, inputs.slot_minutes, inputs.lead_discount)[:, None]
@@ -180,6 +193,7 @@ def plan(inputs: PlanInputs) -> Plan:
         ),
         early=[_early_cost(s, len(fr)) for s, fr in zip(sessions, fracs, strict=True)],
         covered=covered([_span(s, inputs, n_t) for s in sessions], n_t),
+        newcomer_first=new_first, newcomer_kwh=new_kwh,
     )
     t1 = time.perf_counter()
     sol = lp.solve(pb)
