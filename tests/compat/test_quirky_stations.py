@@ -72,9 +72,13 @@ async def test_a_lenient_station_completes_a_quirky_session(
         logged = await violations(api, "LENIENT-1")
     assert tx["id_token"] == "QUIRKY"  # the suffix is gone
     assert tx["meter_start_wh"] == 0
-    assert 4000 < delivered < 6600
     assert tx["energy_wh"] == pytest.approx(delivered, rel=0.02)
     started = datetime.fromisoformat(tx["started_at"])
+    # the energy fits the session's own length at an AC car's power (a unit mix-up would not);
+    # at 600x a busy machine stretches the 30 simulated minutes, so not a fixed range
+    hours = (datetime.fromisoformat(tx["stopped_at"]) - started).total_seconds() / 3600
+    assert hours >= 0.5
+    assert 3000 < delivered / hours < 12000
     assert abs((started - began).total_seconds()) < 600  # Berlin is an hour from UTC
     assert len(station["serial_number"]) == 25
     assert compat["source"] == scope and compat["effective"] == {**LENIENT, "ping": True}
