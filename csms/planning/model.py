@@ -66,8 +66,10 @@ class PlanInputs:
       it raise the site's capacity. Default 0: plans hold the limit even if the sun vanishes.
     - `reserve_kw`: capacity held back for cars likely to arrive (`arrivals.ArrivalModel`).
     - `arriving_kwh`: energy the cars expected to arrive in each slot will want
-      (`ArrivalModel.arriving_kwh`); when it tips the balance for the later green, the current
-      slot is not hedged (`hedge`). Slot 0 is not counted.
+      (`ArrivalModel.arriving_kwh`); they take capacity in the plan from the hour they are
+      expected, never green (`planner.newcomers`, `lp.W_NEWCOMER`), and when they tip the
+      balance for the later green, the current slot is not hedged (`hedge`). Slot 0 is not
+      counted.
     - `base_load_kw`: load the planner does not control (unmanaged chargers at their maximum).
     - `lead_discount`: how much less green far ahead is worth than green now (0 = the same;
       the benchmark's perfect-foresight oracle uses 0).
