@@ -203,3 +203,33 @@ def test_a_long_day_reports_its_progress_slot_by_slot() -> None:
     seen: list[tuple[int, int]] = []
     run(scenario, "green", progress=lambda slot, slots: seen.append((slot, slots)))
     assert seen == [(i, scenario.slots) for i in range(scenario.slots)]
+
+
+def test_a_heavy_day_in_the_history_leaves_capacity_for_its_newcomers() -> None:
+    # An 11 kW connection and a weak sun 10:00-14:00: car a (06:00-14:00, 30 kWh) could wait
+    # for it, but three cars come at 10:00 every week (36 kWh until 14:00), and today too. With
+    # the history the plan charges car a before they come, and the day delivers more.
+    day = datetime(2026, 6, 21, tzinfo=UTC)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+
+    def at(h: int, m: int = 0, weeks: int = 0) -> str:
+        return (day + timedelta(hours=h, minutes=m) - timedelta(weeks=weeks)).strftime(iso)
+
+    sun = [3.0 if 40 <= k < 56 else 0.0 for k in range(96)]
+    today = {
+        "site": {"grid_limit_kw": 11.0, "green_on_site": False},
+        "start": at(0), "slot_minutes": 15, "slots": 96,
+        "green": {"forecast_kw": sun, "actual_kw": sun},
+        "sessions": [
+            {"id": "a", "arrival": at(6), "departure": at(14), "energy_kwh": 30.0,
+             "max_kw": 11.0},
+            *({"id": f"n{c}", "arrival": at(10, c), "departure": at(14), "energy_kwh": 12.0,
+               "max_kw": 11.0} for c in range(3)),
+        ],
+    }
+    past = [{"arrival": at(10, c, w), "departure": at(14, 0, w), "energy_kwh": 12.0,
+             "max_kw": 11.0} for w in range(1, 5) for c in range(3)]
+    alone = run(parse(today)).summary()
+    known = run(parse({**today, "history": {"days": 28, "sessions": past}})).summary()
+    assert float(known["energy_kwh"]) > float(alone["energy_kwh"]) + 8.0  # 64.8 against 53.7
+    assert known["green_kwh"] == pytest.approx(alone["green_kwh"])  # all 12 kWh of sun either way
