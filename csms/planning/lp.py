@@ -108,14 +108,21 @@ def _new_highs() -> highspy.Highs:
     return h
 
 
+def _slots(first: IntArray, lens: IntArray) -> IntArray:
+    """The plan slot of every column of windows laid end to end (window i: `lens[i]` slots
+    from slot `first[i]`)."""
+    starts = np.cumsum(lens) - lens
+    return np.asarray(np.arange(int(lens.sum())) - np.repeat(starts, lens)
+                      + np.repeat(first, lens), dtype=np.int64)
+
+
 def solve(pb: LpProblem) -> LpSolution:
     n_s, n_t = len(pb.first), len(pb.cap_kw)
     n_k = pb.green_kw.shape[1]
     lens = np.array([len(f) for f in pb.frac], dtype=np.int64)
     n_p = int(lens.sum())
     sess = np.repeat(np.arange(n_s), lens)
-    offs = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64) if n_s else lens
-    slot = (np.arange(n_p) - np.repeat(offs, lens) + np.repeat(pb.first, lens)).astype(np.int64)
+    slot = _slots(pb.first, lens)
     frac = np.concatenate(pb.frac) if n_s else np.zeros(0)
     early = np.concatenate(pb.early) if n_s else np.zeros(0)
     fair = n_s > 1
@@ -130,8 +137,7 @@ def solve(pb: LpProblem) -> LpSolution:
     n_v = len(new_first)
     new_len = n_t - new_first
     n_nc = int(new_len.sum())
-    new_slot = (np.arange(n_nc) - np.repeat(np.cumsum(new_len) - new_len, new_len)
-                + np.repeat(new_first, new_len)).astype(np.int64)
+    new_slot = _slots(new_first, new_len)
     c_unmet = c_new + n_nc
     n_col = c_unmet + n_v
     # row blocks
