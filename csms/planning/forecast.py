@@ -24,6 +24,13 @@ NOWCAST_H = 1.0
 BIAS_HALF_LIFE_H = 2.0
 BIAS_PERSISTENCE_H = 6.0
 PERSISTENCE_H = 2.0  # how fast the near-term error estimate fades to the prior in `spread`
+# The nowcast carries the last slot's ratio to the current one along the forecast's course,
+# not its every wiggle: within an hour or so a forecast's ups and downs are noise for the next
+# quarter hour (its slot-to-slot ratio made the nowcast 10-15 % worse than holding the reading
+# to the clear sky, the server's reference; averaged over 75 minutes it is about as good). A
+# clear-sky reference (`reference_kw`) is smooth already (docs/planner.md, "The nowcast along
+# the forecast's course").
+NOWCAST_SHAPE_H = 1.25
 # Output below a fifth of the forecast, now and over the last hours, is no cloud's: the clouds
 # a forecast misses leave a quarter or more of it. It is snow or frost on the panels, or fog,
 # and those end (the snow slides off, the fog lifts) at an hour no reading foretells: the
@@ -120,6 +127,19 @@ def lag(
     return best
 
 
+def shape(forecast_kw: Sequence[float] | FloatArray, slot_minutes: int = 15) -> FloatArray:
+    """The forecast's course, its slot-to-slot wiggles averaged out over `NOWCAST_SHAPE_H`
+    (a centred moving average; the series' ends are averaged over the slots they have)."""
+    fc = np.asarray(forecast_kw, dtype=float)
+    width = max(1, round(NOWCAST_SHAPE_H * 60 / slot_minutes)) | 1
+    if width == 1 or not len(fc):
+        return fc.copy()
+    k = np.ones(width)
+    num = np.convolve(fc, k, mode="same")
+    den = np.convolve(np.ones(len(fc)), k, mode="same")
+    return np.asarray(np.where(fc > 0, num / den, 0.0), dtype=float)  # no sun where it has none
+
+
 def covered(r_day: float, r_now: float, expected: float = 1.0) -> bool:
     """Whether the day's and the last slot's ratios (measured over forecast output) are both
     below any cloud's: covered panels or fog, not a wrong forecast (`COVERED_RATIO`).
@@ -146,8 +166,9 @@ def correct(
     `actual_kw[i]` is the measured average of slot i (only i < now_index is read). The day's
     bias (ratio over the last hours, half-life `bias_half_life_h`) says how wrong the forecast
     is today and fades to the raw forecast over `persistence_h`; the nowcast (ratio of the last
-    slot, half-life `half_life_h`) says whether this cloud is passing and fades into the bias over
-    `nowcast_h`. With `reference_kw` (clear-sky output) the ratios are taken against it.
+    slot, half-life `half_life_h`, taken against the forecast's course: `shape`) says whether
+    this cloud is passing and fades into the bias over `nowcast_h`. With `reference_kw`
+    (clear-sky output) both ratios are taken against it.
     When both ratios are below any cloud's (`covered`: snow on the panels, fog) the shortfall
     fades over `COVERED_PERSISTENCE_H` instead: it ends, and the forecast's sun comes back.
     `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
@@ -166,7 +187,8 @@ def correct(
     if in_progress_kw is not None and now_index < len(ref):
         seen = [*np.asarray(actual_kw, dtype=float)[:now_index], in_progress_kw]
         upto = now_index + 1
-    r_now = ratio(ref, seen, upto, slot_minutes=slot_minutes, half_life_h=half_life_h)
+    nref = ref if reference_kw is not None else shape(fc, slot_minutes)
+    r_now = ratio(nref, seen, upto, slot_minutes=slot_minutes, half_life_h=half_life_h)
     r_day = ratio(ref, seen, upto, slot_minutes=slot_minutes, half_life_h=bias_half_life_h)
     if r_now is None or r_day is None:
         return future.copy()
@@ -175,7 +197,7 @@ def correct(
     lead_h = np.arange(len(future)) * slot_minutes / 60.0
     ref_f = ref[now_index:]
     out = (future + np.exp(-lead_h / persistence_h) * (r_day * ref_f - future)
-           + np.exp(-lead_h / nowcast_h) * (r_now - r_day) * ref_f)
+           + np.exp(-lead_h / nowcast_h) * (r_now * nref[now_index:] - r_day * ref_f))
     return np.asarray(np.clip(out, 0.0, None), dtype=float)
 
 

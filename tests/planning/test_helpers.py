@@ -20,6 +20,7 @@ from csms.planning.forecast import (
     firm,
     lag,
     ratio,
+    shape,
     spread,
 )
 from tests.planning.conftest import T0, at
@@ -70,6 +71,23 @@ def test_forecast_correction_keeps_the_day_bias_and_nowcasts_the_last_slot() -> 
     assert out[0] == pytest.approx(90.0, rel=0.05)  # persistence of the last slot
     assert 50.0 < out[12] < 80.0  # 3 h ahead: back near the day's bias, not the forecast
     assert out[-1] < 100.0
+
+
+def test_the_nowcast_follows_the_forecasts_course_not_its_wiggles() -> None:
+    # a forecast with the right course and slot-to-slot noise (+-10 %, alternating); the sky
+    # gives 60 % of the course all along. The next slot is 60 % of the course, whatever the
+    # forecast's wiggle says there: holding the reading to the wiggles misses it by 18 %
+    course = 100.0 * np.sin(np.linspace(0.05, np.pi - 0.05, 48))
+    wiggly = course * np.where(np.arange(48) % 2, 0.9, 1.1)
+    now = 21  # the last slot (20) was forecast 10 % high, this one 10 % low
+    out = correct(wiggly, 0.6 * course[:now], now)
+    assert out[0] == pytest.approx(0.6 * course[now], rel=0.04)
+    to_wiggles = correct(wiggly, 0.6 * course[:now], now, reference_kw=wiggly)[0]
+    assert abs(to_wiggles - 0.6 * course[now]) > 0.15 * 0.6 * course[now]
+    # with a clear-sky reference (the server's), the reference's own course is used as it is
+    held = correct(wiggly, 0.6 * course[:now], now, reference_kw=course)
+    assert held[0] == pytest.approx(0.6 * course[now], rel=0.01)
+    assert shape(np.full(10, 7.0)).tolist() == [7.0] * 10  # a flat forecast stays flat
 
 
 def test_output_below_any_cloud_is_covered_panels_that_clear_not_the_day_bias() -> None:
