@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from bench.planner.nowcast import REFERENCES, errors
 from bench.planner.run import POLICIES, gain, run_one
 from bench.planner.scenarios import ERROR_FAMILIES, FAMILIES, generate
 
@@ -30,3 +31,13 @@ def test_guarded_families_are_the_same_days_at_a_site_with_a_local_guard() -> No
         guarded = generate(by_name[f"{strict} guarded"], 2)
         assert guarded["site"].pop("local_guard") is True and "local_guard" not in plain["site"]
         assert guarded == plain
+
+
+def test_the_nowcast_table_scores_each_reference_on_a_family() -> None:
+    fam = next(f for f in FAMILIES if f.name == "pv-rich broken")
+    e = errors(fam, range(1, 3))
+    assert set(e) == set(REFERENCES)
+    assert all(0.0 < v < 50.0 for v in e.values())
+    # the clear sky is the smoothest reference there is; the course is no worse than the
+    # forecast's every wiggle (docs/planner.md, "The nowcast along the forecast's course")
+    assert e["clear sky"] <= e["course"] <= e["forecast"]
