@@ -26,8 +26,9 @@ BIAS_PERSISTENCE_H = 6.0
 PERSISTENCE_H = 2.0  # how fast the near-term error estimate fades to the prior in `spread`
 # The nowcast carries the last slot's ratio to the current one along the forecast's course,
 # not its every wiggle: within an hour or so a forecast's ups and downs are noise for the next
-# quarter hour (its slot-to-slot ratio made the nowcast 10-15 % worse than holding the reading
-# to the clear sky, the server's reference; averaged over 75 minutes it is about as good). A
+# quarter hour. On the benchmark's broken skies the slot-to-slot ratio made the nowcast's
+# error 15-25 % larger than holding the reading to the clear sky (the server's reference);
+# averaged over 75 minutes it is within 1-10 % of it (`python -m bench.planner.nowcast`). A
 # clear-sky reference (`reference_kw`) is smooth already (docs/planner.md, "The nowcast along
 # the forecast's course").
 NOWCAST_SHAPE_H = 1.25
