@@ -84,6 +84,8 @@ def _moved(fc: FloatArray, slots: int) -> FloatArray:
     """`fc` read `slots` later (positive: what the forecast says for an hour later is what
     comes now), zero beyond its ends (night)."""
     out = np.zeros(len(fc))
+    if abs(slots) >= len(fc):  # moved past a short series' ends: all of it is night
+        return out
     if slots >= 0:
         out[: len(fc) - slots] = fc[slots:]
     else:
@@ -132,13 +134,15 @@ def shape(forecast_kw: Sequence[float] | FloatArray, slot_minutes: int = 15) -> 
     """The forecast's course, its slot-to-slot wiggles averaged out over `NOWCAST_SHAPE_H`
     (a centred moving average; the series' ends are averaged over the slots they have)."""
     fc = np.asarray(forecast_kw, dtype=float)
-    width = max(1, round(NOWCAST_SHAPE_H * 60 / slot_minutes)) | 1
-    if width == 1 or not len(fc):
+    half = max(0, round(NOWCAST_SHAPE_H * 60 / slot_minutes)) // 2
+    if half == 0 or not len(fc):
         return fc.copy()
-    k = np.ones(width)
-    num = np.convolve(fc, k, mode="same")
-    den = np.convolve(np.ones(len(fc)), k, mode="same")
-    return np.asarray(np.where(fc > 0, num / den, 0.0), dtype=float)  # no sun where it has none
+    total = np.concatenate([[0.0], np.cumsum(fc)])
+    at = np.arange(len(fc))
+    lo, hi = np.maximum(at - half, 0), np.minimum(at + half + 1, len(fc))
+    mean = (total[hi] - total[lo]) / (hi - lo)
+    # no sun where the forecast has none
+    return np.asarray(np.where(fc > 0, np.clip(mean, 0.0, None), 0.0), dtype=float)
 
 
 def covered(r_day: float, r_now: float, expected: float = 1.0) -> bool:
@@ -230,8 +234,9 @@ def spread(
         r = ratio(fc, act, k, slot_minutes=slot_minutes, half_life_h=half_life_h)
         pred = fc[k] * (1.0 if r is None else r)
         if fc[k] > 0.05 * peak and pred > 0 and np.isfinite(act[k]):
-            errs.append((act[k] - pred) / pred)
-    near = float(np.sqrt(np.mean(np.square(errs)))) if len(errs) >= 2 else prior
+            errs.append((float(act[k]) - float(pred)) / float(pred))
+    with np.errstate(over="ignore"):  # an error too large to square is the widest spread (1)
+        near = float(np.sqrt(np.mean(np.square(errs)))) if len(errs) >= 2 else prior
     beta = np.exp(-np.arange(horizon) * slot_minutes / 60.0 / persistence_h)
     return np.asarray(np.clip(beta * near + (1.0 - beta) * prior, floor, 1.0), dtype=float)
 

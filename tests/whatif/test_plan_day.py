@@ -71,6 +71,24 @@ def test_plan_day_writes_the_contract_result(tmp_path: Path) -> None:
     assert r["sessions"]["ev1"][4 * 8] == 0.0  # not charging at 08:00
 
 
+def test_a_scenario_shorter_than_the_forecast_corrections_reach_is_planned(
+    tmp_path: Path,
+) -> None:
+    # an hour and a half whose panels give output while the forecast has the sun down: the
+    # search for a forecast issued for the wrong hour moves it by more slots than the day has
+    short = {
+        "site": {"grid_limit_kw": 30.0, "green_on_site": True},
+        "start": "2026-06-21T06:00:00Z", "slot_minutes": 15, "slots": 6,
+        "green": {"forecast_kw": [0, 0, 5, 10, 10, 5], "actual_kw": [3, 4, 6, 10, 9, 4]},
+        "sessions": [{"id": "a", "arrival": _t(6), "departure": _t(7, 30), "energy_kwh": 5.0,
+                      "max_kw": 11.0, "min_kw": 4.1}],
+    }
+    out = tmp_path / "r.json"
+    assert main(["plan-day", str(_write(tmp_path, short)), "--out", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert r["summary"]["energy_kwh"] == pytest.approx(5.0, abs=0.01)
+
+
 def _drawn(kw: list[float], frac: list[float], need: float) -> list[float]:
     """kWh per slot: the power while plugged in, until the car is full (it stops drawing)."""
     out: list[float] = []
