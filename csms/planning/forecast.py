@@ -312,7 +312,7 @@ def _firm(fc: FloatArray, act: FloatArray, horizon: int,
         return out
     for j in range(horizon):
         i = now_index + j
-        shape = min(1.0, fc[i] / ref) if i < len(fc) else 0.0
+        shape = (1.0 if fc[i] >= ref else fc[i] / ref) if i < len(fc) else 0.0
         out[j] = act[-1] * shape * (worst * fell) ** (j + 1)
     return out
 
