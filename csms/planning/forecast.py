@@ -312,8 +312,8 @@ def _firm(fc: FloatArray, act: FloatArray, horizon: int,
         return out
     for j in range(horizon):
         i = now_index + j
-        shape = (1.0 if fc[i] >= ref else fc[i] / ref) if i < len(fc) else 0.0
-        out[j] = act[-1] * shape * (worst * fell) ** (j + 1)
+        course = (1.0 if fc[i] >= ref else fc[i] / ref) if i < len(fc) else 0.0
+        out[j] = act[-1] * course * (worst * fell) ** (j + 1)
     return out
 
 
