@@ -38,6 +38,7 @@ def test_the_nowcast_table_scores_each_reference_on_a_family() -> None:
     e = errors(fam, range(1, 3))
     assert set(e) == set(REFERENCES)
     assert all(0.0 < v < 50.0 for v in e.values())
-    # the clear sky is the smoothest reference there is; the course is no worse than the
-    # forecast's every wiggle (docs/planner.md, "The nowcast along the forecast's course")
-    assert e["clear sky"] <= e["course"] <= e["forecast"]
+    # the clear sky is the smoothest reference there is; the course takes back a good part of
+    # what the forecast's every wiggle costs (docs/planner.md, "The nowcast along the
+    # forecast's course"): on these days 11.0 -> 9.4, the clear sky 8.9
+    assert e["clear sky"] < e["course"] < 0.95 * e["forecast"]

@@ -98,9 +98,10 @@ def test_plan_day_plans_or_says_what_is_wrong(
     assert code == 0
     result = json.loads(out.read_text())
     limit = sc["site"]["grid_limit_kw"]
-    mins = {c["id"]: c["min_kw"] for c in sc["sessions"]}
+    cars = {c["id"]: c for c in sc["sessions"]}
     for sid, powers in result["sessions"].items():
+        lo, hi = cars[sid]["min_kw"], cars[sid]["max_kw"]
         assert len(powers) == sc["slots"]
-        assert all(p == 0.0 or p >= mins[sid] - 1e-9 for p in powers)  # the power rule
+        assert all(p == 0.0 or lo - 1e-9 <= p <= hi + 1e-9 for p in powers)  # the power rule
     if not sc["site"]["green_on_site"] or not sc["site"]["local_guard"]:
         assert result["summary"]["max_grid_kw"] <= limit + 1e-6
