@@ -58,7 +58,11 @@ async def test_a_tight_site_gives_the_minimum_to_as_many_as_fit_and_0_to_the_res
         latest = [default_limits(st.received)[-1] for st in stations]
         assert all(kw == 0.0 or kw >= MIN_KW - 1e-9 for kw in latest), latest
         assert sum(latest) <= 12.0 + 1e-9, latest
-        assert sorted(latest) == [0.0, 6.0, 6.0], latest
+        # 6 kW to two of them: in watts once a station's probe says it takes W, in amps before
+        # (8.6 A, rounded down so the limit holds: 5.934 kW); whichever came first stays
+        low, *given = sorted(latest)
+        assert low == 0.0, latest
+        assert all(6.0 - 0.07 < kw <= 6.0 for kw in given), latest
         for st in stations:
             await st.close()
 
