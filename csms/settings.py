@@ -105,7 +105,8 @@ class Settings(BaseSettings):
     evse_max_kw: float = Field(22.0, gt=0, description="assumed EVSE maximum")
     car_max_kw: float = Field(11.0, gt=0, description="assumed car maximum")
     charging_rate_unit: Literal["A", "W"] = Field(
-        "A", description="unit of the charging profiles csms sends, where the station takes both")
+        "A", description="unit of the charging profiles csms sends while it does not know which "
+        "the station takes (W when it takes W, else A)")
     profile_min_interval_s: float = Field(
         300.0, ge=0, description="at most one profile change per charger this often, but cuts"
     )
