@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.async_api import Page, expect
@@ -107,6 +108,24 @@ async def test_site_day_plot_and_planner_state(console: Console, page: Page) -> 
         await expect(page.get_by_text("Barn roof")).to_be_visible()
         planner = page.get_by_role("region", name="Planner")
         await expect(planner.get_by_role("cell", name="CP-16")).to_be_visible()
+
+
+async def test_the_overview_shows_the_latest_reading_as_green_production_now(
+    console: Console, page: Page
+) -> None:
+    """Readings come every few minutes: the latest one is the site's green production now,
+    not the mean of the last slot that ended."""
+    reading = [{"timestamp": datetime.now(UTC).isoformat(), "power_kw": 12.34}]
+    reply = await console.api.post(f"/sites/{scene.SITE}/sources/roof/readings", json=reading)
+    assert reply.status_code == 201, reply.text
+    deadline = asyncio.get_running_loop().time() + 20.0
+    while (await console.api.get(f"/sites/{scene.SITE}/plan")).json()["forecast"].get(
+            "latest_kw") != 12.34:  # a new reading re-plans the site
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.2)
+    await sign_in_with_token(page, console.base)
+    block = page.locator(f"[data-site={scene.SITE}]")
+    await expect(block.get_by_text("12.3 kW measured")).to_be_visible()
 
 
 async def test_transactions_csv_download_parses(console: Console, page: Page) -> None:

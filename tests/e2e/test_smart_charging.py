@@ -122,6 +122,7 @@ async def test_two_cars_share_the_site_limit_and_charge_green(
         assert all(load <= GRID_KW + f + 1e-3
                    for load, f in zip(plan["load_kw"], firm, strict=False)), plan["load_kw"]
         assert plan["forecast"]["green_kw"], plan["forecast"]
+        assert plan["forecast"]["latest_kw"] == 40.0, plan["forecast"]  # the reading of setup
 
         for st in stations:
             await st.stop_transaction(evse_id=1)

@@ -189,6 +189,7 @@ async def test_readings_of_the_slot_in_progress_nowcast_it(
     assert f.on_site_kw[0] < 0.5 * clear, (f.on_site_kw[0], clear)
     assert f.measured_kw[-1] == pytest.approx(0.9 * solar.clear_sky_kw(
         *SOFIA, [SOUTH], NOW - timedelta(minutes=15), 1).on_site_kw[0], rel=1e-3)
+    assert f.latest_kw == pytest.approx(0.3 * clear, abs=1e-3)  # what the panels give now
 
 
 async def test_a_cloud_in_the_last_reading_is_the_nowcast_at_a_slot_start(
@@ -205,6 +206,7 @@ async def test_a_cloud_in_the_last_reading_is_the_nowcast_at_a_slot_start(
     f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
     clear = solar.clear_sky_kw(*SOFIA, [SOUTH], NOW, 1).on_site_kw[0]
     assert f.measured_kw[-1] == pytest.approx(0.7 * prev, rel=1e-3)  # the ended slot's mean
+    assert f.latest_kw == pytest.approx(0.3 * prev, abs=1e-3)  # its last reading
     assert f.on_site_kw[0] < 0.5 * clear, (f.on_site_kw[0], clear)
 
 
@@ -215,6 +217,7 @@ async def test_stale_readings_are_flagged_and_ignored(
     f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
     seasonal = solar.seasonal_factor(SOFIA[0], NOW)
     assert f.stale
+    assert f.latest_kw is None  # the last reading is an hour old
     assert f.correction is None
     assert f.on_site_kw == pytest.approx([seasonal * c for c in f.clear_sky_kw], rel=1e-3)
     assert any("no reading since" in n and "roof" in n for n in f.notes), f.notes

@@ -95,6 +95,7 @@ def plan_out(state: SiteState) -> dict[str, Any]:
         "forecast": {
             "green_kw": [round(x, 3) for x in state.outlook.green_kw],
             "measured_kw": state.outlook.measured_kw,
+            "latest_kw": state.outlook.latest_kw,
             "firm_kw": [round(x, 3) for x in state.outlook.firm_kw],
             "room_kw": [round(x, 3) for x in state.outlook.room_kw],
             "source": state.outlook.source,

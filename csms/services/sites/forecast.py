@@ -46,7 +46,9 @@ class SiteForecast:
     (planning.forecast.firm), zero where nothing recent was measured; `room_kw`: what the plan
     may count on above the grid limit (planning.forecast.bounds: sure now, likely later).
     `measured_kw`: today's measured average per slot from `measured_start` (site's local
-    midnight) up to the current slot, None where nothing was measured. `correction`: measured
+    midnight) up to the current slot, None where nothing was measured. `latest_kw`: the
+    sources' latest readings together, each no older than a slot (what the correction takes as
+    the slot in progress), None when none is that recent. `correction`: measured
     over clear-sky output of the recent slots (None: not corrected). `stale`: the sun is up and
     a source has not reported for `STALE_AFTER`; `notes` say so in words.
     """
@@ -62,6 +64,7 @@ class SiteForecast:
     room_kw: tuple[float, ...]
     measured_start: datetime
     measured_kw: tuple[float | None, ...]
+    latest_kw: float | None
     correction: float | None
     seasonal_factor: float
     last_reading_at: datetime | None
@@ -281,6 +284,7 @@ def compute(
         firm_kw=_rounded(np.minimum(firm, on)), room_kw=_rounded(np.minimum(room, on)),
         measured_start=day_start, measured_kw=tuple(
             None if v is None else round(v, 3) for v in total_measured),
+        latest_kw=_latest_total(list(seen_now.values())),
         correction=None if site_ratio is None else round(site_ratio, 3),
         seasonal_factor=solar.seasonal_factor(site.latitude, now),
         last_reading_at=last_reading_at, stale=bool(stale_ids),
@@ -348,6 +352,13 @@ def _sum_opt(series: list[list[float | None]], n: int) -> list[float | None]:
         present = [s[i] for s in series if s[i] is not None]
         out.append(sum(v for v in present if v is not None) if present else None)
     return out
+
+
+def _latest_total(seen_now: list[list[float | None]]) -> float | None:
+    """The sources' latest readings together (each series ends with its source's latest
+    reading, or None when none is recent)."""
+    total = _sum_opt([s[-1:] for s in seen_now], 1)
+    return None if not total or total[0] is None else round(total[0], 3)
 
 
 def _rounded(values: Sequence[float] | FloatArray) -> tuple[float, ...]:

@@ -23,6 +23,7 @@ class GreenOutlook:
     measured_kw: list[float | None] = field(default_factory=list)
     firm_kw: list[float] = field(default_factory=list)
     room_kw: list[float] = field(default_factory=list)
+    latest_kw: float | None = None  # the latest readings together, no older than a slot
 
 
 ForecastFn = Callable[[str, datetime, int], Awaitable[GreenOutlook]]
@@ -39,6 +40,6 @@ def outlook(forecasts: ForecastService, slot_minutes: int) -> ForecastFn:
         f = await forecasts.site_forecast(site_id, start, slots, slot_minutes)
         return GreenOutlook(list(f.expected_kw), list(f.spread), f.green_on_site, f.stale,
                             f.source, f.note, list(f.measured_kw), list(f.firm_kw),
-                            list(f.room_kw))
+                            list(f.room_kw), f.latest_kw)
 
     return fn

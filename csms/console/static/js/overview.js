@@ -51,8 +51,10 @@ function siteBlock(site, plan, energy, stations, active) {
   const charging = active.filter((t) => ids.has(t.station_id)).length;
   const loadNow = plan?.load_kw?.length ? plan.load_kw[0] : null;
   const greenNow = plan?.forecast?.green_kw?.length ? plan.forecast.green_kw[0] : null;
+  // the latest readings (no older than a slot); else the mean of the last slot measured
   const measured = (plan?.forecast?.measured_kw || []).filter((x) => x !== null);
-  const greenMeasured = measured.length ? measured[measured.length - 1] : null;
+  const latest = plan?.forecast?.latest_kw ?? null;
+  const greenMeasured = latest !== null ? latest : (measured.length ? measured[measured.length - 1] : null);
   const share = loadNow !== null && site.grid_limit_kw ? Math.min(1, loadNow / site.grid_limit_kw) : null;
   return h('section', { class: 'panel site-block', 'aria-label': `Site ${site.name}`, dataset: { site: site.id } },
     h('h2', {}, link(`#/sites/${enc(site.id)}`, site.name), ' ', h('span', { class: 'muted' }, site.id)),
