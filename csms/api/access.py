@@ -124,6 +124,9 @@ GET    /sites/{site_id}/sources                           viewer   path
 POST   /sites/{site_id}/sources                           admin    path
 DELETE /sites/{site_id}/sources/{source_id}               admin    path
 POST   /sites/{site_id}/sources/{source_id}/readings      operator path
+PUT    /sites/{site_id}/sources/{source_id}/forecast      operator path
+GET    /sites/{site_id}/sources/{source_id}/forecast      viewer   path
+DELETE /sites/{site_id}/sources/{source_id}/forecast      operator path
 GET    /sites/{site_id}/plan                              viewer   path
 GET    /sites/{site_id}/energy                            viewer   path
 GET    /sites/{site_id}/energy.csv                        viewer   path

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 
@@ -103,3 +103,43 @@ class ReadingIn(Strict):
 
 class ReadingsAccepted(BaseModel):
     stored: int
+
+
+def aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("needs a time zone (e.g. a trailing Z)")
+    return value
+
+
+FORECAST_DAYS = 7  # what providers give ahead; csms plans 72 h at most
+Kw = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+
+
+class ForecastIn(Strict):
+    start: datetime = Field(description="start of the first slot")
+    slot_minutes: int = Field(15, ge=1, le=60, description="a divisor of 60")
+    power_kw: list[Kw] = Field(min_length=1, max_length=FORECAST_DAYS * 24 * 60,
+                               description="expected mean output per slot, kW")
+    issued_at: datetime | None = Field(None, description="when the forecast was made "
+                                       "(default: when csms receives it)")
+
+    _aware = field_validator("start", "issued_at")(aware)
+
+    @model_validator(mode="after")
+    def _grid(self) -> ForecastIn:
+        if 60 % self.slot_minutes:
+            raise ValueError("slot_minutes must divide 60 (1, 5, 10, 15, 30, 60, ...)")
+        if len(self.power_kw) * self.slot_minutes > FORECAST_DAYS * 24 * 60:
+            raise ValueError(f"a forecast may cover {FORECAST_DAYS} days at most")
+        return self
+
+
+class ForecastOut(BaseModel):
+    site_id: str
+    source_id: str
+    start: datetime
+    end: datetime
+    slot_minutes: int
+    power_kw: list[float]
+    issued_at: datetime
+    received_at: datetime

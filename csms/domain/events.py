@@ -288,6 +288,16 @@ class ReadingsAdded(Event):
 
 @typed
 @dataclass(frozen=True, slots=True)
+class ForecastPosted(Event):
+    """A source's weather-based forecast was given or withdrawn: the site is re-planned."""
+
+    name: ClassVar[str] = "site.forecast_posted"
+    site_id: str
+    source_id: str
+
+
+@typed
+@dataclass(frozen=True, slots=True)
 class ChargingDefaultsChanged(Event):
     name: ClassVar[str] = "charging_defaults.changed"
     group_id: str

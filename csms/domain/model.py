@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from csms.domain.evolve import quick_init
@@ -178,6 +178,26 @@ class GreenSource:
 class Reading:
     timestamp: datetime
     power_kw: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceForecast:
+    """A source's expected output from a weather-based forecast (a provider's, the grid
+    operator's, the co-operative's own): `power_kw[i]` is the mean over the slot from
+    `start + i * slot_minutes`. `issued_at`: when it was made; `received_at`: when csms got it.
+    """
+
+    site_id: str
+    source_id: str
+    start: datetime
+    slot_minutes: int
+    power_kw: tuple[float, ...]
+    issued_at: datetime
+    received_at: datetime
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.slot_minutes * len(self.power_kw))
 
 
 @dataclass(frozen=True, slots=True)

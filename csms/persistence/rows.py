@@ -13,6 +13,7 @@ from csms.domain.model import (
     IdToken,
     RegistrationStatus,
     Site,
+    SourceForecast,
     Station,
     Transaction,
 )
@@ -95,3 +96,11 @@ def green_source(r: Row[Any]) -> GreenSource:
     return GreenSource(site_id=m["site_id"], id=m["id"], kind=m["kind"], name=m["name"],
                        peak_kw=m["peak_kw"], tilt_deg=m["tilt_deg"],
                        azimuth_deg=m["azimuth_deg"], on_site=m["on_site"])
+
+
+def source_forecast(r: Row[Any]) -> SourceForecast:
+    m = r._mapping
+    return SourceForecast(site_id=m["site_id"], source_id=m["source_id"], start=m["start"],
+                          slot_minutes=m["slot_minutes"],
+                          power_kw=tuple(float(v) for v in m["power_kw"]),
+                          issued_at=m["issued_at"], received_at=m["received_at"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from csms.domain.model import GreenSource, Preferences, Reading, Site
+from csms.domain.model import GreenSource, Preferences, Reading, Site, SourceForecast
 from csms.persistence import rows
 from csms.persistence import tables as t
 
@@ -49,6 +49,25 @@ class SiteRepo:
     def delete_source(self, site_id: str, source_id: str) -> bool:
         c = t.green_sources.c
         q = delete(t.green_sources).where((c.site_id == site_id) & (c.id == source_id))
+        self.delete_forecast(site_id, source_id)
+        return bool(self._c.execute(q).rowcount)
+
+    def put_forecast(self, f: SourceForecast) -> None:
+        """The source's forecast; it replaces the one given before."""
+        self.delete_forecast(f.site_id, f.source_id)
+        self._c.execute(insert(t.source_forecasts).values(
+            site_id=f.site_id, source_id=f.source_id, start=f.start,
+            slot_minutes=f.slot_minutes, power_kw=list(f.power_kw), issued_at=f.issued_at,
+            received_at=f.received_at))
+
+    def forecasts(self, site_id: str) -> list[SourceForecast]:
+        c = t.source_forecasts.c
+        q = select(t.source_forecasts).where(c.site_id == site_id).order_by(c.source_id)
+        return [rows.source_forecast(r) for r in self._c.execute(q)]
+
+    def delete_forecast(self, site_id: str, source_id: str) -> bool:
+        c = t.source_forecasts.c
+        q = delete(t.source_forecasts).where((c.site_id == site_id) & (c.source_id == source_id))
         return bool(self._c.execute(q).rowcount)
 
     def add_readings(self, site_id: str, source_id: str, readings: list[Reading]) -> int:

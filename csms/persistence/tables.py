@@ -223,6 +223,19 @@ source_readings = Table(
     Column("power_kw", Float, nullable=False),
 )
 
+# a source's weather-based forecast, the latest given replacing the last (migration 0020)
+source_forecasts = Table(
+    "source_forecasts",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("source_id", String(64), primary_key=True),
+    Column("start", UTCDateTime(), nullable=False),
+    Column("slot_minutes", Integer, nullable=False),
+    Column("power_kw", JSON, nullable=False),  # a list of kW
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
 transaction_preferences = Table(
     "transaction_preferences",
     metadata,

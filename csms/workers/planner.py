@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 _TRIGGERS: frozenset[type[ev.Event]] = frozenset({
     ev.TransactionStarted, ev.TransactionStopped, ev.StationConnected, ev.StationBooted,
     ev.PreferencesChanged, ev.ReadingsAdded, ev.CapabilitiesProbed, ev.ChargingDefaultsChanged,
-    ev.SiteChanged})
+    ev.SiteChanged, ev.ForecastPosted})
 
 
 class PlannerWorker:
@@ -77,7 +77,8 @@ class PlannerWorker:
                 self._service.station_connected(event.station_id)
             case ev.StationBooted(site_id=site_id):
                 self._service.station_booted(event.station_id)
-            case ev.SiteChanged(site_id=site_id) | ev.ReadingsAdded(site_id=site_id):
+            case (ev.SiteChanged(site_id=site_id) | ev.ReadingsAdded(site_id=site_id)
+                  | ev.ForecastPosted(site_id=site_id)):
                 pass
             case ev.PreferencesChanged():
                 self._service.wishes_changed(event.station_id, event.id)

@@ -128,6 +128,26 @@ async def test_the_overview_shows_the_latest_reading_as_green_production_now(
     await expect(block.get_by_text("12.3 kW measured")).to_be_visible()
 
 
+async def test_the_site_page_says_which_sources_have_a_forecast_given(
+    console: Console, page: Page
+) -> None:
+    await sign_in_with_token(page, console.base)
+    await page.goto(f"{console.base}/#/sites/{scene.SITE}")
+    sources = page.get_by_role("region", name="Green sources")
+    await expect(sources.get_by_role("cell", name="clear sky × season")).to_be_visible()
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    reply = await console.api.put(f"/sites/{scene.SITE}/sources/roof/forecast", json={
+        "start": start.isoformat(), "slot_minutes": 60, "power_kw": [3.0] * 6})
+    assert reply.status_code == 200, reply.text
+    deadline = asyncio.get_running_loop().time() + 20.0
+    while not (await console.api.get(f"/sites/{scene.SITE}/plan")).json()["forecast"].get(
+            "source_forecasts"):  # a forecast given re-plans the site
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.2)
+    await page.reload()
+    await expect(sources.get_by_text("given, issued")).to_be_visible()
+
+
 async def test_transactions_csv_download_parses(console: Console, page: Page) -> None:
     await scene.register(console.api, "CP-16")
     async with scene.station(console.ocpp, "CP-16", "1.6") as st:

@@ -31,6 +31,7 @@ ONE_OF_EACH: list[ev.Event] = [
     ev.IdTokensChanged("", "TAG"),
     ev.SiteChanged("", "site-1"),
     ev.ReadingsAdded("", "site-1", "pv"),
+    ev.ForecastPosted("", "site-1", "pv"),
     ev.ChargingDefaultsChanged("", "fleet"),
     ev.StationMeteringSet("S1", "site-1", 3, {"sample_interval_s": "Accepted"}),
     ev.MeteringPolicyChanged("", "site-1", 3),

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Response
 from csms.api.access import Who
 from csms.api.deps import Sites
 from csms.api.site_schemas import (
+    ForecastIn,
+    ForecastOut,
     ReadingIn,
     ReadingsAccepted,
     SiteIn,
@@ -16,7 +18,7 @@ from csms.api.site_schemas import (
     SourceOut,
 )
 from csms.domain.errors import NotFound
-from csms.domain.model import GreenSource, Reading, Site
+from csms.domain.model import GreenSource, Reading, Site, SourceForecast
 
 router = APIRouter(tags=["sites"])
 # PATCH fields whose null means "remove" (smart charging: the site's defaults)
@@ -88,3 +90,31 @@ async def add_readings(
         return ReadingsAccepted(stored=0)
     readings = [Reading(r.timestamp, r.power_kw) for r in body]
     return ReadingsAccepted(stored=await sites.add_readings(site_id, source_id, readings))
+
+
+def forecast_out(f: SourceForecast) -> ForecastOut:
+    return ForecastOut(site_id=f.site_id, source_id=f.source_id, start=f.start, end=f.end,
+                       slot_minutes=f.slot_minutes, power_kw=list(f.power_kw),
+                       issued_at=f.issued_at, received_at=f.received_at)
+
+
+@router.put("/sites/{site_id}/sources/{source_id}/forecast")
+async def put_forecast(
+    site_id: str, source_id: str, body: ForecastIn, sites: Sites
+) -> ForecastOut:
+    """The source's weather-based forecast; it replaces the last one. The planner corrects it
+    with the source's readings; outside it (and without one) it plans on the clear sky."""
+    return forecast_out(await sites.put_forecast(
+        site_id, source_id, body.start, body.slot_minutes, body.power_kw, body.issued_at))
+
+
+@router.get("/sites/{site_id}/sources/{source_id}/forecast")
+async def get_forecast(site_id: str, source_id: str, sites: Sites) -> ForecastOut:
+    return forecast_out(await sites.forecast(site_id, source_id))
+
+
+@router.delete("/sites/{site_id}/sources/{source_id}/forecast", status_code=204)
+async def delete_forecast(site_id: str, source_id: str, sites: Sites) -> Response:
+    """Withdraw the source's forecast: the planner goes back to the clear sky."""
+    await sites.delete_forecast(site_id, source_id)
+    return Response(status_code=204)

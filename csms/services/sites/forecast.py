@@ -23,10 +23,11 @@ from numpy.typing import NDArray
 
 from csms.clock import Clock
 from csms.domain.errors import InvalidInput, NotFound
-from csms.domain.model import GreenSource, Reading, Site
+from csms.domain.model import GreenSource, Reading, Site, SourceForecast
 from csms.planning import forecast as fc
 from csms.planning import solar
 from csms.services.ports import Database, UnitOfWork
+from csms.services.sites import forecast_feed as feed_
 
 FloatArray = NDArray[np.float64]
 STALE_AFTER = timedelta(minutes=30)
@@ -50,7 +51,8 @@ class SiteForecast:
     sources' latest readings together, each no older than a slot (what the correction takes as
     the slot in progress), None when none is that recent. `correction`: measured
     over clear-sky output of the recent slots (None: not corrected). `stale`: the sun is up and
-    a source has not reported for `STALE_AFTER`; `notes` say so in words.
+    a source has not reported for `STALE_AFTER`; `notes` say so in words. `given`: the
+    sources' weather-based forecasts the expected output rests on (forecast_feed).
     """
 
     site_id: str
@@ -71,6 +73,7 @@ class SiteForecast:
     stale: bool
     notes: tuple[str, ...]
     computed_at: datetime
+    given: tuple[SourceForecast, ...] = ()
 
     @property
     def expected_kw(self) -> tuple[float, ...]:
@@ -87,9 +90,12 @@ class SiteForecast:
 
     @property
     def source(self) -> str:
-        """"measured" (corrected by readings), "clear-sky" (seasonal guess) or "none"."""
+        """"measured" (corrected by readings), "forecast" (a weather-based forecast given for
+        a source, nothing measured yet), "clear-sky" (seasonal guess) or "none"."""
         if self.correction is not None:
             return "measured"
+        if self.given:
+            return "forecast"
         return "clear-sky" if any(self.clear_sky_kw) else "none"
 
     @property
@@ -98,7 +104,7 @@ class SiteForecast:
 
 
 _Key = tuple[str, datetime, int, int]
-_Print = tuple[Site, tuple[GreenSource, ...], datetime | None]
+_Print = tuple[Site, tuple[GreenSource, ...], datetime | None, tuple[SourceForecast, ...]]
 
 
 class ForecastService:
@@ -119,12 +125,12 @@ class ForecastService:
         hit = self._cache.get(key)
         if hit is not None and hit[1] == print_ and time.monotonic() - hit[0] < CACHE_TTL_S:
             return hit[2]
-        site, sources, last = print_
+        site, sources, last, given = print_
         now = self._clock.now()
         day_start = local_midnight(now, site.timezone)
         readings = await self._db.read(lambda uow: uow.sites.readings(site_id, day_start, now))
         result = await asyncio.to_thread(
-            compute, site, list(sources), readings, last, start, slots, slot_minutes, now)
+            compute, site, list(sources), readings, last, start, slots, slot_minutes, now, given)
         self._remember(key, print_, result)
         return result
 
@@ -147,7 +153,8 @@ def _fingerprint(uow: UnitOfWork, site_id: str) -> _Print | None:
     site = uow.sites.get(site_id)
     if site is None:
         return None
-    return site, tuple(uow.sites.sources(site_id)), uow.sites.last_reading_at(site_id)
+    return (site, tuple(uow.sites.sources(site_id)), uow.sites.last_reading_at(site_id),
+            tuple(uow.sites.forecasts(site_id)))
 
 
 def check_window(start: datetime, slots: int, slot_minutes: int) -> None:
@@ -205,9 +212,10 @@ def latest(readings: Sequence[Reading], now: datetime, within: timedelta) -> flo
 def compute(
     site: Site, sources: list[GreenSource], readings: list[tuple[str, Reading]],
     last_reading_at: datetime | None, start: datetime, slots: int, slot_minutes: int,
-    now: datetime,
+    now: datetime, forecasts: Sequence[SourceForecast] = (),
 ) -> SiteForecast:
-    """The forecast from what was read; pure apart from pvlib's arithmetic."""
+    """The forecast from what was read; pure apart from pvlib's arithmetic. A source with a
+    weather-based forecast (`forecasts`) is planned on it where it reaches (forecast_feed)."""
     slot = timedelta(minutes=slot_minutes)
     arrays = arrays_of(sources)
     day_start = local_midnight(now, site.timezone)
@@ -241,24 +249,39 @@ def compute(
     on = np.zeros(slots)
     off = np.zeros(slots)
     covered: list[str] = []
+    feed = {f.source_id: f for f in forecasts}
+    fed: list[SourceForecast] = []
+    spread_ref = [list(v) for v in clear_past.per_array_kw]
+    if feed:
+        # the whole day at least: the correction reads the forecast's day (its peak, its
+        # sunrise and sunset for a lag), not the window's part of it
+        day_n = max(past + 1, math.ceil((start + slots * slot - day_start) / slot),
+                    round(timedelta(days=1) / slot))
+        clear_day = solar.clear_sky_kw(site.latitude, site.longitude, arrays, day_start, day_n,
+                                       slot_minutes)
+        season_day = _seasonal(site, day_start, day_n, slot_minutes)
     for k, s in enumerate(sources):
-        ratio = site_ratio
-        if s.id not in stale_ids:
-            own = solar.measured_ratio(ref[s.id], seen_now[s.id], slot_minutes)
-            ratio = site_ratio if own is None else own
         clear = clear_win.per_array_kw[k]
         base = [c * f for c, f in zip(clear, season, strict=True)]
-        now_ratio = (None if ratio is None or s.id in stale_ids
-                     else _now_ratio(ref[s.id], seen_now[s.id], slot_minutes))
-        # output below any cloud's (snow, fog: planning.forecast.covered) ends within hours
-        persistence = (fc.COVERED_PERSISTENCE_H if ratio is not None and now_ratio is not None
-                       and fc.covered(ratio, now_ratio, season_now) else solar.PERSISTENCE_H)
-        kw: FloatArray = np.asarray(
-            solar.corrected_kw(clear, base, ratio, lead_h, persistence), dtype=float)
-        if ratio is not None and now_ratio is not None:
-            kw = _nowcast(kw, clear, now_ratio, ratio, lead_h)
-        if persistence != solar.PERSISTENCE_H:
-            covered.append(s.id)
+        day_kw = None if s.id not in feed else feed_.filled(
+            feed[s.id], day_start, slot_minutes, np.asarray(clear_day.per_array_kw[k]) * season_day)
+        if day_kw is not None:
+            ahead = feed_.corrected(day_kw, measured[s.id], past, seen_now[s.id][-1],
+                                    slot_minutes, s.id in stale_ids)
+            kw = feed_.for_window(feed[s.id], ahead, past, day_start, start, slots,
+                                  slot_minutes, base)
+            spread_ref[k] = [float(v) for v in day_kw[:past]]
+            fed.append(feed[s.id])
+        else:
+            ratio = site_ratio
+            if s.id not in stale_ids:
+                own = solar.measured_ratio(ref[s.id], seen_now[s.id], slot_minutes)
+                ratio = site_ratio if own is None else own
+            kw, is_covered = _from_clear_sky(
+                clear, base, ratio, None if ratio is None or s.id in stale_ids
+                else _now_ratio(ref[s.id], seen_now[s.id], slot_minutes), season_now, lead_h)
+            if is_covered:
+                covered.append(s.id)
         seen = slot_means(by_src[s.id], start, slot, slots)
         kw = np.array([m if m is not None and lead_h[i] < 0 else kw[i]
                        for i, m in enumerate(seen)], dtype=float)
@@ -271,7 +294,7 @@ def compute(
     if stale_ids:
         actual[:] = np.nan
     leads = [max(0, round(h * 60 / slot_minutes)) for h in lead_h]
-    spread = fc.spread(_sum(list(clear_past.per_array_kw), past), actual, past,
+    spread = fc.spread(_sum(spread_ref, past), actual, past,
                        max(leads) + 1, slot_minutes=slot_minutes)
     firm, room = np.zeros(slots), np.zeros(slots)
     if start == now_slot and all(s.on_site for s in sources):
@@ -288,12 +311,34 @@ def compute(
         correction=None if site_ratio is None else round(site_ratio, 3),
         seasonal_factor=solar.seasonal_factor(site.latitude, now),
         last_reading_at=last_reading_at, stale=bool(stale_ids),
-        notes=(*_notes(site, sources, stale_ids, by_src, site_ratio, now),
+        given=tuple(fed),
+        notes=(*_notes(site, sources, stale_ids, by_src,
+                       site_ratio if len(fed) < len(sources) else None, now),
+               *(f"source {f.source_id!r}: planned on its forecast issued "
+                 f"{f.issued_at.isoformat()} (to {f.end.isoformat()}), corrected by its "
+                 "readings" for f in fed),
                *(f"source {sid!r}: output far below any cloud's (snow or fog?), expected to "
                  f"recover: the shortfall fades over {fc.COVERED_PERSISTENCE_H:g} h"
                  for sid in covered)),
         computed_at=now,
     )
+
+
+def _from_clear_sky(
+    clear: Sequence[float], base: Sequence[float], ratio: float | None, now_ratio: float | None,
+    season_now: float, lead_h: list[float],
+) -> tuple[FloatArray, bool]:
+    """A source's output from the clear sky, corrected by its measured ratios; and whether its
+    output is below any cloud's (snow, fog: planning.forecast.covered), which ends within hours.
+    """
+    covered = (ratio is not None and now_ratio is not None
+               and fc.covered(ratio, now_ratio, season_now))
+    persistence = fc.COVERED_PERSISTENCE_H if covered else solar.PERSISTENCE_H
+    kw: FloatArray = np.asarray(
+        solar.corrected_kw(clear, base, ratio, lead_h, persistence), dtype=float)
+    if ratio is not None and now_ratio is not None:
+        kw = _nowcast(kw, clear, now_ratio, ratio, lead_h)
+    return kw, covered
 
 
 def _now_ratio(ref: list[float], seen: list[float | None], slot_minutes: int) -> float | None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from csms.domain.model import GreenSource, Reading, Sample, Site, Transaction
+from csms.domain.model import GreenSource, Reading, Sample, Site, SourceForecast, Transaction
 
 
 class SiteRepo(Protocol):
@@ -24,6 +24,9 @@ class SiteRepo(Protocol):
         self, site_id: str, start: datetime, end: datetime, source_id: str | None = None
     ) -> list[tuple[str, Reading]]: ...
     def last_reading_at(self, site_id: str) -> datetime | None: ...
+    def put_forecast(self, forecast: SourceForecast) -> None: ...
+    def forecasts(self, site_id: str) -> list[SourceForecast]: ...
+    def delete_forecast(self, site_id: str, source_id: str) -> bool: ...
 
 
 class AccountingRepo(Protocol):

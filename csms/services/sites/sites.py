@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from csms.clock import Clock
 from csms.domain import events as ev
 from csms.domain.errors import Conflict, InvalidInput, NotFound
-from csms.domain.model import GreenSource, Reading, Site
+from csms.domain.model import GreenSource, Reading, Site, SourceForecast
 from csms.services.ports import Database, UnitOfWork
+
+# A forecast above its source's peak by this much is in the wrong unit (W for kW) or for
+# another source; clear-sky output above the peak's nameplate is rare and small.
+FORECAST_PEAK_MARGIN = 1.5
+ISSUED_SKEW = timedelta(minutes=5)  # a provider's clock may run a little ahead of ours
 
 
 class SiteService:
@@ -95,3 +101,58 @@ class SiteService:
         self, site_id: str, start: datetime, end: datetime, source_id: str | None = None
     ) -> list[tuple[str, Reading]]:
         return await self._db.read(lambda uow: uow.sites.readings(site_id, start, end, source_id))
+
+    async def put_forecast(
+        self, site_id: str, source_id: str, start: datetime, slot_minutes: int,
+        power_kw: Sequence[float], issued_at: datetime | None = None,
+    ) -> SourceForecast:
+        """Store a source's forecast in place of the last one, and re-plan the site.
+        `issued_at`: when it was made (default: now)."""
+        now = self._clock.now()
+        if issued_at is not None and issued_at > now + ISSUED_SKEW:
+            raise InvalidInput(f"issued_at {issued_at.isoformat()} is in the future")
+        forecast = SourceForecast(
+            site_id=site_id, source_id=source_id, start=start.astimezone(UTC),
+            slot_minutes=slot_minutes, power_kw=tuple(float(v) for v in power_kw),
+            issued_at=(issued_at or now).astimezone(UTC), received_at=now)
+
+        def work(uow: UnitOfWork) -> None:
+            source = _source(uow, forecast.site_id, forecast.source_id)
+            top = FORECAST_PEAK_MARGIN * source.peak_kw
+            for i, kw in enumerate(forecast.power_kw):
+                if kw > top:
+                    raise InvalidInput(
+                        f"power_kw[{i}] is {kw:g} kW, above {FORECAST_PEAK_MARGIN:g} x the "
+                        f"source's peak of {source.peak_kw:g} kW (watts given as kW?)")
+            uow.sites.put_forecast(forecast)
+            uow.publish(ev.ForecastPosted("", forecast.site_id, forecast.source_id))
+
+        await self._db.write(work)
+        return forecast
+
+    async def forecast(self, site_id: str, source_id: str) -> SourceForecast:
+        def work(uow: UnitOfWork) -> SourceForecast | None:
+            _source(uow, site_id, source_id)
+            return next((f for f in uow.sites.forecasts(site_id) if f.source_id == source_id),
+                        None)
+
+        found = await self._db.read(work)
+        if found is None:
+            raise NotFound(f"source {source_id!r} has no forecast")
+        return found
+
+    async def delete_forecast(self, site_id: str, source_id: str) -> None:
+        def work(uow: UnitOfWork) -> None:
+            _source(uow, site_id, source_id)
+            if not uow.sites.delete_forecast(site_id, source_id):
+                raise NotFound(f"source {source_id!r} has no forecast")
+            uow.publish(ev.ForecastPosted("", site_id, source_id))
+
+        await self._db.write(work)
+
+
+def _source(uow: UnitOfWork, site_id: str, source_id: str) -> GreenSource:
+    found = next((s for s in uow.sites.sources(site_id) if s.id == source_id), None)
+    if found is None:
+        raise NotFound(f"source {source_id!r} not found on site {site_id!r}")
+    return found

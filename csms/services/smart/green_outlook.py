@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from csms.domain.model import SourceForecast
 from csms.services.sites.forecast import ForecastService
 
 
@@ -24,6 +25,7 @@ class GreenOutlook:
     firm_kw: list[float] = field(default_factory=list)
     room_kw: list[float] = field(default_factory=list)
     latest_kw: float | None = None  # the latest readings together, no older than a slot
+    given: tuple[SourceForecast, ...] = ()  # the sources' weather-based forecasts it rests on
 
 
 ForecastFn = Callable[[str, datetime, int], Awaitable[GreenOutlook]]
@@ -40,6 +42,6 @@ def outlook(forecasts: ForecastService, slot_minutes: int) -> ForecastFn:
         f = await forecasts.site_forecast(site_id, start, slots, slot_minutes)
         return GreenOutlook(list(f.expected_kw), list(f.spread), f.green_on_site, f.stale,
                             f.source, f.note, list(f.measured_kw), list(f.firm_kw),
-                            list(f.room_kw), f.latest_kw)
+                            list(f.room_kw), f.latest_kw, f.given)
 
     return fn

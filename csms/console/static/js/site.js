@@ -42,6 +42,14 @@ function plotData(entries, limit) {
   return [x, pick('load'), pick('plan'), pick('measured'), pick('forecast'), grid, x.map(() => limit)];
 }
 
+// What the planner expects of a source: the weather-based forecast given for it through the
+// API, or the clear sky times a seasonal factor; both corrected by its readings.
+function sourceForecast(plan, sourceId) {
+  if (!plan) return '–';
+  const given = (plan.forecast.source_forecasts || []).find((g) => g.source_id === sourceId);
+  return given ? `given, issued ${when(given.issued_at)}, to ${when(given.end)}` : 'clear sky × season';
+}
+
 function plannerState(plan) {
   if (!plan) return [notAvailable('Planner state')];
   const f = plan.forecast;
@@ -116,6 +124,7 @@ export async function render(root, ctx) {
       { label: 'Peak', get: (s) => `${s.peak_kw} kW`, num: true },
       { label: 'Where', get: (s) => (s.on_site ? 'behind the meter' : 'elsewhere') },
       { label: 'Tilt / azimuth', get: (s) => `${s.tilt_deg}° / ${s.azimuth_deg}°`, wide: true },
+      { label: 'Forecast', get: (s) => sourceForecast(plan, s.id), wide: true },
     ], src, { empty: 'No green source: add one with POST /api/v1/sites/{id}/sources.' }));
     replace(state, plannerState(plan));
   }

@@ -1,0 +1,76 @@
+"""A source's weather-based forecast (`SourceForecast`, given through the API) on the forecast
+service's slot grid, corrected by the source's readings.
+
+The correction is plan-day's (`planning.forecast.correct`): the day's bias against the forecast
+itself, the nowcast along the forecast's course, a forecast issued for the wrong hour moved,
+covered panels trusted for an hour or two. `bench.planner --server` replays exactly this, so
+its figures are what `csms serve` does with a forecast given. Without a forecast the service
+corrects the clear sky instead (`forecast.compute`), which knows no cloud in advance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from csms.domain.model import SourceForecast
+from csms.planning import forecast as fc
+
+FloatArray = NDArray[np.float64]
+MINUTE = timedelta(minutes=1)
+
+
+def on_grid(f: SourceForecast, origin: datetime, slot_minutes: int, slots: int) -> FloatArray:
+    """The forecast's mean over each slot from `origin`; NaN where it does not cover the whole
+    slot (before its start, after its end)."""
+    per_minute = np.repeat(np.asarray(f.power_kw, dtype=float), f.slot_minutes)
+    total = np.concatenate([[0.0], np.cumsum(per_minute)])
+    lo = round((origin - f.start) / MINUTE) + np.arange(slots) * slot_minutes
+    hi = lo + slot_minutes
+    whole = (lo >= 0) & (hi <= len(per_minute))
+    out = np.full(slots, np.nan)
+    out[whole] = (total[hi[whole]] - total[lo[whole]]) / slot_minutes
+    return out
+
+
+def filled(
+    f: SourceForecast, origin: datetime, slot_minutes: int, fallback: Sequence[float] | FloatArray,
+) -> FloatArray | None:
+    """The forecast on the grid from `origin`, `fallback` (the clear sky's guess) where it
+    does not reach; None when it covers none of the grid's slots."""
+    kw = on_grid(f, origin, slot_minutes, len(fallback))
+    if not np.isfinite(kw).any():
+        return None
+    return np.where(np.isfinite(kw), kw, np.asarray(fallback, dtype=float))
+
+
+def corrected(
+    day_kw: FloatArray, measured: Sequence[float | None], past: int, latest: float | None,
+    slot_minutes: int, stale: bool,
+) -> FloatArray:
+    """`day_kw` (the grid from the day's start) corrected from slot `past` (the one in
+    progress) on by the day's measured slot means and the `latest` reading; as given when the
+    source has gone silent (`stale`: its silence says nothing about the clouds)."""
+    if stale:
+        return np.asarray(day_kw[past:], dtype=float)
+    actual = np.array([np.nan if v is None else v for v in measured], dtype=float)
+    return fc.correct(day_kw, actual, past, slot_minutes=slot_minutes, in_progress_kw=latest)
+
+
+def for_window(
+    f: SourceForecast, ahead: FloatArray, past: int, day_start: datetime, start: datetime,
+    slots: int, slot_minutes: int, fallback: Sequence[float] | FloatArray,
+) -> FloatArray:
+    """The window's slots from `start`: the corrected forecast (`ahead`, grid slots from
+    `past` on) where it reaches, else the forecast as given, else `fallback`."""
+    slot = timedelta(minutes=slot_minutes)
+    raw = on_grid(f, start, slot_minutes, slots)
+    out = np.where(np.isfinite(raw), raw, np.asarray(fallback, dtype=float))
+    for i in range(slots):
+        k = round((start + i * slot - day_start) / slot) - past
+        if 0 <= k < len(ahead):
+            out[i] = ahead[k]
+    return np.asarray(out, dtype=float)

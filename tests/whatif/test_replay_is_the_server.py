@@ -1,0 +1,59 @@
+"""The benchmark's server column (`bench.planner --server`) corrects the scenario's forecast with
+the readings known at each time; `csms serve` does the same with a forecast given for a source
+(`PUT /sites/{id}/sources/{source_id}/forecast`). This checks it is the same arithmetic: the
+service's expected green and spread at a reading time are the replay's, to the rounding of
+the plan route, on days whose forecast is wrong (a bias, an hour off, a trip)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from bench.planner.readings import fine_scenario
+from bench.planner.scenarios import ERROR_FAMILIES, generate
+from bench.planner.server import in_progress
+from csms.domain.model import GreenSource, Reading, Site, SourceForecast
+from csms.planning.forecast import correct, spread
+from csms.services.sites.forecast import compute
+from csms.whatif import parse
+
+SUB = 3  # 5-minute readings in a 15-minute slot
+
+
+@pytest.mark.parametrize("family", ["fc bias all day", "fc 1 h off", "fc inverter trip"])
+def test_the_service_corrects_a_given_forecast_as_the_replay_does(family: str) -> None:
+    f = next(x for x in ERROR_FAMILIES if x.name == family)
+    day = parse(generate(dataclasses.replace(f, workplace=2, visitors=0), 3))
+    fine = fine_scenario(day, 3)
+    fc15 = np.asarray(day.forecast_kw, dtype=float)
+    site = Site(id="s", name="s", grid_limit_kw=day.grid_limit_kw, latitude=42.7,
+                longitude=23.3, timezone=None)  # the day starts at the scenario's midnight
+    source = GreenSource(site_id="s", id="pv", kind="solar", peak_kw=f.pv_peak_kw)
+    given = SourceForecast("s", "pv", day.start, 15, tuple(float(v) for v in fc15), day.start,
+                           day.start)
+    step = timedelta(minutes=5)
+    compared = 0
+    for j in range(5 * 12, 17 * 12, 7):  # readings ended by 05:00 to 17:00 UTC, every 35 min
+        t = day.start + j * step
+        seen = np.asarray(fine.actual_kw[:j], dtype=float)
+        i = j // SUB
+        measured = seen[: i * SUB].reshape(i, SUB).mean(axis=1)
+        green = correct(fc15, measured, i, slot_minutes=15,
+                        in_progress_kw=in_progress(seen, i * SUB))
+        unsure = spread(fc15, measured, i, day.slots - i, slot_minutes=15)
+        readings = [("pv", Reading(day.start + k * step, float(v))) for k, v in enumerate(seen)]
+        now_slot = day.start + i * timedelta(minutes=15)
+        out = compute(site, [source], readings, readings[-1][1].timestamp, now_slot,
+                      day.slots - i, 15, t, [given])
+        assert out.on_site_kw == pytest.approx(green, abs=1.5e-3), (family, t)
+        assert out.spread == pytest.approx(unsure, abs=1.5e-3), (family, t)
+        assert [g.source_id for g in out.given] == ["pv"] and not out.stale
+        # a plan of the next two hours reads the same day (its peak, its sunrise and sunset)
+        short = compute(site, [source], readings, readings[-1][1].timestamp, now_slot, 8, 15,
+                        t, [given])
+        assert short.on_site_kw == out.on_site_kw[:8], (family, t)
+        compared += 1
+    assert compared >= 20
