@@ -200,3 +200,36 @@ async def test_unknown_site_and_no_token(server: CsmsServer, api: httpx.AsyncCli
     assert (await api.get("/sites/nope/energy", params=params)).status_code == 404
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.api_port}/api/v1") as anon:
         assert (await anon.get("/sites/nope/energy")).status_code == 401
+
+
+async def test_intervals_without_readings_take_a_forecast_given(api: httpx.AsyncClient) -> None:
+    """Where nothing was measured the report stands in the expected output: a source's
+    weather-based forecast where it has one, the clear sky's guess elsewhere."""
+    await setup_site(api)  # readings from T0 on
+    given = {"start": at(-60), "slot_minutes": 30, "power_kw": [8.0, 8.0]}
+    assert (await api.put("/sites/yard/sources/pv/forecast", json=given)).status_code == 200
+    report = (await api.get("/sites/yard/energy", params={
+        "from": at(-90), "to": at(15), "detail": "true"})).json()
+    rows = [(i["start"], i["green_available_wh"], i["green_source"]) for i in report["intervals"]]
+    assert rows[2:] == [(at(-60), 2000.0, "forecast"), (at(-45), 2000.0, "forecast"),
+                        (at(-30), 2000.0, "forecast"), (at(-15), 2000.0, "forecast"),
+                        (at(0), 5000.0, "measured")]
+    assert [r[2] for r in rows[:2]] == ["forecast", "forecast"]  # before it: the clear sky
+
+
+async def test_production_is_reported_where_nothing_charged(api: httpx.AsyncClient) -> None:
+    """An interval without load still had its green production: the report and the CSV say
+    what the panels gave, not 0."""
+    await setup_site(api)  # readings, no session
+    report = (await api.get("/sites/yard/energy", params={
+        "from": at(0), "to": at(60), "detail": "true"})).json()
+    rows = [(i["energy_wh"], i["green_available_wh"], i["green_source"])
+            for i in report["intervals"]]
+    assert rows == [(0, 5000, "measured"), (0, 2000, "measured"), (0, 1000, "measured"),
+                    (0, 3000, "measured")]
+    csv = await api.get("/sites/yard/energy.csv", params={"from": at(0), "to": at(60),
+                                                          "interval": "15m"})
+    assert csv.status_code == 200, csv.text
+    lines = csv.text.splitlines()
+    assert lines[0].split(",")[3] == "green_measured_kwh"
+    assert [line.split(",")[3] for line in lines[1:]] == ["5.0", "2.0", "1.0", "3.0"]

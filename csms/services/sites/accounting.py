@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from csms.clock import Clock
 from csms.domain import accounting as acc
 from csms.domain.errors import InvalidInput, NotFound
-from csms.domain.model import GreenSource, Reading, Sample, Site, Transaction
+from csms.domain.model import GreenSource, Reading, Sample, Site, SourceForecast, Transaction
 from csms.services.ports import Database, UnitOfWork
+from csms.services.sites import forecast_feed as feed
 from csms.services.sites.forecast import baseline_by_source, local_midnight
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class _Inputs:
     transactions: list[Transaction]
     samples: dict[int, list[Sample]]
     readings: list[tuple[str, Reading]]
+    forecasts: list[SourceForecast]
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class _Account:
     green: dict[int, float]  # transaction pk -> green Wh within the span
     intervals: dict[int, acc.IntervalUse]
     kinds: dict[int, str]
+    supply: dict[int, float]  # green production (Wh) per interval, charged in or not
 
 
 class AccountingService:
@@ -165,7 +168,7 @@ def _inputs(uow: UnitOfWork, site_id: str, start: datetime, end: datetime) -> _I
     lo = acc.interval_start(acc.interval_of(start))
     return _Inputs(site, uow.sites.sources(site_id), txs,
                    uow.accounting.register_samples([t.pk for t in txs]),
-                   uow.sites.readings(site_id, lo, end))
+                   uow.sites.readings(site_id, lo, end), uow.sites.forecasts(site_id))
 
 
 def _compute(inputs: _Inputs, start: datetime, end: datetime, now: datetime) -> _Account:
@@ -181,11 +184,23 @@ def _compute(inputs: _Inputs, start: datetime, end: datetime, now: datetime) -> 
         for s in inputs.sources}
     baseline = baseline_by_source(inputs.site, inputs.sources, acc.interval_start(lo),
                                   max(len(known), 1), int(acc.INTERVAL_S // 60))
-    forecast = {sid: {lo + k: kw for k, kw in enumerate(series)}
-                for sid, series in baseline.items()}
+    forecast = {sid: {lo + k: kw for k, kw in enumerate(
+        _given_or(series, inputs.forecasts, sid, acc.interval_start(lo)))}
+        for sid, series in baseline.items()}
     supply, kinds = acc.green_supply(measured, forecast, known)
     green, used = acc.split_green(profiles, supply)
-    return _Account(green, {u.index: u for u in used}, dict(kinds))
+    return _Account(green, {u.index: u for u in used}, dict(kinds), supply)
+
+
+def _given_or(
+    baseline: Sequence[float], forecasts: list[SourceForecast], source_id: str, origin: datetime
+) -> list[float]:
+    """A source's expected output per interval from `origin`: its weather-based forecast where
+    it reaches, else the clear sky's guess (`baseline`)."""
+    given = next((f for f in forecasts if f.source_id == source_id), None)
+    kw = None if given is None else feed.filled(given, origin, int(acc.INTERVAL_S // 60),
+                                                baseline)
+    return list(baseline) if kw is None else [float(v) for v in kw]
 
 
 def _report(
@@ -199,7 +214,7 @@ def _report(
     for i in range(lo, min(hi, acc.interval_of(now) + 1)):
         a, b = max(start, acc.interval_start(i)), min(end, acc.interval_start(i + 1))
         f = (b - a) / acc.INTERVAL
-        use = account.intervals.get(i, acc.IntervalUse(i, 0.0, 0.0, 0.0))
+        use = account.intervals.get(i, acc.IntervalUse(i, 0.0, account.supply.get(i, 0.0), 0.0))
         kind = account.kinds.get(i, "forecast")
         energy += use.energy_wh * f
         green += use.green_used_wh * f
