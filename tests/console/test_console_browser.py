@@ -146,6 +146,8 @@ async def test_the_site_page_says_which_sources_have_a_forecast_given(
         await asyncio.sleep(0.2)
     await page.reload()
     await expect(sources.get_by_text("given, issued")).to_be_visible()
+    planner = page.get_by_role("region", name="Planner")
+    await expect(planner.get_by_text("green expected from the forecast")).to_be_visible()
 
 
 async def test_transactions_csv_download_parses(console: Console, page: Page) -> None:

@@ -99,6 +99,26 @@ async def test_readings_correct_the_forecast_given(
     assert f.source == "measured"
 
 
+async def test_a_reading_corrects_a_forecast_where_the_clear_sky_has_no_sun(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    """The forecast's own course is the reference, not the clear sky: a reading where pvlib
+    has the sun down (a forecast for lights, a wrong time zone) still corrects it."""
+    await make_site(api)
+    night = JUNE.replace(hour=22)
+    r = await api.put(URL, json={"start": night.isoformat(), "slot_minutes": 15,
+                                 "power_kw": [20.0] * 8})
+    assert r.status_code == 200, r.text
+    body = [{"timestamp": (night + timedelta(minutes=m)).isoformat(), "power_kw": 30.0}
+            for m in (1, 6)]
+    assert (await api.post("/sites/sofia/sources/roof/readings", json=body)).status_code == 201
+    at = night + timedelta(minutes=8)
+    f = await ForecastService(server.db, FixedClock(at)).site_forecast("sofia", night, 8)
+    assert f.correction is None  # no clear sky to hold the reading to
+    assert f.on_site_kw[0] == pytest.approx(30.0, abs=0.5)  # the latest reading
+    assert f.on_site_kw[4] > 25.0  # the day's bias (1.5) holds for hours
+    assert f.source == "measured"
+
+
 async def test_beyond_its_end_the_clear_sky_guess_takes_over(
         server: CsmsServer, api: httpx.AsyncClient) -> None:
     await make_site(api)
@@ -142,6 +162,7 @@ async def test_a_silent_source_is_planned_on_its_forecast_as_given(
     f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
     assert f.stale
     assert f.on_site_kw == pytest.approx(kw[index(NOW):index(NOW) + 8], abs=2e-3)
+    assert f.source == "forecast"  # as given: the stale readings corrected nothing
 
 
 async def test_the_plan_route_names_the_forecasts_it_rests_on(

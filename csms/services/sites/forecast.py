@@ -94,8 +94,9 @@ class SiteForecast:
         a source, nothing measured yet), "clear-sky" (seasonal guess) or "none"."""
         if self.correction is not None:
             return "measured"
-        if self.given:
-            return "forecast"
+        if self.given:  # corrected against the forecast itself, whatever the clear sky says
+            read = self.latest_kw is not None or any(v is not None for v in self.measured_kw)
+            return "measured" if read and not self.stale else "forecast"
         return "clear-sky" if any(self.clear_sky_kw) else "none"
 
     @property

@@ -50,11 +50,19 @@ function sourceForecast(plan, sourceId) {
   return given ? `given, issued ${when(given.issued_at)}, to ${when(given.end)}` : 'clear sky × season';
 }
 
+// The plan forecast's `source`, in words.
+const GREEN_BASIS = {
+  measured: 'the forecast corrected by measured output',
+  forecast: 'the forecast given (no reading to correct it by yet)',
+  'clear-sky': "the clear sky's seasonal guess (no reading to correct it by yet)",
+  none: 'nothing (no coordinates or no sources)',
+};
+
 function plannerState(plan) {
   if (!plan) return [notAvailable('Planner state')];
   const f = plan.forecast;
   return [
-    h('p', {}, `Computed ${when(plan.computed_at)}; forecast from ${f.source}${f.stale ? ' (stale: a source stopped reporting)' : ''}`,
+    h('p', {}, `Computed ${when(plan.computed_at)}; green expected from ${GREEN_BASIS[f.source] || f.source}${f.stale ? ' (stale: a source stopped reporting)' : ''}`,
       plan.diagnostics ? `; solver ${plan.diagnostics.status} in ${Number(plan.diagnostics.solve_ms).toFixed(1)} ms` : '', '.'),
     [...new Set([f.note, ...(plan.notes || [])].filter(Boolean))].map((n) => h('p', { class: 'warn' }, n)),
     h('h3', {}, 'Sessions'),
