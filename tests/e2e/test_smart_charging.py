@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from csms.planning.forecast import DROP_PRIOR
+from csms.services.smart import charging_profiles as cp
 from simulators import StationConfig, make_station
 from tests.conftest import ServerFactory, api_client
 from tests.helpers import BOOT_16, BOOT_201, raw_station
@@ -170,6 +171,44 @@ async def test_a_charger_that_rejects_profiles_is_unmanaged(
             assert [u["station_id"] for u in plan["unmanaged_stations"]] == ["SC-16"]
             session = next(s for s in plan["sessions"] if s["transaction_id"] == str(tx))
             assert session["managed"] is False
+
+
+async def test_a_profile_csms_could_not_send_leaves_the_charger_managed(
+    server_factory: ServerFactory, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """csms's own failure to send a profile (here one the command layer refuses) says nothing
+    of the charger: it stays managed, and the next profile goes out after the interval."""
+    real = cp.tx_profile
+    built: list[int] = []
+
+    def first_one_broken(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:
+        profile, renew_at = real(*args, **kwargs)
+        if not built:
+            first = profile["periods"][0]
+            profile = {**profile, "periods": [first, first]}  # not strictly ascending
+        built.append(1)
+        return profile, renew_at
+
+    monkeypatch.setattr(cp, "tx_profile", first_one_broken)
+    server = await server_factory(plan_interval_s=1.0, profile_min_interval_s=1.0)
+    url = f"ws://127.0.0.1:{server.ocpp_port}/ocpp"
+    async with api_client(server) as api:
+        await setup_site(api, green_kw=40.0)
+        st = make_station(url, StationConfig(station_id="SC-16", protocol="1.6", id_token="CAR",
+                                             meter_interval_s=2.0, max_power_w=11000.0))
+        await st.connect()
+        await st.boot()
+        await st.start_transaction(evse_id=1, id_token="CAR")
+
+        async def a_profile_arrived() -> bool:
+            return bool(tx_profiles(st.received))
+
+        await eventually(a_profile_arrived)
+        assert len(built) >= 2  # the broken one was never sent; a later one was
+        station = (await api.get("/stations/SC-16")).json()
+        assert station["charging_control"] == "managed", station
+        await st.stop_transaction(evse_id=1)
+        await st.close()
 
 
 @pytest.mark.parametrize("evse", [None, 1], ids=["station-wide", "per-evse"])

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csms.domain.charging_profiles import parse_profile
 from csms.planning import Diagnostics, Plan, SessionPlan
-from csms.services.smart.charging_profiles import Sent, default_shares, kw_to_limit, should_send
+from csms.services.smart.charging_profiles import (
+    Sent,
+    default_shares,
+    kw_to_limit,
+    should_send,
+    tx_profile,
+)
 
 T0 = datetime(2026, 6, 21, 10, 0, tzinfo=UTC)
 FIVE_MIN = timedelta(minutes=5)
@@ -81,3 +91,34 @@ def test_a_small_cut_is_sent_at_once_too() -> None:
     soon = T0 + timedelta(minutes=1)
     assert should_send(last, plan_of(10.95, 10.95), "s", soon, FIVE_MIN)
     assert should_send(last, plan_of(10.999, 10.999), "s", soon, FIVE_MIN)
+
+
+def test_a_send_in_a_slots_last_second_still_gives_ascending_periods() -> None:
+    """A plan sent 0.4 s before a slot ends: the next slot's period starts a whole second after
+    the first, not at 0 again (which the command layer refuses, and the charger was then
+    marked unmanaged)."""
+    plan = plan_of(7.0, 11.0, 4.2)
+    start = T0 + timedelta(minutes=15) - timedelta(milliseconds=400)
+    profile, _ = tx_profile(plan, plan.sessions["s"], "tx-1", start, None, "W")
+    parse_profile(profile)
+    assert [p["start_s"] for p in profile["periods"]] == [0, 1, 900]
+    assert [p["limit"] for p in profile["periods"]] == [7000.0, 11000.0, 4200.0]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(powers=st.lists(st.sampled_from([0.0, 4.14, 7.0, 11.0, 22.0]), min_size=1, max_size=40),
+       # any time, and often the last instants before a slot boundary
+       at_ms=st.one_of(st.integers(-3_600_000, 41 * 900_000),
+                       st.builds(lambda k, ms: k * 900_000 - ms, st.integers(0, 41),
+                                 st.integers(0, 1_500))),
+       max_periods=st.integers(1, 30),
+       unit=st.sampled_from(["A", "W"]))
+def test_every_profile_the_planner_builds_is_one_the_command_layer_takes(
+        powers: list[float], at_ms: int, max_periods: int, unit: str) -> None:
+    plan = plan_of(*powers)
+    start = T0 + timedelta(milliseconds=at_ms)
+    profile, renew_at = tx_profile(plan, plan.sessions["s"], "tx-1", start, None, unit,
+                                   max_periods)
+    parse_profile(profile)  # an InvalidInput here is a station lost to management
+    assert len(profile["periods"]) <= max_periods
+    assert renew_at is None or renew_at > start

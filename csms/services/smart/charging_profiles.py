@@ -52,6 +52,8 @@ def periods_from(plan: Plan, sp: SessionPlan, start: datetime, until: datetime |
         limit = kw_to_limit(sp.power_at(k), unit)
         if periods and periods[-1]["limit"] == limit:
             continue
+        if periods:  # sent in a slot's last second: periods start whole seconds apart
+            offset = max(offset, periods[-1]["start_s"] + 1)
         if len(periods) == cap:
             return periods, slot_start
         periods.append({"start_s": offset, "limit": limit, "phases": PHASES})

@@ -49,6 +49,10 @@ SLOT_MINUTES = 15
 SLOT = timedelta(minutes=SLOT_MINUTES)
 UNMANAGED = "unmanaged"
 MANAGED = "managed"
+# A profile csms could not send (the station went away, or csms built one the command layer
+# refuses) says nothing of what the charger does with profiles: it is tried again after the
+# interval, and only a charger's own refusal makes it unmanaged.
+NOT_SENT = "not sent: "
 
 
 @dataclass(frozen=True)
@@ -256,9 +260,9 @@ class SmartChargingService:
         sent = cp.Sent(result, now, accepted, status, renew_at)
         self._sent[_key(tx)] = sent
         view.last_profile = _describe(sent)
-        if not accepted:
+        if not accepted and not status.startswith(NOT_SENT):
             await self._mark_unmanaged(tx.station_id, f"rejected a charging profile: {status}")
-        else:
+        elif accepted:
             self._check_later(tx, sent, unit)
 
     async def _command(self, station_id: str, evse_id: int, profile: dict[str, Any]) -> str:
@@ -269,7 +273,7 @@ class SmartChargingService:
             return f"CALLERROR {e.code}"
         except DomainError as e:
             log.info("profile not sent to %s: %s", station_id, e)
-            return f"not sent: {e}"
+            return f"{NOT_SENT}{e}"
         await self._profiles.profile_set(station_id, command, reply)
         return reply.status
 
