@@ -20,7 +20,7 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain.charging_profiles import ChargingProfile
 from csms.domain.commands.charging import SetChargingProfile
-from csms.domain.errors import DomainError, StationCallError
+from csms.domain.errors import DomainError, InvalidInput, StationCallError, StationOffline
 from csms.domain.model import Preferences, Site, Transaction
 from csms.domain.smart import ChargingCapabilities
 from csms.planning import (
@@ -51,7 +51,7 @@ UNMANAGED = "unmanaged"
 MANAGED = "managed"
 # A profile csms could not send (the station went away, or csms built one the command layer
 # refuses) says nothing of what the charger does with profiles: it is tried again after the
-# interval, and only a charger's own refusal makes it unmanaged.
+# interval. A refusal, an error, no answer in time or a malformed one make it unmanaged.
 NOT_SENT = "not sent: "
 
 
@@ -271,9 +271,11 @@ class SmartChargingService:
             reply = await self._gateway.send(station_id, command)
         except StationCallError as e:
             return f"CALLERROR {e.code}"
-        except DomainError as e:
+        except (StationOffline, InvalidInput) as e:  # it never reached the charger
             log.info("profile not sent to %s: %s", station_id, e)
             return f"{NOT_SENT}{e}"
+        except DomainError as e:  # no answer in time, or one that makes no sense
+            return f"no answer: {e}"
         await self._profiles.profile_set(station_id, command, reply)
         return reply.status
 
