@@ -22,6 +22,7 @@ each reading's interval against that interval's actual green.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -81,10 +82,17 @@ def _need(s: ScenarioSession, left: float, not_before: datetime) -> SessionNeed:
                        energy_kwh=left, max_kw=s.max_kw, min_kw=s.min_kw, mode=s.mode)
 
 
+# The green a server expects at reading time t: (forecast per 15-minute slot, the readings
+# known at t, the current slot's index, t) -> (expected green, spread) from that slot on
+Outlook = Callable[[np.ndarray, np.ndarray, int, datetime], tuple[np.ndarray, np.ndarray]]
+
+
 def server_day(fine: Scenario, readings: Readings | None = None,
-               clear_kw: np.ndarray | None = None) -> Ledger:
+               clear_kw: np.ndarray | None = None, outlook: Outlook | None = None) -> Ledger:
     """Replay the server's loop over the fine scenario (readings every `fine.slot_minutes`;
-    `clear_kw`: the clear-sky output per reading interval, for `in_progress`)."""
+    `clear_kw`: the clear-sky output per reading interval, for `in_progress`). `outlook`: the
+    expected green in place of the scenario's forecast corrected by the readings
+    (bench.planner.no_forecast: the forecast service itself, with no forecast given)."""
     if SLOT_MINUTES % fine.slot_minutes:
         raise ValueError("readings must divide the 15-minute slot")
     sub = SLOT_MINUTES // fine.slot_minutes
@@ -100,9 +108,13 @@ def server_day(fine: Scenario, readings: Readings | None = None,
         seen = readings.known(t)
         measured = seen[: i * sub].reshape(i, sub).mean(axis=1) if i else np.zeros(0)
         partial = in_progress(seen, i * sub, clear_kw, sub)
-        green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES, in_progress_kw=partial)
+        if outlook is None:
+            green = correct(forecast, measured, i, slot_minutes=SLOT_MINUTES,
+                            in_progress_kw=partial)
+            unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)
+        else:
+            green, unsure = outlook(forecast, seen, i, t)
         sure, likely = bounds(forecast, measured, i, green, prior=drop_prior(fine.local_guard))
-        unsure = spread(forecast, measured, i, slots - i, slot_minutes=SLOT_MINUTES)
         # the server asks its history from the current slot's start (`ArrivalHistory`)
         model = arrival_model(fine, fine.slot_start(i * sub) if fine.history_days else t,
                               SLOT_MINUTES)

@@ -12,6 +12,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from bench.planner import no_forecast
 from bench.planner.readings import fine_scenario
 from bench.planner.scenarios import ERROR_FAMILIES, generate
 from bench.planner.server import in_progress
@@ -57,3 +58,16 @@ def test_the_service_corrects_a_given_forecast_as_the_replay_does(family: str) -
         assert short.on_site_kw == out.on_site_kw[:8], (family, t)
         compared += 1
     assert compared >= 20
+
+
+def test_the_no_forecast_table_runs_the_service_in_place_of_the_forecast() -> None:
+    """`python -m bench.planner.no_forecast`: with no forecast given the replay plans on what
+    the service expects from the clear sky, so a day whose morning fog the forecast foresaw
+    scores differently; the same day with the forecast is the server column's."""
+    f = dataclasses.replace(next(x for x in ERROR_FAMILIES if x.name == "fc fog"),
+                            workplace=3, visitors=0)
+    scores = no_forecast.run_one(f, 1)
+    given, none = scores["given"], scores["none"]
+    assert (given.green, given.sends) != (none.green, none.sends)  # another plan was made
+    assert none.over_kwh == 0 and none.rule_breaks == 0
+    assert given.sessions == none.sessions == 3
