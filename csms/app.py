@@ -75,6 +75,7 @@ from csms.settings import Settings
 from csms.startup_banner import startup_banner
 from csms.supervisor import Supervisor
 from csms.workers.auth_sync import LocalListWorker, expire_reservations
+from csms.workers.forecasts import ForecastFetcher
 from csms.workers.periodic import every
 from csms.workers.planner import PlannerWorker
 from csms.workers.station_setup import StationSetupWorker  # metering set on boot
@@ -173,10 +174,9 @@ class CsmsServer:
         accounting = self.services.accounting
         loops.start("accounting", lambda: every(
             ACCOUNTING_INTERVAL_S, accounting.refresh, "green accounting"))
+        leases = self.cluster.leases if self.cluster else None
         planner = PlannerWorker(self.services.smart_charging, self.db, self.services.events,
-                                s.plan_interval_s,
-                                lease=self.cluster.leases if self.cluster else None,
-                                held=self.live.held)
+                                s.plan_interval_s, lease=leases, held=self.live.held)
         loops.start("reservation-expiry", lambda: expire_reservations(self.services.reservations))
         # every loop following the event bus (the planner, local
         # lists, accounting and costs after stops, TxProfiles of ended transactions)
@@ -186,6 +186,11 @@ class CsmsServer:
             self.services.profiles_state, self.live.held)
         for name, follow in subscribers.loops().items():
             loops.start(name, follow)
+        if s.forecast_provider != "none":
+            fetcher = ForecastFetcher(self.services.sites, self.services.events,
+                                      s.forecast_provider_url, s.forecast_fetch_interval_s,
+                                      s.forecast_provider_key, lease=leases)
+            loops.start("forecasts", fetcher.run)
         if s.station_setup:  # metering set on boot: this node's boots, every policy change
             setup = StationSetupWorker(self.services.station_setup, bus,
                                        self.registry.is_connected, s.station_setup_delay_s)

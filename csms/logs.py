@@ -52,7 +52,8 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("websockets.server", "uvicorn.access", "aiosqlite", "alembic.runtime.plugins"):
+    for noisy in ("websockets.server", "uvicorn.access", "aiosqlite", "alembic.runtime.plugins",
+                  "httpx"):  # httpx logs each request's URL, a provider's API key with it
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

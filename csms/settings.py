@@ -107,6 +107,20 @@ class Settings(BaseSettings):
     charging_rate_unit: Literal["A", "W"] = Field(
         "A", description="unit of the charging profiles csms sends while it does not know which "
         "the station takes (W when it takes W, else A)")
+    forecast_provider: Literal["none", "open-meteo"] = Field(
+        "none", description="fetch each solar source's forecast from this weather provider, "
+        "which is sent the site's coordinates and the source's tilt and azimuth; a forecast "
+        "given through the API takes precedence until it ends; none: only those")
+    forecast_provider_url: str = Field(
+        "https://api.open-meteo.com/v1/forecast", min_length=1,
+        description="the provider's forecast API (a mirror, a self-hosted Open-Meteo, or "
+        "https://customer-api.open-meteo.com/v1/forecast with a key)")
+    forecast_provider_key: str | None = Field(
+        None, min_length=1, description="the provider's API key (Open-Meteo's free API is for "
+        "non-commercial use; a subscription gives a key); never logged")
+    forecast_fetch_interval_s: float = Field(
+        3600.0, ge=60, description="fetch the provider's forecasts this often (5 minutes "
+        "after a failure, and at once when a site's sources change)")
     profile_min_interval_s: float = Field(
         300.0, ge=0, description="at most one profile change per charger this often, but cuts"
     )

@@ -30,6 +30,11 @@ def startup_banner(settings: Settings, *, ocpp_port: int, ocpp_tls_port: int | N
     else:
         lines.append("  admin token   : generated on first start (run "
                      "`csms admin-token --rotate` for a new one)")
+    lines.append(
+        f"  forecasts     : fetched from {s.forecast_provider} every "
+        f"{s.forecast_fetch_interval_s / 60:g} min" if s.forecast_provider != "none" else
+        "  forecasts     : none fetched (clear sky x season, or PUT .../forecast; "
+        "CSMS_FORECAST_PROVIDER=open-meteo fetches them)")
     if s.unknown_stations == "accept":
         lines.append("  WARNING: unknown stations are ACCEPTED and registered on first "
                      "connect (development mode; CSMS_UNKNOWN_STATIONS=reject for production)")

@@ -143,3 +143,5 @@ class ForecastOut(BaseModel):
     power_kw: list[float]
     issued_at: datetime
     received_at: datetime
+    origin: str = Field(description='"api" (given through the API) or the weather provider '
+                        "csms fetched it from (CSMS_FORECAST_PROVIDER)")

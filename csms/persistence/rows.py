@@ -103,4 +103,5 @@ def source_forecast(r: Row[Any]) -> SourceForecast:
     return SourceForecast(site_id=m["site_id"], source_id=m["source_id"], start=m["start"],
                           slot_minutes=m["slot_minutes"],
                           power_kw=tuple(float(v) for v in m["power_kw"]),
-                          issued_at=m["issued_at"], received_at=m["received_at"])
+                          issued_at=m["issued_at"], received_at=m["received_at"],
+                          origin=m["origin"])

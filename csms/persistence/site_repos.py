@@ -58,7 +58,7 @@ class SiteRepo:
         self._c.execute(insert(t.source_forecasts).values(
             site_id=f.site_id, source_id=f.source_id, start=f.start,
             slot_minutes=f.slot_minutes, power_kw=list(f.power_kw), issued_at=f.issued_at,
-            received_at=f.received_at))
+            received_at=f.received_at, origin=f.origin))
 
     def forecasts(self, site_id: str) -> list[SourceForecast]:
         c = t.source_forecasts.c

@@ -234,6 +234,8 @@ source_forecasts = Table(
     Column("power_kw", JSON, nullable=False),  # a list of kW
     Column("issued_at", UTCDateTime(), nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
+    # "api", or the provider csms fetched it from (migration 0021)
+    Column("origin", String(32), nullable=False, server_default="api"),
 )
 
 transaction_preferences = Table(

@@ -98,14 +98,22 @@ def clear_sky_kw(
             poa = pvlib.irradiance.get_total_irradiance(
                 a.tilt_deg, a.azimuth_deg, sun["apparent_zenith"], sun["azimuth"],
                 sky["dni"], sky["ghi"], sky["dhi"])["poa_global"]
-            kw = np.clip(np.nan_to_num(poa.to_numpy(dtype=float)) / 1000.0 * a.peak_kw * derate,
-                         0.0, a.peak_kw)
+            kw = array_kw(poa.to_numpy(dtype=float), a, derate)
             per_array.append(tuple(float(v) for v in kw.reshape(slots, SUBSAMPLES).mean(axis=1)))
     else:
         per_array = [zeros for _ in arrays]
     on = _sum([kw for kw, a in zip(per_array, arrays, strict=True) if a.on_site], slots)
     off = _sum([kw for kw, a in zip(per_array, arrays, strict=True) if not a.on_site], slots)
     return ClearSky(start, slot_minutes, tuple(per_array), on, off)
+
+
+def array_kw(poa_w_m2: Sequence[float] | FloatArray, array: PvArray,
+             derate: float = DERATE) -> FloatArray:
+    """An array's output (kW) under plane-of-array irradiance (W/m²), as the clear sky's is
+    reckoned: a weather provider's irradiance becomes the same kind of kW."""
+    poa = np.nan_to_num(np.asarray(poa_w_m2, dtype=float))
+    return np.asarray(np.clip(poa / 1000.0 * array.peak_kw * derate, 0.0, array.peak_kw),
+                      dtype=float)
 
 
 def sun_elevation_deg(latitude: float, longitude: float, at: datetime) -> float:

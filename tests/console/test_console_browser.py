@@ -8,14 +8,19 @@ import asyncio
 import csv
 import io
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Page, expect
 
+from tests.conftest import ServerFactory, api_client
 from tests.console import scene
 from tests.console.browser import sign_in_with_token
 from tests.console.conftest import Console
+from tests.helpers import eventually
+from tests.weather_server import weather_server
 
 
 async def test_sign_in_refuses_a_wrong_token_then_takes_the_admin_token(
@@ -148,6 +153,34 @@ async def test_the_site_page_says_which_sources_have_a_forecast_given(
     await expect(sources.get_by_text("given, issued")).to_be_visible()
     planner = page.get_by_role("region", name="Planner")
     await expect(planner.get_by_text("green expected from the forecast")).to_be_visible()
+
+
+@pytest.fixture
+async def fetching_console(server_factory: ServerFactory) -> AsyncIterator[Console]:
+    """The console's scene on a server that fetches forecasts from a stand-in for Open-Meteo."""
+    with weather_server() as weather:
+        server = await server_factory(forecast_provider="open-meteo",
+                                      forecast_provider_url=weather.url)
+        async with api_client(server) as api:
+            await scene.build_site(api)
+            yield Console(server, api, f"http://127.0.0.1:{server.api_port}",
+                          f"ws://127.0.0.1:{server.ocpp_port}/ocpp")
+
+
+async def test_the_site_page_says_a_forecast_came_from_the_weather_provider(
+    fetching_console: Console, page: Page
+) -> None:
+    api = fetching_console.api
+
+    async def planned_on_it() -> bool:
+        plan = (await api.get(f"/sites/{scene.SITE}/plan")).json()
+        return [g["origin"] for g in plan["forecast"]["source_forecasts"]] == ["open-meteo"]
+
+    await eventually(planned_on_it, "a plan on the provider's forecast", timeout=20.0)
+    await sign_in_with_token(page, fetching_console.base)
+    await page.goto(f"{fetching_console.base}/#/sites/{scene.SITE}")
+    sources = page.get_by_role("region", name="Green sources")
+    await expect(sources.get_by_text("from open-meteo, issued")).to_be_visible()
 
 
 async def test_transactions_csv_download_parses(console: Console, page: Page) -> None:

@@ -95,7 +95,7 @@ async def add_readings(
 def forecast_out(f: SourceForecast) -> ForecastOut:
     return ForecastOut(site_id=f.site_id, source_id=f.source_id, start=f.start, end=f.end,
                        slot_minutes=f.slot_minutes, power_kw=list(f.power_kw),
-                       issued_at=f.issued_at, received_at=f.received_at)
+                       issued_at=f.issued_at, received_at=f.received_at, origin=f.origin)
 
 
 @router.put("/sites/{site_id}/sources/{source_id}/forecast")

@@ -100,7 +100,8 @@ def plan_out(state: SiteState) -> dict[str, Any]:
             "room_kw": [round(x, 3) for x in state.outlook.room_kw],
             "source": state.outlook.source,
             "source_forecasts": [{"source_id": f.source_id, "issued_at": f.issued_at,
-                                  "start": f.start, "end": f.end} for f in state.outlook.given],
+                                  "start": f.start, "end": f.end, "origin": f.origin}
+                                 for f in state.outlook.given],
             "stale": state.outlook.stale,
             "note": state.outlook.note,
         },

@@ -61,6 +61,7 @@ class SiteService:
             if any(s.id == source.id for s in uow.sites.sources(source.site_id)):
                 raise Conflict(f"source {source.id!r} already exists on this site")
             uow.sites.add_source(source)
+            uow.publish(ev.SiteChanged("", source.site_id))  # re-plan; a provider's forecast
 
         await self._db.write(work)
         return source
@@ -114,21 +115,43 @@ class SiteService:
             site_id=site_id, source_id=source_id, start=start.astimezone(UTC),
             slot_minutes=slot_minutes, power_kw=tuple(float(v) for v in power_kw),
             issued_at=(issued_at or now).astimezone(UTC), received_at=now)
+        await self._store(forecast, defer_to_api=False)
+        return forecast
 
+    async def offer_forecast(
+        self, site_id: str, source_id: str, start: datetime, slot_minutes: int,
+        power_kw: Sequence[float], origin: str,
+    ) -> SourceForecast | None:
+        """Store a forecast csms fetched from the provider `origin`, unless a forecast given
+        through the API still reaches ahead: whoever feeds one knows the source better than a
+        provider that knows only its size and orientation. None when that one was kept."""
+        now = self._clock.now()
+        forecast = SourceForecast(
+            site_id=site_id, source_id=source_id, start=start.astimezone(UTC),
+            slot_minutes=slot_minutes, power_kw=tuple(float(v) for v in power_kw),
+            issued_at=now, received_at=now, origin=origin)
+        return forecast if await self._store(forecast, defer_to_api=True) else None
+
+    async def _store(self, forecast: SourceForecast, *, defer_to_api: bool) -> bool:
+        now = self._clock.now()
         # the largest value, found here: the write below shares its commit with other work
         i, kw = max(enumerate(forecast.power_kw), key=lambda p: p[1])
 
-        def work(uow: UnitOfWork) -> None:
+        def work(uow: UnitOfWork) -> bool:
             source = _source(uow, forecast.site_id, forecast.source_id)
             if kw > FORECAST_PEAK_MARGIN * source.peak_kw:
                 raise InvalidInput(
                     f"power_kw[{i}] is {kw:g} kW, above {FORECAST_PEAK_MARGIN:g} x the "
                     f"source's peak of {source.peak_kw:g} kW (watts given as kW?)")
+            if defer_to_api and any(
+                    f.source_id == forecast.source_id and f.origin == "api" and f.end > now
+                    for f in uow.sites.forecasts(forecast.site_id)):
+                return False
             uow.sites.put_forecast(forecast)
             uow.publish(ev.ForecastPosted("", forecast.site_id, forecast.source_id))
+            return True
 
-        await self._db.write(work)
-        return forecast
+        return await self._db.write(work)
 
     async def forecast(self, site_id: str, source_id: str) -> SourceForecast:
         def work(uow: UnitOfWork) -> SourceForecast | None:

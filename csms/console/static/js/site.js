@@ -42,12 +42,15 @@ function plotData(entries, limit) {
   return [x, pick('load'), pick('plan'), pick('measured'), pick('forecast'), grid, x.map(() => limit)];
 }
 
-// What the planner expects of a source: the weather-based forecast given for it through the
-// API, or the clear sky times a seasonal factor; both corrected by its readings.
+// What the planner expects of a source: a weather-based forecast (given through the API, or
+// fetched by csms from a provider), or the clear sky times a seasonal factor; all corrected by
+// its readings.
 function sourceForecast(plan, sourceId) {
   if (!plan) return '–';
   const given = (plan.forecast.source_forecasts || []).find((g) => g.source_id === sourceId);
-  return given ? `given, issued ${when(given.issued_at)}, to ${when(given.end)}` : 'clear sky × season';
+  if (!given) return 'clear sky × season';
+  const from = !given.origin || given.origin === 'api' ? 'given' : `from ${given.origin}`;
+  return `${from}, issued ${when(given.issued_at)}, to ${when(given.end)}`;
 }
 
 // The plan forecast's `source`, in words.
