@@ -28,7 +28,6 @@ class Weather:
     cloud: float = 0.6
     answer: tuple[int, bytes] | None = None
     queries: list[dict[str, str]] = field(default_factory=list)
-    asked: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -68,7 +67,6 @@ def weather_server() -> Iterator[Weather]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
-            state.asked.set()
 
         def log_message(self, format: str, *args: object) -> None:
             pass
