@@ -17,26 +17,31 @@ from bench.planner.readings import fine_scenario
 from bench.planner.scenarios import ERROR_FAMILIES, generate
 from bench.planner.server import in_progress
 from csms.domain.model import GreenSource, Reading, Site, SourceForecast
-from csms.planning.forecast import correct, spread
+from csms.planning.forecast import bounds, correct, drop_prior, spread
 from csms.services.sites.forecast import compute
 from csms.whatif import parse
 
 SUB = 3  # 5-minute readings in a 15-minute slot
 
 
+@pytest.mark.parametrize("guarded", [False, True])
 @pytest.mark.parametrize("family", ["fc bias all day", "fc 1 h off", "fc inverter trip"])
-def test_the_service_corrects_a_given_forecast_as_the_replay_does(family: str) -> None:
+def test_the_service_corrects_a_given_forecast_as_the_replay_does(family: str,
+                                                                   guarded: bool) -> None:
+    """With a local guard the firm and likely green above the limit too (`bounds`), which
+    follow the forecast's course down to its sunset."""
     f = next(x for x in ERROR_FAMILIES if x.name == family)
     day = parse(generate(dataclasses.replace(f, workplace=2, visitors=0), 3))
     fine = fine_scenario(day, 3)
     fc15 = np.asarray(day.forecast_kw, dtype=float)
     site = Site(id="s", name="s", grid_limit_kw=day.grid_limit_kw, latitude=42.7,
-                longitude=23.3, timezone=None)  # the day starts at the scenario's midnight
+                longitude=23.3, timezone=None,  # the day starts at the scenario's midnight
+                local_guard=guarded)
     source = GreenSource(site_id="s", id="pv", kind="solar", peak_kw=f.pv_peak_kw)
     given = SourceForecast("s", "pv", day.start, 15, tuple(float(v) for v in fc15), day.start,
                            day.start)
     step = timedelta(minutes=5)
-    compared = 0
+    compared = firm_seen = 0
     for j in range(5 * 12, 17 * 12, 7):  # readings ended by 05:00 to 17:00 UTC, every 35 min
         t = day.start + j * step
         seen = np.asarray(fine.actual_kw[:j], dtype=float)
@@ -51,6 +56,10 @@ def test_the_service_corrects_a_given_forecast_as_the_replay_does(family: str) -
                       day.slots - i, 15, t, [given])
         assert out.on_site_kw == pytest.approx(green, abs=1.5e-3), (family, t)
         assert out.spread == pytest.approx(unsure, abs=1.5e-3), (family, t)
+        sure, likely = bounds(fc15, measured, i, green, prior=drop_prior(guarded))
+        assert out.firm_kw == pytest.approx(np.minimum(sure, green), abs=1.5e-3), (family, t)
+        assert out.room_kw == pytest.approx(np.minimum(likely, green), abs=1.5e-3), (family, t)
+        firm_seen += bool(any(out.firm_kw))
         assert [g.source_id for g in out.given] == ["pv"] and not out.stale
         # a plan of the next two hours reads the same day (its peak, its sunrise and sunset)
         short = compute(site, [source], readings, readings[-1][1].timestamp, now_slot, 8, 15,
@@ -58,6 +67,7 @@ def test_the_service_corrects_a_given_forecast_as_the_replay_does(family: str) -
         assert short.on_site_kw == out.on_site_kw[:8], (family, t)
         compared += 1
     assert compared >= 20
+    assert (firm_seen > 5) == guarded, firm_seen
 
 
 def test_the_no_forecast_table_runs_the_service_in_place_of_the_forecast() -> None:

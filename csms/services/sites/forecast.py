@@ -27,6 +27,7 @@ from csms.domain.model import GreenSource, Reading, Site, SourceForecast
 from csms.planning import forecast as fc
 from csms.planning import solar
 from csms.services.ports import Database, UnitOfWork
+from csms.services.sites import clear_sky as clear_sky_
 from csms.services.sites import forecast_feed as feed_
 
 FloatArray = NDArray[np.float64]
@@ -253,6 +254,10 @@ def compute(
     feed = {f.source_id: f for f in forecasts}
     fed: list[SourceForecast] = []
     spread_ref = [list(v) for v in clear_past.per_array_kw]
+    # the course the firm bound follows down (sunset), per source from the day's start: the
+    # forecast given where there is one, as the replay's bounds follow the scenario's forecast
+    course = [[*clear_past.per_array_kw[k], *clear_win.per_array_kw[k]]
+              for k in range(len(sources))]
     if feed:
         # the whole day at least: the correction reads the forecast's day (its peak, its
         # sunrise and sunset for a lag), not the window's part of it
@@ -272,15 +277,17 @@ def compute(
             kw = feed_.for_window(feed[s.id], ahead, past, day_start, start, slots,
                                   slot_minutes, base)
             spread_ref[k] = [float(v) for v in day_kw[:past]]
+            course[k] = [float(v) for v in day_kw[:past + slots]]
             fed.append(feed[s.id])
         else:
             ratio = site_ratio
             if s.id not in stale_ids:
                 own = solar.measured_ratio(ref[s.id], seen_now[s.id], slot_minutes)
                 ratio = site_ratio if own is None else own
-            kw, is_covered = _from_clear_sky(
-                clear, base, ratio, None if ratio is None or s.id in stale_ids
-                else _now_ratio(ref[s.id], seen_now[s.id], slot_minutes), season_now, lead_h)
+            now_r = None if ratio is None or s.id in stale_ids else clear_sky_.latest_ratio(
+                ref[s.id], seen_now[s.id], slot_minutes)
+            kw, is_covered = clear_sky_.from_clear_sky(clear, base, ratio, now_r, season_now,
+                                                       lead_h)
             if is_covered:
                 covered.append(s.id)
         seen = slot_means(by_src[s.id], start, slot, slots)
@@ -299,8 +306,8 @@ def compute(
                        max(leads) + 1, slot_minutes=slot_minutes)
     firm, room = np.zeros(slots), np.zeros(slots)
     if start == now_slot and all(s.on_site for s in sources):
-        shape = [*_sum(list(clear_past.per_array_kw), past), *clear_win.total_kw]
-        firm, room = fc.bounds(shape, actual, past, on, prior=fc.drop_prior(site.local_guard))
+        firm, room = fc.bounds(_sum(course, past + slots), actual, past, on,
+                               prior=fc.drop_prior(site.local_guard))
     return SiteForecast(
         site_id=site.id, start=start, slot_minutes=slot_minutes,
         on_site_kw=_rounded(on), off_site_kw=_rounded(off),
@@ -323,41 +330,6 @@ def compute(
                  for sid in covered)),
         computed_at=now,
     )
-
-
-def _from_clear_sky(
-    clear: Sequence[float], base: Sequence[float], ratio: float | None, now_ratio: float | None,
-    season_now: float, lead_h: list[float],
-) -> tuple[FloatArray, bool]:
-    """A source's output from the clear sky, corrected by its measured ratios; and whether its
-    output is below any cloud's (snow, fog: planning.forecast.covered), which ends within hours.
-    """
-    covered = (ratio is not None and now_ratio is not None
-               and fc.covered(ratio, now_ratio, season_now))
-    persistence = fc.COVERED_PERSISTENCE_H if covered else solar.PERSISTENCE_H
-    kw: FloatArray = np.asarray(
-        solar.corrected_kw(clear, base, ratio, lead_h, persistence), dtype=float)
-    if ratio is not None and now_ratio is not None:
-        kw = _nowcast(kw, clear, now_ratio, ratio, lead_h)
-    return kw, covered
-
-
-def _now_ratio(ref: list[float], seen: list[float | None], slot_minutes: int) -> float | None:
-    """The latest measurement over clear-sky output (the nowcast's ratio)."""
-    act = np.array([np.nan if v is None else v for v in seen], dtype=float)
-    return fc.ratio(ref, act, len(act), slot_minutes=slot_minutes,
-                    half_life_h=fc.NOWCAST_HALF_LIFE_H)
-
-
-def _nowcast(
-    kw: FloatArray, clear: Sequence[float], now: float, ratio: float, lead_h: list[float],
-) -> FloatArray:
-    """Add the latest measurement's departure from the day's ratio (persistence: the cloud
-    overhead now), fading over `planning.forecast.NOWCAST_H` (as `forecast.correct` does in
-    plan-day)."""
-    fade = np.exp(-np.clip(np.asarray(lead_h, dtype=float), 0.0, None) / fc.NOWCAST_H)
-    return np.asarray(np.clip(kw + fade * (now - ratio) * np.asarray(clear), 0.0, None),
-                      dtype=float)
 
 
 def _notes(
