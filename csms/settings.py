@@ -112,7 +112,7 @@ class Settings(BaseSettings):
         "which is sent the site's coordinates and the source's tilt and azimuth; a forecast "
         "given through the API takes precedence until it ends; none: only those")
     forecast_provider_url: str = Field(
-        "https://api.open-meteo.com/v1/forecast", min_length=1,
+        "https://api.open-meteo.com/v1/forecast", pattern=r"^https?://[^\s/]+",
         description="the provider's forecast API (a mirror, a self-hosted Open-Meteo, or "
         "https://customer-api.open-meteo.com/v1/forecast with a key)")
     forecast_provider_key: str | None = Field(

@@ -39,6 +39,10 @@ class ProviderError(Exception):
     The message says which, in words an operator can act on."""
 
 
+class Unreachable(ProviderError):
+    """No answer at all (no route, refused, timed out): the next source will fare no better."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A source's expected output: `power_kw[i]` is the mean over the slot from
@@ -116,7 +120,7 @@ async def fetch(client: httpx.AsyncClient, url: str, latitude: float, longitude:
     try:
         return await _fetch(client, url, query(latitude, longitude, array, key), array)
     except ProviderError as e:
-        raise ProviderError(str(e).replace(key, "***") if key else str(e)) from None
+        raise type(e)(str(e).replace(key, "***") if key else str(e)) from None
 
 
 async def _fetch(client: httpx.AsyncClient, url: str, params: dict[str, str],
@@ -128,8 +132,10 @@ async def _fetch(client: httpx.AsyncClient, url: str, params: dict[str, str],
                 body += chunk
                 if len(body) > MAX_BODY_BYTES:
                     raise ProviderError(f"the answer is larger than {MAX_BODY_BYTES} bytes")
-    except httpx.HTTPError as e:
-        raise ProviderError(f"could not reach {url}: {e!r}") from None
+    except httpx.TransportError as e:  # no answer, or none in time
+        raise Unreachable(f"could not reach {url}: {e!r}") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as e:
+        raise ProviderError(f"no answer from {url}: {e!r}") from None
     if reply.status_code != 200:
         reason = ""
         try:

@@ -95,10 +95,16 @@ class ForecastFetcher:
             if self._lease is not None and not await self._lease.hold(site.id):
                 continue  # the node that plans it fetches for it
             for source in await self._sites.sources(site.id):
-                ok = await self._fetch(site, source) and ok
+                try:
+                    ok = await self._fetch(site, source) and ok
+                except open_meteo.Unreachable as e:  # the rest would wait as long in vain
+                    log.warning("no forecasts from %s this round: %s", open_meteo.NAME, e)
+                    return False
         return ok
 
     async def _fetch(self, site: Site, source: GreenSource) -> bool:
+        """Fetch and offer one source's forecast; False when the provider's answer was no
+        forecast (logged), Unreachable when there was no answer at all."""
         assert site.latitude is not None and site.longitude is not None
         assert self._client is not None
         array = solar.PvArray(source.peak_kw, source.tilt_deg, source.azimuth_deg)
@@ -108,6 +114,8 @@ class ForecastFetcher:
             stored = await self._sites.offer_forecast(
                 site.id, source.id, got.start, got.slot_minutes, got.power_kw,
                 open_meteo.NAME)
+        except open_meteo.Unreachable:
+            raise
         except (open_meteo.ProviderError, DomainError) as e:
             log.warning("no forecast for source %r of site %r from %s: %s", source.id,
                         site.id, open_meteo.NAME, e)

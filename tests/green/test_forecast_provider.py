@@ -13,6 +13,7 @@ import pytest
 
 from csms.app import CsmsServer
 from csms.planning import solar
+from csms.workers.forecasts import ForecastFetcher
 from tests.conftest import ServerFactory, api_client
 from tests.green.test_forecast import SITE, SOFIA
 from tests.helpers import eventually
@@ -162,3 +163,20 @@ async def test_without_a_provider_csms_asks_no_one(
         await asyncio.sleep(0.5)
         assert (await api.get(URL)).status_code == 404
     assert weather.queries == []
+
+
+async def test_an_unreachable_provider_costs_one_wait_per_round_not_one_per_source(
+        server: CsmsServer, caplog: pytest.LogCaptureFixture) -> None:
+    async with api_client(server) as api:
+        await add_site(api)
+        r = await api.post("/sites/sofia/sources", json={"id": "carport", "peak_kw": 10})
+        assert r.status_code == 201
+    with weather_server() as gone:
+        url = gone.url
+    async with httpx.AsyncClient() as client:
+        fetcher = ForecastFetcher(server.services.sites, server.services.events, url, 3600.0,
+                                  client=client)
+        with caplog.at_level(logging.WARNING, logger="csms.workers.forecasts"):
+            assert await fetcher.fetch_all() is False
+    assert caplog.text.count("could not reach") == 1, caplog.text
+    assert "no forecasts from open-meteo this round" in caplog.text

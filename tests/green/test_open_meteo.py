@@ -12,8 +12,10 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from csms.planning import solar
+from csms.settings import Settings
 from csms.weather.open_meteo import ProviderError, parse, query
 
 ROOF = solar.PvArray(40.0, 30.0, 180.0)
@@ -121,3 +123,13 @@ def test_any_series_is_a_forecast_or_a_clear_refusal(times: list[int],
                                                      values: list[float | None]) -> None:
     _check(json.dumps({"minutely_15": {"time": times,
                                        "global_tilted_irradiance": values}}).encode())
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("forecast_provider", "solcast"), ("forecast_provider_url", "api.open-meteo.com"),
+    ("forecast_provider_url", "ftp://mirror/v1"), ("forecast_provider_key", ""),
+    ("forecast_fetch_interval_s", 5),
+])
+def test_provider_settings_refuse_what_cannot_work(field: str, value: object) -> None:
+    with pytest.raises(ValidationError, match=field):
+        Settings(**{field: value})
