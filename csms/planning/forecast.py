@@ -130,9 +130,13 @@ def lag(
     return best
 
 
-def shape(forecast_kw: Sequence[float] | FloatArray, slot_minutes: int = 15) -> FloatArray:
+def shape(forecast_kw: Sequence[float] | FloatArray, slot_minutes: int = 15,
+          parts: Sequence[int] | NDArray[np.int_] | None = None) -> FloatArray:
     """The forecast's course, its slot-to-slot wiggles averaged out over `NOWCAST_SHAPE_H`
-    (a centred moving average; the series' ends are averaged over the slots they have)."""
+    (a centred moving average; the series' ends are averaged over the slots they have).
+    `parts`: a label per slot; slots of different labels are not averaged together (a forecast
+    given for part of the day, the clear sky's guess filling the rest: at the seam the two
+    levels are no wiggle of either)."""
     fc = np.asarray(forecast_kw, dtype=float)
     half = max(0, round(NOWCAST_SHAPE_H * 60 / slot_minutes)) // 2
     if half == 0 or not len(fc):
@@ -140,6 +144,13 @@ def shape(forecast_kw: Sequence[float] | FloatArray, slot_minutes: int = 15) -> 
     total = np.concatenate([[0.0], np.cumsum(fc)])
     at = np.arange(len(fc))
     lo, hi = np.maximum(at - half, 0), np.minimum(at + half + 1, len(fc))
+    if parts is not None:  # each slot's window kept within its own run of the same label
+        label = np.asarray(parts)[: len(fc)]
+        change = np.flatnonzero(label[1:] != label[:-1]) + 1
+        starts = np.concatenate([[0], change])
+        ends = np.concatenate([change, [len(fc)]])
+        run = np.searchsorted(change, at, side="right")
+        lo, hi = np.maximum(lo, starts[run]), np.minimum(hi, ends[run])
     mean = (total[hi] - total[lo]) / (hi - lo)
     # no sun where the forecast has none
     return np.asarray(np.where(fc > 0, np.clip(mean, 0.0, None), 0.0), dtype=float)
@@ -165,6 +176,7 @@ def correct(
     bias_half_life_h: float = BIAS_HALF_LIFE_H,
     nowcast_h: float = NOWCAST_H,
     in_progress_kw: float | None = None,
+    parts: Sequence[int] | NDArray[np.int_] | None = None,
 ) -> FloatArray:
     """Corrected forecast for slots `now_index` onwards, from two measured ratios.
 
@@ -177,14 +189,18 @@ def correct(
     When both ratios are below any cloud's (`covered`: snow on the panels, fog) the shortfall
     fades over `COVERED_PERSISTENCE_H` instead: it ends, and the forecast's sun comes back.
     `in_progress_kw`: the latest reading (a server reads every few minutes), taken as slot
-    `now_index`'s measurement, as in `services.sites.forecast.compute`.
+    `now_index`'s measurement, as in `services.sites.forecast.compute`. `parts`: labels of the
+    forecast's slots whose course is not to be averaged together (`shape`).
     Without `reference_kw`, a forecast the measured curve runs clearly ahead of or behind
     (`lag`: issued for the wrong hour) is moved by that lag first, and the ratios are taken
     against the moved forecast.
     """
     fc = np.asarray(forecast_kw, dtype=float)
     if reference_kw is None:
-        fc = _moved(fc, lag(fc, actual_kw, now_index, slot_minutes=slot_minutes))
+        moved = lag(fc, actual_kw, now_index, slot_minutes=slot_minutes)
+        fc = _moved(fc, moved)
+        if parts is not None and moved:  # the labels move with their slots
+            parts = np.round(_moved(np.asarray(parts, dtype=float) + 1.0, moved)).astype(int)
     ref = fc if reference_kw is None else np.asarray(reference_kw, dtype=float)
     future = fc[now_index:]
     seen: Sequence[float] | FloatArray = actual_kw
@@ -192,7 +208,7 @@ def correct(
     if in_progress_kw is not None and now_index < len(ref):
         seen = [*np.asarray(actual_kw, dtype=float)[:now_index], in_progress_kw]
         upto = now_index + 1
-    nref = ref if reference_kw is not None else shape(fc, slot_minutes)
+    nref = ref if reference_kw is not None else shape(fc, slot_minutes, parts)
     r_now = ratio(nref, seen, upto, slot_minutes=slot_minutes, half_life_h=half_life_h)
     r_day = ratio(ref, seen, upto, slot_minutes=slot_minutes, half_life_h=bias_half_life_h)
     if r_now is None or r_day is None:

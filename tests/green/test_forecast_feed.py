@@ -228,3 +228,26 @@ async def test_unknown_targets_are_404(api: httpx.AsyncClient) -> None:
     again = await api.post("/sites/sofia/sources", json={"id": "roof", "peak_kw": 40})
     assert again.status_code == 201
     assert (await api.get(URL)).status_code == 404
+
+
+async def test_a_forecast_from_now_is_not_pulled_by_the_clear_sky_guess_before_it(
+        server: CsmsServer, api: httpx.AsyncClient) -> None:
+    """A provider's forecast usually starts now; the slots before it are the clear sky's
+    seasonal guess (in December about half of a sunny forecast). The nowcast's course must not
+    average across that seam, or a reading just above the forecast reads as a sun far above
+    it (before: up to 29.2 kW expected within the hour on a forecast of 24 with 25.2 read)."""
+    await make_site(api)
+    noon = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    hourly = [24.0, 22.0, 16.0, 16.0]
+    r = await api.put(URL, json={"start": noon.isoformat(), "slot_minutes": 60,
+                                 "power_kw": hourly})
+    assert r.status_code == 200, r.text
+    read = [{"timestamp": (noon + timedelta(minutes=6)).isoformat(), "power_kw": 25.2}]
+    assert (await api.post("/sites/sofia/sources/roof/readings", json=read)).status_code == 201
+    at = noon + timedelta(minutes=7)
+    f = await ForecastService(server.db, FixedClock(at)).site_forecast("sofia", noon, 8)
+    assert f.clear_sky_kw[0] * f.seasonal_factor < 0.6 * hourly[0]  # the seam is there
+    assert f.on_site_kw[0] == pytest.approx(25.2, abs=0.5)
+    # the reading's 5 % above the forecast carries into the next slots, no more
+    assert f.on_site_kw[1:4] == pytest.approx([25.2] * 3, rel=0.03)
+    assert f.on_site_kw[4:8] == pytest.approx([hourly[1] * 1.05] * 4, rel=0.05)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +52,19 @@ def test_the_forecasts_course_stays_within_the_forecast(
     assert np.all(course[fc == 0] == 0.0)  # no sun where the forecast has none
     if len(fc):
         assert np.all(course >= 0.0) and np.all(course <= fc.max() * (1 + 1e-12))
+
+
+@given(st.lists(st.tuples(power, st.booleans()), min_size=1, max_size=200),
+       st.sampled_from([5, 15, 30, 60]))
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True)
+def test_the_course_of_each_part_is_its_own(
+    slots: list[tuple[float, bool]], minutes: int,
+) -> None:
+    """A forecast given for part of the day beside the clear sky's guess: each run of slots
+    of one part is averaged alone, as if the other part were not there."""
+    fc = np.asarray([kw for kw, _ in slots], dtype=float)
+    parts = np.asarray([given for _, given in slots], dtype=int)
+    course = shape(fc, minutes, parts)
+    edges = [0, *(np.flatnonzero(np.diff(parts)) + 1), len(fc)]
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        assert course[lo:hi] == pytest.approx(shape(fc[lo:hi], minutes), abs=1e-9)

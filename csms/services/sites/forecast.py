@@ -272,8 +272,9 @@ def compute(
         day_kw = None if s.id not in feed else feed_.filled(
             feed[s.id], day_start, slot_minutes, np.asarray(clear_day.per_array_kw[k]) * season_day)
         if day_kw is not None:
+            reach = np.isfinite(feed_.on_grid(feed[s.id], day_start, slot_minutes, day_n))
             ahead = feed_.corrected(day_kw, measured[s.id], past, seen_now[s.id][-1],
-                                    slot_minutes, s.id in stale_ids)
+                                    slot_minutes, s.id in stale_ids, reach)
             kw = feed_.for_window(feed[s.id], ahead, past, day_start, start, slots,
                                   slot_minutes, base)
             spread_ref[k] = [float(v) for v in day_kw[:past]]

@@ -49,15 +49,18 @@ def filled(
 
 def corrected(
     day_kw: FloatArray, measured: Sequence[float | None], past: int, latest: float | None,
-    slot_minutes: int, stale: bool,
+    slot_minutes: int, stale: bool, given: NDArray[np.bool_] | None = None,
 ) -> FloatArray:
     """`day_kw` (the grid from the day's start) corrected from slot `past` (the one in
     progress) on by the day's measured slot means and the `latest` reading; as given when the
-    source has gone silent (`stale`: its silence says nothing about the clouds)."""
+    source has gone silent (`stale`: its silence says nothing about the clouds). `given`: the
+    slots the forecast reaches (`filled` put the clear sky's guess in the others): the
+    nowcast's course does not average across the seam (`forecast.shape`)."""
     if stale:
         return np.asarray(day_kw[past:], dtype=float)
     actual = np.array([np.nan if v is None else v for v in measured], dtype=float)
-    return fc.correct(day_kw, actual, past, slot_minutes=slot_minutes, in_progress_kw=latest)
+    return fc.correct(day_kw, actual, past, slot_minutes=slot_minutes, in_progress_kw=latest,
+                      parts=None if given is None else given.astype(int))
 
 
 def for_window(
