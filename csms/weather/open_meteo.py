@@ -7,7 +7,8 @@ cover the site. Its conventions, which the rest of csms does not share:
 - azimuth 0 is south, -90 east, 90 west (pvlib and csms: 180 south, 90 east);
 - `null` where a model has no value.
 The irradiance becomes kW as the clear sky's does (`solar.array_kw`), so the planner's
-correction compares like with like. `query` and `parse` do no I/O; `fetch` is the one call.
+correction compares like with like; sources of one plane share one answer. `query` and
+`parse` do no I/O; `fetch` is the one call.
 """
 
 from __future__ import annotations
@@ -44,13 +45,28 @@ class Unreachable(ProviderError):
 
 
 @dataclass(frozen=True)
-class Fetched:
-    """A source's expected output: `power_kw[i]` is the mean over the slot from
+class Plane:
+    """Where the provider is asked about: a place and a panel's orientation (csms's terms:
+    azimuth 180 = south). Sources that share one share the answer."""
+
+    latitude: float
+    longitude: float
+    tilt_deg: float
+    azimuth_deg: float
+
+
+@dataclass(frozen=True)
+class Irradiance:
+    """The forecast irradiance on a plane: `w_m2[i]` is the mean over the slot from
     `start + i * slot_minutes`."""
 
     start: datetime
     slot_minutes: int
-    power_kw: tuple[float, ...]
+    w_m2: tuple[float, ...]
+
+    def kw(self, array: solar.PvArray) -> tuple[float, ...]:
+        """What `array` (of this plane) can expect per slot, reckoned as the clear sky is."""
+        return tuple(round(float(v), 3) for v in solar.array_kw(self.w_m2, array))
 
 
 class _Series(BaseModel):
@@ -64,21 +80,20 @@ class _Answer(BaseModel):
     minutely_15: _Series
 
 
-def query(latitude: float, longitude: float, array: solar.PvArray,
-          key: str | None = None) -> dict[str, str]:
-    """The request's parameters for one array (each orientation is its own request). `key`:
+def query(plane: Plane, key: str | None = None) -> dict[str, str]:
+    """The request's parameters for one plane (each orientation is its own request). `key`:
     the API key of a commercial subscription (its own URL, customer-api.open-meteo.com)."""
     return {
-        "latitude": f"{latitude:.4f}", "longitude": f"{longitude:.4f}",
-        "minutely_15": VARIABLE, "tilt": f"{array.tilt_deg:g}",
-        "azimuth": f"{(array.azimuth_deg % 360.0) - 180.0:g}",
+        "latitude": f"{plane.latitude:.4f}", "longitude": f"{plane.longitude:.4f}",
+        "minutely_15": VARIABLE, "tilt": f"{plane.tilt_deg:g}",
+        "azimuth": f"{(plane.azimuth_deg % 360.0) - 180.0:g}",
         "timeformat": "unixtime", "timezone": "GMT", "forecast_days": str(FORECAST_DAYS),
         "past_days": str(PAST_DAYS), **({"apikey": key} if key else {}),
     }
 
 
-def parse(body: bytes, array: solar.PvArray) -> Fetched:
-    """The array's expected kW from Open-Meteo's answer; ProviderError when there is none."""
+def parse(body: bytes) -> Irradiance:
+    """The plane's irradiance from Open-Meteo's answer; ProviderError when there is none."""
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError as e:
@@ -108,23 +123,21 @@ def parse(body: bytes, array: solar.PvArray) -> Fetched:
         irradiance.append(max(v, 0.0))  # a model's small negative values at night
     if max(irradiance) > 2000.0:  # above the solar constant: not W/m²
         raise ProviderError(f"irradiance of {max(irradiance):g} W/m² is not a sun's")
-    kw = solar.array_kw(irradiance[:MAX_DAYS * 24 * 3600 // step], array)
-    return Fetched(start=_at(times[0] - step), slot_minutes=step // 60,
-                   power_kw=tuple(round(float(v), 3) for v in kw))
+    return Irradiance(start=_at(times[0] - step), slot_minutes=step // 60,
+                      w_m2=tuple(irradiance[:MAX_DAYS * 24 * 3600 // step]))
 
 
-async def fetch(client: httpx.AsyncClient, url: str, latitude: float, longitude: float,
-                array: solar.PvArray, key: str | None = None) -> Fetched:
-    """Ask `url` (Open-Meteo's forecast API, or a mirror of it) for the array's forecast.
+async def fetch(client: httpx.AsyncClient, url: str, plane: Plane,
+                key: str | None = None) -> Irradiance:
+    """Ask `url` (Open-Meteo's forecast API, or a mirror of it) for the plane's irradiance.
     The key never appears in what is raised (it ends in the log)."""
     try:
-        return await _fetch(client, url, query(latitude, longitude, array, key), array)
+        return await _fetch(client, url, query(plane, key))
     except ProviderError as e:
         raise type(e)(str(e).replace(key, "***") if key else str(e)) from None
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, params: dict[str, str],
-                 array: solar.PvArray) -> Fetched:
+async def _fetch(client: httpx.AsyncClient, url: str, params: dict[str, str]) -> Irradiance:
     try:
         async with client.stream("GET", url, params=params, timeout=TIMEOUT_S) as reply:
             body = b""
@@ -144,7 +157,7 @@ async def _fetch(client: httpx.AsyncClient, url: str, params: dict[str, str],
         except orjson.JSONDecodeError:
             pass
         raise ProviderError(f"{url} answered HTTP {reply.status_code}{reason}")
-    return parse(body, array)
+    return parse(body)
 
 
 def _at(unix_s: int) -> datetime:

@@ -44,6 +44,7 @@ class ForecastFetcher:
         self._client = client
         self._due: set[str] = set()
         self._wake = asyncio.Event()
+        self._round: dict[open_meteo.Plane, open_meteo.Irradiance] = {}  # this round's answers
 
     async def run(self) -> None:
         async with contextlib.AsyncExitStack() as stack:
@@ -85,8 +86,10 @@ class ForecastFetcher:
                 next_full = min(next_full, loop.time() + RETRY_S)
 
     async def fetch_all(self, only: set[str] | None = None) -> bool:
-        """Fetch for every site (or those in `only`); False when any fetch failed."""
+        """Fetch for every site (or those in `only`); False when any fetch failed. Sources of
+        one plane (a row of carports, a site's twin arrays) are asked for once a round."""
         ok = True
+        self._round = {}
         for site in await self._sites.all():
             if only is not None and site.id not in only:
                 continue
@@ -108,11 +111,15 @@ class ForecastFetcher:
         assert site.latitude is not None and site.longitude is not None
         assert self._client is not None
         array = solar.PvArray(source.peak_kw, source.tilt_deg, source.azimuth_deg)
+        plane = open_meteo.Plane(site.latitude, site.longitude, source.tilt_deg,
+                                 source.azimuth_deg)
         try:
-            got = await open_meteo.fetch(self._client, self._url, site.latitude,
-                                         site.longitude, array, self._key)
+            got = self._round.get(plane)
+            if got is None:
+                got = await open_meteo.fetch(self._client, self._url, plane, self._key)
+                self._round[plane] = got
             stored = await self._sites.offer_forecast(
-                site.id, source.id, got.start, got.slot_minutes, got.power_kw,
+                site.id, source.id, got.start, got.slot_minutes, got.kw(array),
                 open_meteo.NAME)
         except open_meteo.Unreachable:
             raise

@@ -94,7 +94,8 @@ async def test_a_forecast_given_through_the_api_is_not_overwritten_until_it_ends
     assert (await api.put(URL, json=given)).status_code == 200
     before = len(weather.queries)
     # the site's sources change: csms asks the provider again, and keeps the one given
-    r = await api.post("/sites/sofia/sources", json={"id": "carport", "peak_kw": 10})
+    r = await api.post("/sites/sofia/sources", json={"id": "carport", "peak_kw": 10,
+                                                      "tilt_deg": 10})
     assert r.status_code == 201
     carport = "/sites/sofia/sources/carport/forecast"
     first = await forecast_of(api, "open-meteo", carport)
@@ -180,3 +181,21 @@ async def test_an_unreachable_provider_costs_one_wait_per_round_not_one_per_sour
             assert await fetcher.fetch_all() is False
     assert caplog.text.count("could not reach") == 1, caplog.text
     assert "no forecasts from open-meteo this round" in caplog.text
+
+
+async def test_sources_of_one_plane_are_asked_for_once(
+        server: CsmsServer, weather: Weather) -> None:
+    async with api_client(server) as api:
+        await add_site(api)
+        for body in ({"id": "twin", "peak_kw": 10}, {"id": "east", "peak_kw": 10,
+                                                      "azimuth_deg": 90}):
+            assert (await api.post("/sites/sofia/sources", json=body)).status_code == 201
+        async with httpx.AsyncClient() as client:
+            fetcher = ForecastFetcher(server.services.sites, server.services.events,
+                                      weather.url, 3600.0, client=client)
+            assert await fetcher.fetch_all() is True
+        assert sorted(q["azimuth"] for q in weather.queries) == ["-90", "0"]
+        kw = {sid: (await api.get(f"/sites/sofia/sources/{sid}/forecast")).json()["power_kw"]
+              for sid in ("roof", "twin", "east")}
+    assert kw["twin"] == pytest.approx([v / 4 for v in kw["roof"]], abs=2e-3)
+    assert kw["east"] != kw["twin"]  # another plane, its own answer

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from csms.planning import solar
 from csms.settings import Settings
-from csms.weather.open_meteo import ProviderError, parse, query
+from csms.weather.open_meteo import Plane, ProviderError, parse, query
 
 ROOF = solar.PvArray(40.0, 30.0, 180.0)
 MIDNIGHT = datetime(2026, 6, 21, tzinfo=UTC)
@@ -31,7 +31,7 @@ def answer(values: list[float | None], step_s: int = 900, **extra: Any) -> bytes
 @pytest.mark.parametrize(("azimuth", "theirs"), [(180, "0"), (90, "-90"), (270, "90"),
                                                  (0, "-180"), (135, "-45")])
 def test_the_query_names_the_plane_in_open_meteos_terms(azimuth: float, theirs: str) -> None:
-    q = query(42.7, 23.3, solar.PvArray(10.0, 35.0, azimuth))
+    q = query(Plane(42.7, 23.3, 35.0, azimuth))
     assert q["azimuth"] == theirs
     assert (q["latitude"], q["longitude"], q["tilt"]) == ("42.7000", "23.3000", "35")
     assert (q["minutely_15"], q["timeformat"], q["timezone"]) == (
@@ -39,26 +39,27 @@ def test_the_query_names_the_plane_in_open_meteos_terms(azimuth: float, theirs: 
 
 
 def test_a_value_is_the_mean_of_the_quarter_hour_before_its_time() -> None:
-    got = parse(answer([0.0, 500.0, 1000.0, -2.0]), ROOF)
+    got = parse(answer([0.0, 500.0, 1000.0, -2.0]))
     assert got.start == MIDNIGHT and got.slot_minutes == 15
     # 40 kW of panels at 1000 W/m² give 40 x 0.85 kW; a model's small negative is 0
-    assert got.power_kw == (0.0, 17.0, 34.0, 0.0)
+    assert got.kw(ROOF) == (0.0, 17.0, 34.0, 0.0)
+    assert got.kw(solar.PvArray(10.0)) == (0.0, 4.25, 8.5, 0.0)  # the same plane, smaller
 
 
 def test_irradiance_above_the_panels_rating_is_capped_at_their_peak() -> None:
-    assert parse(answer([1300.0, 1100.0]), ROOF).power_kw == (40.0, 37.4)
+    assert parse(answer([1300.0, 1100.0])).kw(ROOF) == (40.0, 37.4)
 
 
 def test_nulls_at_the_ends_are_cut_and_one_within_is_refused() -> None:
-    got = parse(answer([None, 100.0, 200.0, None, None]), ROOF)
+    got = parse(answer([None, 100.0, 200.0, None, None]))
     assert got.start == MIDNIGHT + timedelta(minutes=15)
-    assert got.power_kw == (3.4, 6.8)
+    assert got.kw(ROOF) == (3.4, 6.8)
     with pytest.raises(ProviderError, match="no value at 2026-06-21T00:30:00"):
-        parse(answer([100.0, None, 200.0]), ROOF)
+        parse(answer([100.0, None, 200.0]))
 
 
 def test_hourly_values_give_an_hourly_forecast() -> None:
-    got = parse(answer([100.0, 200.0], step_s=3600), ROOF)
+    got = parse(answer([100.0, 200.0], step_s=3600))
     assert (got.start, got.slot_minutes) == (MIDNIGHT, 60)
 
 
@@ -84,12 +85,12 @@ def test_hourly_values_give_an_hourly_forecast() -> None:
 ])
 def test_what_is_no_forecast_is_refused_with_its_reason(body: bytes, reason: str) -> None:
     with pytest.raises(ProviderError, match=reason):
-        parse(body, ROOF)
+        parse(body)
 
 
 def test_more_than_a_week_is_cut_to_a_week() -> None:
-    got = parse(answer([100.0] * (10 * 96)), ROOF)
-    assert len(got.power_kw) == 7 * 96
+    got = parse(answer([100.0] * (10 * 96)))
+    assert len(got.w_m2) == len(got.kw(ROOF)) == 7 * 96
 
 
 json_values = st.recursive(
@@ -102,12 +103,12 @@ json_values = st.recursive(
 
 def _check(body: bytes) -> None:
     try:
-        got = parse(body, ROOF)
+        got = parse(body)
     except ProviderError as e:
         assert str(e)
         return
-    assert got.power_kw and 60 % got.slot_minutes == 0
-    assert all(math.isfinite(v) and 0.0 <= v <= ROOF.peak_kw for v in got.power_kw)
+    assert got.w_m2 and 60 % got.slot_minutes == 0
+    assert all(math.isfinite(v) and 0.0 <= v <= ROOF.peak_kw for v in got.kw(ROOF))
 
 
 @settings(max_examples=300, deadline=None)
