@@ -117,6 +117,23 @@ async def test_a_reading_corrects_a_forecast_where_the_clear_sky_has_no_sun(
     assert f.on_site_kw[0] == pytest.approx(30.0, abs=0.5)  # the latest reading
     assert f.on_site_kw[4] > 25.0  # the day's bias (1.5) holds for hours
     assert f.source == "measured"
+    assert ("source 'roof': its forecast gives 20.0 kW at 2026-06-21T22:00:00+00:00, when the "
+            "sun is down at the site (local times sent as UTC?)") in f.notes
+
+
+@pytest.mark.parametrize(("hours", "misfit"), [(0, False), (1, False), (-1, False), (-3, True),
+                                               (3, True)])
+async def test_a_forecast_whose_sun_is_not_the_sites_is_named_in_the_plans_notes(
+        server: CsmsServer, api: httpx.AsyncClient, hours: int, misfit: bool) -> None:
+    """Sofia's clear day sent with its local times written as UTC is 3 hours late; an hour
+    either way is a daylight-saving slip, which the correction moves (`forecast.lag`)."""
+    await make_site(api)
+    kw = clear_day(0.9)
+    moved = ([0.0] * (4 * hours) + kw)[:96] if hours >= 0 else (kw + [0.0] * (-4 * hours))[-96:]
+    assert (await api.put(URL, json=body(moved))).status_code == 200
+    f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
+    named = [n for n in f.notes if "when the sun is down at the site" in n]
+    assert bool(named) == misfit, f.notes
 
 
 async def test_beyond_its_end_the_clear_sky_guess_takes_over(

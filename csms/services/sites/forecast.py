@@ -251,6 +251,7 @@ def compute(
     on = np.zeros(slots)
     off = np.zeros(slots)
     covered: list[str] = []
+    misfit: list[str] = []  # forecasts given whose sun is not the site's
     feed = {f.source_id: f for f in forecasts}
     fed: list[SourceForecast] = []
     spread_ref = [list(v) for v in clear_past.per_array_kw]
@@ -273,6 +274,12 @@ def compute(
             feed[s.id], day_start, slot_minutes, np.asarray(clear_day.per_array_kw[k]) * season_day)
         if day_kw is not None:
             reach = np.isfinite(feed_.on_grid(feed[s.id], day_start, slot_minutes, day_n))
+            dark = None if site.latitude is None or site.longitude is None else feed_.sun_down(
+                day_kw, reach, clear_day.per_array_kw[k], s.peak_kw, slot_minutes)
+            if dark is not None:
+                misfit.append(f"source {s.id!r}: its forecast gives {day_kw[dark]:.1f} kW at "
+                              f"{(day_start + dark * slot).isoformat()}, when the sun is down at "
+                              "the site (local times sent as UTC?)")
             ahead = feed_.corrected(day_kw, measured[s.id], past, seen_now[s.id][-1],
                                     slot_minutes, s.id in stale_ids, reach)
             kw = feed_.for_window(feed[s.id], ahead, past, day_start, start, slots,
@@ -326,6 +333,7 @@ def compute(
                *(f"source {f.source_id!r}: planned on its forecast issued "
                  f"{f.issued_at.isoformat()} (to {f.end.isoformat()}), corrected by its "
                  "readings" for f in fed),
+               *misfit,
                *(f"source {sid!r}: output far below any cloud's (snow or fog?), expected to "
                  f"recover: the shortfall fades over {fc.COVERED_PERSISTENCE_H:g} h"
                  for sid in covered)),

@@ -21,6 +21,11 @@ from csms.planning import forecast as fc
 
 FloatArray = NDArray[np.float64]
 MINUTE = timedelta(minutes=1)
+# A forecast that gives a source this share of its peak while the site's sun is down, an hour
+# either side included (hourly data smear sunrise and sunset), is for other hours: local times
+# sent as UTC, a wrong time zone. A slip of an hour or less is the correction's (`forecast.lag`).
+SUN_DOWN_SHARE = 0.05
+SUN_DOWN_MARGIN_H = 1.0
 
 
 def on_grid(f: SourceForecast, origin: datetime, slot_minutes: int, slots: int) -> FloatArray:
@@ -77,3 +82,19 @@ def for_window(
         if 0 <= k < len(ahead):
             out[i] = ahead[k]
     return np.asarray(out, dtype=float)
+
+
+def sun_down(day_kw: FloatArray, given: NDArray[np.bool_], clear_kw: Sequence[float],
+             peak_kw: float, slot_minutes: int) -> int | None:
+    """The first slot of the day grid where the forecast given (`given`) says more than
+    `SUN_DOWN_SHARE` of the peak while the clear sky (`clear_kw`, the same grid) gives nothing
+    from `SUN_DOWN_MARGIN_H` before the slot to as long after it; None when there is none."""
+    lit = np.asarray(clear_kw, dtype=float)[: len(day_kw)] > 1e-6
+    reach = round(SUN_DOWN_MARGIN_H * 60 / slot_minutes)
+    seen = np.concatenate([[0], np.cumsum(lit)])
+    at = np.arange(len(lit))
+    lo, hi = np.maximum(at - reach, 0), np.minimum(at + reach + 1, len(lit))
+    dark = seen[hi] - seen[lo] == 0
+    bright = np.asarray(day_kw[: len(lit)], dtype=float) > SUN_DOWN_SHARE * peak_kw
+    found = np.flatnonzero(dark & bright & given[: len(lit)])
+    return int(found[0]) if len(found) else None
