@@ -185,8 +185,8 @@ class SourceForecast:
     """A source's expected output from a weather-based forecast (a provider's, the grid
     operator's, the co-operative's own): `power_kw[i]` is the mean over the slot from
     `start + i * slot_minutes`. `issued_at`: when it was made; `received_at`: when csms got it.
-    `origin`: who gave it: "api" (someone through the API) or the provider csms fetched it
-    from (`FORECAST_PROVIDERS`).
+    `origin`: who gave it: "api" (someone through the API) or the weather provider csms
+    fetched it from (CSMS_FORECAST_PROVIDER).
     """
 
     site_id: str

@@ -44,7 +44,6 @@ class ForecastFetcher:
         self._client = client
         self._due: set[str] = set()
         self._wake = asyncio.Event()
-        self._round: dict[open_meteo.Plane, open_meteo.Irradiance] = {}  # this round's answers
 
     async def run(self) -> None:
         async with contextlib.AsyncExitStack() as stack:
@@ -89,7 +88,7 @@ class ForecastFetcher:
         """Fetch for every site (or those in `only`); False when any fetch failed. Sources of
         one plane (a row of carports, a site's twin arrays) are asked for once a round."""
         ok = True
-        self._round = {}
+        answers: dict[open_meteo.Plane, open_meteo.Irradiance] = {}
         for site in await self._sites.all():
             if only is not None and site.id not in only:
                 continue
@@ -99,25 +98,27 @@ class ForecastFetcher:
                 continue  # the node that plans it fetches for it
             for source in await self._sites.sources(site.id):
                 try:
-                    ok = await self._fetch(site, source) and ok
+                    ok = await self._fetch(site, source, answers) and ok
                 except open_meteo.Unreachable as e:  # the rest would wait as long in vain
                     log.warning("no forecasts from %s this round: %s", open_meteo.NAME, e)
                     return False
         return ok
 
-    async def _fetch(self, site: Site, source: GreenSource) -> bool:
-        """Fetch and offer one source's forecast; False when the provider's answer was no
-        forecast (logged), Unreachable when there was no answer at all."""
+    async def _fetch(self, site: Site, source: GreenSource,
+                     answers: dict[open_meteo.Plane, open_meteo.Irradiance]) -> bool:
+        """Fetch (unless this round's `answers` have its plane) and offer one source's
+        forecast; False when the provider's answer was no forecast (logged), Unreachable when
+        there was no answer at all."""
         assert site.latitude is not None and site.longitude is not None
         assert self._client is not None
         array = solar.PvArray(source.peak_kw, source.tilt_deg, source.azimuth_deg)
         plane = open_meteo.Plane(site.latitude, site.longitude, source.tilt_deg,
                                  source.azimuth_deg)
         try:
-            got = self._round.get(plane)
+            got = answers.get(plane)
             if got is None:
-                got = await open_meteo.fetch(self._client, self._url, plane, self._key)
-                self._round[plane] = got
+                got = answers[plane] = await open_meteo.fetch(self._client, self._url, plane,
+                                                              self._key)
             stored = await self._sites.offer_forecast(
                 site.id, source.id, got.start, got.slot_minutes, got.kw(array),
                 open_meteo.NAME)

@@ -198,9 +198,9 @@ def _given_or(
     """A source's expected output per interval from `origin`: its weather-based forecast where
     it reaches, else the clear sky's guess (`baseline`)."""
     given = next((f for f in forecasts if f.source_id == source_id), None)
-    kw = None if given is None else feed.filled(given, origin, int(acc.INTERVAL_S // 60),
-                                                baseline)
-    return list(baseline) if kw is None else [float(v) for v in kw]
+    on_day = None if given is None else feed.filled(given, origin, int(acc.INTERVAL_S // 60),
+                                                    baseline)
+    return list(baseline) if on_day is None else [float(v) for v in on_day[0]]
 
 
 def _report(

@@ -270,10 +270,10 @@ def compute(
     for k, s in enumerate(sources):
         clear = clear_win.per_array_kw[k]
         base = [c * f for c, f in zip(clear, season, strict=True)]
-        day_kw = None if s.id not in feed else feed_.filled(
+        on_day = None if s.id not in feed else feed_.filled(
             feed[s.id], day_start, slot_minutes, np.asarray(clear_day.per_array_kw[k]) * season_day)
-        if day_kw is not None:
-            reach = np.isfinite(feed_.on_grid(feed[s.id], day_start, slot_minutes, day_n))
+        if on_day is not None:
+            day_kw, reach = on_day
             dark = None if site.latitude is None or site.longitude is None else feed_.sun_down(
                 day_kw, reach, clear_day.per_array_kw[k], s.peak_kw, slot_minutes)
             if dark is not None:

@@ -43,13 +43,14 @@ def on_grid(f: SourceForecast, origin: datetime, slot_minutes: int, slots: int) 
 
 def filled(
     f: SourceForecast, origin: datetime, slot_minutes: int, fallback: Sequence[float] | FloatArray,
-) -> FloatArray | None:
+) -> tuple[FloatArray, NDArray[np.bool_]] | None:
     """The forecast on the grid from `origin`, `fallback` (the clear sky's guess) where it
-    does not reach; None when it covers none of the grid's slots."""
+    does not reach, and where it reaches; None when it covers none of the grid's slots."""
     kw = on_grid(f, origin, slot_minutes, len(fallback))
-    if not np.isfinite(kw).any():
+    reach = np.isfinite(kw)
+    if not reach.any():
         return None
-    return np.where(np.isfinite(kw), kw, np.asarray(fallback, dtype=float))
+    return np.where(reach, kw, np.asarray(fallback, dtype=float)), reach
 
 
 def corrected(
