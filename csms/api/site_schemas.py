@@ -85,8 +85,23 @@ class SourceIn(Strict):
     on_site: bool = Field(True, description="behind the site's meter (false: a remote park)")
 
 
+class ForecastFetchOut(BaseModel):
+    """How csms's last fetch of the source's forecast from the weather provider went."""
+
+    provider: str
+    checked_at: datetime = Field(description="the last attempt")
+    ok: bool
+    error: str | None = Field(None, description="why the last attempt gave no forecast")
+    failing_since: datetime | None = Field(
+        None, description="the first of the failed attempts up to the last one")
+    ok_at: datetime | None = Field(None, description="the last attempt that gave one")
+
+
 class SourceOut(SourceIn):
     site_id: str
+    forecast_fetch: ForecastFetchOut | None = Field(
+        None, description="with CSMS_FORECAST_PROVIDER set, how the last fetch of this "
+        "source's forecast went (null: none yet, or no provider)")
 
 
 class ReadingIn(Strict):

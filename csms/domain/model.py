@@ -204,6 +204,21 @@ class SourceForecast:
 
 
 @dataclass(frozen=True, slots=True)
+class ForecastFetch:
+    """How csms's last attempt to fetch a source's forecast from the weather provider went.
+    `error` is None when it succeeded; `failing_since` is the first attempt of the failures
+    that run up to `checked_at` (None when it succeeded); `ok_at`: the last success."""
+
+    site_id: str
+    source_id: str
+    provider: str
+    checked_at: datetime
+    error: str | None = None
+    failing_since: datetime | None = None
+    ok_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Preferences:
     """What the driver wants from a session; `defaulted` when csms assumed it."""
 

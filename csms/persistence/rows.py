@@ -9,6 +9,7 @@ from sqlalchemy import Row
 from csms.domain.model import (
     AuthStatus,
     ConnectorState,
+    ForecastFetch,
     GreenSource,
     IdToken,
     RegistrationStatus,
@@ -105,3 +106,10 @@ def source_forecast(r: Row[Any]) -> SourceForecast:
                           power_kw=tuple(float(v) for v in m["power_kw"]),
                           issued_at=m["issued_at"], received_at=m["received_at"],
                           origin=m["origin"])
+
+
+def forecast_fetch(r: Row[Any]) -> ForecastFetch:
+    m = r._mapping
+    return ForecastFetch(site_id=m["site_id"], source_id=m["source_id"], provider=m["provider"],
+                         checked_at=m["checked_at"], error=m["error"],
+                         failing_since=m["failing_since"], ok_at=m["ok_at"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from csms.domain.model import GreenSource, Preferences, Reading, Site, SourceForecast
+from csms.domain.model import ForecastFetch, GreenSource, Preferences, Reading, Site, SourceForecast
 from csms.persistence import rows
 from csms.persistence import tables as t
 
@@ -50,6 +50,9 @@ class SiteRepo:
         c = t.green_sources.c
         q = delete(t.green_sources).where((c.site_id == site_id) & (c.id == source_id))
         self.delete_forecast(site_id, source_id)
+        c2 = t.forecast_fetches.c
+        self._c.execute(delete(t.forecast_fetches).where(
+            (c2.site_id == site_id) & (c2.source_id == source_id)))
         return bool(self._c.execute(q).rowcount)
 
     def put_forecast(self, f: SourceForecast) -> None:
@@ -69,6 +72,21 @@ class SiteRepo:
         c = t.source_forecasts.c
         q = delete(t.source_forecasts).where((c.site_id == site_id) & (c.source_id == source_id))
         return bool(self._c.execute(q).rowcount)
+
+    def put_fetch(self, f: ForecastFetch) -> None:
+        """How the last fetch of the source's forecast went; it replaces the one before."""
+        c = t.forecast_fetches.c
+        self._c.execute(delete(t.forecast_fetches).where(
+            (c.site_id == f.site_id) & (c.source_id == f.source_id)))
+        self._c.execute(insert(t.forecast_fetches).values(
+            site_id=f.site_id, source_id=f.source_id, provider=f.provider,
+            checked_at=f.checked_at, error=f.error, failing_since=f.failing_since,
+            ok_at=f.ok_at))
+
+    def fetches(self, site_id: str) -> list[ForecastFetch]:
+        c = t.forecast_fetches.c
+        q = select(t.forecast_fetches).where(c.site_id == site_id).order_by(c.source_id)
+        return [rows.forecast_fetch(r) for r in self._c.execute(q)]
 
     def add_readings(self, site_id: str, source_id: str, readings: list[Reading]) -> int:
         """Insert readings; a repeated timestamp replaces the earlier value (re-sent data)."""

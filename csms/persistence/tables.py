@@ -238,6 +238,20 @@ source_forecasts = Table(
     Column("origin", String(32), nullable=False, server_default="api"),
 )
 
+# how csms's last fetch of a source's forecast from the weather provider went (migration 0022):
+# shared, so that every node of a cluster shows what the node that fetches saw
+forecast_fetches = Table(
+    "forecast_fetches",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("source_id", String(64), primary_key=True),
+    Column("provider", String(32), nullable=False),
+    Column("checked_at", UTCDateTime(), nullable=False),
+    Column("error", String(500)),
+    Column("failing_since", UTCDateTime()),
+    Column("ok_at", UTCDateTime()),
+)
+
 transaction_preferences = Table(
     "transaction_preferences",
     metadata,

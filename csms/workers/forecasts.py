@@ -44,6 +44,9 @@ class ForecastFetcher:
         self._client = client
         self._due: set[str] = set()
         self._wake = asyncio.Event()
+        # what the log last said, so that an outage is one warning, not one a round
+        self._failing: dict[tuple[str, str], str] = {}
+        self._unreachable: str | None = None
 
     async def run(self) -> None:
         async with contextlib.AsyncExitStack() as stack:
@@ -86,9 +89,12 @@ class ForecastFetcher:
 
     async def fetch_all(self, only: set[str] | None = None) -> bool:
         """Fetch for every site (or those in `only`); False when any fetch failed. Sources of
-        one plane (a row of carports, a site's twin arrays) are asked for once a round."""
+        one plane (a row of carports, a site's twin arrays) are asked for once a round. How
+        each went is recorded for the API and the console; the log says when it changes."""
         ok = True
         answers: dict[open_meteo.Plane, open_meteo.Irradiance] = {}
+        down: str | None = None  # why the provider could not be reached this round
+        reached = False
         for site in await self._sites.all():
             if only is not None and site.id not in only:
                 continue
@@ -97,18 +103,52 @@ class ForecastFetcher:
             if self._lease is not None and not await self._lease.hold(site.id):
                 continue  # the node that plans it fetches for it
             for source in await self._sites.sources(site.id):
-                try:
-                    ok = await self._fetch(site, source, answers) and ok
-                except open_meteo.Unreachable as e:  # the rest would wait as long in vain
-                    log.warning("no forecasts from %s this round: %s", open_meteo.NAME, e)
-                    return False
+                if down is None:
+                    try:
+                        error = await self._fetch(site, source, answers)
+                        reached = True
+                    except open_meteo.Unreachable as e:  # the rest would wait as long in vain
+                        down = str(e)
+                        self._note_unreachable(down)
+                if down is not None:
+                    error = down
+                ok = ok and error is None
+                await self._record(site, source, error)
+        if reached:
+            self._note_unreachable(None)
         return ok
 
+    def _note_unreachable(self, why: str | None) -> None:
+        """Log the provider's reach when it changes, not every round of an outage."""
+        if why is not None and self._unreachable is None:
+            log.warning("no forecasts from %s until it can be reached again (tried every %d "
+                        "min): %s", open_meteo.NAME, RETRY_S // 60, why)
+        elif why is None and self._unreachable is not None:
+            log.info("%s can be reached again", open_meteo.NAME)
+        self._unreachable = why
+
+    async def _record(self, site: Site, source: GreenSource, error: str | None) -> None:
+        """Store how the fetch went; log a source's new failure (or a new reason) once, and
+        its recovery."""
+        key = (site.id, source.id)
+        before = self._failing.get(key)
+        await self._sites.record_fetch(site.id, source.id, open_meteo.NAME, error)
+        if error is None:
+            self._failing.pop(key, None)
+            if before is not None:
+                log.info("source %r of site %r has its forecast from %s again", source.id,
+                         site.id, open_meteo.NAME)
+            return
+        self._failing[key] = error
+        if error != before and error != self._unreachable:
+            log.warning("no forecast for source %r of site %r from %s: %s", source.id,
+                        site.id, open_meteo.NAME, error)
+
     async def _fetch(self, site: Site, source: GreenSource,
-                     answers: dict[open_meteo.Plane, open_meteo.Irradiance]) -> bool:
+                     answers: dict[open_meteo.Plane, open_meteo.Irradiance]) -> str | None:
         """Fetch (unless this round's `answers` have its plane) and offer one source's
-        forecast; False when the provider's answer was no forecast (logged), Unreachable when
-        there was no answer at all."""
+        forecast; why the provider's answer was no forecast, or None. Unreachable when there
+        was no answer at all."""
         assert site.latitude is not None and site.longitude is not None
         assert self._client is not None
         array = solar.PvArray(source.peak_kw, source.tilt_deg, source.azimuth_deg)
@@ -125,10 +165,8 @@ class ForecastFetcher:
         except open_meteo.Unreachable:
             raise
         except (open_meteo.ProviderError, DomainError) as e:
-            log.warning("no forecast for source %r of site %r from %s: %s", source.id,
-                        site.id, open_meteo.NAME, e)
-            return False
+            return str(e)
         if stored is None:
             log.debug("source %r of site %r keeps the forecast given through the API",
                       source.id, site.id)
-        return True
+        return None

@@ -33,6 +33,11 @@ async def test_only_the_node_that_plans_a_site_fetches_its_forecasts(cluster: Cl
 
             await until(asked_again, "the provider asked again")
             await asyncio.sleep(2.0)  # time enough for a second node's request, were there one
+            # both nodes say how the last fetch went, whichever made it
+            for api in (api_a, api_b):
+                [source] = (await api.get("/sites/sofia/sources")).json()
+                assert source["forecast_fetch"]["ok"] is True
+                assert source["forecast_fetch"]["provider"] == "open-meteo"
         assert len(weather.queries) == 2
         holder = await cluster.lease_holder("sofia")
         assert holder in (a.name, b.name)

@@ -20,7 +20,7 @@ from tests.console import scene
 from tests.console.browser import sign_in_with_token
 from tests.console.conftest import Console
 from tests.helpers import eventually
-from tests.weather_server import weather_server
+from tests.weather_server import Weather, weather_server
 
 
 async def test_sign_in_refuses_a_wrong_token_then_takes_the_admin_token(
@@ -156,31 +156,50 @@ async def test_the_site_page_says_which_sources_have_a_forecast_given(
 
 
 @pytest.fixture
-async def fetching_console(server_factory: ServerFactory) -> AsyncIterator[Console]:
-    """The console's scene on a server that fetches forecasts from a stand-in for Open-Meteo."""
+async def fetching_console(
+        server_factory: ServerFactory) -> AsyncIterator[tuple[Console, Weather]]:
+    """The console's scene on a server that fetches forecasts from a stand-in for Open-Meteo,
+    and the stand-in."""
     with weather_server() as weather:
         server = await server_factory(forecast_provider="open-meteo",
                                       forecast_provider_url=weather.url)
         async with api_client(server) as api:
             await scene.build_site(api)
-            yield Console(server, api, f"http://127.0.0.1:{server.api_port}",
-                          f"ws://127.0.0.1:{server.ocpp_port}/ocpp")
+            yield (Console(server, api, f"http://127.0.0.1:{server.api_port}",
+                           f"ws://127.0.0.1:{server.ocpp_port}/ocpp"), weather)
 
 
 async def test_the_site_page_says_a_forecast_came_from_the_weather_provider(
-    fetching_console: Console, page: Page
+    fetching_console: tuple[Console, Weather], page: Page
 ) -> None:
-    api = fetching_console.api
+    console, weather = fetching_console
+    api = console.api
 
     async def planned_on_it() -> bool:
         plan = (await api.get(f"/sites/{scene.SITE}/plan")).json()
         return [g["origin"] for g in plan["forecast"]["source_forecasts"]] == ["open-meteo"]
 
     await eventually(planned_on_it, "a plan on the provider's forecast", timeout=20.0)
-    await sign_in_with_token(page, fetching_console.base)
-    await page.goto(f"{fetching_console.base}/#/sites/{scene.SITE}")
+    await sign_in_with_token(page, console.base)
+    await page.goto(f"{console.base}/#/sites/{scene.SITE}")
     sources = page.get_by_role("region", name="Green sources")
     await expect(sources.get_by_text("from open-meteo, issued")).to_be_visible()
+    await expect(sources.get_by_test_id("fetch-failing")).to_have_count(0)
+    # the provider starts refusing: the page says so beside the forecast the planner keeps
+    weather.answer = (429, b'{"error": true, "reason": "Daily API request limit exceeded"}')
+    assert (await api.patch(f"/sites/{scene.SITE}", json={"name": "Yard"})).status_code == 200
+
+    async def failing() -> bool:
+        return any(s["forecast_fetch"] and not s["forecast_fetch"]["ok"]
+                   for s in (await api.get(f"/sites/{scene.SITE}/sources")).json())
+
+    await eventually(failing, "the failed fetch recorded")
+    await page.reload()
+    await expect(sources.get_by_text("from open-meteo, issued")).to_be_visible()
+    await expect(sources.get_by_test_id("fetch-failing")).to_contain_text(
+        "open-meteo gives none since")
+    await expect(sources.get_by_test_id("fetch-failing")).to_contain_text(
+        "Daily API request limit exceeded")
 
 
 async def test_transactions_csv_download_parses(console: Console, page: Page) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -137,10 +138,62 @@ async def test_a_provider_that_answers_nonsense_costs_nothing_but_its_forecast(
     assert (await api.get(URL)).status_code == 404
     plan = (await api.get("/sites/sofia/plan")).json()
     assert plan["forecast"]["source_forecasts"] == []  # the seasonal guess stands in
+    # and the source says so to anyone who looks, on any node
+    fetch = await fetch_of(api)
+    assert (fetch["ok"], fetch["provider"], fetch["ok_at"]) == (False, "open-meteo", None)
+    assert logged in fetch["error"]
+    assert fetch["failing_since"] == fetch["checked_at"]
     # the provider recovers: the next fetch stores its forecast
     weather.answer = None
     assert (await api.patch("/sites/sofia", json={"name": "Sofia"})).status_code == 200
     assert (await forecast_of(api))["origin"] == "open-meteo"
+    fetch = await eventually(lambda: fetch_of(api, ok=True), "the fetch recorded as good")
+    assert (fetch["error"], fetch["failing_since"]) == (None, None)
+    assert fetch["ok_at"] == fetch["checked_at"]
+
+
+async def fetch_of(api: httpx.AsyncClient, source: str = "roof",
+                   ok: bool | None = None) -> dict[str, Any]:
+    """How the last fetch of the source's forecast went, as `GET .../sources` says, once it
+    says anything (and once it is `ok`, when given)."""
+    async def found() -> dict[str, Any] | None:
+        for s in (await api.get("/sites/sofia/sources")).json():
+            f = s["forecast_fetch"]
+            if s["id"] == source and f is not None and ok in (None, f["ok"]):
+                return dict(f)
+        return None
+
+    result: dict[str, Any] = await eventually(found, f"a fetch recorded for {source}")
+    return result
+
+
+async def test_a_failing_provider_is_logged_once_and_its_recovery_once(
+        server: CsmsServer, weather: Weather, caplog: pytest.LogCaptureFixture) -> None:
+    async with api_client(server) as api:
+        await add_site(api)
+        async with httpx.AsyncClient() as client:
+            fetcher = ForecastFetcher(server.services.sites, server.services.events,
+                                      weather.url, 3600.0, client=client)
+            weather.answer = (500, b'{"error": true, "reason": "Too many requests"}')
+            with caplog.at_level(logging.INFO, logger="csms.workers.forecasts"):
+                assert await fetcher.fetch_all() is False
+                first = await fetch_of(api)
+                assert await fetcher.fetch_all() is False
+                again = await fetch_of(api)
+                assert caplog.text.count("Too many requests") == 1, caplog.text
+                # an outage is dated from its first failed attempt
+                assert again["failing_since"] == first["checked_at"]
+                assert again["checked_at"] > first["checked_at"]
+                weather.answer = (500, b'{"error": true, "reason": "Internal error"}')
+                assert await fetcher.fetch_all() is False  # a new reason is news
+                assert caplog.text.count("Internal error") == 1, caplog.text
+                assert (await fetch_of(api))["failing_since"] == first["checked_at"]
+                weather.answer = None
+                assert await fetcher.fetch_all() is True
+                assert await fetcher.fetch_all() is True
+        assert caplog.text.count("has its forecast from open-meteo again") == 1, caplog.text
+        fetch = await fetch_of(api)
+        assert (fetch["ok"], fetch["error"], fetch["failing_since"]) == (True, None, None)
 
 
 async def test_an_unreachable_provider_is_logged_and_the_server_carries_on(
@@ -163,6 +216,8 @@ async def test_without_a_provider_csms_asks_no_one(
         await add_site(api)
         await asyncio.sleep(0.5)
         assert (await api.get(URL)).status_code == 404
+        assert [s["forecast_fetch"] for s in (await api.get("/sites/sofia/sources")).json()] \
+            == [None]
     assert weather.queries == []
 
 
@@ -179,8 +234,15 @@ async def test_an_unreachable_provider_costs_one_wait_per_round_not_one_per_sour
                                   client=client)
         with caplog.at_level(logging.WARNING, logger="csms.workers.forecasts"):
             assert await fetcher.fetch_all() is False
+            assert await fetcher.fetch_all() is False  # an outage is one warning
     assert caplog.text.count("could not reach") == 1, caplog.text
-    assert "no forecasts from open-meteo this round" in caplog.text
+    assert "no forecasts from open-meteo until it can be reached again" in caplog.text
+    # every source the round would have fetched says why it has none
+    async with api_client(server) as api:
+        for source in ("carport", "roof"):
+            fetch = await fetch_of(api, source)
+            assert fetch["ok"] is False
+            assert "could not reach" in fetch["error"]
 
 
 async def test_sources_of_one_plane_are_asked_for_once(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from csms.api.access import Who
 from csms.api.deps import Sites
 from csms.api.site_schemas import (
+    ForecastFetchOut,
     ForecastIn,
     ForecastOut,
     ReadingIn,
@@ -18,7 +19,7 @@ from csms.api.site_schemas import (
     SourceOut,
 )
 from csms.domain.errors import NotFound
-from csms.domain.model import GreenSource, Reading, Site, SourceForecast
+from csms.domain.model import ForecastFetch, GreenSource, Reading, Site, SourceForecast
 
 router = APIRouter(tags=["sites"])
 # PATCH fields whose null means "remove" (smart charging: the site's defaults)
@@ -33,9 +34,15 @@ def site_out(s: Site) -> SiteOut:
                    default_mode=s.default_mode, local_guard=s.local_guard)
 
 
-def source_out(s: GreenSource) -> SourceOut:
+def source_out(s: GreenSource, fetch: ForecastFetch | None = None) -> SourceOut:
     return SourceOut(site_id=s.site_id, id=s.id, kind="solar", name=s.name, peak_kw=s.peak_kw,
-                     tilt_deg=s.tilt_deg, azimuth_deg=s.azimuth_deg, on_site=s.on_site)
+                     tilt_deg=s.tilt_deg, azimuth_deg=s.azimuth_deg, on_site=s.on_site,
+                     forecast_fetch=fetch_out(fetch) if fetch is not None else None)
+
+
+def fetch_out(f: ForecastFetch) -> ForecastFetchOut:
+    return ForecastFetchOut(provider=f.provider, checked_at=f.checked_at, ok=f.error is None,
+                            error=f.error, failing_since=f.failing_since, ok_at=f.ok_at)
 
 
 @router.post("/sites", status_code=201)
@@ -70,7 +77,8 @@ async def add_source(site_id: str, body: SourceIn, sites: Sites) -> SourceOut:
 
 @router.get("/sites/{site_id}/sources")
 async def list_sources(site_id: str, sites: Sites) -> list[SourceOut]:
-    return [source_out(s) for s in await sites.sources(site_id)]
+    fetches = {f.source_id: f for f in await sites.fetches(site_id)}
+    return [source_out(s, fetches.get(s.id)) for s in await sites.sources(site_id)]
 
 
 @router.delete("/sites/{site_id}/sources/{source_id}", status_code=204)

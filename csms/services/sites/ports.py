@@ -8,7 +8,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from csms.domain.model import GreenSource, Reading, Sample, Site, SourceForecast, Transaction
+from csms.domain.model import (
+    ForecastFetch,
+    GreenSource,
+    Reading,
+    Sample,
+    Site,
+    SourceForecast,
+    Transaction,
+)
 
 
 class SiteRepo(Protocol):
@@ -27,6 +35,8 @@ class SiteRepo(Protocol):
     def put_forecast(self, forecast: SourceForecast) -> None: ...
     def forecasts(self, site_id: str) -> list[SourceForecast]: ...
     def delete_forecast(self, site_id: str, source_id: str) -> bool: ...
+    def put_fetch(self, fetch: ForecastFetch) -> None: ...
+    def fetches(self, site_id: str) -> list[ForecastFetch]: ...
 
 
 class AccountingRepo(Protocol):

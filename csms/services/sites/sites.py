@@ -10,7 +10,7 @@ from typing import Any
 from csms.clock import Clock
 from csms.domain import events as ev
 from csms.domain.errors import Conflict, InvalidInput, NotFound
-from csms.domain.model import GreenSource, Reading, Site, SourceForecast
+from csms.domain.model import ForecastFetch, GreenSource, Reading, Site, SourceForecast
 from csms.services.ports import Database, UnitOfWork
 
 # A forecast above its source's peak by this much is in the wrong unit (W for kW) or for
@@ -172,6 +172,34 @@ class SiteService:
             uow.publish(ev.ForecastPosted("", site_id, source_id))
 
         await self._db.write(work)
+
+    async def record_fetch(self, site_id: str, source_id: str, provider: str,
+                           error: str | None) -> ForecastFetch | None:
+        """Record how fetching the source's forecast from `provider` went (`error`: why it
+        gave none). None when the source is gone meanwhile."""
+        now = self._clock.now()
+
+        def work(uow: UnitOfWork) -> ForecastFetch | None:
+            if not any(s.id == source_id for s in uow.sites.sources(site_id)):
+                return None
+            before = next((f for f in uow.sites.fetches(site_id) if f.source_id == source_id),
+                          None)
+            if error is None:
+                fetch = ForecastFetch(site_id, source_id, provider, now, ok_at=now)
+            else:
+                since = before.failing_since if before is not None else None
+                fetch = ForecastFetch(site_id, source_id, provider, now, error=error[:500],
+                                      failing_since=since or now,
+                                      ok_at=before.ok_at if before is not None else None)
+            uow.sites.put_fetch(fetch)
+            return fetch
+
+        return await self._db.write(work)
+
+    async def fetches(self, site_id: str) -> list[ForecastFetch]:
+        """How the last fetch of each of the site's sources' forecasts went."""
+        await self.get(site_id)
+        return await self._db.read(lambda uow: uow.sites.fetches(site_id))
 
 
 def _source(uow: UnitOfWork, site_id: str, source_id: str) -> GreenSource:

@@ -53,6 +53,16 @@ function sourceForecast(plan, sourceId) {
   return `${from}, issued ${when(given.issued_at)}, to ${when(given.end)}`;
 }
 
+// What the planner expects of a source, and, when csms fetches forecasts, whether the
+// provider has stopped giving this one (the planner then keeps the last, or the clear sky).
+function sourceForecastCell(plan, source) {
+  const expected = sourceForecast(plan, source.id);
+  const f = source.forecast_fetch;
+  if (!f || f.ok) return expected;
+  return h('span', {}, expected, h('br'), h('span', { class: 'warn', dataset: { testid: 'fetch-failing' } },
+    `${f.provider} gives none since ${when(f.failing_since)} (last tried ${when(f.checked_at)}): ${f.error}`));
+}
+
 // The plan forecast's `source`, in words.
 const GREEN_BASIS = {
   measured: 'the forecast corrected by measured output',
@@ -135,7 +145,7 @@ export async function render(root, ctx) {
       { label: 'Peak', get: (s) => `${s.peak_kw} kW`, num: true },
       { label: 'Where', get: (s) => (s.on_site ? 'behind the meter' : 'elsewhere') },
       { label: 'Tilt / azimuth', get: (s) => `${s.tilt_deg}° / ${s.azimuth_deg}°`, wide: true },
-      { label: 'Forecast', get: (s) => sourceForecast(plan, s.id), wide: true },
+      { label: 'Forecast', get: (s) => sourceForecastCell(plan, s), wide: true },
     ], src, { empty: 'No green source: add one with POST /api/v1/sites/{id}/sources.' }));
     replace(state, plannerState(plan));
   }
