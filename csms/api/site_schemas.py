@@ -60,6 +60,12 @@ class SitePatch(Strict):
     _zone = field_validator("timezone")(known_zone)
 
 
+class GuardFailureOut(BaseModel):
+    at: datetime = Field(description="the start of the first 30 minutes above the limit")
+    import_kw: float = Field(description="the highest 15-minute mean import in them: the "
+                             "chargers' registers less the on-site sources' readings")
+
+
 class SiteOut(BaseModel):
     id: str
     name: str
@@ -73,6 +79,12 @@ class SiteOut(BaseModel):
     default_energy_kwh: float | None = None
     default_mode: str | None = None
     local_guard: bool = False
+    guard_since: datetime | None = Field(
+        None, description="when the local guard was declared: csms checks the import it "
+        "measures against the limit from then on")
+    guard_failure: GuardFailureOut | None = Field(
+        None, description="the import measured above the limit for 30 minutes despite the "
+        "guard: plans count on no green above the limit until local_guard is set true again")
 
 
 class SourceIn(Strict):

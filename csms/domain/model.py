@@ -141,6 +141,21 @@ class Transaction:
 
 
 @dataclass(frozen=True, slots=True)
+class GuardFailure:
+    """The first time the site's import was measured above its limit for two intervals in a
+    row while it declared a local guard (csms.domain.grid_import): the run's start and its
+    highest mean import."""
+
+    at: datetime
+    import_kw: float
+
+    def describe(self, limit_kw: float) -> str:
+        return (f"the site's local guard did not keep the import within its {limit_kw:g} kW "
+                f"limit: {self.import_kw:.1f} kW measured for 30 minutes from "
+                f"{self.at.isoformat()}")
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """A grid connection point with its limit; stations and green sources belong to it."""
 
@@ -158,6 +173,13 @@ class Site:
     # a controller at the connection point curtails the chargers within seconds when the
     # import exceeds the limit (an inverter trip): only then may plans count on firm green
     local_guard: bool = False
+    guard_since: datetime | None = None  # when it was declared: the import is judged from then
+    guard_failure: GuardFailure | None = None  # measured not to act: until declared again
+
+    @property
+    def guard_trusted(self) -> bool:
+        """Whether plans may count on the local guard: declared, and not seen failing since."""
+        return self.local_guard and self.guard_failure is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from csms.domain.model import (
     ConnectorState,
     ForecastFetch,
     GreenSource,
+    GuardFailure,
     IdToken,
     RegistrationStatus,
     Site,
@@ -89,7 +90,9 @@ def site(r: Row[Any]) -> Site:
                 latitude=m["latitude"], longitude=m["longitude"], timezone=m["timezone"],
                 created_at=m["created_at"], default_dwell_h=m["default_dwell_h"],
                 default_energy_kwh=m["default_energy_kwh"], default_mode=m["default_mode"],
-                local_guard=bool(m["local_guard"]))
+                local_guard=bool(m["local_guard"]), guard_since=m["guard_since"],
+                guard_failure=None if m["guard_failed_at"] is None else GuardFailure(
+                    m["guard_failed_at"], float(m["guard_failed_kw"] or 0.0)))
 
 
 def green_source(r: Row[Any]) -> GreenSource:

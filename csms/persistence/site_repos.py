@@ -29,7 +29,7 @@ class SiteRepo:
             latitude=site.latitude, longitude=site.longitude, timezone=site.timezone,
             created_at=site.created_at, default_dwell_h=site.default_dwell_h,
             default_energy_kwh=site.default_energy_kwh, default_mode=site.default_mode,
-            local_guard=site.local_guard))
+            local_guard=site.local_guard, guard_since=site.guard_since))
 
     def update(self, site_id: str, **fields: Any) -> bool:
         q = update(t.sites).where(t.sites.c.id == site_id).values(**fields)

@@ -199,6 +199,10 @@ sites = Table(
     Column("default_mode", String(8)),
     # a local guard at the connection: firm green counts above the limit (migration 0018)
     Column("local_guard", Boolean, nullable=False, server_default="0"),
+    # when the guard was declared, and when csms measured it not acting (migration 0023)
+    Column("guard_since", UTCDateTime()),
+    Column("guard_failed_at", UTCDateTime()),
+    Column("guard_failed_kw", Float),
 )
 
 green_sources = Table(

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,6 +113,27 @@ async def test_site_day_plot_and_planner_state(console: Console, page: Page) -> 
         await expect(page.get_by_text("Barn roof")).to_be_visible()
         planner = page.get_by_role("region", name="Planner")
         await expect(planner.get_by_role("cell", name="CP-16")).to_be_visible()
+
+
+async def test_the_site_page_says_whether_its_local_guard_is_counted_on(
+    console: Console, page: Page
+) -> None:
+    assert (await console.api.patch(f"/sites/{scene.SITE}",
+                                    json={"local_guard": True})).status_code == 200
+    await sign_in_with_token(page, console.base)
+    await page.goto(f"{console.base}/#/sites/{scene.SITE}")
+    await expect(page.get_by_test_id("guard")).to_contain_text("counted on")
+    # csms measured the import above the limit (tests/green/test_local_guard_check.py)
+    failed_at = datetime.now(UTC) - timedelta(hours=1)
+    await console.server.db.write(lambda uow: uow.sites.update(
+        scene.SITE, guard_failed_at=failed_at, guard_failed_kw=31.5))
+    await page.reload()
+    await expect(page.get_by_test_id("guard")).to_contain_text("not counted on: 31.5 kW imported")
+    plan = (await console.api.get(f"/sites/{scene.SITE}/plan?refresh=true")).json()
+    assert any("local guard did not keep" in n for n in plan["notes"])
+    await page.reload()
+    planner = page.get_by_role("region", name="Planner")
+    await expect(planner.get_by_text("local guard did not keep the import")).to_be_visible()
 
 
 async def test_the_overview_shows_the_latest_reading_as_green_production_now(

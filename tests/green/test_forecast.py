@@ -272,15 +272,20 @@ async def test_bad_requests(server: CsmsServer, api: httpx.AsyncClient) -> None:
             await svc.site_forecast("sofia", start, slots, minutes)
 
 
-@pytest.mark.parametrize("guarded", [False, True])
+@pytest.mark.parametrize(("declared", "failed"), [(False, False), (True, False), (True, True)])
 async def test_only_a_guarded_site_plans_above_its_limit(
-        server: CsmsServer, api: httpx.AsyncClient, guarded: bool) -> None:
+        server: CsmsServer, api: httpx.AsyncClient, declared: bool, failed: bool) -> None:
     # a steady sunny morning, and cars that want more than the 50 kW connection: the firm
     # quarter of the last reading counts above the limit only where a local guard would cut
-    # the chargers on a trip (set through the API, as an operator would)
+    # the chargers on a trip (set through the API, as an operator would), and csms has not
+    # measured it failing to (tests/green/test_local_guard_check.py)
     await make_site(api)
-    r = await api.patch(f"/sites/{SITE['id']}", json={"local_guard": guarded})
-    assert r.json()["local_guard"] is guarded
+    r = await api.patch(f"/sites/{SITE['id']}", json={"local_guard": declared})
+    assert r.json()["local_guard"] is declared
+    if failed:
+        await server.db.write(lambda uow: uow.sites.update(
+            "sofia", guard_failed_at=NOW - timedelta(hours=1), guard_failed_kw=70.0))
+    guarded = declared and not failed
     await post_readings(api, JUNE.replace(hour=5), NOW, 0.95)
     f = await ForecastService(server.db, FixedClock(NOW)).site_forecast("sofia", NOW, 8)
     last = f.measured_kw[-1]

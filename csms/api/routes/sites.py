@@ -10,6 +10,7 @@ from csms.api.site_schemas import (
     ForecastFetchOut,
     ForecastIn,
     ForecastOut,
+    GuardFailureOut,
     ReadingIn,
     ReadingsAccepted,
     SiteIn,
@@ -31,7 +32,10 @@ def site_out(s: Site) -> SiteOut:
     return SiteOut(id=s.id, name=s.name, grid_limit_kw=s.grid_limit_kw, latitude=s.latitude,
                    longitude=s.longitude, timezone=s.timezone, created_at=s.created_at,
                    default_dwell_h=s.default_dwell_h, default_energy_kwh=s.default_energy_kwh,
-                   default_mode=s.default_mode, local_guard=s.local_guard)
+                   default_mode=s.default_mode, local_guard=s.local_guard,
+                   guard_since=s.guard_since,
+                   guard_failure=None if s.guard_failure is None else GuardFailureOut(
+                       at=s.guard_failure.at, import_kw=s.guard_failure.import_kw))
 
 
 def source_out(s: GreenSource, fetch: ForecastFetch | None = None) -> SourceOut:

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from csms.clock import Clock
 from csms.domain import accounting as acc
+from csms.domain import events as ev
+from csms.domain import grid_import
 from csms.domain.errors import InvalidInput, NotFound
 from csms.domain.model import GreenSource, Reading, Sample, Site, SourceForecast, Transaction
 from csms.services.ports import Database, UnitOfWork
@@ -96,6 +98,7 @@ class AccountingService:
         if inputs is None:
             return 0
         account = await asyncio.to_thread(_compute, inputs, lo, now, now)
+        await self._check_guard(inputs, account, lo, now)
         changed = {
             t.pk: round(account.green.get(t.pk, 0.0), 3) for t in inputs.transactions
             if (t.stopped_at is None or t.stopped_at >= now - RECENT)
@@ -104,6 +107,38 @@ class AccountingService:
         if changed:
             await self._db.write(lambda uow: uow.accounting.set_green(changed))
         return len(changed)
+
+    async def _check_guard(self, inputs: _Inputs, account: _Account, lo: datetime,
+                           now: datetime) -> None:
+        """A site that declares a local guard: whether the import it measured stayed within
+        its limit since then (csms.domain.grid_import). If not, its plans stop counting on
+        the guard until the site declares it again."""
+        site = inputs.site
+        if not site.guard_trusted:
+            return
+        since = site.guard_since or site.created_at or lo
+        first = max(acc.interval_of(since - timedelta(microseconds=1)) + 1, acc.interval_of(lo))
+        load = {i: u.energy_wh for i, u in account.intervals.items()}
+        imports = grid_import.judged_imports(
+            inputs.sources, inputs.transactions, inputs.samples, inputs.readings, load,
+            range(first, acc.interval_of(now)))
+        found = grid_import.failure(imports, site.grid_limit_kw)
+        if found is None:
+            return
+
+        def work(uow: UnitOfWork) -> bool:
+            current = uow.sites.get(site.id)
+            if current is None or not current.guard_trusted or \
+                    current.guard_since != site.guard_since:
+                return False  # declared again (or withdrawn) meanwhile
+            uow.sites.update(site.id, guard_failed_at=found.at, guard_failed_kw=found.import_kw)
+            uow.publish(ev.SiteChanged("", site.id))
+            return True
+
+        if await self._db.write(work):
+            log.warning("site %r: %s; its plans count on no green above the limit until the "
+                        "guard is declared again (PATCH local_guard true)", site.id,
+                        found.describe(site.grid_limit_kw))
 
     async def refresh(self) -> None:
         """Every site's recent transactions (the periodic job)."""

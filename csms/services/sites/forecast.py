@@ -315,7 +315,7 @@ def compute(
     firm, room = np.zeros(slots), np.zeros(slots)
     if start == now_slot and all(s.on_site for s in sources):
         firm, room = fc.bounds(_sum(course, past + slots), actual, past, on,
-                               prior=fc.drop_prior(site.local_guard))
+                               prior=fc.drop_prior(site.guard_trusted))
     return SiteForecast(
         site_id=site.id, start=start, slot_minutes=slot_minutes,
         on_site_kw=_rounded(on), off_site_kw=_rounded(off),

@@ -25,7 +25,9 @@ class SiteService:
         self._clock = clock
 
     async def add(self, site: Site) -> Site:
-        site = replace(site, created_at=self._clock.now())
+        now = self._clock.now()
+        site = replace(site, created_at=now, guard_since=now if site.local_guard else None,
+                       guard_failure=None)
 
         def work(uow: UnitOfWork) -> None:
             if uow.sites.get(site.id) is not None:
@@ -45,6 +47,11 @@ class SiteService:
         return await self._db.read(lambda uow: uow.sites.all())
 
     async def update(self, site_id: str, changes: dict[str, Any]) -> Site:
+        if "local_guard" in changes:
+            # declared (again): judged from now on, a failure seen before is forgotten
+            changes = changes | {"guard_since": self._clock.now() if changes["local_guard"]
+                                 else None, "guard_failed_at": None, "guard_failed_kw": None}
+
         def work(uow: UnitOfWork) -> None:
             if not uow.sites.update(site_id, **changes):
                 raise NotFound(f"site {site_id!r} not found")

@@ -160,6 +160,11 @@ class SmartChargingService:
         horizon = self._horizon(now, start, views)
         outlook = await self._forecast(site_id, start, horizon)
         notes = [outlook.note] if outlook.note else []
+        failed = inputs.site.guard_failure if inputs.site.local_guard else None
+        if failed is not None:
+            notes.append(f"{failed.describe(inputs.site.grid_limit_kw)}: planned as without "
+                         "one (no green above the limit counts as sure) until it is declared "
+                         "again (PATCH local_guard true)")
         result: Plan | None = None
         expected = await self.arrivals.expect(inputs.site, start, horizon, SLOT_MINUTES)
         if needs:

@@ -63,6 +63,17 @@ function sourceForecastCell(plan, source) {
     `${f.provider} gives none since ${when(f.failing_since)} (last tried ${when(f.checked_at)}): ${f.error}`));
 }
 
+// A local guard lets plans count on green above the limit; csms checks the import it measures
+// and stops counting on a guard that let it stay above the limit.
+function guardCard(site) {
+  if (!site.local_guard) return null;
+  const failed = site.guard_failure;
+  return h('div', { class: 'card', dataset: { testid: 'guard' } }, h('div', { class: 'label' }, 'Local guard'),
+    failed
+      ? h('div', { class: 'value warn' }, `not counted on: ${failed.import_kw} kW imported from ${when(failed.at)}`)
+      : h('div', { class: 'value' }, 'counted on'));
+}
+
 // The plan forecast's `source`, in words.
 const GREEN_BASIS = {
   measured: 'the forecast corrected by measured output',
@@ -124,7 +135,8 @@ export async function render(root, ctx) {
       h('div', { class: 'card' }, h('div', { class: 'label' }, 'Grid limit'), h('div', { class: 'value' }, `${site.grid_limit_kw} kW`)),
       h('div', { class: 'card' }, h('div', { class: 'label' }, 'Energy today'), h('div', { class: 'value' }, kwh(energy?.energy_wh))),
       h('div', { class: 'card' }, h('div', { class: 'label' }, 'Green today'), h('div', { class: 'value' }, kwh(energy?.green_energy_wh))),
-      h('div', { class: 'card' }, h('div', { class: 'label' }, 'Green share'), h('div', { class: 'value' }, pct(energy?.green_share)))));
+      h('div', { class: 'card' }, h('div', { class: 'label' }, 'Green share'), h('div', { class: 'value' }, pct(energy?.green_share))),
+      guardCard(site)));
     const data = plotData(dayRows(energy, plan), site.grid_limit_kw);
     plot.dataset.points = String(data[0].length);
     if (chart) chart.update(data);
