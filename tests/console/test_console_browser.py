@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
+from csms.domain.model import Transaction
+from csms.services.ports import UnitOfWork
 from tests.conftest import ServerFactory, api_client
 from tests.console import scene
 from tests.console.browser import sign_in_with_token
@@ -134,6 +136,36 @@ async def test_the_site_page_says_whether_its_local_guard_is_counted_on(
     await page.reload()
     planner = page.get_by_role("region", name="Planner")
     await expect(planner.get_by_text("local guard did not keep the import")).to_be_visible()
+
+
+async def test_the_site_page_shows_what_is_held_back_for_cars_likely_to_come(
+    console: Console, page: Page
+) -> None:
+    api = console.api
+    assert (await api.post("/sites", json={"id": "depot", "name": "Depot",
+                                           "grid_limit_kw": 50})).status_code == 201
+    assert (await api.post("/stations", json={"id": "DEP-1", "site_id": "depot"})
+            ).status_code == 201
+    came = datetime.now(UTC) + timedelta(hours=1)
+
+    def history(uow: UnitOfWork) -> None:  # two cars an hour from now, each of four weeks
+        for week in range(1, 5):
+            for car in range(2):
+                at = came - timedelta(weeks=week) + timedelta(minutes=car)
+                uow.transactions.add(Transaction(
+                    pk=0, station_id="DEP-1", transaction_id="", evse_id=1, connector_id=1,
+                    id_token=None, started_at=at, stopped_at=at + timedelta(hours=8),
+                    energy_wh=40000.0), allocate_id=True)
+
+    await console.server.db.write(history)
+    plan = (await api.get("/sites/depot/plan", params={"refresh": "true"})).json()
+    held = max(plan["reserve_kw"])
+    assert held > 0, plan["reserve_kw"]
+    await sign_in_with_token(page, console.base)
+    await page.goto(f"{console.base}/#/sites/depot")
+    line = page.get_by_role("region", name="Planner").get_by_test_id("arrivals")
+    await expect(line).to_contain_text(f"up to {held:.1f} kW held back")
+    await expect(line).to_contain_text("80.0 kWh wanted within the plan")
 
 
 async def test_the_overview_shows_the_latest_reading_as_green_production_now(

@@ -10,7 +10,7 @@ import { badge, enc, errorText, h, kwh, link, notAvailable, panel, pct, replace,
 // the plan; measured production ends at the plan's current slot.
 export function dayRows(energy, plan) {
   const rows = new Map();
-  const row = (t) => { if (!rows.has(t)) rows.set(t, { load: null, plan: null, measured: null, forecast: null }); return rows.get(t); };
+  const row = (t) => { if (!rows.has(t)) rows.set(t, { load: null, plan: null, held: null, measured: null, forecast: null }); return rows.get(t); };
   for (const iv of energy?.intervals || []) {
     const hours = (seconds(iv.end) - seconds(iv.start)) / 3600;
     const r = row(seconds(iv.start));
@@ -22,6 +22,10 @@ export function dayRows(energy, plan) {
     const start = seconds(plan.start);
     const step = (plan.slot_minutes || 15) * 60;
     plan.load_kw.forEach((v, i) => { row(start + i * step).plan = v; });
+    // capacity held back for cars the site's history expects, on top of the plan
+    (plan.reserve_kw || []).forEach((v, i) => {
+      if (v > 0) row(start + i * step).held = (plan.load_kw[i] ?? 0) + v;
+    });
     plan.forecast.green_kw.forEach((v, i) => { row(start + i * step).forecast = v; });
     const measured = plan.forecast.measured_kw || [];
     measured.forEach((v, i) => {
@@ -39,7 +43,7 @@ function plotData(entries, limit) {
     const green = r.measured ?? r.forecast;
     return load === null ? null : Math.max(0, load - (green ?? 0));
   });
-  return [x, pick('load'), pick('plan'), pick('measured'), pick('forecast'), grid, x.map(() => limit)];
+  return [x, pick('load'), pick('plan'), pick('held'), pick('measured'), pick('forecast'), grid, x.map(() => limit)];
 }
 
 // What the planner expects of a source: a weather-based forecast (given through the API, or
@@ -82,6 +86,16 @@ const GREEN_BASIS = {
   none: 'nothing (no coordinates or no sources)',
 };
 
+// What the site's history (the same weekday and hour, the last four weeks) says is still to
+// come: the capacity the plan holds back for it, and the energy those cars will want.
+function arrivals(plan) {
+  const held = Math.max(0, ...(plan.reserve_kw || []));
+  const wanted = (plan.arriving_kwh || []).reduce((a, b) => a + b, 0);
+  if (held <= 0 && wanted <= 0) return h('p', { dataset: { testid: 'arrivals' } }, 'No car expected to arrive within the plan, from the last four weeks.');
+  return h('p', { dataset: { testid: 'arrivals' } },
+    `Cars expected from the last four weeks' arrivals: up to ${held.toFixed(1)} kW held back for them, ${wanted.toFixed(1)} kWh wanted within the plan.`);
+}
+
 function plannerState(plan) {
   if (!plan) return [notAvailable('Planner state')];
   const f = plan.forecast;
@@ -89,6 +103,7 @@ function plannerState(plan) {
     h('p', {}, `Computed ${when(plan.computed_at)}; green expected from ${GREEN_BASIS[f.source] || f.source}${f.stale ? ' (stale: a source stopped reporting)' : ''}`,
       plan.diagnostics ? `; solver ${plan.diagnostics.status} in ${Number(plan.diagnostics.solve_ms).toFixed(1)} ms` : '', '.'),
     [...new Set([f.note, ...(plan.notes || [])].filter(Boolean))].map((n) => h('p', { class: 'warn' }, n)),
+    arrivals(plan),
     h('h3', {}, 'Sessions'),
     table([
       { label: 'Session', get: (s) => link(`#/sessions/${enc(s.transaction_id)}?station=${enc(s.station_id)}`, s.transaction_id) },
@@ -145,6 +160,7 @@ export async function render(root, ctx) {
       chart = timeChart(plot, { title: `day plot of ${site.name}`, height: 320, data, series: [
         { label: 'Load', color: COLORS.load, fill: true },
         { label: 'Plan ahead', color: COLORS.plan, dash: [6, 4], width: 3 },
+        { label: 'Plan + held for arrivals', color: COLORS.plan, dash: [2, 4], width: 1.5 },
         { label: 'Green measured', color: COLORS.green, width: 2.5 },
         { label: 'Green forecast', color: COLORS.forecast, dash: [4, 4] },
         { label: 'Grid import', color: COLORS.grid, width: 1.5 },
