@@ -17,6 +17,7 @@ readings are points and a trip between two of them moves one interval's mean eit
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -29,16 +30,14 @@ TOLERANCE_SHARE = 0.05  # meters and sampled readings: above the limit by more t
 TOLERANCE_KW = 1.0  # (and by more than this on a small connection)
 
 
-def dense(points: Sequence[tuple[datetime, float]], lo: datetime, hi: datetime) -> bool:
-    """Whether register readings (sorted by time) cover [lo, hi) with no gap wider than
+def dense(times: Sequence[datetime], lo: datetime, hi: datetime) -> bool:
+    """Whether register readings at `times` (sorted) cover [lo, hi) with no gap wider than
     `MAX_GAP`, from at or before `lo` to at or after `hi`."""
-    times = [t for t, _ in points]
-    before = [t for t in times if t <= lo]
-    after = [t for t in times if t >= hi]
-    if not before or not after:
+    first = bisect_right(times, lo) - 1  # the last at or before lo
+    last = bisect_left(times, hi)  # the first at or after hi
+    if first < 0 or last >= len(times):
         return False
-    inside = [before[-1], *(t for t in times if lo < t < hi), after[0]]
-    return all(b - a <= MAX_GAP for a, b in zip(inside, inside[1:], strict=False))
+    return all(times[k + 1] - times[k] <= MAX_GAP for k in range(first, last))
 
 
 def judged_imports(
@@ -52,13 +51,14 @@ def judged_imports(
     mine = list(readings)
     green = {sid: interval_means((r.timestamp, r.power_kw) for s, r in mine if s == sid)
              for sid in on_site}
-    points = {t.pk: register_points(t, samples.get(t.pk, ())) for t in transactions}
+    times = {t.pk: [p for p, _ in register_points(t, samples.get(t.pk, ()))]
+             for t in transactions}
     out: dict[int, float] = {}
     for i in intervals:
         lo, hi = interval_start(i), interval_start(i) + INTERVAL
         live = [t for t in transactions
                 if t.started_at < hi and (t.stopped_at is None or t.stopped_at > lo)]
-        if not all(dense(points[t.pk], max(lo, t.started_at),
+        if not all(dense(times[t.pk], max(lo, t.started_at),
                          min(hi, t.stopped_at or hi)) for t in live):
             continue
         if not all(i in green[sid] for sid in on_site):

@@ -40,12 +40,13 @@ def registers(t: Transaction, every: float, until: float, kw: float) -> list[Sam
 
 def test_dense_needs_readings_around_and_within_the_interval_at_most_5_minutes_apart() -> None:
     lo, hi = at(0), at(15)
-    points = [(at(m), 0.0) for m in (0, 5, 10, 15)]
-    assert gi.dense(points, lo, hi)
-    assert not gi.dense(points[1:], lo, hi)  # nothing at or before the start
-    assert not gi.dense(points[:-1], lo, hi)  # nothing at or after the end
-    assert not gi.dense([(at(m), 0.0) for m in (0, 10, 15)], lo, hi)  # a 10-minute gap
-    assert gi.dense([(at(m), 0.0) for m in (-1, 4, 9, 14, 16)], lo, hi)
+    times = [at(m) for m in (0, 5, 10, 15)]
+    assert gi.dense(times, lo, hi)
+    assert not gi.dense(times[1:], lo, hi)  # nothing at or before the start
+    assert not gi.dense(times[:-1], lo, hi)  # nothing at or after the end
+    assert not gi.dense([at(m) for m in (0, 10, 15)], lo, hi)  # a 10-minute gap
+    assert gi.dense([at(m) for m in (-20, -1, 4, 9, 14, 16, 40)], lo, hi)  # gaps outside
+    assert not gi.dense([at(m) for m in (-6, 4, 9, 14, 16)], lo, hi)  # one across the start
 
 
 def test_two_intervals_in_a_row_above_the_limit_and_its_tolerance_are_a_failure() -> None:

@@ -116,12 +116,12 @@ class AccountingService:
         site = inputs.site
         if not site.guard_trusted:
             return
-        since = site.guard_since or site.created_at or lo
-        first = max(acc.interval_of(since - timedelta(microseconds=1)) + 1, acc.interval_of(lo))
+        since = max(site.guard_since or site.created_at or lo, lo, now - RECENT)
+        first = acc.interval_of(since - timedelta(microseconds=1)) + 1  # whole intervals
         load = {i: u.energy_wh for i, u in account.intervals.items()}
-        imports = grid_import.judged_imports(
-            inputs.sources, inputs.transactions, inputs.samples, inputs.readings, load,
-            range(first, acc.interval_of(now)))
+        imports = await asyncio.to_thread(
+            grid_import.judged_imports, inputs.sources, inputs.transactions, inputs.samples,
+            inputs.readings, load, range(first, acc.interval_of(now)))
         found = grid_import.failure(imports, site.grid_limit_kw)
         if found is None:
             return
