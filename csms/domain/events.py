@@ -298,6 +298,19 @@ class ForecastPosted(Event):
 
 @typed
 @dataclass(frozen=True, slots=True)
+class GuardFailed(Event):
+    """The site's import was measured above its limit for 30 minutes although it declared a
+    local guard: its plans count on the guard no more (csms.domain.grid_import)."""
+
+    name: ClassVar[str] = "site.guard_failed"
+    site_id: str
+    at: datetime
+    import_kw: float
+    limit_kw: float
+
+
+@typed
+@dataclass(frozen=True, slots=True)
 class ChargingDefaultsChanged(Event):
     name: ClassVar[str] = "charging_defaults.changed"
     group_id: str

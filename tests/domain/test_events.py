@@ -32,6 +32,7 @@ ONE_OF_EACH: list[ev.Event] = [
     ev.SiteChanged("", "site-1"),
     ev.ReadingsAdded("", "site-1", "pv"),
     ev.ForecastPosted("", "site-1", "pv"),
+    ev.GuardFailed("", "site-1", datetime(2026, 12, 8, 12, tzinfo=UTC), 63.2, 45.0),
     ev.ChargingDefaultsChanged("", "fleet"),
     ev.StationMeteringSet("S1", "site-1", 3, {"sample_interval_s": "Accepted"}),
     ev.MeteringPolicyChanged("", "site-1", 3),

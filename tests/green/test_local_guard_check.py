@@ -9,6 +9,7 @@ Sparse registers, an import within the limit and an unguarded site accuse no one
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from csms.app import CsmsServer
+from csms.domain import events as ev
 from tests.api.support import register
 from tests.helpers import BOOT_16, eventually, raw_station
 
@@ -72,13 +74,17 @@ async def test_a_guard_that_did_not_act_is_named_and_no_longer_counted_on(
     await guarded_site(server, api, green_kw=0.0)
     before = (await api.get("/sites/yard")).json()
     assert (before["local_guard"], before["guard_failure"]) == (True, None)
-    await charge(server, every_min=5)
+    async with server.services.events.subscribe({ev.GuardFailed}) as events:
+        await charge(server, every_min=5)
 
-    async def failed() -> dict[str, Any] | None:  # the stop's own accounting finds it
-        site: dict[str, Any] = (await api.get("/sites/yard")).json()
-        return site if site["guard_failure"] else None
+        async def failed() -> dict[str, Any] | None:  # the stop's own accounting finds it
+            site: dict[str, Any] = (await api.get("/sites/yard")).json()
+            return site if site["guard_failure"] else None
 
-    site = await eventually(failed, "the guard's failure recorded")
+        site = await eventually(failed, "the guard's failure recorded")
+        event = await asyncio.wait_for(events.get(), 5)  # on the event stream too
+    assert event == ev.GuardFailed("", "yard", T0, LOAD_KW, 10.0)
+    assert event.type == "site.guard_failed"
     assert site["local_guard"] is True  # the site's word stays; csms no longer counts on it
     assert datetime.fromisoformat(site["guard_failure"]["at"]) == T0
     assert site["guard_failure"]["import_kw"] == pytest.approx(LOAD_KW, abs=0.01)

@@ -132,7 +132,9 @@ class AccountingService:
                     current.guard_since != site.guard_since:
                 return False  # declared again (or withdrawn) meanwhile
             uow.sites.update(site.id, guard_failed_at=found.at, guard_failed_kw=found.import_kw)
-            uow.publish(ev.SiteChanged("", site.id))
+            uow.publish(ev.SiteChanged("", site.id))  # re-planned without the guard
+            uow.publish(ev.GuardFailed("", site.id, found.at, found.import_kw,
+                                       site.grid_limit_kw))
             return True
 
         if await self._db.write(work):
