@@ -135,7 +135,7 @@ class ForecastFetcher:
         await self._sites.record_fetch(site.id, source.id, open_meteo.NAME, error)
         if error is None:
             self._failing.pop(key, None)
-            if before is not None:
+            if before is not None and before != self._unreachable:  # (else: one line for all)
                 log.info("source %r of site %r has its forecast from %s again", source.id,
                          site.id, open_meteo.NAME)
             return

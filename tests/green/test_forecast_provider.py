@@ -245,6 +245,42 @@ async def test_an_unreachable_provider_costs_one_wait_per_round_not_one_per_sour
             assert "could not reach" in fetch["error"]
 
 
+class Flaky(httpx.AsyncBaseTransport):
+    """A network that is down until told otherwise."""
+
+    def __init__(self) -> None:
+        self.down = True
+        self._real = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("Name or service not known", request=request)
+        return await self._real.handle_async_request(request)
+
+
+async def test_an_outage_and_its_end_are_one_line_each_not_one_per_source(
+        server: CsmsServer, weather: Weather, caplog: pytest.LogCaptureFixture) -> None:
+    async with api_client(server) as api:
+        await add_site(api)
+        r = await api.post("/sites/sofia/sources", json={"id": "carport", "peak_kw": 10,
+                                                          "tilt_deg": 10})
+        assert r.status_code == 201
+        network = Flaky()
+        async with httpx.AsyncClient(transport=network) as client:
+            fetcher = ForecastFetcher(server.services.sites, server.services.events,
+                                      weather.url, 3600.0, client=client)
+            with caplog.at_level(logging.INFO, logger="csms.workers.forecasts"):
+                assert await fetcher.fetch_all() is False
+                network.down = False
+                assert await fetcher.fetch_all() is True
+        assert caplog.text.count("until it can be reached again") == 1, caplog.text
+        assert caplog.text.count("open-meteo can be reached again") == 1, caplog.text
+        assert "has its forecast from open-meteo again" not in caplog.text
+        assert "no forecast for source" not in caplog.text
+        for source in ("carport", "roof"):
+            assert (await fetch_of(api, source))["ok"] is True
+
+
 async def test_sources_of_one_plane_are_asked_for_once(
         server: CsmsServer, weather: Weather) -> None:
     async with api_client(server) as api:
