@@ -168,6 +168,28 @@ async def test_the_site_page_shows_what_is_held_back_for_cars_likely_to_come(
     await expect(line).to_contain_text("80.0 kWh wanted within the plan")
 
 
+async def test_the_day_plot_shows_the_green_expected_ahead_with_no_car_to_plan(
+    console: Console, page: Page
+) -> None:
+    site = {"id": "quiet", "name": "Quiet roof", "grid_limit_kw": 20, "latitude": 42.7,
+            "longitude": 23.3, "timezone": "Europe/Sofia"}
+    assert (await console.api.post("/sites", json=site)).status_code == 201
+    assert (await console.api.post("/sites/quiet/sources",
+                                   json={"id": "roof", "peak_kw": 30})).status_code == 201
+    plan = (await console.api.get("/sites/quiet/plan", params={"refresh": "true"})).json()
+    assert plan["start"] is None and plan["forecast"]["start"] is not None
+    ahead = len(plan["forecast"]["green_kw"])
+    energy = (await console.api.get("/sites/quiet/energy", params={"detail": "true"})).json()
+    await sign_in_with_token(page, console.base)
+    await page.goto(f"{console.base}/#/sites/quiet")
+    plot = page.get_by_test_id("day-plot")
+    await expect(plot.locator(".uplot")).to_be_visible()
+    await expect(plot).to_have_attribute("data-points", re.compile(r"\d+"))
+    # the day so far, and the slots ahead of the current one (a slot may begin meanwhile)
+    points = int(await plot.get_attribute("data-points") or 0)
+    assert points >= len(energy["intervals"]) + ahead - 1, (points, ahead)
+
+
 async def test_the_overview_shows_the_latest_reading_as_green_production_now(
     console: Console, page: Page
 ) -> None:

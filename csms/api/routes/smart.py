@@ -93,6 +93,7 @@ def plan_out(state: SiteState) -> dict[str, Any]:
         "reserve_kw": state.reserve_kw,
         "arriving_kwh": state.arriving_kwh,
         "forecast": {
+            "start": state.outlook_start,  # also without a plan (no car to plan for)
             "green_kw": [round(x, 3) for x in state.outlook.green_kw],
             "measured_kw": state.outlook.measured_kw,
             "latest_kw": state.outlook.latest_kw,

@@ -91,6 +91,12 @@ class SiteState:
     reserve_kw: list[float] = field(default_factory=list)  # held back for likely arrivals
     arriving_kwh: list[float] = field(default_factory=list)  # what those arrivals will want
 
+    @property
+    def outlook_start(self) -> datetime:
+        """The start of the outlook's first slot (the plan's, when there is one): the slot
+        the cycle ran in."""
+        return slot_floor(self.computed_at, SLOT_MINUTES)
+
 
 class SmartChargingService:
     def __init__(self, db: Database, clock: Clock, gateway: StationGateway,
@@ -162,7 +168,7 @@ class SmartChargingService:
         notes = [outlook.note] if outlook.note else []
         failed = inputs.site.guard_failure if inputs.site.local_guard else None
         if failed is not None:
-            notes.append(f"{failed.describe(inputs.site.grid_limit_kw)}: planned as without "
+            notes.append(f"{failed.describe(inputs.site.grid_limit_kw)}; planned as without "
                          "one (no green above the limit counts as sure) until it is declared "
                          "again (PATCH local_guard true)")
         result: Plan | None = None

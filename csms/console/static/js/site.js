@@ -18,14 +18,19 @@ export function dayRows(energy, plan) {
     if (iv.green_source === 'measured') r.measured = iv.green_available_wh / 1000 / hours;
     else r.forecast = iv.green_available_wh / 1000 / hours;
   }
+  const step = (plan?.slot_minutes || 15) * 60;
   if (plan?.start) {
     const start = seconds(plan.start);
-    const step = (plan.slot_minutes || 15) * 60;
     plan.load_kw.forEach((v, i) => { row(start + i * step).plan = v; });
     // capacity held back for cars the site's history expects, on top of the plan
     (plan.reserve_kw || []).forEach((v, i) => {
       if (v > 0) row(start + i * step).held = (plan.load_kw[i] ?? 0) + v;
     });
+  }
+  // the green expected ahead and measured so far, also when there is no car to plan for
+  const from = plan?.forecast?.start || plan?.start;
+  if (from) {
+    const start = seconds(from);
     plan.forecast.green_kw.forEach((v, i) => { row(start + i * step).forecast = v; });
     const measured = plan.forecast.measured_kw || [];
     measured.forEach((v, i) => {
