@@ -136,6 +136,9 @@ async def test_the_site_page_says_whether_its_local_guard_is_counted_on(
     await page.reload()
     planner = page.get_by_role("region", name="Planner")
     await expect(planner.get_by_text("local guard did not keep the import")).to_be_visible()
+    await page.goto(f"{console.base}/#/")  # and the overview's alerts
+    alerts = page.get_by_role("region", name="Recent alerts")
+    await expect(alerts).to_contain_text("31.5 kW imported against a 22 kW limit")
 
 
 async def test_the_site_page_shows_what_is_held_back_for_cars_likely_to_come(

@@ -12,8 +12,14 @@ export function stationHealth(st) {
   return st.connected ? 'online' : 'offline';
 }
 
-function alertsFrom(stations, plans) {
+function alertsFrom(stations, plans, sites) {
   const out = [];
+  for (const s of sites) {  // the import measured above the limit despite the site's guard
+    if (s.local_guard && s.guard_failure) {
+      out.push({ at: s.guard_failure.at, kind: 'limit', station: null,
+                 text: `${s.name}: ${s.guard_failure.import_kw} kW imported against a ${s.grid_limit_kw} kW limit; its local guard is not counted on until declared again` });
+    }
+  }
   const now = Date.now();
   for (const st of stations) {
     for (const e of st.evses) {
@@ -40,7 +46,7 @@ function alertsFrom(stations, plans) {
 function alertTable(alerts) {
   return table([
     { label: 'When', get: (a) => when(a.at) },
-    { label: 'Kind', get: (a) => badge(a.kind, a.kind === 'fault' || a.kind === 'security' ? 'Faulted' : 'Occupied') },
+    { label: 'Kind', get: (a) => badge(a.kind, ['fault', 'security', 'limit'].includes(a.kind) ? 'Faulted' : 'Occupied') },
     { label: 'Station', get: (a) => (a.station ? link(`#/stations/${enc(a.station)}`, a.station) : '–') },
     { label: 'What', get: (a) => a.text },
   ], alerts.slice(0, 20), { empty: 'No alerts.' });
@@ -88,7 +94,7 @@ export async function render(root, ctx) {
       const blocks = list.map((s, i) => siteBlock(s, plans[i], energy[i], stations, active));
       const totalWh = energy.reduce((a, e) => a + (e?.energy_wh || 0), 0);
       const greenWh = energy.reduce((a, e) => a + (e?.green_energy_wh || 0), 0);
-      const alerts = [...live, ...alertsFrom(stations, plans)]
+      const alerts = [...live, ...alertsFrom(stations, plans, list)]
         .sort((a, b) => String(b.at).localeCompare(String(a.at)));
       replace(body,
         h('div', { class: 'cards' },
@@ -111,7 +117,7 @@ export async function render(root, ctx) {
   ctx.on('station.disconnected', note('offline', () => 'disconnected'));
   ctx.on('status.changed', (d) => { if (d.status === 'Faulted') note('fault', () => `connector ${d.connector_id ?? ''} faulted`)(d); });
   ctx.live(['station.connected', 'station.disconnected', 'status.changed', 'transaction.started',
-    'transaction.stopped', 'station.security_event'], refresh);
+    'transaction.stopped', 'station.security_event', 'site.guard_failed'], refresh);
   ctx.every(30_000, refresh);
   await refresh();
 }

@@ -148,9 +148,10 @@ export async function render(root, ctx) {
     panel('Green sources', sources), panel('Planner', state));
 
   async function refresh() {
-    const [energy, plan, src] = await Promise.all([
+    const [energy, plan, src, now] = await Promise.all([
       optional(`/sites/${enc(id)}/energy`, { detail: true }), optional(`/sites/${enc(id)}/plan`),
-      optional(`/sites/${enc(id)}/sources`)]);
+      optional(`/sites/${enc(id)}/sources`), optional(`/sites/${enc(id)}`)]);
+    if (now) site = now;  // its limit, or csms's word on its guard, may have changed
     replace(summary, h('div', { class: 'cards' },
       h('div', { class: 'card' }, h('div', { class: 'label' }, 'Grid limit'), h('div', { class: 'value' }, `${site.grid_limit_kw} kW`)),
       h('div', { class: 'card' }, h('div', { class: 'label' }, 'Energy today'), h('div', { class: 'value' }, kwh(energy?.energy_wh))),
@@ -189,7 +190,8 @@ export async function render(root, ctx) {
       { interval: '15m' }, `${id}-energy.csv`).then(() => replace(status, 'Downloaded'), (e) => replace(status, e.message)) },
     'Energy CSV'), status);
   } else replace(exportBox, notAvailable('Energy CSV'));
-  ctx.live(['transaction.started', 'transaction.updated', 'transaction.stopped'], refresh, 2000);
+  ctx.live(['transaction.started', 'transaction.updated', 'transaction.stopped', 'site.changed',
+    'site.guard_failed', 'site.forecast_posted'], refresh, 2000);
   ctx.every(60_000, refresh);
   await refresh();
 }
