@@ -17,6 +17,7 @@ readings are points and a trip between two of them moves one interval's mean eit
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -77,7 +78,7 @@ def failure(import_by_interval: Mapping[int, float], limit_kw: float) -> GuardFa
     tolerance), or None. Intervals missing from the mapping were not measured well enough."""
     above = max(TOLERANCE_KW, TOLERANCE_SHARE * limit_kw)
     for i in sorted(import_by_interval):
-        run = [import_by_interval.get(i + k) for k in range(RUN)]
-        if all(v is not None and v > limit_kw + above for v in run):
-            return GuardFailure(interval_start(i), round(max(v for v in run if v), 2))
+        run = [import_by_interval.get(i + k, -math.inf) for k in range(RUN)]
+        if min(run) > limit_kw + above:
+            return GuardFailure(interval_start(i), round(max(run), 2))
     return None

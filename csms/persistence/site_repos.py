@@ -50,9 +50,7 @@ class SiteRepo:
         c = t.green_sources.c
         q = delete(t.green_sources).where((c.site_id == site_id) & (c.id == source_id))
         self.delete_forecast(site_id, source_id)
-        c2 = t.forecast_fetches.c
-        self._c.execute(delete(t.forecast_fetches).where(
-            (c2.site_id == site_id) & (c2.source_id == source_id)))
+        self._delete_fetch(site_id, source_id)
         return bool(self._c.execute(q).rowcount)
 
     def put_forecast(self, f: SourceForecast) -> None:
@@ -75,13 +73,16 @@ class SiteRepo:
 
     def put_fetch(self, f: ForecastFetch) -> None:
         """How the last fetch of the source's forecast went; it replaces the one before."""
-        c = t.forecast_fetches.c
-        self._c.execute(delete(t.forecast_fetches).where(
-            (c.site_id == f.site_id) & (c.source_id == f.source_id)))
+        self._delete_fetch(f.site_id, f.source_id)
         self._c.execute(insert(t.forecast_fetches).values(
             site_id=f.site_id, source_id=f.source_id, provider=f.provider,
             checked_at=f.checked_at, error=f.error, failing_since=f.failing_since,
             ok_at=f.ok_at))
+
+    def _delete_fetch(self, site_id: str, source_id: str) -> None:
+        c = t.forecast_fetches.c
+        self._c.execute(delete(t.forecast_fetches).where(
+            (c.site_id == site_id) & (c.source_id == source_id)))
 
     def fetches(self, site_id: str) -> list[ForecastFetch]:
         c = t.forecast_fetches.c

@@ -181,14 +181,14 @@ class SiteService:
         await self._db.write(work)
 
     async def record_fetch(self, site_id: str, source_id: str, provider: str,
-                           error: str | None) -> ForecastFetch | None:
+                           error: str | None) -> None:
         """Record how fetching the source's forecast from `provider` went (`error`: why it
-        gave none). None when the source is gone meanwhile."""
+        gave none); nothing when the source is gone meanwhile."""
         now = self._clock.now()
 
-        def work(uow: UnitOfWork) -> ForecastFetch | None:
+        def work(uow: UnitOfWork) -> None:
             if not any(s.id == source_id for s in uow.sites.sources(site_id)):
-                return None
+                return
             before = next((f for f in uow.sites.fetches(site_id) if f.source_id == source_id),
                           None)
             if error is None:
@@ -199,9 +199,8 @@ class SiteService:
                                       failing_since=since or now,
                                       ok_at=before.ok_at if before is not None else None)
             uow.sites.put_fetch(fetch)
-            return fetch
 
-        return await self._db.write(work)
+        await self._db.write(work)
 
     async def fetches(self, site_id: str) -> list[ForecastFetch]:
         """How the last fetch of each of the site's sources' forecasts went."""
